@@ -216,11 +216,7 @@ class Calendar:
     def length_of(self, duration: WorkingDuration) -> timedelta:
         """The working time a duration stands for on this calendar (to the nearest microsecond)."""
         day = Fraction(self.length_of_day // MICROSECOND)
-        amount = (
-            duration.weeks * self.working_days_per_week * day
-            + duration.days * day
-            + duration.minutes * MINUTE
-        )
+        amount = duration.weeks * self.working_days_per_week * day + duration.days * day + duration.minutes * MINUTE
         return round(amount) * MICROSECOND
 
     def add(self, duration: timedelta | WorkingDuration, to: datetime) -> datetime:
@@ -343,4 +339,3 @@ def _hours_text(length: timedelta) -> str:
     minutes = int(length.total_seconds() // 60)
     hours, rest = divmod(minutes, 60)
     return f"{hours}h{rest:02d}m" if rest else f"{hours}h"
-

@@ -39,7 +39,8 @@ class WorkingDuration:
     minutes: Fraction = Fraction(0)
 
     def __str__(self) -> str:
-        parts = [(self.weeks, "w"), (self.days, "d"), (self.minutes // 60, "h"), (self.minutes % 60, "m")]
+        hours, minutes = divmod(self.minutes, 60)
+        parts = [(self.weeks, "w"), (self.days, "d"), (Fraction(hours), "h"), (minutes, "m")]
         text = "".join(f"{_decimal(amount)}{unit}" for amount, unit in parts if amount)
         return text or "0m"
 

@@ -1,0 +1,118 @@
+"""Monthly availability and service credits (DESIGN.md glossary; seeds 000, 002 and 003).
+
+Rules:
+- availability % = (total minutes - downtime minutes) / total minutes x 100, where maintenance windows are
+  excluded from both: total is the period less maintenance, downtime is the union of outages less maintenance.
+  (The seeds say "excluding planned maintenance"; removing it from the total as well is the common reading and
+  never penalises a customer for a window they were told about.) Overlapping outages count once.
+- A month runs from local midnight on its first day to local midnight on the next month's first day in the
+  policy's zone, so it can hold 743 or 745 hours across DST; outages are clipped to it (an outage spanning two
+  months counts in each for its part).
+- All instants are compared in UTC (Python compares two datetimes of one zone by their wall readings).
+- Percentages are exact fractions; rounding is for display only. With no time left after maintenance the
+  service counts as fully available.
+- Credit bands are [at_least, below) ranges of availability; the band containing the figure gives the credit,
+  none gives 0.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from fractions import Fraction
+from zoneinfo import ZoneInfo
+
+Span = tuple[datetime, datetime]
+_MICROSECOND = timedelta(microseconds=1)
+
+
+@dataclass(frozen=True)
+class CreditBand:
+    """Availability in [at_least, below) earns `credit` percent of the monthly fee."""
+
+    at_least: Fraction
+    below: Fraction
+    credit: Fraction
+
+    def contains(self, percent: Fraction) -> bool:
+        return self.at_least <= percent < self.below
+
+
+@dataclass(frozen=True)
+class AvailabilityTerms:
+    """A plan's availability commitment: the target percentage (if any) and its credit bands."""
+
+    target: Fraction | None = None
+    credits: tuple[CreditBand, ...] = ()
+
+    def credit_for(self, percent: Fraction) -> Fraction:
+        """The credit (percent of the monthly fee) owed for an availability figure."""
+        return next((band.credit for band in self.credits if band.contains(percent)), Fraction(0))
+
+    def is_met_by(self, percent: Fraction) -> bool | None:
+        """Whether the figure meets the target; None without a target."""
+        return None if self.target is None else percent >= self.target
+
+
+@dataclass(frozen=True)
+class Availability:
+    """The availability of one period."""
+
+    start: datetime
+    end: datetime
+    total: timedelta
+    downtime: timedelta
+    maintenance: timedelta
+
+    @property
+    def percent(self) -> Fraction:
+        if not self.total:
+            return Fraction(100)
+        return Fraction(100) * Fraction((self.total - self.downtime) // _MICROSECOND, self.total // _MICROSECOND)
+
+
+def month_span(year: int, month: int, zone: ZoneInfo) -> Span:
+    """From local midnight on the month's first day to local midnight on the next month's first day."""
+    following = (year + month // 12, month % 12 + 1)
+    return (
+        datetime(year, month, 1, tzinfo=zone).astimezone(UTC),
+        datetime(following[0], following[1], 1, tzinfo=zone).astimezone(UTC),
+    )
+
+
+def availability(period: Span, outages: Iterable[Span], maintenance: Iterable[Span]) -> Availability:
+    """The availability over `period` given downtime spans and maintenance windows."""
+    period = _in_utc(period)
+    windows = _union(_clipped(maintenance, period))
+    down = _union(_clipped(outages, period))
+    downtime = _length(down) - _length(_intersection(down, windows))
+    maintained = _length(windows)
+    total = (period[1] - period[0]) - maintained
+    return Availability(period[0], period[1], total, downtime, maintained)
+
+
+def _in_utc(span: Span) -> Span:
+    return (span[0].astimezone(UTC), span[1].astimezone(UTC))
+
+
+def _clipped(spans: Iterable[Span], period: Span) -> list[Span]:
+    start, end = period
+    inside = [(max(a, start), min(b, end)) for a, b in map(_in_utc, spans)]
+    return [(a, b) for a, b in inside if b > a]
+
+
+def _union(spans: list[Span]) -> list[Span]:
+    merged: list[Span] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def _intersection(first: list[Span], second: list[Span]) -> list[Span]:
+    return [(max(a, c), min(b, d)) for a, b in first for c, d in second if min(b, d) > max(a, c)]
+
+
+def _length(spans: list[Span]) -> timedelta:
+    return sum((end - start for start, end in spans), timedelta(0))

@@ -1,0 +1,129 @@
+"""A support policy as frozen values: calendars, priorities, triage matrix, plans and their targets,
+escalations, availability and credits, releases and closing rules (DESIGN.md, "Policy files").
+
+Rules:
+- A request's targets depend on its plan, kind and priority: a plan may give a kind its own targets (e.g. confirmed
+  defects in the `kissflow` seed); other kinds use the plan's general targets.
+- Looking up an unknown plan, kind, priority or target raises PolicyLookupError naming what exists.
+- Policies are built by sla.policy_loader, which validates everything; once built nothing changes.
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from fractions import Fraction
+
+from sla.availability import AvailabilityTerms
+from sla.calendar import Calendar
+from sla.durations import WorkingDuration
+from sla.releases import ReleaseSchedule
+from sla.targets import Target
+from sla.triage import Matrix
+
+KINDS = ("question", "incident", "defect", "feature")
+LEVELS = ("L1", "L2", "L3")
+
+
+class PolicyLookupError(ValueError):
+    """A name the policy does not have."""
+
+    def __init__(self, what: str, name: str, known: list[str]) -> None:
+        super().__init__(f'unknown {what} "{name}"; this policy has: {", ".join(known) or "none"}')
+
+
+@dataclass(frozen=True)
+class Priority:
+    """A priority level, most urgent first in the policy's order."""
+
+    name: str
+    label: str
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A customer tier: targets per priority (and per kind where the policy says), availability terms."""
+
+    name: str
+    label: str
+    targets: Mapping[str, tuple[Target, ...]]
+    kind_targets: Mapping[str, Mapping[str, tuple[Target, ...]]]
+    availability: AvailabilityTerms
+
+    def targets_for(self, kind: str, priority: str) -> tuple[Target, ...]:
+        return self.kind_targets.get(kind, self.targets).get(priority, ())
+
+
+@dataclass(frozen=True)
+class Escalation:
+    """A step of the ladder: at a fraction of a target (None: as soon as it starts), go to a level."""
+
+    target: str
+    at: Fraction | None
+    to: str
+    priorities: frozenset[str] = frozenset()
+    plans: frozenset[str] = frozenset()
+    message: str = ""
+
+    def applies_to(self, plan: str, priority: str) -> bool:
+        return (not self.priorities or priority in self.priorities) and (not self.plans or plan in self.plans)
+
+
+@dataclass(frozen=True)
+class Closing:
+    """How resolved requests close: only on the requester's confirmation, or also after a quiet period."""
+
+    confirmation_required: bool = False
+    auto_close_after: WorkingDuration | None = None
+
+
+@dataclass(frozen=True)
+class Policy:
+    """A whole support policy."""
+
+    name: str
+    title: str
+    source: str
+    calendars: Mapping[str, Calendar]
+    calendar: Calendar
+    priorities: tuple[Priority, ...]
+    matrix: Matrix | None
+    plans: Mapping[str, Plan]
+    default_plan: str
+    default_kind: str
+    default_priority: str
+    warnings: tuple[Fraction, ...]
+    escalations: tuple[Escalation, ...]
+    releases: ReleaseSchedule
+    closing: Closing
+
+    def plan(self, name: str | None = None) -> Plan:
+        """The named plan, or the default one."""
+        name = name or self.default_plan
+        if name not in self.plans:
+            raise PolicyLookupError("plan", name, list(self.plans))
+        return self.plans[name]
+
+    def priority(self, name: str) -> Priority:
+        for priority in self.priorities:
+            if priority.name == name:
+                return priority
+        raise PolicyLookupError("priority", name, [priority.name for priority in self.priorities])
+
+    def targets(self, plan: str | None, kind: str | None, priority: str) -> tuple[Target, ...]:
+        """The targets of a request of this plan, kind and priority."""
+        kind = kind or self.default_kind
+        if kind not in KINDS:
+            raise PolicyLookupError("kind", kind, list(KINDS))
+        self.priority(priority)
+        return self.plan(plan).targets_for(kind, priority)
+
+    def target(self, plan: str | None, kind: str | None, priority: str, name: str) -> Target:
+        """One target of a request of this plan, kind and priority."""
+        targets = self.targets(plan, kind, priority)
+        for target in targets:
+            if target.name == name:
+                return target
+        raise PolicyLookupError("target", name, [target.name for target in targets])
+
+    def escalations_for(self, plan: str, priority: str) -> tuple[Escalation, ...]:
+        return tuple(step for step in self.escalations if step.applies_to(plan, priority))
