@@ -1,0 +1,312 @@
+"""Clocks: from a request's event log and "now", the state of each of its targets (DESIGN.md, time semantics).
+
+Rules:
+- The log is a list of events; only those at or before `now` count. Plan, kind and priority are the latest
+  `plan`, `kind` and `priority` events (the policy's defaults without one). Changing any of them recomputes
+  every target from its start event: the caller just evaluates the log again.
+- A target starts at the first of its start events (`complete`, or `defect_confirmed`) and stops at the first
+  of its stop events after that. `reopened` undoes a `resolved` or `closed` stop; the time between the stop
+  and the reopening does not count.
+- `pause`/`resume` events bound pauses; a pausable target's deadline is add(duration + paused working time)
+  on its own calendar. A pause with no resume yet leaves the deadline open (state `paused`).
+- A recurring target (`update`) restarts at each of its restart events: its deadline is measured from the
+  latest one, and once overdue it falls due again every further period.
+- `next_release` targets are due at the first release on or after their start; pauses do not move a release.
+  `none` targets have no deadline.
+- Milestones are the instants at which something about a target happens: warnings at the policy's fractions,
+  the breach, and the escalation steps (at a fraction of the target, or as soon as it starts). Milestones after
+  the target stopped are dropped. `next_change` is the earliest future milestone of any running target: the
+  instant a scheduler must look at the request again.
+- Times come back in each target's calendar zone; internally everything is compared in UTC.
+"""
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+from fractions import Fraction
+from functools import partial
+from zoneinfo import ZoneInfo
+
+from sla.calendar import Calendar
+from sla.durations import NextRelease, NoDeadline
+from sla.policy import Escalation, Policy
+from sla.targets import Target
+from sla.timeline import MICROSECOND, to_micros
+
+REOPENABLE_STOPS = frozenset({"resolved", "closed"})
+Span = tuple[datetime, datetime | None]
+
+
+@dataclass(frozen=True)
+class Event:
+    """Something that happened to a request: `kind` at `at`, with a value for plan/kind/priority changes."""
+
+    at: datetime
+    kind: str
+    value: str = ""
+
+
+class State(StrEnum):
+    PENDING = "pending"  # not started yet
+    RUNNING = "running"
+    PAUSED = "paused"
+    MET = "met"
+    BREACHED = "breached"
+    NO_DEADLINE = "no deadline"
+
+
+@dataclass(frozen=True)
+class Milestone:
+    """A moment in a target's life: a warning, the breach, an escalation step, or an overdue reminder."""
+
+    at: datetime
+    what: str  # "warning", "breach", "escalation" or "overdue"
+    fraction: Fraction
+    escalation: Escalation | None = None
+
+
+@dataclass(frozen=True)
+class TargetState:
+    """Where one target stands at `now`."""
+
+    name: str
+    label: str
+    calendar: str
+    state: State
+    started_at: datetime | None = None
+    due_at: datetime | None = None
+    remaining: timedelta | None = None  # working time left; negative once overdue
+    paused: timedelta = timedelta(0)  # working time spent in pauses so far
+    stopped_at: datetime | None = None
+    breached_at: datetime | None = None
+    milestones: tuple[Milestone, ...] = ()
+
+
+@dataclass(frozen=True)
+class Clocks:
+    """Every target of a request at `now`, and when anything about it next changes."""
+
+    now: datetime
+    plan: str
+    kind: str
+    priority: str
+    targets: tuple[TargetState, ...]
+    next_change: datetime | None
+
+    def target(self, name: str) -> TargetState:
+        return next(target for target in self.targets if target.name == name)
+
+
+def clocks(policy: Policy, events: Iterable[Event], now: datetime) -> Clocks:
+    """The state of every target of the request whose log is `events`, at `now`."""
+    now = _utc(now)
+    log = sorted((Event(_utc(event.at), event.kind, event.value) for event in events), key=lambda e: e.at)
+    log = [event for event in log if event.at <= now]
+    plan = _latest(log, "plan", policy.default_plan)
+    kind = _latest(log, "kind", policy.default_kind)
+    priority = _latest(log, "priority", policy.default_priority)
+    steps = policy.escalations_for(policy.plan(plan).name, priority)
+    states = tuple(
+        _target_state(policy, target, log, now, [step for step in steps if step.target == target.name])
+        for target in policy.targets(plan, kind, priority)
+    )
+    upcoming = [
+        milestone.at
+        for state in states
+        if state.state in (State.RUNNING, State.BREACHED)
+        for milestone in state.milestones
+        if milestone.at > now
+    ]
+    return Clocks(now, plan, kind, priority, states, min(upcoming, default=None))
+
+
+def _target_state(
+    policy: Policy, target: Target, log: Sequence[Event], now: datetime, steps: Sequence[Escalation]
+) -> TargetState:
+    definition, calendar = target.definition, target.calendar
+    state_of = partial(TargetState, target.name, definition.label, calendar.name)
+    start = next((event.at for event in log if event.kind == definition.starts_on), None)
+    if start is None:
+        return state_of(State.PENDING)
+    if definition.recurs:
+        start = max([start, *(e.at for e in log if e.kind in definition.restarts_on and e.at >= start)])
+    stopped_at, gaps = _stop(log, start, definition.stops_on)
+    exclusions = _merged([*gaps, *(_pauses(log) if target.pausable else [])], start)
+    progress = _Progress(calendar, start, exclusions)
+    amount = _amount(policy, target, start)
+    end = stopped_at or now
+    zone = calendar.zone
+    if amount is None:
+        state = State.MET if stopped_at else State.NO_DEADLINE
+        return state_of(state, start.astimezone(zone), paused=progress.paused(end), stopped_at=_local(stopped_at, zone))
+    due = progress.reach(amount)
+    breached = due is not None and (due < stopped_at if stopped_at else due <= now)
+    if breached:
+        state = State.BREACHED
+    elif stopped_at:
+        state = State.MET
+    else:
+        state = State.RUNNING if due is not None else State.PAUSED
+    milestones = _milestones(policy, progress, amount, steps, definition.recurs, now)
+    return state_of(
+        state,
+        start.astimezone(zone),
+        due_at=_local(due, zone),
+        remaining=amount - progress.consumed(end),
+        paused=progress.paused(end),
+        stopped_at=_local(stopped_at, zone),
+        breached_at=_local(due, zone) if breached else None,
+        milestones=tuple(
+            replace(milestone, at=milestone.at.astimezone(zone))
+            for milestone in milestones
+            if stopped_at is None or milestone.at < stopped_at
+        ),
+    )
+
+
+def due_at(
+    policy: Policy, target: Target, start: datetime, pauses: Sequence[tuple[datetime, datetime]] = ()
+) -> datetime | None:
+    """The deadline of `target` started at `start`, with these pauses if it is pausable; None: no deadline."""
+    start = _utc(start)
+    spans: list[Span] = [(_utc(a), _utc(b)) for a, b in pauses] if target.pausable else []
+    amount = _amount(policy, target, start)
+    return None if amount is None else _Progress(target.calendar, start, _merged(spans, start)).reach(amount)
+
+
+def _amount(policy: Policy, target: Target, start: datetime) -> timedelta | None:
+    """The target's length in working time; for a release, the working time until that release."""
+    if isinstance(target.duration, NoDeadline):
+        return None
+    if isinstance(target.duration, NextRelease):
+        release = policy.releases.next_on_or_after(start)
+        return None if release is None else target.calendar.working_time_between(start, release)
+    return target.calendar.length_of(target.duration)
+
+
+def _milestones(
+    policy: Policy,
+    progress: "_Progress",
+    amount: timedelta,
+    steps: Sequence[Escalation],
+    recurs: bool,
+    now: datetime,
+) -> list[Milestone]:
+    """Warnings, breach and escalations (in UTC), then for an overdue recurring target its next period."""
+    found: list[tuple[Fraction, str, Escalation | None]] = [(f, "warning", None) for f in policy.warnings]
+    found.append((Fraction(1), "breach", None))
+    found.extend((step.at if step.at is not None else Fraction(0), "escalation", step) for step in steps)
+    milestones = []
+    for fraction, what, step in found:
+        at = progress.reach(_scaled(amount, fraction))
+        if at is not None:
+            milestones.append(Milestone(at.astimezone(UTC), what, fraction, step))
+    if recurs and amount:
+        periods = progress.consumed(now) // amount
+        at = progress.reach(amount * (periods + 1)) if periods >= 1 else None
+        if at is not None:
+            milestones.append(Milestone(at.astimezone(UTC), "overdue", Fraction(periods + 1)))
+    return sorted(milestones, key=lambda milestone: milestone.at)
+
+
+def _stop(log: Sequence[Event], start: datetime, stops_on: frozenset[str]) -> tuple[datetime | None, list[Span]]:
+    """When the target stopped (if it did) and the gaps between reopenable stops and their reopening."""
+    stopped: Event | None = None
+    gaps: list[Span] = []
+    for event in log:
+        if event.at < start:
+            continue
+        if stopped is None and event.kind in stops_on:
+            stopped = event
+        elif stopped is not None and event.kind == "reopened" and stopped.kind in REOPENABLE_STOPS:
+            gaps.append((stopped.at, event.at))
+            stopped = None
+    return (stopped.at if stopped else None), gaps
+
+
+def _pauses(log: Sequence[Event]) -> list[Span]:
+    spans: list[Span] = []
+    opened: datetime | None = None
+    for event in log:
+        if event.kind == "pause" and opened is None:
+            opened = event.at
+        elif event.kind == "resume" and opened is not None:
+            spans.append((opened, event.at))
+            opened = None
+    if opened is not None:
+        spans.append((opened, None))
+    return spans
+
+
+def _merged(spans: list[Span], start: datetime) -> list[Span]:
+    """Spans clipped to begin at `start`, sorted and merged; an open end (None) absorbs everything after it."""
+    clipped = sorted((max(a, start), b) for a, b in spans if b is None or b > start)
+    merged: list[Span] = []
+    for a, b in clipped:
+        if merged and (merged[-1][1] is None or a <= merged[-1][1]):
+            last_a, last_b = merged[-1]
+            merged[-1] = (last_a, None if last_b is None or b is None else max(last_b, b))
+        else:
+            merged.append((a, b))
+    return merged
+
+
+class _Progress:
+    """Working time on a calendar from `start`, skipping excluded spans (pauses and reopen gaps)."""
+
+    def __init__(self, calendar: Calendar, start: datetime, exclusions: list[Span]) -> None:
+        self.calendar, self.start, self.exclusions = calendar, start, exclusions
+
+    def reach(self, amount: timedelta) -> datetime | None:
+        """The instant at which `amount` of counted working time has passed; None inside an open pause."""
+        cursor, left = self.start, amount
+        for excluded_from, excluded_until in self.exclusions:
+            if excluded_from > cursor:
+                worked = self.calendar.working_time_between(cursor, excluded_from)
+                if worked >= left:
+                    break
+                left -= worked
+            if excluded_until is None:
+                return None
+            cursor = max(cursor, excluded_until)
+        return self.calendar.add(left, to=cursor)
+
+    def consumed(self, until: datetime) -> timedelta:
+        """Counted working time in [start, until)."""
+        return self._split(until)[0]
+
+    def paused(self, until: datetime) -> timedelta:
+        """Working time inside excluded spans in [start, until)."""
+        return self._split(until)[1]
+
+    def _split(self, until: datetime) -> tuple[timedelta, timedelta]:
+        counted, excluded, cursor = timedelta(0), timedelta(0), self.start
+        for excluded_from, excluded_until in self.exclusions:
+            if excluded_from >= until:
+                break
+            counted += self._between(cursor, excluded_from)
+            end = until if excluded_until is None else min(excluded_until, until)
+            excluded += self._between(excluded_from, end)
+            cursor = max(cursor, end)
+        return counted + self._between(cursor, until), excluded
+
+    def _between(self, first: datetime, last: datetime) -> timedelta:
+        return self.calendar.working_time_between(first, last) if last > first else timedelta(0)
+
+
+def _latest(log: Sequence[Event], kind: str, default: str) -> str:
+    return next((event.value for event in reversed(log) if event.kind == kind), default)
+
+
+def _scaled(amount: timedelta, fraction: Fraction) -> timedelta:
+    return round(amount // MICROSECOND * fraction) * MICROSECOND
+
+
+def _utc(instant: datetime) -> datetime:
+    to_micros(instant)  # refuses naive instants
+    return instant.astimezone(UTC)
+
+
+def _local(instant: datetime | None, zone: ZoneInfo) -> datetime | None:
+    return None if instant is None else instant.astimezone(zone)
