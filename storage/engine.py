@@ -1,0 +1,172 @@
+"""Database URLs, engines and transactions.
+
+Rules:
+- The URL comes from FRONTDESK_DATABASE_URL; without it, a SQLite file `frontdesk.db` in the working directory.
+  Only SQLite and PostgreSQL (psycopg 3) are accepted. A bad URL or a database that cannot be reached gives a
+  StorageError of one line, and no message ever shows a password.
+- SQLite connections run in WAL mode with synchronous=NORMAL, a busy timeout and foreign keys on. Python's
+  sqlite3 transaction handling is turned off and SQLAlchemy emits the BEGIN itself: BEGIN IMMEDIATE for a
+  write transaction (so a read-then-write never fails half-way on a lock), a plain BEGIN for a read one.
+- `Database.write()` is one transaction that commits at the end of the block, or rolls back on an exception.
+  Services that make several writes take the session of one such block, so the audit log and the request
+  always agree.
+"""
+
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import URL, Connection, make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, InterfaceError, NoSuchModuleError, OperationalError
+from sqlalchemy.pool import StaticPool
+from sqlmodel import Session
+
+from storage.errors import DatabaseConfigError, DatabaseUnavailableError
+
+ENV_VAR = "FRONTDESK_DATABASE_URL"
+DEFAULT_URL = "sqlite:///frontdesk.db"
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+POSTGRES_CONNECT_TIMEOUT_S = 5
+_READ_ONLY = "frontdesk_read_only"
+
+
+def database_url(environ: Mapping[str, str]) -> URL:
+    """The database URL configured in `environ` (FRONTDESK_DATABASE_URL), or the default SQLite file."""
+    return parse_database_url(environ.get(ENV_VAR) or DEFAULT_URL)
+
+
+def parse_database_url(text: str | URL) -> URL:
+    """`text` as a SQLAlchemy URL for SQLite or PostgreSQL (psycopg 3), or DatabaseConfigError."""
+    try:
+        url = make_url(text)
+    except (ArgumentError, ValueError):
+        raise DatabaseConfigError(
+            f"{ENV_VAR} is not a database URL; expected e.g. sqlite:///frontdesk.db or "
+            "postgresql://user@host:5432/frontdesk"
+        ) from None
+    backend, _, driver = url.drivername.partition("+")
+    if backend == "postgres":
+        backend = "postgresql"
+    if backend == "sqlite" and driver in ("", "pysqlite"):
+        return url.set(drivername="sqlite")
+    if backend == "postgresql" and driver in ("", "psycopg"):
+        return url.set(drivername="postgresql+psycopg")
+    raise DatabaseConfigError(
+        f"{ENV_VAR} names an unsupported database {url.drivername!r}; use sqlite:///FILE or postgresql://..."
+    )
+
+
+def safe_url(url: URL) -> str:
+    """The URL as text with its password replaced by ***."""
+    return url.render_as_string(hide_password=True)
+
+
+def create_database_engine(url: str | URL, **options: Any) -> Engine:
+    """An engine for `url` configured by the rules above; `options` go to `create_engine`."""
+    url = parse_database_url(url)
+    try:
+        if url.get_backend_name() == "sqlite":
+            return _sqlite_engine(url, options)
+        connect_args = {"connect_timeout": POSTGRES_CONNECT_TIMEOUT_S, **options.pop("connect_args", {})}
+        return create_engine(url, connect_args=connect_args, pool_pre_ping=True, **options)
+    except (ArgumentError, NoSuchModuleError, ValueError, TypeError) as error:
+        raise DatabaseConfigError(f"{ENV_VAR} cannot be used ({safe_url(url)}): {_one_line(error)}") from None
+
+
+def _sqlite_engine(url: URL, options: dict[str, Any]) -> Engine:
+    in_memory = url.database in (None, "", ":memory:")
+    if in_memory:
+        options.setdefault("poolclass", StaticPool)
+    engine = create_engine(url, connect_args={"check_same_thread": False}, **options)
+
+    @event.listens_for(engine, "connect")
+    def configure(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # SQLAlchemy emits BEGIN itself, see "begin" below
+        cursor = dbapi_connection.cursor()
+        if not in_memory:
+            cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def begin(connection: Connection) -> None:
+        read_only = connection.get_execution_options().get(_READ_ONLY, False)
+        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+
+    return engine
+
+
+class Database:
+    """An engine and the transactions made on it; the object the bot passes to storage."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._reader = engine.execution_options(**{_READ_ONLY: True})
+
+    @classmethod
+    def from_url(cls, url: str | URL, **options: Any) -> "Database":
+        return cls(create_database_engine(url, **options))
+
+    @property
+    def backend(self) -> str:
+        """'sqlite' or 'postgresql'."""
+        return self.engine.dialect.name
+
+    @property
+    def safe_url(self) -> str:
+        return safe_url(self.engine.url)
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """One write transaction: committed when the block ends, rolled back if it raises."""
+        with self.reporting_errors(), Session(self.engine, expire_on_commit=False) as session, session.begin():
+            yield session
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """One read transaction (on SQLite a plain BEGIN, which does not take the write lock)."""
+        with self.reporting_errors(), Session(self._reader, expire_on_commit=False) as session, session.begin():
+            yield session
+
+    def check(self) -> None:
+        """Connects once; DatabaseUnavailableError when the database cannot be reached or opened."""
+        with self.reporting_errors(), self.engine.connect() as connection:
+            connection.exec_driver_sql("SELECT 1")
+
+    @contextmanager
+    def reporting_errors(self) -> Iterator[None]:
+        """Turns a database failure into DatabaseUnavailableError with one line and no password."""
+        try:
+            yield
+        except (OperationalError, InterfaceError) as error:
+            # the DBAPI's errors "related to the database's operation": cannot connect or open, lost
+            # connection, locked, out of space... A bug in a statement (ProgrammingError) or a broken
+            # constraint (IntegrityError) is not one of them and goes up unchanged.
+            raise DatabaseUnavailableError(f"cannot use the database {self.safe_url}: {self._reason(error)}") from error
+
+    def _reason(self, error: DBAPIError) -> str:
+        reason = _one_line(error.orig if error.orig is not None else error)
+        password = self.engine.url.password
+        return reason.replace(str(password), "***") if password else reason
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def _one_line(error: BaseException) -> str:
+    lines = [line.strip() for line in str(error).splitlines() if line.strip()]
+    return lines[0] if lines else type(error).__name__
+
+
+def open_database(environ: Mapping[str, str]) -> Database:
+    """The database configured in `environ`, checked to be reachable."""
+    database = Database.from_url(database_url(environ))
+    try:
+        database.check()
+    except DatabaseUnavailableError:
+        database.dispose()
+        raise
+    return database

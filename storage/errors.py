@@ -1,0 +1,37 @@
+"""The errors storage raises for its callers.
+
+Rules: every message is one line a person can act on, and never contains a password.
+"""
+
+
+class StorageError(Exception):
+    """Base of every error that storage reports to its callers."""
+
+
+class DatabaseConfigError(StorageError):
+    """FRONTDESK_DATABASE_URL (or a URL given in code) cannot be used."""
+
+
+class DatabaseUnavailableError(StorageError):
+    """The database cannot be reached or opened, or it failed while in use."""
+
+
+class LeaseLostError(StorageError):
+    """A claimed row was claimed again by another worker after its lease expired."""
+
+
+class NotFoundError(StorageError):
+    """A row that the caller named does not exist."""
+
+
+class InvalidValueError(StorageError, ValueError):
+    """A value is outside what the schema allows (an unknown kind, state, level, field...)."""
+
+
+class AttachmentTooLargeError(StorageError):
+    """A file is larger than the attachment store accepts."""
+
+    def __init__(self, size: int, limit: int) -> None:
+        super().__init__(f"attachment of {size:,} bytes is over the {limit:,}-byte limit")
+        self.size = size
+        self.limit = limit

@@ -1,0 +1,116 @@
+"""The inbox: every received event, stored before it is acknowledged, processed exactly once in effect.
+
+Rules:
+- `receive` stores a row under its unique key and tells whether it was new; a duplicate key is dropped.
+- `claim_inbox` leases pending rows (and rows whose lease expired) in id order, never a row while an earlier
+  row of the same conversation is pending or being processed, so a conversation is handled in order.
+- The worker does its work and `complete_inbox` in one transaction: the effects and "done" commit together,
+  and a worker that lost its lease gets LeaseLostError, which rolls its effects back.
+- `release_inbox` puts a failed row back (attempts were counted at claim time) or, after `max_attempts`,
+  marks it dead, so one poisonous event never blocks the queue.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, exists, func, or_
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, col, select
+
+from storage.columns import to_utc
+from storage.engine import Database
+from storage.kinds import InboxState
+from storage.leases import Lease, claim_rows, finish_row
+from storage.tables import InboxItem
+from storage.upsert import insert_unless_present
+
+ACTIVE = (InboxState.PENDING.value, InboxState.PROCESSING.value)
+
+
+@dataclass(frozen=True)
+class InboxClaim:
+    id: int
+    key: str
+    source: str
+    conversation: str
+    payload: dict[str, Any]
+    attempts: int  # including this one
+    received_at: datetime
+    lease: Lease
+
+
+def receive(
+    session: Session, *, key: str, source: str, conversation: str, payload: dict[str, Any], now: datetime
+) -> bool:
+    """Stores a received event; False when its key was already stored (a duplicate delivery)."""
+    values = {
+        "key": key,
+        "source": source,
+        "conversation": conversation,
+        "payload": payload,
+        "state": InboxState.PENDING.value,
+        "attempts": 0,
+        "received_at": to_utc(now),
+    }
+    return insert_unless_present(session, InboxItem, values, ["key"])
+
+
+def claim_inbox(
+    database: Database, *, now: datetime, lease_for: timedelta, limit: int = 20, source: str | None = None
+) -> list[InboxClaim]:
+    """Leases up to `limit` rows that may be processed now, oldest first."""
+    state, row_id = col(InboxItem.state), col(InboxItem.id)
+    earlier = aliased(InboxItem)
+    blocked = exists().where(
+        earlier.conversation == InboxItem.conversation, earlier.state.in_(ACTIVE), earlier.id < row_id
+    )
+    ready = or_(
+        state == InboxState.PENDING.value,
+        and_(state == InboxState.PROCESSING.value, col(InboxItem.lease_until) <= to_utc(now)),
+    )
+    eligible = and_(ready, ~blocked, True if source is None else col(InboxItem.source) == source)
+    rows, lease = claim_rows(
+        database,
+        InboxItem,
+        eligible=eligible,
+        order_by=[row_id],
+        limit=limit,
+        now=now,
+        lease_for=lease_for,
+        also_set={"state": InboxState.PROCESSING.value, "attempts": col(InboxItem.attempts) + 1},
+    )
+    return [
+        InboxClaim(
+            id=row.id,
+            key=row.key,
+            source=row.source,
+            conversation=row.conversation,
+            payload=row.payload,
+            attempts=row.attempts,
+            received_at=row.received_at,
+            lease=lease,
+        )
+        for row in rows
+    ]
+
+
+def complete_inbox(session: Session, claim: InboxClaim, *, now: datetime) -> None:
+    """Marks a claimed row done, in the caller's transaction; LeaseLostError if the lease was lost."""
+    values = {"state": InboxState.DONE.value, "processed_at": to_utc(now), "last_error": None}
+    finish_row(session, InboxItem, claim.id, claim.lease, values)
+
+
+def release_inbox(session: Session, claim: InboxClaim, *, error: str, max_attempts: int) -> InboxState:
+    """Gives a row back after a failure: pending again, or dead after `max_attempts`; returns the new state."""
+    state = InboxState.DEAD if claim.attempts >= max_attempts else InboxState.PENDING
+    finish_row(session, InboxItem, claim.id, claim.lease, {"state": state.value, "last_error": error[:2000]})
+    return state
+
+
+def inbox_counts(session: Session) -> dict[InboxState, int]:
+    """How many rows are in each state (for `frontdesk status`)."""
+    rows = session.exec(select(InboxItem.state, func.count()).group_by(InboxItem.state))
+    counts = dict.fromkeys(InboxState, 0)
+    counts.update({InboxState(state): number for state, number in rows})
+    return counts

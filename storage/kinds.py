@@ -1,0 +1,86 @@
+"""The closed sets of words that storage keeps in text columns.
+
+Rules: the database stores the value (lower-case words); every service checks a value against its set before
+writing, with `parse`, so that a row never holds a word the rest of the project does not know.
+"""
+
+from enum import StrEnum
+from typing import TypeVar
+
+from storage.errors import InvalidValueError
+
+
+class TicketKind(StrEnum):
+    QUESTION = "question"
+    INCIDENT = "incident"
+    DEFECT = "defect"
+    FEATURE_REQUEST = "feature_request"
+
+
+class TicketStatus(StrEnum):
+    INTAKE = "intake"  # required fields still missing
+    OPEN = "open"
+    WAITING = "waiting"  # waiting on the requester: a pause is running
+    RESOLVED = "resolved"
+    CLOSED = "closed"
+
+
+class AgentLevel(StrEnum):
+    L1 = "L1"
+    L2 = "L2"
+    L3 = "L3"
+
+
+class AuthorRole(StrEnum):
+    REQUESTER = "requester"
+    AGENT = "agent"
+    BOT = "bot"
+
+
+class MessageChannel(StrEnum):
+    SLACK = "slack"
+    EMAIL = "email"
+
+
+class DeadlineState(StrEnum):
+    RUNNING = "running"
+    PAUSED = "paused"
+    MET = "met"
+    BREACHED = "breached"
+    CANCELLED = "cancelled"
+
+
+class InboxState(StrEnum):
+    PENDING = "pending"
+    PROCESSING = "processing"
+    DONE = "done"
+    DEAD = "dead"
+
+
+class OutboxState(StrEnum):
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    DEAD = "dead"
+
+
+class DestinationKind(StrEnum):
+    SLACK = "slack"
+    EMAIL = "email"
+
+
+class MatchKind(StrEnum):
+    SLACK_CHANNEL = "slack_channel"
+    EMAIL_DOMAIN = "email_domain"
+
+
+E = TypeVar("E", bound=StrEnum)
+
+
+def parse(kind: type[E], value: str) -> E:
+    """`value` as a member of `kind`, or InvalidValueError naming the allowed words."""
+    try:
+        return kind(value)
+    except ValueError:
+        allowed = ", ".join(member.value for member in kind)
+        raise InvalidValueError(f"{value!r} is not a {kind.__name__}; expected one of: {allowed}") from None

@@ -1,0 +1,76 @@
+"""Claiming rows for a worker, with a lease; shared by the inbox, the outbox and the ticket sweeps.
+
+Rules:
+- A claim is its own short transaction, committed before the claimed rows are returned: the rows are then
+  leased to the caller until `now + lease_for`, and the lease's token is written on them.
+- PostgreSQL: the candidate rows are selected `FOR UPDATE SKIP LOCKED`, so concurrent claimers never wait for
+  or get each other's rows. SQLite: the write transaction begins IMMEDIATE, so claimers run one at a time.
+- A claimed row whose lease expired is eligible again (the eligibility condition of each queue says so); only
+  the holder of the token on the row may finish it, anyone else gets LeaseLostError.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+from uuid import uuid4
+
+from sqlalchemy import ColumnElement, update
+from sqlmodel import Session, SQLModel, col, select
+
+from storage.columns import to_utc
+from storage.engine import Database
+from storage.errors import LeaseLostError
+
+
+@dataclass(frozen=True)
+class Lease:
+    """A worker's hold on claimed rows: its token, and the instant after which others may claim them."""
+
+    token: str
+    until: datetime
+
+
+def claim_rows(
+    database: Database,
+    model: type[SQLModel],
+    *,
+    eligible: ColumnElement[bool],
+    order_by: list[Any],
+    limit: int,
+    now: datetime,
+    lease_for: timedelta,
+    lease_columns: tuple[str, str] = ("lease_until", "lease_token"),
+    also_set: dict[str, Any] | None = None,
+) -> tuple[list[Any], Lease]:
+    """Leases up to `limit` eligible rows of `model` to the caller and returns them with the lease."""
+    until_column, token_column = lease_columns
+    lease = Lease(token=uuid4().hex, until=to_utc(now) + lease_for)
+    row_id = col(model.id)  # type: ignore[attr-defined]
+    with database.write() as session:
+        candidates = select(row_id).where(eligible).order_by(*order_by).limit(limit).with_for_update(skip_locked=True)
+        ids = list(session.exec(candidates))
+        if not ids:
+            return [], lease
+        values = {until_column: lease.until, token_column: lease.token, **(also_set or {})}
+        session.exec(update(model).where(row_id.in_(ids)).values(**values))
+        rows = list(session.exec(select(model).where(row_id.in_(ids)).order_by(*order_by)))
+    return rows, lease
+
+
+def finish_row(
+    session: Session,
+    model: type[SQLModel],
+    row_id: int,
+    lease: Lease,
+    values: dict[str, Any],
+    lease_columns: tuple[str, str] = ("lease_until", "lease_token"),
+) -> None:
+    """Writes `values` on a claimed row and ends the lease; LeaseLostError if another worker holds it now."""
+    until_column, token_column = lease_columns
+    statement = (
+        update(model)
+        .where(col(model.id) == row_id, getattr(model, token_column) == lease.token)  # type: ignore[attr-defined]
+        .values(**{until_column: None, token_column: None, **values})
+    )
+    if session.exec(statement).rowcount != 1:
+        raise LeaseLostError(f"{model.__tablename__} row {row_id} was claimed again after its lease expired")

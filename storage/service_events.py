@@ -1,0 +1,128 @@
+"""Services for outages (downtime) and maintenance windows, the inputs of availability reports.
+
+Rules: intervals are [start, end) in UTC; an outage still going on has no end. A row without a customer
+applies to every customer, so the intervals of one customer include the global ones. Every change is audited.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import or_
+from sqlmodel import Session, col, select
+
+from storage import audit
+from storage.columns import to_utc
+from storage.errors import InvalidValueError, NotFoundError
+from storage.tables import MaintenanceWindow, Outage
+
+
+@dataclass(frozen=True)
+class Interval:
+    id: int
+    customer_id: int | None
+    title: str
+    start: datetime
+    end: datetime | None  # None: still going on
+
+
+def start_outage(
+    session: Session,
+    *,
+    title: str,
+    started_at: datetime,
+    actor: str,
+    now: datetime,
+    customer_id: int | None = None,
+    ticket_id: int | None = None,
+) -> int:
+    outage = Outage(customer_id=customer_id, ticket_id=ticket_id, title=title, started_at=to_utc(started_at))
+    session.add(outage)
+    session.flush()
+    after = {"title": title, "started_at": started_at, "customer_id": customer_id}
+    audit.record(
+        session,
+        actor=actor,
+        action="outage.started",
+        at=now,
+        ticket_id=ticket_id,
+        subject=f"outage:{outage.id}",
+        after=after,
+    )
+    assert outage.id is not None
+    return outage.id
+
+
+def end_outage(session: Session, outage_id: int, *, ended_at: datetime, actor: str, now: datetime) -> None:
+    outage = session.get(Outage, outage_id, with_for_update=True)
+    if outage is None:
+        raise NotFoundError(f"no outage with id {outage_id}")
+    if to_utc(ended_at) < outage.started_at:
+        raise InvalidValueError(f"outage {outage_id} cannot end before it started ({outage.started_at.isoformat()})")
+    before = {"ended_at": outage.ended_at}
+    outage.ended_at = to_utc(ended_at)
+    session.add(outage)
+    audit.record(
+        session,
+        actor=actor,
+        action="outage.ended",
+        at=now,
+        ticket_id=outage.ticket_id,
+        subject=f"outage:{outage_id}",
+        before=before,
+        after={"ended_at": ended_at},
+    )
+
+
+def add_maintenance(
+    session: Session,
+    *,
+    title: str,
+    starts_at: datetime,
+    ends_at: datetime,
+    actor: str,
+    now: datetime,
+    customer_id: int | None = None,
+) -> int:
+    if to_utc(ends_at) <= to_utc(starts_at):
+        raise InvalidValueError("a maintenance window must end after it starts")
+    window = MaintenanceWindow(
+        customer_id=customer_id, title=title, starts_at=to_utc(starts_at), ends_at=to_utc(ends_at)
+    )
+    session.add(window)
+    session.flush()
+    after = {"title": title, "starts_at": starts_at, "ends_at": ends_at, "customer_id": customer_id}
+    audit.record(
+        session, actor=actor, action="maintenance.added", at=now, subject=f"maintenance:{window.id}", after=after
+    )
+    assert window.id is not None
+    return window.id
+
+
+def outages_between(
+    session: Session, start: datetime, end: datetime, *, customer_id: int | None = None
+) -> list[Interval]:
+    """Outages overlapping [start, end) for a customer (with the global ones), or only global ones."""
+    statement = select(Outage).where(
+        col(Outage.started_at) < to_utc(end),
+        or_(col(Outage.ended_at).is_(None), col(Outage.ended_at) > to_utc(start)),
+        or_(col(Outage.customer_id).is_(None), col(Outage.customer_id) == customer_id),
+    )
+    return [
+        Interval(row.id, row.customer_id, row.title, row.started_at, row.ended_at)  # type: ignore[arg-type]
+        for row in session.exec(statement.order_by(col(Outage.started_at), col(Outage.id)))
+    ]
+
+
+def maintenance_between(
+    session: Session, start: datetime, end: datetime, *, customer_id: int | None = None
+) -> list[Interval]:
+    """Maintenance windows overlapping [start, end) for a customer (with the global ones)."""
+    statement = select(MaintenanceWindow).where(
+        col(MaintenanceWindow.starts_at) < to_utc(end),
+        col(MaintenanceWindow.ends_at) > to_utc(start),
+        or_(col(MaintenanceWindow.customer_id).is_(None), col(MaintenanceWindow.customer_id) == customer_id),
+    )
+    return [
+        Interval(row.id, row.customer_id, row.title, row.starts_at, row.ends_at)  # type: ignore[arg-type]
+        for row in session.exec(statement.order_by(col(MaintenanceWindow.starts_at), col(MaintenanceWindow.id)))
+    ]

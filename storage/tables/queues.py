@@ -1,0 +1,66 @@
+"""The inbox (everything received), the outbox (everything to send) and named counters.
+
+Rules:
+- An inbox row is written before its event is acknowledged; its `key` is unique, so a duplicate delivery
+  is dropped. Rows of one conversation are processed in id order.
+- An outbox row's `idempotency_key` is unique: enqueueing the same message twice stores it once.
+- A claimed row carries a lease (`lease_until`, `lease_token`); after the lease expires another worker may
+  claim it again, and only the holder of the current token may finish it.
+- counter holds the last number handed out per name (the SR numbers: name "sr").
+"""
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, Index, Text
+from sqlmodel import Field, SQLModel
+
+from storage.columns import UTCDateTime
+
+
+class InboxItem(SQLModel, table=True):
+    __tablename__ = "inbox"
+    __table_args__ = (
+        Index("ix_inbox_state_id", "state", "id"),
+        Index("ix_inbox_conversation_state_id", "conversation", "state", "id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=255, unique=True)  # Slack event_id, "(channel, ts)", Message-ID per mailbox...
+    source: str = Field(max_length=40)  # e.g. "slack", "email"
+    conversation: str = Field(max_length=255)  # rows of one conversation are processed in order
+    payload: dict[str, Any] = Field(sa_type=JSON)
+    state: str = Field(max_length=20)  # InboxState
+    attempts: int = Field(default=0)
+    received_at: datetime = Field(sa_type=UTCDateTime)
+    lease_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    lease_token: str | None = Field(default=None, max_length=32)
+    processed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    last_error: str | None = Field(default=None, sa_type=Text)
+
+
+class OutboxItem(SQLModel, table=True):
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_state_next_try_at", "state", "next_try_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    idempotency_key: str = Field(max_length=255, unique=True)
+    destination_kind: str = Field(max_length=10)  # DestinationKind: slack or email
+    destination: str = Field(max_length=320)  # a Slack channel id, or an email address
+    payload: dict[str, Any] = Field(sa_type=JSON)
+    ticket_id: int | None = Field(default=None, foreign_key="ticket.id", index=True)
+    state: str = Field(max_length=20)  # OutboxState
+    attempts: int = Field(default=0)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    next_try_at: datetime = Field(sa_type=UTCDateTime)
+    lease_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    lease_token: str | None = Field(default=None, max_length=32)
+    sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    last_error: str | None = Field(default=None, sa_type=Text)
+
+
+class Counter(SQLModel, table=True):
+    __tablename__ = "counter"
+
+    name: str = Field(primary_key=True, max_length=40)
+    value: int = Field(default=0, sa_type=BigInteger)
