@@ -134,13 +134,12 @@ def _target_state(
     stopped_at, gaps = _stop(log, start, definition.stops_on)
     exclusions = _merged([*gaps, *(_pauses(log) if target.pausable else [])], start)
     progress = _Progress(calendar, start, exclusions)
-    amount = _amount(policy, target, start)
+    amount, due = _deadline(policy, target, start, progress)
     end = stopped_at or now
     zone = calendar.zone
     if amount is None:
         state = State.MET if stopped_at else State.NO_DEADLINE
         return state_of(state, start.astimezone(zone), paused=progress.paused(end), stopped_at=_local(stopped_at, zone))
-    due = progress.reach(amount)
     breached = due is not None and (due < stopped_at if stopped_at else due <= now)
     if breached:
         state = State.BREACHED
@@ -148,7 +147,7 @@ def _target_state(
         state = State.MET
     else:
         state = State.RUNNING if due is not None else State.PAUSED
-    milestones = _milestones(policy, progress, amount, steps, definition.recurs, now)
+    milestones = _milestones(policy, progress, amount, due, steps, definition.recurs, now)
     return state_of(
         state,
         start.astimezone(zone),
@@ -171,24 +170,33 @@ def due_at(
     """The deadline of `target` started at `start`, with these pauses if it is pausable; None: no deadline."""
     start = _utc(start)
     spans: list[Span] = [(_utc(a), _utc(b)) for a, b in pauses] if target.pausable else []
-    amount = _amount(policy, target, start)
-    return None if amount is None else _Progress(target.calendar, start, _merged(spans, start)).reach(amount)
+    return _deadline(policy, target, start, _Progress(target.calendar, start, _merged(spans, start)))[1]
 
 
-def _amount(policy: Policy, target: Target, start: datetime) -> timedelta | None:
-    """The target's length in working time; for a release, the working time until that release."""
+def _deadline(
+    policy: Policy, target: Target, start: datetime, progress: "_Progress"
+) -> tuple[timedelta | None, datetime | None]:
+    """The target's length in working time and its due instant (None, None without a deadline).
+
+    A release is due at the release itself, not moved by pauses; its length is the working time until then.
+    """
+    calendar = target.calendar
     if isinstance(target.duration, NoDeadline):
-        return None
+        return None, None
     if isinstance(target.duration, NextRelease):
         release = policy.releases.next_on_or_after(start)
-        return None if release is None else target.calendar.working_time_between(start, release)
-    return target.calendar.length_of(target.duration)
+        if release is None:
+            return None, None
+        return calendar.working_time_between(start, release), release.astimezone(calendar.zone)
+    amount = calendar.length_of(target.duration)
+    return amount, progress.reach(amount)
 
 
 def _milestones(
     policy: Policy,
     progress: "_Progress",
     amount: timedelta,
+    due: datetime | None,
     steps: Sequence[Escalation],
     recurs: bool,
     now: datetime,
@@ -199,7 +207,7 @@ def _milestones(
     found.extend((step.at if step.at is not None else Fraction(0), "escalation", step) for step in steps)
     milestones = []
     for fraction, what, step in found:
-        at = progress.reach(_scaled(amount, fraction))
+        at = due if what == "breach" else progress.reach(_scaled(amount, fraction))
         if at is not None:
             milestones.append(Milestone(at.astimezone(UTC), what, fraction, step))
     if recurs and amount:

@@ -53,11 +53,17 @@ class WeeklyHours:
         return sum(end - start for start, end in self.days[weekday])
 
     def describe(self) -> tuple[str, ...]:
-        """One readable line per weekday, e.g. "Mon 09:00-12:00, 13:00-18:00" or "Sat closed"."""
+        """One readable line per run of days with the same hours, e.g. "Mon-Fri 09:00-18:00", "Sat-Sun closed"."""
         lines = []
-        for key, intervals in zip(DAY_KEYS, self.days, strict=True):
-            text = ", ".join(f"{_clock(start)}-{_clock(end)}" for start, end in intervals) or "closed"
-            lines.append(f"{key.capitalize()} {text}")
+        start = 0
+        for day in range(1, 8):
+            if day == 7 or self.days[day] != self.days[start]:
+                names = DAY_KEYS[start].capitalize()
+                if day - 1 > start:
+                    names += f"-{DAY_KEYS[day - 1].capitalize()}"
+                text = ", ".join(f"{_clock(a)}-{_clock(b)}" for a, b in self.days[start]) or "closed"
+                lines.append(f"{names} {text}")
+                start = day
         return tuple(lines)
 
 

@@ -8,7 +8,7 @@ Rules:
 - Policies are built by sla.policy_loader, which validates everything; once built nothing changes.
 """
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -51,6 +51,12 @@ class Plan:
 
     def targets_for(self, kind: str, priority: str) -> tuple[Target, ...]:
         return self.kind_targets.get(kind, self.targets).get(priority, ())
+
+    def all_targets(self) -> Iterator[Target]:
+        """Every target of the plan, general and per kind."""
+        for table in (self.targets, *self.kind_targets.values()):
+            for targets in table.values():
+                yield from targets
 
 
 @dataclass(frozen=True)

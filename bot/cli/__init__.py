@@ -1,8 +1,13 @@
 """The `frontdesk` command line.
 
-Rules: one click group; every area keeps its subcommands in a module of its own and is registered here.
-Bad input exits with status 2 and one clear line on stderr (click's usage errors do exactly that).
+Rules:
+- One click group; every area keeps its subcommands in a module of its own and is registered here.
+- Bad input (a usage error, an invalid policy, an unparseable instant) exits with status 2 and one clear line on
+  stderr, `frontdesk: <what is wrong>`; never a traceback.
 """
+
+import sys
+from typing import Any
 
 import click
 
@@ -10,7 +15,22 @@ from bot.cli.policy import policy
 from bot.cli.sla import sla
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Frontdesk(click.Group):
+    """A group whose errors are one line each."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        kwargs["standalone_mode"] = False
+        try:
+            return super().main(*args, **kwargs)
+        except click.ClickException as error:
+            click.echo(f"frontdesk: {error.format_message()}", err=True)
+            sys.exit(error.exit_code)
+        except click.exceptions.Abort:
+            click.echo("frontdesk: aborted", err=True)
+            sys.exit(1)
+
+
+@click.group(cls=_Frontdesk, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="frontdesk")
 def main() -> None:
     """Frontdesk: support intake in Slack with exact SLA clocks."""

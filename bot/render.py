@@ -1,0 +1,62 @@
+"""Rendering the words people read, from the Jinja2 templates in `templates/`.
+
+Rules:
+- Every user-visible sentence lives in a template; code passes values, never prose.
+- Undefined variables are errors (StrictUndefined), so a renamed value cannot silently print nothing.
+- Text templates keep their line layout (trim_blocks, lstrip_blocks) and end with exactly one newline.
+- Filters: `columns` aligns rows of cells into a plain-text table; `percent` shows a figure already in percent
+  (99.9 -> "99.9%"), `share` a fraction of one (0.5 -> "50%"), both without trailing zeros.
+"""
+
+from collections.abc import Sequence
+from fractions import Fraction
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+
+@cache
+def environment() -> Environment:
+    """The one Jinja2 environment, loading from the installed `templates` package."""
+    folder = str(resources.files("templates"))
+    env = Environment(
+        loader=FileSystemLoader(folder),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=False,
+        autoescape=False,
+    )
+    env.filters["columns"] = columns
+    env.filters["percent"] = percent
+    env.filters["share"] = share
+    return env
+
+
+def render(name: str, **values: Any) -> str:
+    """The template `name` filled with `values`, ending in one newline."""
+    return environment().get_template(name).render(**values).rstrip("\n") + "\n"
+
+
+def columns(rows: Sequence[Sequence[object]], indent: int = 2, gap: int = 2) -> str:
+    """Rows of cells as left-aligned columns, one line per row."""
+    texts = [[str(cell) for cell in row] for row in rows]
+    widths = [max(len(row[i]) for row in texts if i < len(row)) for i in range(max(map(len, texts), default=0))]
+    lines = (
+        " " * indent + (" " * gap).join(cell.ljust(width) for cell, width in zip(row, widths, strict=False)).rstrip()
+        for row in texts
+    )
+    return "\n".join(lines)
+
+
+def percent(value: Fraction | float) -> str:
+    """A figure in percent as text: 99.9%, 5%."""
+    text = f"{float(value):.4f}".rstrip("0").rstrip(".")
+    return f"{text}%"
+
+
+def share(value: Fraction | float) -> str:
+    """A fraction of one as a percentage: 0.5 -> 50%."""
+    return percent(Fraction(value) * 100)
