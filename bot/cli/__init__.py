@@ -11,6 +11,7 @@ from typing import Any
 
 import click
 
+from bot.cli.init import init
 from bot.cli.policy import policy
 from bot.cli.sla import sla
 
@@ -36,5 +37,6 @@ def main() -> None:
     """Frontdesk: support intake in Slack with exact SLA clocks."""
 
 
+main.add_command(init)
 main.add_command(policy)
 main.add_command(sla)

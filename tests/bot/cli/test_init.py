@@ -1,0 +1,29 @@
+"""`frontdesk init` writes a starting desk config that loads once the placeholder ids are real."""
+
+from bot.desk_config import load_desk_config
+from tests.bot.cli.conftest import run_frontdesk
+
+
+def test_init_writes_a_config_that_loads(tmp_path):
+    path = tmp_path / "frontdesk.toml"
+    outcome = run_frontdesk("init", str(path), "--policy", "kiwi")
+    assert outcome.exit_code == 0
+    assert outcome.stdout.startswith(f"wrote {path}")
+    config = load_desk_config(path)
+    assert (config.policy.name, config.intake_channel, config.agents.users) == ("kiwi", "C0INTAKE01", ("U0AGENT001",))
+
+
+def test_init_never_overwrites_without_force(tmp_path):
+    path = tmp_path / "frontdesk.toml"
+    path.write_text("mine")
+    refused = run_frontdesk("init", str(path))
+    assert (refused.exit_code, refused.stderr) == (2, f"frontdesk: {path} exists; use --force to overwrite it\n")
+    assert path.read_text() == "mine"
+    assert run_frontdesk("init", str(path), "--force").exit_code == 0
+    assert path.read_text().startswith("# Frontdesk desk configuration.")
+
+
+def test_init_refuses_an_unknown_preset(tmp_path):
+    outcome = run_frontdesk("init", str(tmp_path / "x.toml"), "--policy", "acme")
+    assert outcome.exit_code == 2
+    assert outcome.stderr.startswith('frontdesk: unknown preset "acme"')
