@@ -25,8 +25,7 @@ def preset(name: str) -> Policy:
 def written_targets(policy: Policy, plan: str | None, kind: str | None, priority: str) -> dict[str, tuple[str, str]]:
     """{target name: (duration as written, calendar name)} for a request of this plan, kind and priority."""
     return {
-        target.name: (str(target.duration), target.calendar.name)
-        for target in policy.targets(plan, kind, priority)
+        target.name: (str(target.duration), target.calendar.name) for target in policy.targets(plan, kind, priority)
     }
 
 
@@ -35,7 +34,9 @@ def calendar_facts(calendar: Calendar) -> tuple[str, object, str | None, str | N
     return calendar.zone.key, calendar.hours.days, calendar.holidays.country, calendar.holidays.subdivision
 
 
-def due(policy: Policy, plan: str | None, kind: str | None, priority: str, name: str, start: datetime) -> datetime | None:
+def due(
+    policy: Policy, plan: str | None, kind: str | None, priority: str, name: str, start: datetime
+) -> datetime | None:
     """When the named target of a request falls due if it starts at `start` (no pauses); None for no deadline."""
     target = policy.target(plan, kind, priority, name)
     duration = target.duration

@@ -8,6 +8,7 @@ import pytest
 
 from sla import presets
 from sla.durations import WorkingDuration
+from sla.policy import PolicyLookupError
 from sla.policy_loader import load_policy, parse_policy
 from sla.policy_reader import PolicyError
 
@@ -106,7 +107,9 @@ response = "1h"
 
 
 def test_percentages_are_exact_decimals():
-    plans = PLANS + """
+    plans = (
+        PLANS
+        + """
 [plans.standard]
 availability = 99.9
 
@@ -115,6 +118,7 @@ at_least = 99.0
 below = 99.9
 credit = 5
 """
+    )
     terms = parse_policy(policy_text(plans=plans), source=SOURCE).plan().availability
     assert terms.target == Fraction(999, 10)
     assert terms.credit_for(Fraction("99.89")) == 5
@@ -151,6 +155,31 @@ every_weeks = 2
     assert releases.next_on_or_after(datetime(2026, 12, 2, tzinfo=UTC)) == datetime(2026, 12, 8, 9, tzinfo=UTC)
 
 
+def test_a_recurring_release_stays_at_local_time_across_daylight_saving():
+    tail = "[releases]\nfirst = 2026-03-24T10:00:00\nevery_weeks = 1\n"
+    releases = parse_policy(policy_text(tail=tail), source=SOURCE).releases  # in the default calendar's zone, Paris
+    # Tue 24 Mar 10:00 CET is 09:00 UTC; Paris springs forward on Sun 29 Mar; Tue 31 Mar 10:00 CEST is 08:00 UTC
+    assert releases.next_on_or_after(datetime(2026, 3, 24, 9, 0, 1, tzinfo=UTC)) == datetime(2026, 3, 31, 8, tzinfo=UTC)
+    assert releases.next_on_or_after(datetime(2026, 1, 1, tzinfo=UTC)) == datetime(2026, 3, 24, 9, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("plan", "kind", "priority", "name", "message"),
+    [
+        ("gold", None, "high", "response", 'unknown plan "gold"; this policy has: standard'),
+        (None, "bug", "high", "response", 'unknown kind "bug"; this policy has: question, incident, defect, feature'),
+        (None, None, "urgent", "response", 'unknown priority "urgent"; this policy has: high, low'),
+        (None, None, "high", "fix", 'unknown target "fix"; this policy has: response'),
+        (None, None, "low", "response", 'unknown target "response"; this policy has: none'),
+    ],
+)
+def test_looking_up_what_the_policy_lacks_names_what_it_has(plan, kind, priority, name, message):
+    policy = parse_policy(policy_text(), source=SOURCE)
+    with pytest.raises(PolicyLookupError) as caught:
+        policy.target(plan, kind, priority, name)
+    assert str(caught.value) == message
+
+
 def test_load_policy_reads_a_file_and_names_it_in_errors(tmp_path):
     good = tmp_path / "desk.toml"
     good.write_text(policy_text(), encoding="utf-8")
@@ -167,7 +196,9 @@ def test_a_missing_file_cannot_be_read(tmp_path):
 
 
 def test_a_name_that_is_neither_a_preset_nor_a_file():
-    with pytest.raises(PolicyError, match=r"^nonesuch: is neither a preset \(k0nsult, kissflow, kiwi, livepro, owkin\)"):
+    with pytest.raises(
+        PolicyError, match=r"^nonesuch: is neither a preset \(k0nsult, kissflow, kiwi, livepro, owkin\)"
+    ):
         presets.load("nonesuch")
 
 
@@ -273,7 +304,7 @@ INVALID = [
         id="typo-target-table",
     ),
     pytest.param(
-        policy_text(tail="[[escalations]]\nat = 1.0\ntoo = \"L3\"\n"),
+        policy_text(tail='[[escalations]]\nat = 1.0\ntoo = "L3"\n'),
         "escalations[0].too",
         ["unknown key"],
         id="typo-escalation",
@@ -283,6 +314,34 @@ INVALID = [
         "releases.every_weeks",
         ["is required"],
         id="typo-release-every-weeks-missing",
+    ),
+    pytest.param(
+        policy_text(tail="[releases]\ndate = [2026-12-01T10:00:00+01:00]\n"),
+        "releases.date",
+        ["unknown key"],
+        id="typo-releases",
+    ),
+    pytest.param(
+        policy_text(
+            plans=PLANS.replace("targets.high", "kinds.defect.targets.high")
+            + '[plans.standard.kinds.defect]\nstart_on = "complete"\n'
+        ),
+        "plans.standard.kinds.defect.start_on",
+        ["unknown key"],
+        id="typo-kind",
+    ),
+    pytest.param(
+        policy_text(
+            tail="""
+[matrix]
+priorities = [["high"]]
+impacts = [{ name = "all", lable = "All" }]
+urgencies = [{ name = "now" }]
+"""
+        ),
+        "matrix.impacts[0].lable",
+        ["unknown key"],
+        id="typo-matrix-choice",
     ),
     pytest.param(
         policy_text(tail="[closing]\nconfirmation_requried = true\n"),
@@ -352,7 +411,9 @@ INVALID = [
         ["is not a kind"],
         id="unknown-kind",
     ),
-    pytest.param(policy_text(plans="[plans.standard]\n"), "plans.standard", ["has no targets"], id="plan-without-targets"),
+    pytest.param(
+        policy_text(plans="[plans.standard]\n"), "plans.standard", ["has no targets"], id="plan-without-targets"
+    ),
     pytest.param(policy_text(plans=""), "plans", ["is required"], id="no-plans"),
     pytest.param(
         policy_text(top='pausable = ["resolutoin"]'), "pausable", ['"resolutoin"'], id="unknown-pausable-target"

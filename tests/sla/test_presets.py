@@ -400,7 +400,9 @@ def test_livepro_targets_follow_the_incident_table(priority, targets, kind):
 
 def test_livepro_targets_are_labelled_in_the_seeds_words():
     policy = preset("livepro")
-    labels = {target.name: target.definition.label for row in LIVEPRO_TABLE for target in policy.targets(None, None, row[0])}
+    labels = {
+        target.name: target.definition.label for row in LIVEPRO_TABLE for target in policy.targets(None, None, row[0])
+    }
     assert labels == {
         "response": "Acknowledge",  # "Incident report acknowledged"
         "restore": "Restore service",  # "If unable to restore"
@@ -442,7 +444,11 @@ def test_livepro_calendars_are_sydney_business_hours_and_around_the_clock():
 KIWI_IMPACTS = [
     ("extended", "1. Extended", "All users of the application are impacted. A critical service is impacted."),
     # the seed's "Non-critical service isimpacted." with the missing space restored
-    ("important", "2. Important", "A majority of users are affected by the incident. Non-critical service is impacted."),
+    (
+        "important",
+        "2. Important",
+        "A majority of users are affected by the incident. Non-critical service is impacted.",
+    ),
     ("moderate", "3. Moderate", "Several users or workgroups are affected."),
     ("minor", "4. Minor", "One or a few users affected."),
 ]
@@ -526,7 +532,9 @@ def test_kiwi_targets_follow_the_sla_table(priority, response, resolution, plus_
     assert written_targets(policy, "plus", kind, priority) == {"response": plus_response, "resolution": plus_resolution}
 
 
-@pytest.mark.parametrize(("priority", "target"), [(p, t) for p in ("P1", "P2", "P3", "P4") for t in ("response", "resolution")])
+@pytest.mark.parametrize(
+    ("priority", "target"), [(p, t) for p in ("P1", "P2", "P3", "P4") for t in ("response", "resolution")]
+)
 def test_kiwi_plus_is_twice_as_fast_as_basic(priority, target):
     # "Initial incident response time | normal | 2X faster"; "Incident resolution time | normal | 2X faster".
     # The seed's own table breaks this once: P4 initial response is "4d" (36 business hours) on BASIC and "8hr" on

@@ -16,7 +16,12 @@ SMALL = Matrix(
 
 @pytest.mark.parametrize(
     ("impact", "urgency", "priority"),
-    [("everyone", "blocked", "P1"), ("everyone", "annoyed", "P2"), ("someone", "blocked", "P2"), ("someone", "annoyed", "P3")],
+    [
+        ("everyone", "blocked", "P1"),
+        ("everyone", "annoyed", "P2"),
+        ("someone", "blocked", "P2"),
+        ("someone", "annoyed", "P3"),
+    ],
 )
 def test_rows_are_impacts_and_columns_urgencies(impact, urgency, priority):
     assert SMALL.priority_for(impact, urgency) == priority
