@@ -1,0 +1,90 @@
+"""Understanding a requester's answers to the intake questions.
+
+Rules:
+- Slack rewrites what people type: `a@b.com` arrives as `<mailto:a@b.com|a@b.com>`, links as `<url|label>`, and
+  `&`, `<`, `>` as entities. `plain_text` undoes that before anything is parsed.
+- Email: syntax checked with email-validator (no DNS look-up), normalised. Phone: phonenumbers, in E.164, with
+  the desk's region for numbers written without a country code.
+- When it happened: free text ("yesterday 3pm", "14:05", ISO 8601) read in the requester's time zone relative
+  to now (injected), preferring the past; a time in the future is refused, and so is anything unparseable.
+- Reproduction steps and attachments accept a "none" answer ("n/a", "not applicable", "none", "no", "-").
+- A refusal carries a reason code and details for the template that words it; never prose.
+"""
+
+import html
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import dateparser
+import phonenumbers
+from email_validator import EmailNotValidError, validate_email
+
+_LINK = re.compile(r"<(?:mailto:|tel:)?([^<>|]*)(?:\|([^<>]*))?>")
+_NONE_ANSWERS = frozenset({"n/a", "na", "none", "no", "-", "not applicable", "nothing", "no attachments", "nope"})
+MAX_WHEN_TEXT = 200
+
+
+@dataclass(frozen=True)
+class Refused:
+    """An answer that cannot be accepted: `reason` picks the sentence, `details` fill it."""
+
+    reason: str
+    details: dict[str, str] = field(default_factory=dict)
+
+
+def plain_text(slack_text: str) -> str:
+    """What the person typed, from Slack's message text: links unwrapped, entities decoded, trimmed."""
+    unwrapped = _LINK.sub(lambda match: match.group(2) or match.group(1), slack_text)
+    return html.unescape(unwrapped).strip()
+
+
+def is_none_answer(text: str) -> bool:
+    return plain_text(text).lower().rstrip(".!") in _NONE_ANSWERS
+
+
+def parse_email(text: str) -> str | Refused:
+    address = plain_text(text)
+    try:
+        return str(validate_email(address, check_deliverability=False).normalized)
+    except EmailNotValidError:
+        return Refused("email_invalid", {"text": address})
+
+
+def parse_phone(text: str, region: str | None) -> str | Refused:
+    number_text = plain_text(text)
+    try:
+        number = phonenumbers.parse(number_text, region)
+    except phonenumbers.NumberParseException:
+        return Refused("phone_invalid", {"text": number_text})
+    if not phonenumbers.is_valid_number(number):
+        return Refused("phone_invalid", {"text": number_text})
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def parse_when(text: str, zone: ZoneInfo, now: datetime) -> datetime | Refused:
+    """The instant the requester means, read in their zone; refused when unclear or in the future."""
+    written = plain_text(text)[:MAX_WHEN_TEXT]
+    local_now = now.astimezone(zone)
+    parsed = dateparser.parse(
+        written,
+        languages=["en"],
+        settings={
+            "TIMEZONE": zone.key,
+            "RETURN_AS_TIMEZONE_AWARE": True,
+            "RELATIVE_BASE": local_now.replace(tzinfo=None),
+            "PREFER_DATES_FROM": "past",
+        },
+    )
+    if parsed is None:
+        return Refused("when_unclear", {"text": written})
+    instant = parsed.astimezone(zone)
+    if instant > local_now:
+        return Refused("when_future", {"text": written, "parsed": instant.isoformat(), "now": local_now.isoformat()})
+    return instant
+
+
+def parse_steps(text: str) -> str | None:
+    """The reproduction steps, or None for "not applicable"."""
+    return None if is_none_answer(text) else plain_text(text)
