@@ -35,9 +35,9 @@ def environment() -> Environment:
     return env
 
 
-def render(name: str, **values: Any) -> str:
-    """The template `name` filled with `values`, ending in one newline."""
-    return environment().get_template(name).render(**values).rstrip("\n") + "\n"
+def render(template: str, /, **values: Any) -> str:
+    """The template file `template` filled with `values`, ending in one newline."""
+    return environment().get_template(template).render(**values).rstrip("\n") + "\n"
 
 
 def columns(rows: Sequence[Sequence[object]], indent: int = 2, gap: int = 2) -> str:

@@ -12,6 +12,7 @@ from typing import Any
 import click
 
 from bot.cli.init import init
+from bot.cli.manifest import slack_manifest
 from bot.cli.policy import policy
 from bot.cli.sla import sla
 
@@ -40,3 +41,4 @@ def main() -> None:
 main.add_command(init)
 main.add_command(policy)
 main.add_command(sla)
+main.add_command(slack_manifest)
