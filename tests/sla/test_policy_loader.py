@@ -212,399 +212,285 @@ def test_invalid_toml_names_the_file_and_the_place():
     assert "line" in error.problem
 
 
+def top(lines: str) -> str:
+    """The small policy with root keys added."""
+    return policy_text(top=lines)
+
+
+def calendar(lines: str) -> str:
+    """The small policy with keys added to [calendars.business]."""
+    return policy_text(calendars=CALENDARS + lines)
+
+
+def hours(interval: str) -> str:
+    """The small policy with other weekly hours."""
+    return policy_text(calendars=CALENDARS.replace('mon-fri = ["09:00-17:00"]', interval))
+
+
+def response(value: str) -> str:
+    """The small policy with another value for plans.standard.targets.high.response."""
+    return policy_text(plans=PLANS.replace('"1h"', value))
+
+
+def plans(text: str) -> str:
+    """The small policy with other plan tables."""
+    return policy_text(plans=text)
+
+
+def tail(text: str) -> str:
+    """The small policy with more tables at the end."""
+    return policy_text(tail=text)
+
+
+TWO_BY_TWO = 'impacts = [{ name = "all" }, { name = "some" }]\nurgencies = [{ name = "now" }, { name = "later" }]'
+
+
+def matrix(rows: str, choices: str = TWO_BY_TWO) -> str:
+    """The small policy with a matrix of `rows` (TOML) over two impacts and two urgencies."""
+    return tail(f"[matrix]\npriorities = {rows}\n{choices}\n")
+
+
+def credits(*bands: str) -> str:
+    """The small policy with credit bands (each the keys of one [[plans.standard.credits]] table)."""
+    return plans(PLANS + "".join(f"[[plans.standard.credits]]\n{band}\n" for band in bands))
+
+
+def escalation(lines: str) -> str:
+    return tail(f"[[escalations]]\n{lines}\n")
+
+
+def releases(lines: str) -> str:
+    return tail(f"[releases]\n{lines}\n")
+
+
+RESTORE = '[targets.restore]\nstarts_on = "complete"\n'
+DEFECT_PLAN = PLANS.replace("targets.high", "kinds.defect.targets.high")
+HIGH = "plans.standard.targets.high"  # the key of the small policy's only target row
+
+# id, policy text, the key the error names, words its problem contains
 INVALID = [
     # calendars
-    pytest.param(policy_text(calendars=""), "calendars", ["is required"], id="no-calendars"),
-    pytest.param(policy_text(calendars="[calendars]"), "calendars", ["at least one calendar"], id="empty-calendars"),
-    pytest.param(
-        policy_text(calendars=CALENDARS.replace("Europe/Paris", "Europe/Pariss")),
+    ("no-calendars", policy_text(calendars=""), "calendars", "is required"),
+    ("empty-calendars", policy_text(calendars="[calendars]"), "calendars", "at least one calendar"),
+    (
+        "unknown-zone",
+        policy_text(calendars=CALENDARS.replace("Paris", "Pariss")),
         "calendars.business.time_zone",
-        ['"Europe/Pariss"', "time zone"],
-        id="unknown-zone",
+        '"Europe/Pariss"',
+        "time zone",
     ),
-    pytest.param(
-        policy_text(calendars=CALENDARS.replace("09:00-17:00", "9-5")),
-        "calendars.business.hours",
-        ['"9-5"'],
-        id="bad-hours",
-    ),
-    pytest.param(
-        policy_text(calendars=CALENDARS.replace("09:00-17:00", "09:00-25:00")),
-        "calendars.business.hours",
-        ['"25:00"'],
-        id="hour-25",
-    ),
-    pytest.param(
-        policy_text(calendars=CALENDARS.replace("mon-fri", "mon-fry")),
-        "calendars.business.hours",
-        ['"mon-fry"'],
-        id="bad-day",
-    ),
-    pytest.param(
-        policy_text(calendars=CALENDARS + 'holidays = { country = "XX" }\n'),
+    ("bad-hours", hours('mon-fri = ["9-5"]'), "calendars.business.hours", '"9-5"'),
+    ("hour-25", hours('mon-fri = ["09:00-25:00"]'), "calendars.business.hours", '"25:00"'),
+    ("bad-day", hours('mon-fry = ["09:00-17:00"]'), "calendars.business.hours", '"mon-fry"'),
+    ("no-hours", hours("mon-fri = []"), "calendars.business", "no working hours"),
+    ("unknown-holiday-country", calendar('holidays = { country = "XX" }'), "calendars.business.holidays", '"XX"'),
+    (
+        "unknown-holiday-subdivision",
+        calendar('holidays = { country = "FR", subdivision = "ZZ" }'),
         "calendars.business.holidays",
-        ['"XX"'],
-        id="unknown-holiday-country",
+        '"ZZ"',
     ),
-    pytest.param(
-        policy_text(calendars=CALENDARS + 'holidays = { country = "FR", subdivision = "ZZ" }\n'),
-        "calendars.business.holidays",
-        ['"ZZ"'],
-        id="unknown-holiday-subdivision",
-    ),
-    pytest.param(
-        policy_text(calendars=CALENDARS + "holidays = { extra = [2026-12-24T00:00:00] }\n"),
+    (
+        "holiday-instant-not-date",
+        calendar("holidays = { extra = [2026-12-24T00:00:00] }"),
         "calendars.business.holidays.extra",
-        ["list of dates"],
-        id="holiday-instant-not-date",
+        "list of dates",
     ),
-    pytest.param(
-        policy_text(calendars=CALENDARS + 'day_length = "8 hours"\n'),
-        "calendars.business.day_length",
-        ['"8 hours"'],
-        id="bad-day-length",
-    ),
-    pytest.param(
-        policy_text(calendars=CALENDARS.replace('"09:00-17:00"', "")),
-        "calendars.business",
-        ["no working hours"],
-        id="no-hours",
-    ),
-    pytest.param(policy_text(top='calendar = "office"'), "calendar", ['"office"'], id="unknown-default-calendar"),
+    ("bad-day-length", calendar('day_length = "8 hours"'), "calendars.business.day_length", '"8 hours"'),
+    ("unknown-default-calendar", top('calendar = "office"'), "calendar", '"office"'),
     # unknown keys (typos) at several depths
-    pytest.param(policy_text(top='defualt_plan = "standard"'), "defualt_plan", ["unknown key"], id="typo-root"),
-    pytest.param(
-        policy_text(calendars=CALENDARS.replace("time_zone", 'timezone = "UTC"\ntime_zone')),
-        "calendars.business.timezone",
-        ["unknown key"],
-        id="typo-calendar",
-    ),
-    pytest.param(
-        policy_text(calendars=CALENDARS + 'holidays = { contry = "FR" }\n'),
-        "calendars.business.holidays.contry",
-        ["unknown key"],
-        id="typo-holidays",
-    ),
-    pytest.param(
-        policy_text(tail='[[priorities]]\nname = "lowest"\ndescripton = "x"\n'),
+    ("typo-root", top('defualt_plan = "standard"'), "defualt_plan", "unknown key"),
+    ("typo-calendar", calendar('timezone = "UTC"'), "calendars.business.timezone", "unknown key"),
+    ("typo-holidays", calendar('holidays = { contry = "FR" }'), "calendars.business.holidays.contry", "unknown key"),
+    (
+        "typo-priority",
+        tail('[[priorities]]\nname = "lowest"\ndescripton = "x"'),
         "priorities[2].descripton",
-        ["unknown key"],
-        id="typo-priority",
+        "unknown key",
     ),
-    pytest.param(
-        policy_text(plans=PLANS + '[plans.standard]\nlable = "Standard"\n'),
-        "plans.standard.lable",
-        ["unknown key"],
-        id="typo-plan",
-    ),
-    pytest.param(
-        policy_text(plans=PLANS.replace('"1h"', '{ duration = "1h", calender = "business" }')),
-        "plans.standard.targets.high.response.calender",
-        ["unknown key"],
-        id="typo-target-table",
-    ),
-    pytest.param(
-        policy_text(tail='[[escalations]]\nat = 1.0\ntoo = "L3"\n'),
-        "escalations[0].too",
-        ["unknown key"],
-        id="typo-escalation",
-    ),
-    pytest.param(
-        policy_text(tail="[releases]\nfirst = 2026-01-06T10:00:00\nevery_week = 2\n"),
-        "releases.every_weeks",
-        ["is required"],
-        id="typo-release-every-weeks-missing",
-    ),
-    pytest.param(
-        policy_text(tail="[releases]\ndate = [2026-12-01T10:00:00+01:00]\n"),
-        "releases.date",
-        ["unknown key"],
-        id="typo-releases",
-    ),
-    pytest.param(
-        policy_text(
-            plans=PLANS.replace("targets.high", "kinds.defect.targets.high")
-            + '[plans.standard.kinds.defect]\nstart_on = "complete"\n'
-        ),
+    ("typo-plan", plans(PLANS + '[plans.standard]\nlable = "Standard"'), "plans.standard.lable", "unknown key"),
+    (
+        "typo-kind",
+        plans(DEFECT_PLAN + '[plans.standard.kinds.defect]\nstart_on = "complete"'),
         "plans.standard.kinds.defect.start_on",
-        ["unknown key"],
-        id="typo-kind",
+        "unknown key",
     ),
-    pytest.param(
-        policy_text(
-            tail="""
-[matrix]
-priorities = [["high"]]
-impacts = [{ name = "all", lable = "All" }]
-urgencies = [{ name = "now" }]
-"""
-        ),
-        "matrix.impacts[0].lable",
-        ["unknown key"],
-        id="typo-matrix-choice",
+    (
+        "typo-target-table",
+        response('{ duration = "1h", calender = "business" }'),
+        f"{HIGH}.response.calender",
+        "unknown key",
     ),
-    pytest.param(
-        policy_text(tail="[closing]\nconfirmation_requried = true\n"),
-        "closing.confirmation_requried",
-        ["unknown key"],
-        id="typo-closing",
-    ),
-    pytest.param(
-        policy_text(tail='[targets.restore]\nstarts_on = "complete"\nstops_on = ["restored"]\nlabl = "x"\n'),
+    (
+        "typo-target-definition",
+        tail(RESTORE + 'stops_on = ["restored"]\nlabl = "x"'),
         "targets.restore.labl",
-        ["unknown key"],
-        id="typo-target-definition",
+        "unknown key",
     ),
-    # durations
-    pytest.param(
-        policy_text(plans=PLANS.replace('"1h"', '"1 hour"')),
-        "plans.standard.targets.high.response",
-        ['invalid duration "1 hour"'],
-        id="bad-duration",
+    (
+        "typo-matrix-choice",
+        matrix('[["high"]]', 'impacts = [{ name = "all", lable = "All" }]\nurgencies = [{ name = "now" }]'),
+        "matrix.impacts[0].lable",
+        "unknown key",
     ),
-    pytest.param(
-        policy_text(plans=PLANS.replace('"1h"', '{ duration = "soon" }')),
-        "plans.standard.targets.high.response.duration",
-        ['invalid duration "soon"'],
-        id="bad-duration-in-table",
+    ("typo-escalation", escalation('at = 1.0\ntoo = "L3"'), "escalations[0].too", "unknown key"),
+    ("typo-releases", releases("date = [2026-12-01T10:00:00+01:00]"), "releases.date", "unknown key"),
+    (
+        "typo-release-every-weeks-missing",
+        releases("first = 2026-01-06T10:00:00\nevery_week = 2"),
+        "releases.every_weeks",
+        "is required",
     ),
-    pytest.param(
-        policy_text(plans=PLANS.replace('"1h"', "60")),
-        "plans.standard.targets.high.response",
-        ["not an integer"],
-        id="duration-not-text",
+    ("typo-closing", tail("[closing]\nconfirmation_requried = true"), "closing.confirmation_requried", "unknown key"),
+    # durations: the message quotes the text
+    ("bad-duration", response('"1 hour"'), f"{HIGH}.response", 'invalid duration "1 hour"'),
+    (
+        "bad-duration-in-table",
+        response('{ duration = "soon" }'),
+        f"{HIGH}.response.duration",
+        'invalid duration "soon"',
     ),
-    pytest.param(
-        policy_text(tail='[closing]\nauto_close_after = "a week"\n'),
-        "closing.auto_close_after",
-        ['"a week"'],
-        id="bad-auto-close",
-    ),
-    pytest.param(
-        policy_text(plans=PLANS.replace('response = "1h"', 'update = "next_release"')),
-        "plans.standard.targets.high.update",
-        ["recurring"],
-        id="update-on-next-release",
+    ("duration-not-text", response("60"), f"{HIGH}.response", "not an integer"),
+    ("bad-auto-close", tail('[closing]\nauto_close_after = "a week"'), "closing.auto_close_after", '"a week"'),
+    (
+        "update-on-next-release",
+        plans(PLANS.replace('response = "1h"', 'update = "next_release"')),
+        f"{HIGH}.update",
+        "recurring",
     ),
     # target tables
-    pytest.param(
-        policy_text(plans=PLANS.replace("targets.high", "targets.urgent")),
+    (
+        "unknown-priority-in-targets",
+        plans(PLANS.replace("targets.high", "targets.urgent")),
         "plans.standard.targets.urgent",
-        ["is not a priority", "high, low or any"],
-        id="unknown-priority-in-targets",
+        "is not a priority",
+        "high, low or any",
     ),
-    pytest.param(
-        policy_text(plans=PLANS.replace("response", "respond")),
-        "plans.standard.targets.high.respond",
-        ["is not a target"],
-        id="unknown-target",
+    ("unknown-target", plans(PLANS.replace("response", "respond")), f"{HIGH}.respond", "is not a target"),
+    (
+        "unknown-calendar-in-target",
+        response('{ duration = "1h", calendar = "always" }'),
+        f"{HIGH}.response.calendar",
+        '"always"',
     ),
-    pytest.param(
-        policy_text(plans=PLANS.replace('"1h"', '{ duration = "1h", calendar = "always" }')),
-        "plans.standard.targets.high.response.calendar",
-        ['"always"'],
-        id="unknown-calendar-in-target",
-    ),
-    pytest.param(
-        policy_text(plans=PLANS.replace("targets.high", "kinds.bug.targets.high")),
+    (
+        "unknown-kind",
+        plans(PLANS.replace("targets.high", "kinds.bug.targets.high")),
         "plans.standard.kinds.bug",
-        ["is not a kind"],
-        id="unknown-kind",
+        "is not a kind",
     ),
-    pytest.param(
-        policy_text(plans="[plans.standard]\n"), "plans.standard", ["has no targets"], id="plan-without-targets"
-    ),
-    pytest.param(policy_text(plans=""), "plans", ["is required"], id="no-plans"),
-    pytest.param(
-        policy_text(top='pausable = ["resolutoin"]'), "pausable", ['"resolutoin"'], id="unknown-pausable-target"
-    ),
-    pytest.param(
-        policy_text(tail='[targets.restore]\nstops_on = ["restored"]\n'),
+    ("plan-without-targets", plans("[plans.standard]\n"), "plans.standard", "has no targets"),
+    ("no-plans", plans(""), "plans", "is required"),
+    ("unknown-pausable-target", top('pausable = ["resolutoin"]'), "pausable", '"resolutoin"'),
+    (
+        "custom-target-without-start",
+        tail('[targets.restore]\nstops_on = ["restored"]'),
         "targets.restore.starts_on",
-        ["is required"],
-        id="custom-target-without-start",
+        "is required",
     ),
-    pytest.param(
-        policy_text(tail='[targets.restore]\nstarts_on = "complete"\nstops_on = ["rebooted"]\n'),
+    (
+        "custom-target-unknown-event",
+        tail(RESTORE + 'stops_on = ["rebooted"]'),
         "targets.restore.stops_on",
-        ['"rebooted"'],
-        id="custom-target-unknown-event",
+        '"rebooted"',
     ),
     # matrix
-    pytest.param(
-        policy_text(
-            tail="""
-[matrix]
-priorities = [["high", "low"]]
-impacts = [{ name = "all" }, { name = "some" }]
-urgencies = [{ name = "now" }, { name = "later" }]
-"""
-        ),
+    ("matrix-too-few-rows", matrix('[["high", "low"]]'), "matrix.priorities", "2 rows", "of 2"),
+    ("matrix-short-row", matrix('[["high", "low"], ["low"]]'), "matrix.priorities", "2 rows", "of 2"),
+    (
+        "matrix-unknown-priority",
+        matrix('[["high", "P9"], ["low", "low"]]'),
         "matrix.priorities",
-        ["2 rows", "of 2"],
-        id="matrix-too-few-rows",
+        'unknown priority "P9"',
     ),
-    pytest.param(
-        policy_text(
-            tail="""
-[matrix]
-priorities = [["high", "low"], ["low"]]
-impacts = [{ name = "all" }, { name = "some" }]
-urgencies = [{ name = "now" }, { name = "later" }]
-"""
-        ),
-        "matrix.priorities",
-        ["2 rows", "of 2"],
-        id="matrix-short-row",
-    ),
-    pytest.param(
-        policy_text(
-            tail="""
-[matrix]
-priorities = [["high", "P9"], ["low", "low"]]
-impacts = [{ name = "all" }, { name = "some" }]
-urgencies = [{ name = "now" }, { name = "later" }]
-"""
-        ),
-        "matrix.priorities",
-        ['unknown priority "P9"'],
-        id="matrix-unknown-priority",
-    ),
-    pytest.param(
-        policy_text(tail='[matrix]\npriorities = [["high"]]\nimpacts = [{ name = "all" }]\n'),
+    (
+        "matrix-without-urgencies",
+        matrix('[["high"]]', 'impacts = [{ name = "all" }]'),
         "matrix.urgencies",
-        ["at least one"],
-        id="matrix-without-urgencies",
+        "at least one",
     ),
     # credits and availability
-    pytest.param(
-        policy_text(
-            plans=PLANS
-            + """
-[[plans.standard.credits]]
-at_least = 95.0
-below = 99.5
-credit = 5
-
-[[plans.standard.credits]]
-at_least = 99.0
-below = 99.9
-credit = 10
-"""
-        ),
+    (
+        "overlapping-credit-bands",
+        credits("at_least = 95.0\nbelow = 99.5\ncredit = 5", "at_least = 99.0\nbelow = 99.9\ncredit = 10"),
         "plans.standard.credits",
-        ["overlap"],
-        id="overlapping-credit-bands",
+        "overlap",
     ),
-    pytest.param(
-        policy_text(plans=PLANS + "[[plans.standard.credits]]\nat_least = 99.0\nbelow = 95.0\ncredit = 5\n"),
+    (
+        "credit-band-upside-down",
+        credits("at_least = 99.0\nbelow = 95.0\ncredit = 5"),
         "plans.standard.credits[0]",
-        ["at_least must be below"],
-        id="credit-band-upside-down",
+        "at_least must be below",
     ),
-    pytest.param(
-        policy_text(plans=PLANS + "[[plans.standard.credits]]\nbelow = 101\ncredit = 5\n"),
-        "plans.standard.credits[0].below",
-        ["percentage"],
-        id="credit-band-above-100",
-    ),
-    pytest.param(
-        policy_text(plans=PLANS + "[[plans.standard.credits]]\nbelow = 99\n"),
-        "plans.standard.credits[0].credit",
-        ["is required"],
-        id="credit-band-without-credit",
-    ),
-    pytest.param(
-        policy_text(plans=PLANS + "[plans.standard]\navailability = 0\n"),
+    ("credit-band-above-100", credits("below = 101\ncredit = 5"), "plans.standard.credits[0].below", "percentage"),
+    ("credit-band-without-credit", credits("below = 99"), "plans.standard.credits[0].credit", "is required"),
+    (
+        "availability-zero",
+        plans(PLANS + "[plans.standard]\navailability = 0"),
         "plans.standard.availability",
-        ["(0, 100]"],
-        id="availability-zero",
+        "(0, 100]",
     ),
     # escalations
-    pytest.param(
-        policy_text(tail='[[escalations]]\nat = 1.0\nimmediately = true\nto = "L3"\n'),
+    (
+        "escalation-both-at-and-immediately",
+        escalation('at = 1.0\nimmediately = true\nto = "L3"'),
         "escalations[0]",
-        ["either `at`", "`immediately = true`"],
-        id="escalation-both-at-and-immediately",
+        "either `at`",
+        "`immediately = true`",
     ),
-    pytest.param(
-        policy_text(tail='[[escalations]]\nto = "L3"\n'),
+    (
+        "escalation-neither-at-nor-immediately",
+        escalation('to = "L3"'),
         "escalations[0]",
-        ["either `at`", "`immediately = true`"],
-        id="escalation-neither-at-nor-immediately",
+        "either `at`",
+        "`immediately = true`",
     ),
-    pytest.param(policy_text(tail="[[escalations]]\nat = 0\n"), "escalations[0].at", ["above 0"], id="escalation-at-0"),
-    pytest.param(
-        policy_text(tail='[[escalations]]\nat = 1.0\nto = "L4"\n'), "escalations[0].to", ['"L4"'], id="escalation-level"
-    ),
-    pytest.param(
-        policy_text(tail='[[escalations]]\nat = 1.0\ntarget = "fixx"\n'),
-        "escalations[0].target",
-        ['"fixx"'],
-        id="escalation-unknown-target",
-    ),
-    pytest.param(
-        policy_text(tail='[[escalations]]\nat = 1.0\npriorities = ["P1"]\n'),
+    ("escalation-at-0", escalation("at = 0"), "escalations[0].at", "above 0"),
+    ("escalation-level", escalation('at = 1.0\nto = "L4"'), "escalations[0].to", '"L4"'),
+    ("escalation-unknown-target", escalation('at = 1.0\ntarget = "fixx"'), "escalations[0].target", '"fixx"'),
+    (
+        "escalation-unknown-priority",
+        escalation('at = 1.0\npriorities = ["P1"]'),
         "escalations[0].priorities",
-        ['unknown priority "P1"'],
-        id="escalation-unknown-priority",
+        'unknown priority "P1"',
     ),
-    pytest.param(
-        policy_text(tail='[[escalations]]\nat = 1.0\nplans = ["gold"]\n'),
+    (
+        "escalation-unknown-plan",
+        escalation('at = 1.0\nplans = ["gold"]'),
         "escalations[0].plans",
-        ['unknown plan "gold"'],
-        id="escalation-unknown-plan",
+        'unknown plan "gold"',
     ),
     # releases
-    pytest.param(
-        policy_text(tail="[releases]\nfirst = 2026-01-06T10:00:00+05:30\nevery_weeks = 2\n"),
+    (
+        "release-first-with-offset",
+        releases("first = 2026-01-06T10:00:00+05:30\nevery_weeks = 2"),
         "releases.first",
-        ["without a UTC offset"],
-        id="release-first-with-offset",
+        "without a UTC offset",
     ),
-    pytest.param(
-        policy_text(tail="[releases]\nfirst = 2026-01-06T10:00:00\nevery_weeks = 0\n"),
+    (
+        "release-every-0-weeks",
+        releases("first = 2026-01-06T10:00:00\nevery_weeks = 0"),
         "releases.every_weeks",
-        ["at least 1"],
-        id="release-every-0-weeks",
+        "at least 1",
     ),
-    pytest.param(
-        policy_text(tail="[releases]\ndates = [2026-12-01T10:00:00]\n"),
-        "releases.dates",
-        ["UTC offset"],
-        id="release-date-without-offset",
-    ),
-    # warnings
-    pytest.param(policy_text(top="warnings = [0.5, 1.0]"), "warnings", ["between 0 and 1"], id="warning-at-1"),
-    pytest.param(policy_text(top="warnings = [0, 0.5]"), "warnings", ["between 0 and 1"], id="warning-at-0"),
-    pytest.param(policy_text(top="warnings = [1.5]"), "warnings", ["between 0 and 1"], id="warning-above-1"),
-    pytest.param(policy_text(top='warnings = ["half"]'), "warnings", ["between 0 and 1"], id="warning-text"),
-    pytest.param(policy_text(top="warnings = 0.5"), "warnings", ["must be a list"], id="warning-not-a-list"),
+    ("release-date-without-offset", releases("dates = [2026-12-01T10:00:00]"), "releases.dates", "UTC offset"),
+    # warnings must lie strictly between 0 and 1
+    ("warning-at-1", top("warnings = [0.5, 1.0]"), "warnings", "between 0 and 1"),
+    ("warning-at-0", top("warnings = [0, 0.5]"), "warnings", "between 0 and 1"),
+    ("warning-above-1", top("warnings = [1.5]"), "warnings", "between 0 and 1"),
+    ("warning-text", top('warnings = ["half"]'), "warnings", "between 0 and 1"),
+    ("warning-not-a-list", top("warnings = 0.5"), "warnings", "must be a list"),
     # defaults naming nothing
-    pytest.param(
-        policy_text(top='default_plan = "gold"'), "default_plan", ['"gold" is not one of standard'], id="default-plan"
-    ),
-    pytest.param(
-        policy_text(top='default_priority = "urgent"'),
-        "default_priority",
-        ['"urgent" is not one of high, low'],
-        id="default-priority",
-    ),
-    pytest.param(policy_text(top='default_kind = "bug"'), "default_kind", ['"bug"'], id="default-kind"),
-    # priorities
-    pytest.param(
-        policy_text(tail='[[priorities]]\nname = "high"\n'), "priorities", ["unique"], id="duplicate-priority"
-    ),
-    pytest.param(
-        policy_text(tail='[[priorities]]\nlabel = "Nameless"\n'),
-        "priorities[2].name",
-        ["is required"],
-        id="priority-without-name",
-    ),
-    pytest.param(policy_text(top="title = 3"), "title", ["must be a string, not an integer"], id="wrong-type"),
+    ("default-plan", top('default_plan = "gold"'), "default_plan", '"gold" is not one of standard'),
+    ("default-priority", top('default_priority = "urgent"'), "default_priority", '"urgent" is not one of high, low'),
+    ("default-kind", top('default_kind = "bug"'), "default_kind", '"bug"'),
+    # priorities and types
+    ("duplicate-priority", tail('[[priorities]]\nname = "high"'), "priorities", "unique"),
+    ("priority-without-name", tail('[[priorities]]\nlabel = "Nameless"'), "priorities[2].name", "is required"),
+    ("wrong-type", top("title = 3"), "title", "must be a string, not an integer"),
 ]
 
 
-@pytest.mark.parametrize(("text", "key", "words"), INVALID)
+@pytest.mark.parametrize(("text", "key", "words"), [pytest.param(c[1], c[2], c[3:], id=c[0]) for c in INVALID])
 def test_invalid_policy_is_refused_naming_file_key_and_problem(text, key, words):
     assert_refused(text, key, *words)
