@@ -797,3 +797,69 @@ def test_due_at_agrees_with_the_clocks(policy, plan, kind, priority, name, start
     now = max([start, *(resumed for _, resumed in pauses)], key=at)
     expected = target_at(chosen, lines, now, name).due_at
     assert due_at(chosen, target, at(start), [(at(a), at(b)) for a, b in pauses]) == expected
+
+
+# --- more situations -------------------------------------------------------------------------------------------
+
+
+def test_a_reply_while_resolved_restarts_the_update_cadence_only_from_the_reopening():
+    # Reading: a reply is an update even while the request is resolved, but the time between the resolution
+    # (11:00) and the reopening (14:00) does not count, so the 30m period runs from 14:00: due 14:30.
+    lines = [
+        *OWKIN_P1,
+        "2026-11-23T11:00+01:00 resolved",
+        "2026-11-23T12:00+01:00 public_reply",
+        "2026-11-23T14:00+01:00 reopened",
+    ]
+    state = target_at("owkin", lines, "2026-11-23T14:10+01:00", "update")
+    assert state.state == State.RUNNING
+    assert state.due_at == at("2026-11-23T14:30+01:00")
+
+
+def test_a_met_response_stays_met_when_the_priority_is_raised_later():
+    # DESIGN.md: changing priority "recomputes open deadlines". Replied at 11:30 as P4 (due 12:00), raised to P1
+    # at 13:00: the response was met under the priority it had; P1's 1h (due 11:00) must not breach it afterwards.
+    lines = [
+        "2026-11-23T10:00+01:00 complete",
+        "2026-11-23T11:30+01:00 public_reply",
+        "2026-11-23T13:00+01:00 priority P1",
+    ]
+    state = target_at("owkin", lines, "2026-11-23T13:30+01:00", "response")
+    assert state.state == State.MET
+    assert state.breached_at is None
+
+
+def test_an_immediate_escalation_happens_at_the_start_even_when_the_request_starts_paused():
+    # k0nsult S1 goes to management "immediately"; the client was already being waited on (paused since 09:00)
+    # when the request was completed at 10:00. The L3 step is at 10:00, not at the resume (12:00).
+    lines = [
+        "2026-11-23T09:00+01:00 pause",
+        "2026-11-23T10:00+01:00 complete",
+        "2026-11-23T10:00+01:00 priority S1",
+        "2026-11-23T12:00+01:00 resume",
+    ]
+    for now in ("2026-11-23T11:00+01:00", "2026-11-23T13:00+01:00"):
+        state = target_at("k0nsult", lines, now, "resolution")
+        assert [(when, level) for when, what, _, level in timeline(state) if what == "escalation"][:1] == [
+            (at("2026-11-23T10:00+01:00"), "L3")
+        ]
+
+
+def test_a_k0nsult_resolution_is_met_by_an_acceptable_workaround():
+    # "Resolution means the issue is fixed or an acceptable workaround is provided."
+    lines = [
+        "2026-11-23T10:00+01:00 complete",
+        "2026-11-23T10:00+01:00 priority S2",
+        "2026-11-24T10:00+01:00 workaround",
+    ]
+    state = target_at("k0nsult", lines, "2026-11-24T11:00+01:00", "resolution")
+    assert state.state == State.MET
+    assert state.stopped_at == at("2026-11-24T10:00+01:00")
+
+
+def test_a_critical_livepro_restore_spanning_the_sydney_spring_forward_counts_real_minutes():
+    # 2026-10-04 02:00 AEST becomes 03:00 AEDT. From 01:45 (+10:00), 30 real minutes end at 03:15 (+11:00).
+    lines = ["2026-10-04T01:45+10:00 complete", "2026-10-04T01:45+10:00 priority critical"]
+    state = target_at("livepro", lines, "2026-10-04T01:50+10:00", "restore")
+    assert state.due_at == at("2026-10-04T03:15+11:00")
+    assert state.due_at.utcoffset() == timedelta(hours=11)
