@@ -29,6 +29,7 @@ from sla.triage import Choice, Matrix
 
 DEFAULT_WARNINGS = (Fraction(1, 2), Fraction(4, 5))
 ANY_PRIORITY = "any"
+_TARGET_TABLE = '{duration = "1h", calendar = "always"}'
 
 
 def load_policy(path: Path) -> Policy:
@@ -288,6 +289,8 @@ def _targets(reader: Reader, context: _Context, starts_on: str | None) -> dict[s
             definition = replace(definition, starts_on=starts_on)
         if isinstance(reader.table[name], str):
             duration, calendar = reader.parsed(name, parse_duration), context.default_calendar
+        elif not isinstance(reader.table[name], dict):
+            raise reader.error(f'must be a duration such as "1h" or a table {_TARGET_TABLE}', name)
         else:
             item = reader.child(name)
             duration = item.parsed("duration", parse_duration)
@@ -388,6 +391,7 @@ def _escalations(
 
 
 def _releases(reader: Reader, zone: ZoneInfo) -> ReleaseSchedule:
+    reader.allow("dates", "first", "every_weeks")
     dates = reader.value("dates", list, [])
     if not all(isinstance(value, datetime) and value.tzinfo is not None for value in dates):
         raise reader.error("must be instants with a UTC offset, e.g. 2026-12-01T10:00:00+01:00", "dates")

@@ -108,6 +108,12 @@ class Reader:
             return None
         return self.parsed(key, parse)
 
+    def allow(self, *names: str) -> None:
+        """Refuse unknown keys now, before a missing key hides a misspelt one."""
+        unknown = sorted(set(self.table) - set(names))
+        if unknown:
+            raise self.error("unknown key", unknown[0])
+
     def done(self) -> None:
         """Refuse keys that were never read."""
         unknown = sorted(set(self.table) - self._read)
