@@ -338,8 +338,8 @@ INVALID = [
     (
         "typo-release-every-weeks-missing",
         releases("first = 2026-01-06T10:00:00\nevery_week = 2"),
-        "releases.every_weeks",
-        "is required",
+        "releases.every_week",
+        "unknown key",
     ),
     ("typo-closing", tail("[closing]\nconfirmation_requried = true"), "closing.confirmation_requried", "unknown key"),
     # durations: the message quotes the text
@@ -350,7 +350,7 @@ INVALID = [
         f"{HIGH}.response.duration",
         'invalid duration "soon"',
     ),
-    ("duration-not-text", response("60"), f"{HIGH}.response", "not an integer"),
+    ("duration-not-text", response("60"), f"{HIGH}.response", 'must be a duration such as "1h" or a table'),
     ("bad-auto-close", tail('[closing]\nauto_close_after = "a week"'), "closing.auto_close_after", '"a week"'),
     (
         "update-on-next-release",
