@@ -177,6 +177,18 @@ def test_a_closed_request_stops_its_response_clock():
     assert result.next_change is None
 
 
+def test_a_k0nsult_resolution_is_met_by_an_acceptable_workaround():
+    # "Resolution means the issue is fixed or an acceptable workaround is provided."
+    lines = [
+        "2026-11-23T10:00+01:00 complete",
+        "2026-11-23T10:00+01:00 priority S2",
+        "2026-11-24T10:00+01:00 workaround",
+    ]
+    state = target_at("k0nsult", lines, "2026-11-24T11:00+01:00", "resolution")
+    assert state.state == State.MET
+    assert state.stopped_at == at("2026-11-24T10:00+01:00")
+
+
 # --- pauses --------------------------------------------------------------------------------------------------
 
 
@@ -383,6 +395,19 @@ def test_a_question_reclassified_as_a_defect_gets_the_defect_targets_from_confir
     assert all(state.started_at == at("2026-11-23T11:00+05:30") for state in result.targets)
 
 
+def test_a_met_response_stays_met_when_the_priority_is_raised_later():
+    # DESIGN.md: changing priority "recomputes open deadlines". Replied at 11:30 as P4 (due 12:00), raised to P1
+    # at 13:00: the response was met under the priority it had; P1's 1h (due 11:00) must not breach it afterwards.
+    lines = [
+        "2026-11-23T10:00+01:00 complete",
+        "2026-11-23T11:30+01:00 public_reply",
+        "2026-11-23T13:00+01:00 priority P1",
+    ]
+    state = target_at("owkin", lines, "2026-11-23T13:30+01:00", "response")
+    assert state.state == State.MET
+    assert state.breached_at is None
+
+
 # --- reopening -------------------------------------------------------------------------------------------------
 
 
@@ -482,6 +507,20 @@ def test_a_public_reply_after_resolution_does_not_restart_the_update_cadence():
     assert state.state == State.MET
     assert state.stopped_at == at("2026-11-23T11:00+01:00")
     assert result.next_change is None
+
+
+def test_a_reply_while_resolved_restarts_the_update_cadence_only_from_the_reopening():
+    # Reading: a reply is an update even while the request is resolved, but the time between the resolution
+    # (11:00) and the reopening (14:00) does not count, so the 30m period runs from 14:00: due 14:30.
+    lines = [
+        *OWKIN_P1,
+        "2026-11-23T11:00+01:00 resolved",
+        "2026-11-23T12:00+01:00 public_reply",
+        "2026-11-23T14:00+01:00 reopened",
+    ]
+    state = target_at("owkin", lines, "2026-11-23T14:10+01:00", "update")
+    assert state.state == State.RUNNING
+    assert state.due_at == at("2026-11-23T14:30+01:00")
 
 
 # --- next_release and none -------------------------------------------------------------------------------------
@@ -649,6 +688,22 @@ def test_milestones_after_the_stop_are_dropped():
     assert timeline(state) == [(at("2026-11-28T02:15+11:00"), "warning", HALF, "")]
 
 
+def test_an_immediate_escalation_happens_at_the_start_even_when_the_request_starts_paused():
+    # k0nsult S1 goes to management "immediately"; the client was already being waited on (paused since 09:00)
+    # when the request was completed at 10:00. The L3 step is at 10:00, not at the resume (12:00).
+    lines = [
+        "2026-11-23T09:00+01:00 pause",
+        "2026-11-23T10:00+01:00 complete",
+        "2026-11-23T10:00+01:00 priority S1",
+        "2026-11-23T12:00+01:00 resume",
+    ]
+    for now in ("2026-11-23T11:00+01:00", "2026-11-23T13:00+01:00"):
+        state = target_at("k0nsult", lines, now, "resolution")
+        assert [(when, level) for when, what, _, level in timeline(state) if what == "escalation"][:1] == [
+            (at("2026-11-23T10:00+01:00"), "L3")
+        ]
+
+
 # --- warnings and the next change ------------------------------------------------------------------------------
 
 
@@ -733,133 +788,39 @@ def test_each_target_reports_its_instants_in_its_own_calendar_zone():
     assert result.now == datetime(2026, 11, 23, 9, 10, tzinfo=UTC)
 
 
-# --- due_at ----------------------------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("policy", "plan", "kind", "priority", "name", "start", "pauses"),
-    [
-        (
-            "owkin",
-            None,
-            None,
-            "P1",
-            "resolution",
-            "2026-11-26T16:00+01:00",
-            [("2026-11-26T17:00+01:00", "2026-11-30T10:00+01:00")],
-        ),
-        (
-            "owkin",
-            None,
-            None,
-            "P1",
-            "response",
-            "2026-11-23T10:00+01:00",
-            [("2026-11-23T10:10+01:00", "2026-11-23T10:40+01:00")],
-        ),
-        (
-            "kiwi",
-            "plus",
-            None,
-            "P1",
-            "resolution",
-            "2026-11-28T22:00-05:00",
-            [("2026-11-28T23:00-05:00", "2026-11-29T01:00-05:00")],
-        ),
-        (
-            "kissflow",
-            None,
-            "defect",
-            "medium",
-            "fix",
-            "2026-11-23T10:00+05:30",
-            [("2026-11-23T12:00+05:30", "2026-11-23T20:00+05:30")],
-        ),
-        ("kissflow", None, "defect", "low", "fix", "2026-11-23T10:00+05:30", []),
-        (
-            "k0nsult",
-            "professional",
-            None,
-            "S3",
-            "resolution",
-            "2026-11-26T13:00+01:00",
-            [("2026-11-27T09:00+01:00", "2026-11-27T12:00+01:00")],
-        ),
-    ],
-)
-def test_due_at_agrees_with_the_clocks(policy, plan, kind, priority, name, start, pauses):
-    chosen = preset(policy)
-    target = chosen.target(plan, kind, priority, name)
-    lines = [f"{start} complete", f"{start} defect_confirmed", f"{start} priority {priority}"]
-    lines += [f"{start} plan {plan}"] * (plan is not None) + [f"{start} kind {kind}"] * (kind is not None)
-    for paused, resumed in pauses:
-        lines += [f"{paused} pause", f"{resumed} resume"]
-    now = max([start, *(resumed for _, resumed in pauses)], key=at)
-    expected = target_at(chosen, lines, now, name).due_at
-    assert due_at(chosen, target, at(start), [(at(a), at(b)) for a, b in pauses]) == expected
-
-
-# --- more situations -------------------------------------------------------------------------------------------
-
-
-def test_a_reply_while_resolved_restarts_the_update_cadence_only_from_the_reopening():
-    # Reading: a reply is an update even while the request is resolved, but the time between the resolution
-    # (11:00) and the reopening (14:00) does not count, so the 30m period runs from 14:00: due 14:30.
-    lines = [
-        *OWKIN_P1,
-        "2026-11-23T11:00+01:00 resolved",
-        "2026-11-23T12:00+01:00 public_reply",
-        "2026-11-23T14:00+01:00 reopened",
-    ]
-    state = target_at("owkin", lines, "2026-11-23T14:10+01:00", "update")
-    assert state.state == State.RUNNING
-    assert state.due_at == at("2026-11-23T14:30+01:00")
-
-
-def test_a_met_response_stays_met_when_the_priority_is_raised_later():
-    # DESIGN.md: changing priority "recomputes open deadlines". Replied at 11:30 as P4 (due 12:00), raised to P1
-    # at 13:00: the response was met under the priority it had; P1's 1h (due 11:00) must not breach it afterwards.
-    lines = [
-        "2026-11-23T10:00+01:00 complete",
-        "2026-11-23T11:30+01:00 public_reply",
-        "2026-11-23T13:00+01:00 priority P1",
-    ]
-    state = target_at("owkin", lines, "2026-11-23T13:30+01:00", "response")
-    assert state.state == State.MET
-    assert state.breached_at is None
-
-
-def test_an_immediate_escalation_happens_at_the_start_even_when_the_request_starts_paused():
-    # k0nsult S1 goes to management "immediately"; the client was already being waited on (paused since 09:00)
-    # when the request was completed at 10:00. The L3 step is at 10:00, not at the resume (12:00).
-    lines = [
-        "2026-11-23T09:00+01:00 pause",
-        "2026-11-23T10:00+01:00 complete",
-        "2026-11-23T10:00+01:00 priority S1",
-        "2026-11-23T12:00+01:00 resume",
-    ]
-    for now in ("2026-11-23T11:00+01:00", "2026-11-23T13:00+01:00"):
-        state = target_at("k0nsult", lines, now, "resolution")
-        assert [(when, level) for when, what, _, level in timeline(state) if what == "escalation"][:1] == [
-            (at("2026-11-23T10:00+01:00"), "L3")
-        ]
-
-
-def test_a_k0nsult_resolution_is_met_by_an_acceptable_workaround():
-    # "Resolution means the issue is fixed or an acceptable workaround is provided."
-    lines = [
-        "2026-11-23T10:00+01:00 complete",
-        "2026-11-23T10:00+01:00 priority S2",
-        "2026-11-24T10:00+01:00 workaround",
-    ]
-    state = target_at("k0nsult", lines, "2026-11-24T11:00+01:00", "resolution")
-    assert state.state == State.MET
-    assert state.stopped_at == at("2026-11-24T10:00+01:00")
-
-
 def test_a_critical_livepro_restore_spanning_the_sydney_spring_forward_counts_real_minutes():
     # 2026-10-04 02:00 AEST becomes 03:00 AEDT. From 01:45 (+10:00), 30 real minutes end at 03:15 (+11:00).
     lines = ["2026-10-04T01:45+10:00 complete", "2026-10-04T01:45+10:00 priority critical"]
     state = target_at("livepro", lines, "2026-10-04T01:50+10:00", "restore")
     assert state.due_at == at("2026-10-04T03:15+11:00")
     assert state.due_at.utcoffset() == timedelta(hours=11)
+
+
+# --- due_at ----------------------------------------------------------------------------------------------------
+
+
+# "POLICY PLAN KIND PRIORITY TARGET START [PAUSED/RESUMED ...]", "-" for the policy's default plan or kind.
+DUE_AT_CASES = [
+    "owkin - - P1 resolution 2026-11-26T16:00+01:00 2026-11-26T17:00+01:00/2026-11-30T10:00+01:00",
+    "owkin - - P1 response 2026-11-23T10:00+01:00 2026-11-23T10:10+01:00/2026-11-23T10:40+01:00",
+    "kiwi plus - P1 resolution 2026-11-28T22:00-05:00 2026-11-28T23:00-05:00/2026-11-29T01:00-05:00",
+    "kissflow - defect medium fix 2026-11-23T10:00+05:30 2026-11-23T12:00+05:30/2026-11-23T20:00+05:30",
+    "kissflow - defect low fix 2026-11-23T10:00+05:30",
+    "k0nsult professional - S3 resolution 2026-11-26T13:00+01:00 2026-11-27T09:00+01:00/2026-11-27T12:00+01:00",
+]
+
+
+@pytest.mark.parametrize("case", DUE_AT_CASES)
+def test_due_at_agrees_with_the_clocks(case):
+    name, plan, kind, priority, target_name, start, *pauses = case.split()
+    policy = preset(name)
+    lines = [f"{start} complete", f"{start} defect_confirmed", f"{start} priority {priority}"]
+    lines += [f"{start} plan {plan}"] * (plan != "-") + [f"{start} kind {kind}"] * (kind != "-")
+    spans = [tuple(pause.split("/")) for pause in pauses]
+    for paused, resumed in spans:
+        lines += [f"{paused} pause", f"{resumed} resume"]
+    now = max([start, *(resumed for _, resumed in spans)], key=at)
+    target = policy.target(None if plan == "-" else plan, None if kind == "-" else kind, priority, target_name)
+    expected = target_at(policy, lines, now, target_name).due_at
+    assert (expected is None) == (priority == "low")  # only kissflow's low defect fix is "none"
+    assert due_at(policy, target, at(start), [(at(a), at(b)) for a, b in spans]) == expected

@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sla.calendar import Calendar
-from sla.clocks import Event, State, clocks, due_at
+from sla.clocks import Clocks, Event, State, clocks, due_at
 from sla.durations import WorkingDuration
 from sla.policy import Policy
 from sla.targets import Target
@@ -48,6 +48,10 @@ class Request:
             f"Request({self.policy.name} {self.plan} {self.priority} start={self.start.isoformat()} "
             f"pauses=[{pauses}] replies=[{replies}] now={self.now.isoformat()})"
         )
+
+    def clocks(self, events: list[Event] | None = None) -> Clocks:
+        """clocks() of this request's log (or of `events`) at its `now`."""
+        return clocks(self.policy, self.events() if events is None else events, self.now)
 
     @property
     def targets(self) -> tuple[Target, ...]:
@@ -139,7 +143,7 @@ def test_adding_a_pause_never_makes_due_earlier(request, data):
 @SETTINGS
 @given(requests(replies=True))
 def test_remaining_plus_consumed_is_the_duration_until_the_target_stops(request):
-    result = clocks(request.policy, request.events(), request.now)
+    result = request.clocks()
     for target in request.targets:
         state = result.target(target.name)
         assert state.started_at is not None
@@ -160,7 +164,7 @@ def test_remaining_plus_consumed_is_the_duration_until_the_target_stops(request)
 @SETTINGS
 @given(requests(replies=True))
 def test_milestones_are_in_order_with_the_warnings_before_the_breach(request):
-    for state in clocks(request.policy, request.events(), request.now).targets:
+    for state in request.clocks().targets:
         moments = [milestone.at for milestone in state.milestones]
         assert moments == sorted(moments)
         breaches = [milestone.at for milestone in state.milestones if milestone.what == "breach"]
@@ -175,16 +179,16 @@ def test_milestones_are_in_order_with_the_warnings_before_the_breach(request):
 @given(requests(replies=True), st.randoms(use_true_random=False))
 def test_clocks_is_deterministic_and_independent_of_the_order_of_the_log(request, shuffler: random.Random):
     events = request.events()
-    expected = clocks(request.policy, events, request.now)
-    assert repr(clocks(request.policy, events, request.now)) == repr(expected)
+    expected = repr(request.clocks(events))
+    assert repr(request.clocks(events)) == expected
     shuffler.shuffle(events)
-    assert repr(clocks(request.policy, events, request.now)) == repr(expected)
+    assert repr(request.clocks(events)) == expected
 
 
 @SETTINGS
 @given(requests(replies=True))
 def test_the_next_change_is_in_the_future(request):
-    result = clocks(request.policy, request.events(), request.now)
+    result = request.clocks()
     assert result.next_change is None or result.next_change > request.now
 
 
@@ -192,7 +196,7 @@ def test_the_next_change_is_in_the_future(request):
 @given(requests())
 def test_due_at_agrees_with_the_clocks_once_every_pause_has_ended(request):
     ended = replace(request, pauses=request.closed_pauses)
-    now = max([request.now, *(resumed for _, resumed in ended.closed_pauses)])
-    result = clocks(ended.policy, ended.events(), now)
+    ended = replace(ended, now=max([request.now, *(resumed for _, resumed in ended.closed_pauses)]))
+    result = ended.clocks()
     for target in ended.targets:
         assert result.target(target.name).due_at == due_at(ended.policy, target, ended.start, ended.closed_pauses)
