@@ -1,22 +1,25 @@
 """Clocks: from a request's event log and "now", the state of each of its targets (DESIGN.md, time semantics).
 
 Rules:
-- The log is a list of events; only those at or before `now` count. Plan, kind and priority are the latest
-  `plan`, `kind` and `priority` events (the policy's defaults without one). Changing any of them recomputes
-  every target from its start event: the caller just evaluates the log again.
+- The log is a list of events; only those at or before `now` count, and events at the same instant keep the
+  order given (the order they were recorded). Plan, kind and priority are the latest `plan`, `kind` and
+  `priority` events (the policy's defaults without one). A change recomputes every open target from its start
+  event; a target that had already stopped keeps the rule in force when it stopped (DESIGN.md: "recomputes open
+  deadlines").
 - A target starts at the first of its start events (`complete`, or `defect_confirmed`) and stops at the first
   of its stop events after that. `reopened` undoes a `resolved` or `closed` stop; the time between the stop
   and the reopening does not count.
 - `pause`/`resume` events bound pauses; a pausable target's deadline is add(duration + paused working time)
   on its own calendar. A pause with no resume yet leaves the deadline open (state `paused`).
-- A recurring target (`update`) restarts at each of its restart events: its deadline is measured from the
-  latest one, and once overdue it falls due again every further period.
-- `next_release` targets are due at the first release on or after their start; pauses do not move a release.
+- A recurring target (`update`) restarts at each of its restart events before it stops (and at a reopening):
+  its deadline is measured from the latest one, and once overdue it falls due again every further period.
+- `next_release` targets are due at the first release on or after their start; neither pauses nor reopen gaps
+  move a release, nor count for its warnings.
   `none` targets have no deadline.
 - Milestones are the instants at which something about a target happens: warnings at the policy's fractions,
   the breach, and the escalation steps (at a fraction of the target, or as soon as it starts). Milestones after
-  the target stopped are dropped. `next_change` is the earliest future milestone of any running target: the
-  instant a scheduler must look at the request again.
+  the target stopped are dropped. `next_change` (in UTC) is the earliest future milestone of any running target:
+  the instant a scheduler must look at the request again. `paused` counts pauses and reopen gaps.
 - Times come back in each target's calendar zone; internally everything is compared in UTC.
 """
 
@@ -103,16 +106,10 @@ def clocks(policy: Policy, events: Iterable[Event], now: datetime) -> Clocks:
     now = _utc(now)
     log = sorted((Event(_utc(event.at), event.kind, event.value) for event in events), key=lambda e: e.at)
     log = [event for event in log if event.at <= now]
-    plan = _latest(log, "plan", policy.default_plan)
-    kind = _latest(log, "kind", policy.default_kind)
-    priority = _latest(log, "priority", policy.default_priority)
-    steps = policy.escalations_for(policy.plan(plan).name, priority)
-    states = tuple(
-        _target_state(policy, target, log, now, [step for step in steps if step.target == target.name])
-        for target in policy.targets(plan, kind, priority)
-    )
+    plan, kind, priority = _terms_at(policy, log, now)
+    states = tuple(_target_state(policy, target, log, now) for target in policy.targets(plan, kind, priority))
     upcoming = [
-        milestone.at
+        milestone.at.astimezone(UTC)
         for state in states
         if state.state in (State.RUNNING, State.BREACHED)
         for milestone in state.milestones
@@ -121,22 +118,35 @@ def clocks(policy: Policy, events: Iterable[Event], now: datetime) -> Clocks:
     return Clocks(now, plan, kind, priority, states, min(upcoming, default=None))
 
 
-def _target_state(
-    policy: Policy, target: Target, log: Sequence[Event], now: datetime, steps: Sequence[Escalation]
+def _target_state(policy: Policy, target: Target, log: Sequence[Event], now: datetime) -> TargetState:
+    definition = target.definition
+    first_start = next((event.at for event in log if event.kind == definition.starts_on), None)
+    if first_start is None:
+        return TargetState(target.name, definition.label, target.calendar.name, State.PENDING)
+    stopped_at, gaps = _stop(log, first_start, definition.stops_on)
+    plan, kind, priority = _terms_at(policy, log, stopped_at or now)
+    target = _same_target(policy.targets(plan, kind, priority), target)
+    steps = [step for step in policy.escalations_for(plan, priority) if step.target == target.name]
+    start = _restart(log, first_start, stopped_at, gaps, definition.restarts_on) if definition.recurs else first_start
+    if isinstance(target.duration, NextRelease):
+        exclusions: list[Span] = []  # a release does not move
+    else:
+        exclusions = _merged([*gaps, *(_pauses(log) if target.pausable else [])], start)
+    return _evaluate(policy, target, _Progress(target.calendar, start, exclusions), steps, stopped_at, now)
+
+
+def _evaluate(
+    policy: Policy,
+    target: Target,
+    progress: "_Progress",
+    steps: Sequence[Escalation],
+    stopped_at: datetime | None,
+    now: datetime,
 ) -> TargetState:
-    definition, calendar = target.definition, target.calendar
-    state_of = partial(TargetState, target.name, definition.label, calendar.name)
-    start = next((event.at for event in log if event.kind == definition.starts_on), None)
-    if start is None:
-        return state_of(State.PENDING)
-    if definition.recurs:
-        start = max([start, *(e.at for e in log if e.kind in definition.restarts_on and e.at >= start)])
-    stopped_at, gaps = _stop(log, start, definition.stops_on)
-    exclusions = _merged([*gaps, *(_pauses(log) if target.pausable else [])], start)
-    progress = _Progress(calendar, start, exclusions)
+    zone, start = target.calendar.zone, progress.start
+    state_of = partial(TargetState, target.name, target.definition.label, target.calendar.name)
     amount, due = _deadline(policy, target, start, progress)
     end = stopped_at or now
-    zone = calendar.zone
     if amount is None:
         state = State.MET if stopped_at else State.NO_DEADLINE
         return state_of(state, start.astimezone(zone), paused=progress.paused(end), stopped_at=_local(stopped_at, zone))
@@ -147,7 +157,7 @@ def _target_state(
         state = State.MET
     else:
         state = State.RUNNING if due is not None else State.PAUSED
-    milestones = _milestones(policy, progress, amount, due, steps, definition.recurs, now)
+    milestones = _milestones(policy, progress, amount, due, steps, target.definition.recurs, now)
     return state_of(
         state,
         start.astimezone(zone),
@@ -162,6 +172,37 @@ def _target_state(
             if stopped_at is None or milestone.at < stopped_at
         ),
     )
+
+
+def _terms_at(policy: Policy, log: Sequence[Event], instant: datetime) -> tuple[str, str, str]:
+    """Plan, kind and priority in force at `instant`: the latest change at or before it, else the defaults."""
+    before = [event for event in log if event.at <= instant]
+    return (
+        _latest(before, "plan", policy.default_plan),
+        _latest(before, "kind", policy.default_kind),
+        _latest(before, "priority", policy.default_priority),
+    )
+
+
+def _same_target(targets: Sequence[Target], target: Target) -> Target:
+    """The rule of the same name among `targets` (those in force when a target stopped), else `target`."""
+    return next((candidate for candidate in targets if candidate.name == target.name), target)
+
+
+def _restart(
+    log: Sequence[Event], start: datetime, stopped_at: datetime | None, gaps: list[Span], restarts_on: frozenset[str]
+) -> datetime:
+    """A recurring target's current period start: the latest restart event before it stopped and outside a
+    resolved-reopened gap, or the latest reopening."""
+    restarts = [
+        event.at
+        for event in log
+        if event.kind in restarts_on
+        and event.at >= start
+        and (stopped_at is None or event.at < stopped_at)
+        and not any(a <= event.at and (b is None or event.at < b) for a, b in gaps)
+    ]
+    return max([start, *restarts, *(b for _, b in gaps if b is not None)])
 
 
 def due_at(
@@ -207,7 +248,12 @@ def _milestones(
     found.extend((step.at if step.at is not None else Fraction(0), "escalation", step) for step in steps)
     milestones = []
     for fraction, what, step in found:
-        at = due if what == "breach" else progress.reach(_scaled(amount, fraction))
+        if what == "breach":
+            at = due
+        elif step is not None and step.at is None:
+            at = progress.start  # "as soon as it starts", even inside a pause
+        else:
+            at = progress.reach(_scaled(amount, fraction))
         if at is not None:
             milestones.append(Milestone(at.astimezone(UTC), what, fraction, step))
     if recurs and amount:
