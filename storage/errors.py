@@ -32,6 +32,13 @@ class AttachmentTooLargeError(StorageError):
     """A file is larger than the attachment store accepts."""
 
     def __init__(self, size: int, limit: int) -> None:
-        super().__init__(f"attachment of {size:,} bytes is over the {limit:,}-byte limit")
+        super().__init__(f"attachment is larger than the limit of {_bytes(limit)} ({size:,} bytes read)")
         self.size = size
         self.limit = limit
+
+
+def _bytes(count: int) -> str:
+    for unit, size in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
+        if count >= size and count % size == 0:
+            return f"{count // size} {unit}"
+    return f"{count:,} bytes"

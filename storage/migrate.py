@@ -5,9 +5,12 @@ Rules:
   an installed wheel: the configuration is built in code, not read from an alembic.ini.
 - An upgrade runs in one transaction on the caller's connection. On PostgreSQL it first takes an advisory
   lock, so processes that start side by side upgrade one after the other; on SQLite BEGIN IMMEDIATE does that.
+- Alembic keeps its running environment in module globals, so this module runs one Alembic command at a
+  time per process (a lock); across processes the database's own locks order them.
 - A new revision is made by `autogenerate_revision` against a database at head, then reviewed by hand.
 """
 
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,6 +25,7 @@ from sqlalchemy import Connection
 from storage.engine import Database
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+_ALEMBIC = threading.Lock()
 
 
 def alembic_config(connection: Connection | None = None) -> Config:
@@ -60,7 +64,7 @@ def revisions(database: Database) -> Revisions:
 
 def upgrade(database: Database, revision: str = "head") -> Revisions:
     """Upgrades the database to `revision` (default: the newest) and tells where it stands."""
-    with database.write() as session:
+    with _ALEMBIC, database.write() as session:
         command.upgrade(alembic_config(session.connection()), revision)
     return revisions(database)
 
@@ -78,5 +82,5 @@ def pending_changes(database: Database) -> list[Any]:
 
 def autogenerate_revision(database: Database, message: str) -> None:
     """Writes a new revision script with what autogenerate finds (for developers; review it by hand)."""
-    with database.write() as session:
+    with _ALEMBIC, database.write() as session:
         command.revision(alembic_config(session.connection()), message=message, autogenerate=True)
