@@ -23,8 +23,9 @@ class DurationError(ValueError):
     """A duration that cannot be understood."""
 
     def __init__(self, text: str) -> None:
+        shown = text if len(text) <= 60 else text[:57] + "..."
         super().__init__(
-            f'invalid duration "{text}": expected a number with a unit (30m, 4h, 1h30m, 2.5d, 1w), '
+            f'invalid duration "{shown}": expected a number with a unit (30m, 4h, 1h30m, 2.5d, 1w), '
             '"none" or "next_release"'
         )
         self.text = text
@@ -83,11 +84,23 @@ def parse_working_duration(text: str) -> WorkingDuration:
     match = _WORKING.match(text.strip())
     if not text.strip() or not match or not any(match.groups()):
         raise DurationError(text)
-    weeks, days, hours, minutes = (Fraction(part) if part else Fraction(0) for part in match.groups())
+    try:
+        weeks, days, hours, minutes = (Fraction(part) if part else Fraction(0) for part in match.groups())
+    except ValueError as error:  # a number longer than Python converts to an int (4300 digits)
+        raise DurationError(text) from error
     return WorkingDuration(weeks=weeks, days=days, minutes=hours * 60 + minutes)
 
 
 def _decimal(amount: Fraction) -> str:
     if amount.denominator == 1:
         return str(amount.numerator)
-    return f"{float(amount):g}"
+    rest, twos, fives = amount.denominator, 0, 0
+    while rest % 2 == 0:
+        rest, twos = rest // 2, twos + 1
+    while rest % 5 == 0:
+        rest, fives = rest // 5, fives + 1
+    if rest != 1:  # not a finite decimal (e.g. a third, from times()): rounded for reading
+        return f"{float(amount):g}"
+    places = max(twos, fives)  # every digit, so that the text parses back to the same amount
+    whole, fraction = divmod(amount.numerator * 10**places // amount.denominator, 10**places)
+    return f"{whole}.{fraction:0{places}d}"
