@@ -277,19 +277,21 @@ class Calendar:
         table = self._cache.table
         if table is not None and table.covers(first) and table.covers(last):
             return table
-        first_year = from_micros(first, self.zone).year - 1
+        lowest, highest = self.holidays.known_years or (FIRST_YEAR, LAST_YEAR)
+        lowest, highest = max(lowest, FIRST_YEAR), min(highest, LAST_YEAR)
+        first_year = from_micros(max(first, _FIRST_INSTANT), self.zone).year - 1
         last_year = from_micros(min(last, _LAST_INSTANT), self.zone).year + 2
         if table is not None:
             first_year, last_year = min(first_year, table.first_year), max(last_year, table.last_year)
-        if first_year < FIRST_YEAR or last_year > LAST_YEAR:
-            raise CalendarError(
-                f'calendar "{self.name}" answers for the years {FIRST_YEAR + 1} to {LAST_YEAR - 2} only'
-            )
-        table = _build_table(self, self._week, first_year, last_year)
+        table = _build_table(self, self._week, max(first_year, lowest), min(last_year, highest))
+        if not (table.covers(first) and table.covers(last)):
+            known = " (the years python-holidays knows for its holidays)" if self.holidays.known_years else ""
+            raise CalendarError(f'calendar "{self.name}" answers for the years {lowest} to {highest} only{known}')
         self._cache.table = table
         return table
 
 
+_FIRST_INSTANT = to_micros(datetime.fromisoformat(f"{FIRST_YEAR}-01-01T00:00:00+00:00"))
 _LAST_INSTANT = to_micros(datetime.fromisoformat(f"{LAST_YEAR}-12-31T00:00:00+00:00"))
 
 
@@ -311,8 +313,8 @@ def _build_table(calendar: Calendar, week: _Week, first_year: int, last_year: in
         first_year=first_year,
         last_year=last_year,
         origin_day=origin_day,
-        first_instant=(origin_day + 2) * DAY,
-        last_instant=(end_day - 2) * DAY,
+        first_instant=(day_number(date(first_year, 1, 1)) + 2) * DAY,
+        last_instant=(day_number(date(last_year, 12, 31)) - 1) * DAY,
         holidays=tuple(holidays),
         holiday_set=frozenset(holidays),
         removed_before=tuple(removed),

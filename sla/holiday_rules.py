@@ -5,6 +5,8 @@ Rules:
 - A date in `removed` is never a holiday; a date in `extra` always is; otherwise python-holidays decides,
   for any year asked (there is no "last known year").
 - An unknown country or subdivision raises HolidayRulesError at construction, not at first use.
+- python-holidays knows each country for a range of years (e.g. France 1803-2100) and is silent outside it;
+  `known_years` says which, so a calendar can refuse to answer rather than treat unknown years as holiday-free.
 """
 
 from dataclasses import dataclass, field
@@ -37,6 +39,14 @@ class HolidayRules:
                     f'python-holidays knows no country "{self.country}"'
                     + (f' with subdivision "{self.subdivision}"' if self.subdivision else "")
                 ) from error
+
+    @property
+    def known_years(self) -> tuple[int, int] | None:
+        """The years python-holidays knows for this country; None without a country (any year)."""
+        if not self.country:
+            return None
+        calendar = holidays.country_holidays(self.country, subdiv=self.subdivision, years=())
+        return int(calendar.start_year), int(calendar.end_year)
 
     def named_in(self, first_year: int, last_year: int) -> dict[date, str]:
         """Every holiday in the years first_year..last_year with its name."""
