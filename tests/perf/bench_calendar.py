@@ -22,10 +22,10 @@ from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from sla.calendar import Calendar  # noqa: E402
-from sla.holiday_rules import HolidayRules  # noqa: E402
-from sla.hours import WeeklyHours  # noqa: E402
-from tests.sla.reference import Reference  # noqa: E402
+from sla.calendar import Calendar
+from sla.holiday_rules import HolidayRules
+from sla.hours import WeeklyHours
+from tests.sla.reference import Reference
 
 RATE_GOAL = 50_000
 COST_RATIO_GOAL = 5.0
@@ -67,7 +67,9 @@ def start_instants(count: int) -> list[datetime]:
     return [first + timedelta(minutes=rng.randrange(2 * 365 * 24 * 60)) for _ in range(count)]
 
 
-def rate(add: Callable[[timedelta, datetime], datetime], span: timedelta, starts: list[datetime], seconds: float) -> float:
+def rate(
+    add: Callable[[timedelta, datetime], datetime], span: timedelta, starts: list[datetime], seconds: float
+) -> float:
     """Additions per second: the best of three rounds, each cycling through the starts for a third of `seconds`."""
     best = 0.0
     for _ in range(3):
@@ -101,7 +103,14 @@ def measure(calendar: Calendar, starts: list[datetime]) -> dict[str, float]:
 def main() -> int:
     print(f"Calendar additions per second; Python {sys.version.split()[0]}, {pin_to_one_core()}.")
     starts = start_instants(STARTS)
-    header = ["calendar", *SPANS, *(f"ref {name}" for name in REFERENCE_SPANS), "10,000h/1h cost", "first +10,000h", "goals"]
+    header = [
+        "calendar",
+        *SPANS,
+        *(f"ref {name}" for name in REFERENCE_SPANS),
+        "10,000h/1h cost",
+        "first +10,000h",
+        "goals",
+    ]
     rows, all_met = [], True
     for name, calendar in PRESETS.items():
         rates = measure(calendar, starts)

@@ -68,12 +68,13 @@ class Reference:
 
 def _whole_minutes(duration: timedelta) -> int:
     minutes, rest = divmod(duration, STEP)
-    assert not rest and minutes >= 0, f"the reference takes whole non-negative minutes, not {duration}"
+    assert not rest, f"the reference takes whole minutes, not {duration}"
+    assert minutes >= 0, f"the reference takes no negative duration ({duration})"
     return minutes
 
 
 def _utc_minute(instant: datetime) -> datetime:
     assert instant.tzinfo is not None, "the reference takes aware instants"
     utc = instant.astimezone(UTC)
-    assert utc.second == 0 and utc.microsecond == 0, f"the reference takes whole minutes, not {instant}"
+    assert utc == utc.replace(second=0, microsecond=0), f"the reference takes whole minutes, not {instant}"
     return utc

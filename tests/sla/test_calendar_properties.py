@@ -10,6 +10,7 @@ within days of a holiday. The reference is slow, so the properties that use it r
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from functools import cache
+from itertools import pairwise
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -25,7 +26,6 @@ MINUTE = timedelta(minutes=1)
 FIRST, LAST = datetime(2024, 1, 1, tzinfo=UTC), datetime(2030, 1, 1, tzinfo=UTC)
 MAX_MINUTES = 200 * 60
 NEAR = 3 * 24 * 60  # "near" a clock change or a holiday: within three days, in minutes
-PARIS, SYDNEY = ZoneInfo("Europe/Paris"), ZoneInfo("Australia/Sydney")
 
 
 def business(zone: str, hours: dict[str, list[str]], holidays: HolidayRules) -> Calendar:
@@ -36,11 +36,13 @@ FIXED = {
     "paris-business": business("Europe/Paris", {"mon-fri": ["09:00-17:00"]}, HolidayRules("FR")),
     "toronto-8-17": business("America/Toronto", {"mon-fri": ["08:00-17:00"]}, HolidayRules("CA", "QC")),
     "sydney-8-20": business("Australia/Sydney", {"mon-fri": ["08:00-20:00"]}, HolidayRules("AU", "NSW")),
-    "sydney-always": Calendar.always(SYDNEY),
+    "sydney-always": Calendar.always(ZoneInfo("Australia/Sydney")),
     "split-shift": business(
         "Europe/Paris",
         {"mon-fri": ["09:00-12:00", "13:00-18:00"], "sat": ["22:00-06:00"]},
-        HolidayRules("FR", extra=frozenset({date(2026, 6, 1), date(2027, 3, 28)}), removed=frozenset({date(2026, 11, 11)})),
+        HolidayRules(
+            "FR", extra=frozenset({date(2026, 6, 1), date(2027, 3, 28)}), removed=frozenset({date(2026, 11, 11)})
+        ),
     ),
 }
 REFERENCES = {name: Reference(calendar) for name, calendar in FIXED.items()}
@@ -73,7 +75,7 @@ MADE_UP = st.builds(business, st.sampled_from(ZONES), WEEKLY_HOURS, st.sampled_f
 def clock_changes(zone: ZoneInfo) -> tuple[datetime, ...]:
     """UTC midnights of the days in [FIRST, LAST) during which the zone's offset changes, by a daily scan."""
     days = [FIRST + timedelta(days=n) for n in range((LAST - FIRST).days + 1)]
-    return tuple(a for a, b in zip(days, days[1:], strict=False) if a.astimezone(zone).utcoffset() != b.astimezone(zone).utcoffset())
+    return tuple(a for a, b in pairwise(days) if a.astimezone(zone).utcoffset() != b.astimezone(zone).utcoffset())
 
 
 @cache
@@ -83,13 +85,15 @@ def holiday_midnights(calendar: Calendar) -> tuple[datetime, ...]:
 
 
 def instants(calendar: Calendar) -> st.SearchStrategy[datetime]:
-    """Whole-minute instants in 2024-2029; a third near a clock change, a third near a holiday."""
+    """Whole-minute instants in 2024-2029; about a third near a clock change, a third near a holiday."""
     anywhere = st.integers(0, (LAST - FIRST) // MINUTE - 1).map(lambda n: FIRST + n * MINUTE)
-    near_change = st.sampled_from(clock_changes(calendar.zone) or (FIRST,))
-    near_holiday = st.sampled_from(holiday_midnights(calendar))
     jitter = st.integers(-NEAR, NEAR).map(lambda n: n * MINUTE)
-    near = st.builds(lambda base, shift: (base + shift).astimezone(UTC), near_change | near_holiday, jitter)
-    return anywhere | near.filter(lambda t: FIRST <= t < LAST)
+
+    def near(bases: tuple[datetime, ...]) -> st.SearchStrategy[datetime]:
+        shifted = st.builds(lambda base, shift: (base + shift).astimezone(UTC), st.sampled_from(bases), jitter)
+        return shifted.filter(lambda t: FIRST <= t < LAST)
+
+    return st.one_of(anywhere, near(clock_changes(calendar.zone) or (FIRST,)), near(holiday_midnights(calendar)))
 
 
 def calendar_under_test(name: str) -> st.SearchStrategy[Calendar]:
@@ -107,66 +111,28 @@ def durations(calendar: Calendar, *, for_reference: bool = False) -> st.SearchSt
     return st.integers(0, most).map(lambda n: n * MINUTE)
 
 
-NAMES = [*FIXED, "made-up"]
-with_reference = settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-engine_only = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-on_each_calendar = pytest.mark.parametrize("name", NAMES)
+def hypothesis_on_each_calendar(examples: int) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """Run a test taking (name, data) on each calendar, with `examples` examples each."""
+    checks = settings(max_examples=examples, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+    def decorate(test: Callable[..., None]) -> Callable[..., None]:
+        return pytest.mark.parametrize("name", [*FIXED, "made-up"])(checks(given(data=st.data())(test)))
+
+    return decorate
+
+
+with_reference = hypothesis_on_each_calendar(30)  # the reference is slow
+engine_only = hypothesis_on_each_calendar(60)
 
 
 def utc(instant: datetime) -> datetime:
     return instant.astimezone(UTC)
 
 
-Draw = Callable[[st.SearchStrategy], object]
-
-# --- against the reference -----------------------------------------------------------------------------------
-
-
-@on_each_calendar
-@with_reference
-@given(data=st.data())
-def test_add_agrees_with_the_reference(name: str, data: st.DataObject) -> None:
+def reference_case(data: st.DataObject, name: str) -> tuple[Calendar, Reference, datetime]:
+    """A calendar, its reference and a whole-minute instant."""
     calendar = data.draw(calendar_under_test(name))
-    start = data.draw(instants(calendar))
-    duration = data.draw(durations(calendar, for_reference=True))
-    due = calendar.add(duration, to=start)
-    assert utc(due) == reference_for(name, calendar).add(duration, to=start)
-    assert due.tzinfo is calendar.zone
-
-
-@on_each_calendar
-@with_reference
-@given(data=st.data())
-def test_between_agrees_with_the_reference(name: str, data: st.DataObject) -> None:
-    calendar = data.draw(calendar_under_test(name))
-    start = data.draw(instants(calendar))
-    end = start + data.draw(st.integers(-NEAR, 4 * NEAR)) * MINUTE
-    assert calendar.working_time_between(start, end) == reference_for(name, calendar).between(start, end)
-
-
-@on_each_calendar
-@with_reference
-@given(data=st.data())
-def test_next_opening_is_open_and_nothing_before_it_is(name: str, data: st.DataObject) -> None:
-    calendar = data.draw(calendar_under_test(name))
-    start = data.draw(instants(calendar))
-    opening = calendar.next_opening(start)
-    assert opening >= start
-    assert calendar.is_open_at(opening)
-    assert calendar.working_time_between(start, opening) == timedelta(0)
-    assert utc(opening) == reference_for(name, calendar).next_opening(start)
-
-
-@on_each_calendar
-@with_reference
-@given(data=st.data())
-def test_is_open_at_agrees_with_the_reference(name: str, data: st.DataObject) -> None:
-    calendar = data.draw(calendar_under_test(name))
-    start = data.draw(instants(calendar))
-    assert calendar.is_open_at(start) == reference_for(name, calendar).is_open_minute(utc(start))
-
-
-# --- the engine against itself: any microsecond, the full 200h ------------------------------------------------
+    return calendar, reference_for(name, calendar), data.draw(instants(calendar))
 
 
 def engine_case(data: st.DataObject, name: str) -> tuple[Calendar, datetime]:
@@ -180,18 +146,52 @@ def any_duration(data: st.DataObject) -> timedelta:
     return data.draw(st.integers(0, MAX_MINUTES * 60_000_000)) * timedelta(microseconds=1)
 
 
-@on_each_calendar
+# --- against the reference -----------------------------------------------------------------------------------
+
+
+@with_reference
+def test_add_agrees_with_the_reference(name: str, data: st.DataObject) -> None:
+    calendar, reference, start = reference_case(data, name)
+    duration = data.draw(durations(calendar, for_reference=True))
+    due = calendar.add(duration, to=start)
+    assert utc(due) == reference.add(duration, to=start)
+    assert due.tzinfo is calendar.zone
+
+
+@with_reference
+def test_between_agrees_with_the_reference(name: str, data: st.DataObject) -> None:
+    calendar, reference, start = reference_case(data, name)
+    end = start + data.draw(st.integers(-NEAR, 4 * NEAR)) * MINUTE
+    assert calendar.working_time_between(start, end) == reference.between(start, end)
+
+
+@with_reference
+def test_next_opening_is_open_and_nothing_before_it_is(name: str, data: st.DataObject) -> None:
+    calendar, reference, start = reference_case(data, name)
+    opening = calendar.next_opening(start)
+    assert opening >= start
+    assert calendar.is_open_at(opening)
+    assert calendar.working_time_between(start, opening) == timedelta(0)
+    assert utc(opening) == reference.next_opening(start)
+
+
+@with_reference
+def test_is_open_at_agrees_with_the_reference(name: str, data: st.DataObject) -> None:
+    calendar, reference, start = reference_case(data, name)
+    assert calendar.is_open_at(start) == reference.is_open_minute(utc(start))
+
+
+# --- the engine against itself: any microsecond, the full 200h ------------------------------------------------
+
+
 @engine_only
-@given(data=st.data())
 def test_between_the_start_and_the_sum_is_the_duration(name: str, data: st.DataObject) -> None:
     calendar, start = engine_case(data, name)
     duration = any_duration(data)
     assert calendar.working_time_between(start, calendar.add(duration, to=start)) == duration
 
 
-@on_each_calendar
 @engine_only
-@given(data=st.data())
 def test_adding_in_two_steps_is_adding_once(name: str, data: st.DataObject) -> None:
     calendar, start = engine_case(data, name)
     first, second = any_duration(data), any_duration(data)
@@ -199,9 +199,7 @@ def test_adding_in_two_steps_is_adding_once(name: str, data: st.DataObject) -> N
     assert utc(once) == utc(calendar.add(second, to=calendar.add(first, to=start)))
 
 
-@on_each_calendar
 @engine_only
-@given(data=st.data())
 def test_the_result_never_lies_inside_closed_time(name: str, data: st.DataObject) -> None:
     calendar, start = engine_case(data, name)
     duration = any_duration(data)
@@ -213,9 +211,7 @@ def test_the_result_never_lies_inside_closed_time(name: str, data: st.DataObject
         assert utc(due) == utc(start)
 
 
-@on_each_calendar
 @engine_only
-@given(data=st.data())
 def test_adding_more_or_starting_later_never_gives_an_earlier_instant(name: str, data: st.DataObject) -> None:
     calendar, start = engine_case(data, name)
     duration, more = any_duration(data), any_duration(data)
