@@ -13,5 +13,11 @@ from sqlmodel import Session, SQLModel
 def insert_unless_present(session: Session, model: type[SQLModel], values: dict[str, Any], key: list[str]) -> bool:
     """Inserts one row unless a row with the same `key` columns exists; True when it was inserted."""
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(model).values(**values).on_conflict_do_nothing(index_elements=key)
-    return session.exec(statement).rowcount == 1
+    table = model.__table__  # type: ignore[attr-defined]
+    statement = (
+        dialect.insert(table)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=key)
+        .returning(*table.primary_key.columns)
+    )
+    return session.exec(statement).first() is not None

@@ -1,0 +1,113 @@
+"""The inbox: duplicates dropped, conversations in order, leases, and exactly-once processing under concurrency."""
+
+from datetime import timedelta
+
+import pytest
+from sqlmodel import col, func, select
+
+from storage import audit
+from storage.engine import Database
+from storage.errors import LeaseLostError
+from storage.inbox import InboxClaim, claim_inbox, complete_inbox, inbox_counts, receive, release_inbox
+from storage.kinds import InboxState
+from storage.tables import AuditEvent
+from tests.storage.helpers import NOW, finish_worker, run_in_threads, start_worker
+
+LEASE = timedelta(minutes=5)
+
+
+def _receive(db: Database, *keys_and_conversations: tuple[str, str]) -> list[bool]:
+    with db.write() as session:
+        return [
+            receive(session, key=key, source="slack", conversation=conversation, payload={"key": key}, now=NOW)
+            for key, conversation in keys_and_conversations
+        ]
+
+
+def _complete(db: Database, claim: InboxClaim) -> None:
+    with db.write() as session:
+        complete_inbox(session, claim, now=NOW)
+
+
+def test_a_duplicate_key_is_dropped(db: Database) -> None:
+    assert _receive(db, ("Ev1", "C1"), ("Ev1", "C1"), ("Ev2", "C1")) == [True, False, True]
+    assert _receive(db, ("Ev2", "C2")) == [False]
+    with db.read() as session:
+        assert inbox_counts(session)[InboxState.PENDING] == 2
+
+
+def test_rows_are_claimed_oldest_first_and_one_at_a_time_per_conversation(db: Database) -> None:
+    _receive(db, ("a1", "A"), ("b1", "B"), ("a2", "A"), ("c1", "C"), ("b2", "B"))
+    first = claim_inbox(db, now=NOW, lease_for=LEASE)
+    assert [claim.key for claim in first] == ["a1", "b1", "c1"]
+    assert claim_inbox(db, now=NOW, lease_for=LEASE) == []  # a2 and b2 wait for a1 and b1
+    _complete(db, first[0])
+    assert [claim.key for claim in claim_inbox(db, now=NOW, lease_for=LEASE)] == ["a2"]
+    assert first[0].payload == {"key": "a1"}
+    assert first[0].attempts == 1
+
+
+def test_a_row_whose_worker_died_is_claimed_again_after_the_lease(db: Database) -> None:
+    _receive(db, ("e1", "A"))
+    (dead_worker,) = claim_inbox(db, now=NOW, lease_for=LEASE)
+    assert claim_inbox(db, now=NOW + LEASE - timedelta(seconds=1), lease_for=LEASE) == []
+    (second,) = claim_inbox(db, now=NOW + LEASE, lease_for=LEASE)
+    assert (second.id, second.attempts) == (dead_worker.id, 2)
+    with pytest.raises(LeaseLostError, match="claimed again"):
+        _complete(db, dead_worker)  # the first worker woke up late: its effects roll back
+    _complete(db, second)
+    with db.read() as session:
+        assert inbox_counts(session)[InboxState.DONE] == 1
+
+
+def test_a_failed_row_is_retried_then_dead_and_stops_blocking_its_conversation(db: Database) -> None:
+    _receive(db, ("p1", "A"), ("p2", "A"))
+    for attempt in (1, 2, 3):
+        (claim,) = claim_inbox(db, now=NOW, lease_for=LEASE)
+        assert (claim.key, claim.attempts) == ("p1", attempt)
+        with db.write() as session:
+            state = release_inbox(session, claim, error="boom", max_attempts=3)
+        assert state is (InboxState.DEAD if attempt == 3 else InboxState.PENDING)
+    assert [claim.key for claim in claim_inbox(db, now=NOW, lease_for=LEASE)] == ["p2"]
+
+
+def _drain(db: Database, worker: str) -> int:
+    processed = 0
+    while batch := claim_inbox(db, now=NOW, lease_for=LEASE, limit=5):
+        for claim in batch:
+            with db.write() as session:
+                audit.record(session, actor=worker, action="inbox.processed", at=NOW, subject=f"inbox:{claim.id}")
+                complete_inbox(session, claim, now=NOW)
+            processed += 1
+    return processed
+
+
+def _processed_once_each(db: Database, expected: int) -> None:
+    with db.read() as session:
+        per_row = list(
+            session.exec(
+                select(AuditEvent.subject, func.count())
+                .where(col(AuditEvent.action) == "inbox.processed")
+                .group_by(col(AuditEvent.subject))
+            )
+        )
+        counts = inbox_counts(session)
+    assert len(per_row) == expected
+    assert {count for _, count in per_row} == {1}
+    assert counts[InboxState.DONE] == expected
+
+
+def test_four_threads_process_every_row_exactly_once(db: Database) -> None:
+    _receive(db, *[(f"k{number}", f"conversation{number % 7}") for number in range(120)])
+    processed = run_in_threads([lambda worker=worker: _drain(db, f"w{worker}") for worker in range(4)])
+    assert sum(processed) == 120
+    _processed_once_each(db, 120)
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
+def test_two_processes_of_three_threads_process_every_row_exactly_once(database_url: str, db: Database) -> None:
+    _receive(db, *[(f"k{number}", f"conversation{number}") for number in range(200)])
+    workers = [start_worker("inbox", database_url, "3") for _ in range(2)]
+    assert [finish_worker(worker)[-1] for worker in workers] == ["done", "done"]
+    _processed_once_each(db, 200)

@@ -1,0 +1,99 @@
+"""The outbox: idempotent enqueueing, due rows only, retries, dead letters, leases, concurrent senders."""
+
+from datetime import timedelta
+
+import pytest
+
+from storage.engine import Database
+from storage.errors import InvalidValueError, LeaseLostError
+from storage.kinds import DestinationKind, OutboxState
+from storage.outbox import OutboxClaim, claim_outbox, dead_letters, enqueue, mark_sent, outbox_counts, retry_later
+from tests.storage.helpers import NOW, run_in_threads
+
+LEASE = timedelta(minutes=2)
+MINUTE = timedelta(minutes=1)
+
+
+def _enqueue(db: Database, key: str, *, kind: str = "slack", not_before: object = None) -> bool:
+    with db.write() as session:
+        return enqueue(
+            session, key=key, destination_kind=kind, destination="C1", payload={"text": key}, now=NOW,
+            not_before=not_before,  # type: ignore[arg-type]
+        )  # fmt: skip
+
+
+def _sent(db: Database, claim: OutboxClaim) -> None:
+    with db.write() as session:
+        mark_sent(session, claim, now=NOW)
+
+
+def test_the_same_idempotency_key_is_stored_once(db: Database) -> None:
+    assert [_enqueue(db, "SR-000001:response:warn:0.75") for _ in range(3)] == [True, False, False]
+    with db.read() as session:
+        assert outbox_counts(session)[OutboxState.PENDING] == 1
+
+
+def test_an_unknown_destination_kind_is_refused(db: Database) -> None:
+    with pytest.raises(InvalidValueError, match="DestinationKind"):
+        _enqueue(db, "x", kind="sms")
+
+
+def test_only_due_messages_are_claimed_and_by_kind_when_asked(db: Database) -> None:
+    _enqueue(db, "later", not_before=NOW + MINUTE)
+    _enqueue(db, "mail", kind="email")
+    _enqueue(db, "now")
+    assert [
+        claim.idempotency_key for claim in claim_outbox(db, now=NOW, lease_for=LEASE, destination_kind="slack")
+    ] == ["now"]
+    (mail,) = claim_outbox(db, now=NOW, lease_for=LEASE)
+    assert (mail.destination_kind, mail.payload) == (DestinationKind.EMAIL, {"text": "mail"})
+    assert [claim.idempotency_key for claim in claim_outbox(db, now=NOW + MINUTE, lease_for=LEASE)] == ["later"]
+
+
+def test_a_failed_send_is_retried_later_then_dead_lettered(db: Database) -> None:
+    _enqueue(db, "m")
+    for attempt in (1, 2):
+        (claim,) = claim_outbox(db, now=NOW + attempt * MINUTE, lease_for=LEASE)
+        assert claim.attempts == attempt
+        with db.write() as session:
+            state = retry_later(
+                session, claim, error="HTTP 503", next_try_at=NOW + (attempt + 1) * MINUTE, max_attempts=2
+            )
+        assert state is (OutboxState.DEAD if attempt == 2 else OutboxState.PENDING)
+        assert claim_outbox(db, now=NOW + attempt * MINUTE, lease_for=LEASE) == []
+    assert claim_outbox(db, now=NOW + timedelta(days=1), lease_for=LEASE) == []
+    with db.read() as session:
+        (dead,) = dead_letters(session)
+    assert (dead.idempotency_key, dead.attempts, dead.last_error) == ("m", 2, "HTTP 503")
+
+
+def test_a_message_whose_sender_died_is_claimed_again_after_the_lease(db: Database) -> None:
+    _enqueue(db, "m")
+    (first,) = claim_outbox(db, now=NOW, lease_for=LEASE)
+    assert claim_outbox(db, now=NOW + LEASE / 2, lease_for=LEASE) == []
+    (second,) = claim_outbox(db, now=NOW + LEASE, lease_for=LEASE)
+    assert (second.id, second.attempts) == (first.id, 2)
+    with pytest.raises(LeaseLostError):
+        _sent(db, first)
+    _sent(db, second)
+    with db.read() as session:
+        assert outbox_counts(session)[OutboxState.SENT] == 1
+
+
+def test_four_senders_send_every_message_exactly_once(db: Database) -> None:
+    for number in range(120):
+        _enqueue(db, f"m{number}")
+
+    def send_all() -> list[str]:
+        sent = []
+        while batch := claim_outbox(db, now=NOW, lease_for=LEASE, limit=4):
+            for claim in batch:
+                _sent(db, claim)
+                sent.append(claim.idempotency_key)
+        return sent
+
+    per_sender = run_in_threads([send_all] * 4)
+    everything = [key for keys in per_sender for key in keys]
+    assert sorted(everything) == sorted(f"m{number}" for number in range(120))
+    with db.read() as session:
+        assert outbox_counts(session)[OutboxState.SENT] == 120
