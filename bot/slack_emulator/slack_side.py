@@ -1,0 +1,508 @@
+"""The Slack side of an app under test: what people do in Slack, delivered to the app as Slack delivers it.
+
+Rules:
+- `SlackSide.over_http(emulator, events_url)` POSTs signed requests to the app's `/slack/events` (events as JSON,
+  slash commands as a form, interactions as a form with `payload=<json>`), with Slack's headers and, on
+  request, `X-Slack-Retry-Num` / `X-Slack-Retry-Reason`. `SlackSide.over_socket_mode(emulator)` sends the same
+  payloads as Socket Mode envelopes through the emulator's WebSocket and waits for the ack.
+- Like Slack, it waits `timeout` (3 s) for the answer. A `Delivery` tells what came back: `status` (None when nothing
+  did in time), body, headers, elapsed seconds, and `failure` in Slack's retry vocabulary (`http_timeout`,
+  `http_error`, `connection_failed`). `retry(delivery)` sends the same payload again as Slack's next attempt.
+- What people do also changes the emulator's workspace first, so the app finds it there: `user_says` stores the
+  user's message (with its files) and then delivers `message`, plus `app_mention` when the text mentions the bot
+  (two events for one message, as Slack does), plus one `file_shared` per file. Events go out only when the bot is
+  in the conversation and the app subscribes to them (`subscriptions`, Slack's names such as `message.im`).
+- Commands, shortcuts and actions carry a fresh `trigger_id` (good for 3 s in views.open) and a `response_url` on
+  the emulator, so `respond()` lands there. The ack is applied as Slack applies it: a command's ack text or
+  blocks become an ephemeral (or `in_channel`) message; a view submission's `response_action` keeps (`errors`),
+  replaces (`update`), stacks (`push`) or closes (`clear`, or no action) the modal.
+- Misuse by a test (an unknown user, a person outside the channel) raises `LookupError` at once.
+"""
+
+import http.client
+import json
+import time
+import uuid
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlencode, urlsplit
+
+from bot.slack_emulator import payloads
+from bot.slack_emulator.ids import Clock
+from bot.slack_emulator.interactions import action, find_element, state_values
+from bot.slack_emulator.model import Channel, ChannelKind, Ephemeral, File, Message, User, View
+from bot.slack_emulator.server import SlackEmulator
+from bot.slack_emulator.shapes import file_json, stored_message_json, view_json
+from bot.slack_emulator.signing import Signing, signing_headers
+from bot.slack_emulator.workspace import ChannelRef, UserRef, ref_id
+
+EVENTS = "events_api"
+COMMANDS = "slash_commands"
+INTERACTIVE = "interactive"
+USER_AGENT = "Slackbot 1.0 (+https://api.slack.com/robots)"
+DEFAULT_SUBSCRIPTIONS = frozenset(
+    {
+        "message.channels",
+        "message.groups",
+        "message.im",
+        "message.mpim",
+        "app_mention",
+        "reaction_added",
+        "app_home_opened",
+        "file_shared",
+    }
+)
+_MESSAGE_SUBSCRIPTION = {
+    ChannelKind.PUBLIC: "message.channels",
+    ChannelKind.PRIVATE: "message.groups",
+    ChannelKind.IM: "message.im",
+    ChannelKind.MPIM: "message.mpim",
+}
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One request to the app and what came back."""
+
+    kind: str
+    payload: Mapping[str, Any] = field(repr=False)
+    status: int | None
+    body: bytes
+    headers: Mapping[str, str] = field(repr=False)
+    elapsed: float
+    retry_num: int = 0
+    failure: str | None = None
+    envelope_id: str | None = None
+
+    @property
+    def acked(self) -> bool:
+        return self.status is not None and 200 <= self.status < 300
+
+    @property
+    def timed_out(self) -> bool:
+        return self.failure == "http_timeout"
+
+    @property
+    def text(self) -> str:
+        return self.body.decode("utf-8", "replace")
+
+    def json(self) -> Any:
+        return json.loads(self.body) if self.body else None
+
+    @property
+    def ack_payload(self) -> Mapping[str, Any] | None:
+        """The response body as Slack reads it: JSON, or plain text taken as `{"text": ...}`."""
+        if not self.acked or not self.body:
+            return None
+        if self.headers.get("content-type", "application/json").startswith("application/json"):
+            decoded = self.json()
+            return decoded if isinstance(decoded, dict) else None
+        return {"text": self.text}
+
+
+@dataclass(frozen=True)
+class Said:
+    """A message a person sent, and the deliveries it caused (none when the bot is not in the conversation)."""
+
+    message: Message
+    deliveries: tuple[Delivery, ...]
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A file a person attaches to a message."""
+
+    name: str
+    content: bytes
+    mimetype: str | None = None
+    title: str | None = None
+
+
+@dataclass(frozen=True)
+class HttpTransport:
+    url: str
+    signing_secret: str = field(repr=False)
+    clock: Clock
+
+    def send(
+        self,
+        kind: str,
+        payload: Mapping[str, Any],
+        *,
+        retry_num: int,
+        retry_reason: str | None,
+        signing: Signing,
+        timeout: float,
+    ) -> Delivery:
+        if kind == EVENTS:
+            body, content_type = json.dumps(payload).encode("utf-8"), "application/json"
+        else:
+            form = payload if kind == COMMANDS else {"payload": json.dumps(payload)}
+            body, content_type = urlencode(form).encode("utf-8"), "application/x-www-form-urlencoded"
+        headers = {"Content-Type": content_type, "User-Agent": USER_AGENT, "Accept": "*/*"}
+        headers.update(signing_headers(self.signing_secret, body, now=self.clock(), signing=signing))
+        if retry_num:
+            headers.update(
+                {"X-Slack-Retry-Num": str(retry_num), "X-Slack-Retry-Reason": retry_reason or "http_timeout"}
+            )
+        parts = urlsplit(self.url)
+        connection_type = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
+        connection = connection_type(parts.hostname or "127.0.0.1", parts.port, timeout=timeout)
+        started = time.perf_counter()
+        status, answer, answer_headers, failure = None, b"", {}, None
+        try:
+            connection.request("POST", parts.path + (f"?{parts.query}" if parts.query else ""), body, headers)
+            response = connection.getresponse()
+            status, answer = response.status, response.read()
+            answer_headers = {name.lower(): value for name, value in response.getheaders()}
+            failure = None if 200 <= status < 300 else "http_error"
+        except TimeoutError:
+            failure = "http_timeout"
+        except OSError:
+            failure = "connection_failed"
+        finally:
+            connection.close()
+        elapsed = time.perf_counter() - started
+        return Delivery(kind, payload, status, answer, answer_headers, elapsed, retry_num, failure)
+
+
+@dataclass(frozen=True)
+class SocketModeTransport:
+    emulator: SlackEmulator
+
+    def send(
+        self,
+        kind: str,
+        payload: Mapping[str, Any],
+        *,
+        retry_num: int,
+        retry_reason: str | None,
+        signing: Signing,
+        timeout: float,
+    ) -> Delivery:
+        event = kind == EVENTS
+        accepts = kind == COMMANDS or payload.get("type") in ("view_submission", "block_suggestion")
+        ack = self.emulator.socket_mode.deliver(
+            kind,
+            payload,
+            accepts_response_payload=accepts,
+            retry_attempt=retry_num if event else None,
+            retry_reason=(retry_reason or "") if event else None,
+            timeout=timeout,
+        )
+        body = json.dumps(ack.payload).encode("utf-8") if ack.payload is not None else b""
+        status = 200 if ack.acked else None
+        failure = None if ack.acked else "http_timeout"
+        return Delivery(kind, payload, status, body, {}, ack.elapsed, retry_num, failure, ack.envelope_id)
+
+
+Transport = HttpTransport | SocketModeTransport
+
+
+class SlackSide:
+    """Drives an app the way Slack and the people in it do."""
+
+    def __init__(
+        self,
+        emulator: SlackEmulator,
+        transport: Transport,
+        *,
+        subscriptions: Iterable[str] = DEFAULT_SUBSCRIPTIONS,
+        timeout: float = 3.0,
+    ) -> None:
+        self.emulator = emulator
+        self.workspace = emulator.workspace
+        self.transport = transport
+        self.subscriptions = frozenset(subscriptions)
+        self.timeout = timeout
+
+    @classmethod
+    def over_http(
+        cls,
+        emulator: SlackEmulator,
+        events_url: str,
+        *,
+        signing_secret: str | None = None,
+        clock: Clock = time.time,
+        subscriptions: Iterable[str] = DEFAULT_SUBSCRIPTIONS,
+        timeout: float = 3.0,
+    ) -> "SlackSide":
+        secret = signing_secret or emulator.signing_secret
+        return cls(emulator, HttpTransport(events_url, secret, clock), subscriptions=subscriptions, timeout=timeout)
+
+    @classmethod
+    def over_socket_mode(
+        cls, emulator: SlackEmulator, *, subscriptions: Iterable[str] = DEFAULT_SUBSCRIPTIONS, timeout: float = 3.0
+    ) -> "SlackSide":
+        return cls(emulator, SocketModeTransport(emulator), subscriptions=subscriptions, timeout=timeout)
+
+    # -- sending ---------------------------------------------------------------------------------------------
+
+    def send(
+        self,
+        kind: str,
+        payload: Mapping[str, Any],
+        *,
+        retry_num: int = 0,
+        retry_reason: str | None = None,
+        signing: Signing = Signing.VALID,
+    ) -> Delivery:
+        """Deliver a payload as is: `kind` is `events_api`, `slash_commands` or `interactive`."""
+        return self.transport.send(
+            kind, payload, retry_num=retry_num, retry_reason=retry_reason, signing=signing, timeout=self.timeout
+        )
+
+    def retry(self, delivery: Delivery, *, reason: str | None = None, signing: Signing = Signing.VALID) -> Delivery:
+        """Slack's next attempt at the same delivery (same payload and event_id, `X-Slack-Retry-Num` + 1)."""
+        return self.send(
+            delivery.kind,
+            delivery.payload,
+            retry_num=delivery.retry_num + 1,
+            retry_reason=reason or delivery.failure or "http_timeout",
+            signing=signing,
+        )
+
+    def event(self, event: Mapping[str, Any], *, signing: Signing = Signing.VALID) -> Delivery:
+        """Wrap `event` in an `event_callback` envelope with a new event_id and deliver it."""
+        ws = self.workspace
+        body = payloads.envelope(event, app=ws.app, team=ws.team, event_id=ws.new_id("Ev"), event_time=int(ws.now()))
+        return self.send(EVENTS, body, signing=signing)
+
+    def url_verification(self, challenge: str | None = None, *, signing: Signing = Signing.VALID) -> Delivery:
+        body = payloads.url_verification(self.workspace.app, challenge or uuid.uuid4().hex)
+        return self.send(EVENTS, body, signing=signing)
+
+    # -- people writing and reacting -------------------------------------------------------------------------
+
+    def user_says(
+        self,
+        channel: ChannelRef,
+        user: UserRef,
+        text: str,
+        thread_ts: str | None = None,
+        files: Iterable[Upload | File] = (),
+        *,
+        signing: Signing = Signing.VALID,
+    ) -> Said:
+        ws = self.workspace
+        where, who = self._channel(channel), self._user(user)
+        if who.id not in where.members:
+            raise LookupError(f"{who.name} is not in {where.name or where.id}: invite them first")
+        file_ids = tuple(self._file(who, f).id for f in files)
+        message = ws.post_message(
+            where,
+            who,
+            text=text,
+            thread_ts=thread_ts,
+            files=file_ids,
+            subtype="file_share" if file_ids else None,
+            client_msg_id=str(uuid.uuid4()),
+        )
+        if not self._bot_hears(where):
+            return Said(message, ())
+        shared = [file_json(f, ws.team, self.emulator.root_url) for f in map(ws.file, file_ids)]
+        parent = ws.message(where, thread_ts) if thread_ts else None
+        parent_user = parent.user if parent else None
+        deliveries = []
+        if _MESSAGE_SUBSCRIPTION[where.kind] in self.subscriptions:
+            event = payloads.message_event(message, where, ws.team, shared, parent_user)
+            deliveries.append(self.event(event, signing=signing))
+        mentioned = f"<@{ws.app.bot_user_id}>" in text or f"<@{ws.app.bot_user_id}|" in text
+        if mentioned and where.kind is not ChannelKind.IM and "app_mention" in self.subscriptions:
+            event = payloads.mention_event(message, where, ws.team, shared, parent_user)
+            deliveries.append(self.event(event, signing=signing))
+        if "file_shared" in self.subscriptions:
+            for file_id in file_ids:
+                event = payloads.file_shared_event(who.id, file_id, where.id, ws.next_ts())
+                deliveries.append(self.event(event, signing=signing))
+        return Said(message, tuple(deliveries))
+
+    def dm(
+        self, user: UserRef, text: str, *, thread_ts: str | None = None, files: Iterable[Upload | File] = ()
+    ) -> Said:
+        """`user` writes to the bot in their direct-message conversation."""
+        return self.user_says(self.workspace.open_im(user), user, text, thread_ts, files)
+
+    def reaction_added(self, user: UserRef, reaction: str, channel: ChannelRef, ts: str) -> Delivery | None:
+        ws = self.workspace
+        where, who = self._channel(channel), self._user(user)
+        message = ws.add_reaction(where, ts, reaction.strip(":"), who)
+        if not self._bot_hears(where) or "reaction_added" not in self.subscriptions:
+            return None
+        return self.event(payloads.reaction_event(who.id, reaction.strip(":"), message, ws.next_ts()))
+
+    def app_home_opened(self, user: UserRef) -> Delivery | None:
+        ws = self.workspace
+        who = self._user(user)
+        if "app_home_opened" not in self.subscriptions:
+            return None
+        home = ws.home_view(who)
+        shape = view_json(home, ws.app, ws.team) if home else None
+        return self.event(payloads.home_opened_event(who.id, ws.open_im(who), shape, ws.next_ts()))
+
+    def file_shared(self, user: UserRef, channel: ChannelRef, file: Upload | File) -> Delivery | None:
+        """`user` shares a file in `channel` without text: the message is stored, `file_shared` delivered."""
+        ws = self.workspace
+        where, who = self._channel(channel), self._user(user)
+        stored = self._file(who, file)
+        ws.post_message(where, who, files=(stored.id,), subtype="file_share", client_msg_id=str(uuid.uuid4()))
+        if not self._bot_hears(where) or "file_shared" not in self.subscriptions:
+            return None
+        return self.event(payloads.file_shared_event(who.id, stored.id, where.id, ws.next_ts()))
+
+    # -- commands and interactions ---------------------------------------------------------------------------
+
+    def slash_command(self, command: str, user: UserRef, channel: ChannelRef, text: str = "") -> Delivery:
+        ws = self.workspace
+        where, who = self._channel(channel), self._user(user)
+        form = payloads.slash_command(
+            ws.app,
+            ws.team,
+            command=command,
+            text=text,
+            user=who,
+            channel=where,
+            trigger_id=ws.issue_trigger(who),
+            response_url=self.emulator.response_url(where.id, who.id),
+        )
+        delivery = self.send(COMMANDS, form)
+        answer = delivery.ack_payload
+        if answer and (answer.get("text") or answer.get("blocks")):
+            content = {"text": str(answer.get("text", "")), "blocks": answer.get("blocks")}
+            if answer.get("response_type") == "in_channel":
+                ws.post_message(where, ws.app.bot_user_id, **content)
+            else:
+                ws.post_ephemeral(where, who, **content)
+        return delivery
+
+    def shortcut(self, callback_id: str, user: UserRef) -> Delivery:
+        """A global shortcut (from the composer or search)."""
+        ws = self.workspace
+        who = self._user(user)
+        body = payloads.interaction(
+            "shortcut",
+            ws.app,
+            ws.team,
+            who,
+            callback_id=callback_id,
+            trigger_id=ws.issue_trigger(who),
+            action_ts=ws.next_ts(),
+        )
+        return self.send(INTERACTIVE, body)
+
+    def message_action(self, callback_id: str, user: UserRef, message: Message) -> Delivery:
+        """A message shortcut on `message`."""
+        ws = self.workspace
+        who, where = self._user(user), self._channel(message.channel)
+        body = payloads.interaction(
+            "message_action",
+            ws.app,
+            ws.team,
+            who,
+            callback_id=callback_id,
+            trigger_id=ws.issue_trigger(who),
+            action_ts=ws.next_ts(),
+            channel={"id": where.id, "name": payloads.channel_name(where)},
+            message_ts=message.ts,
+            message=self._message_json(message),
+            response_url=self.emulator.response_url(where.id, who.id, message.ts),
+        )
+        return self.send(INTERACTIVE, body)
+
+    def block_actions(
+        self, user: UserRef, target: Message | Ephemeral | View, action_id: str, value: Any = None
+    ) -> Delivery:
+        """`user` presses the button (or picks `value` in the element) with `action_id` in a message or view."""
+        ws = self.workspace
+        who = self._user(user)
+        fields: dict[str, Any] = {"trigger_id": ws.issue_trigger(who)}
+        if isinstance(target, View):
+            view = ws.view(target.id) or target
+            block, element = find_element(view.definition.get("blocks"), action_id)
+            fields.update(
+                container={"type": "view", "view_id": view.id},
+                view=view_json(view, ws.app, ws.team),
+            )
+        else:
+            where = self._channel(target.channel)
+            block, element = find_element(target.blocks, action_id)
+            ephemeral = isinstance(target, Ephemeral)
+            container: dict[str, Any] = {
+                "type": "message",
+                "message_ts": target.ts,
+                "channel_id": where.id,
+                "is_ephemeral": ephemeral,
+            }
+            if target.thread_ts:
+                container["thread_ts"] = target.thread_ts
+            fields.update(
+                container=container,
+                channel={"id": where.id, "name": payloads.channel_name(where)},
+                state={"values": state_values(target.blocks, {})},
+                response_url=self.emulator.response_url(where.id, who.id, None if ephemeral else target.ts),
+            )
+            if isinstance(target, Message):
+                fields["message"] = self._message_json(ws.message(where, target.ts) or target)
+        fields["actions"] = [action(block, element, value, ws.next_ts())]
+        return self.send(INTERACTIVE, payloads.interaction("block_actions", ws.app, ws.team, who, **fields))
+
+    def view_submission(self, view: View | str, answers: Mapping[str, Any] | None = None) -> Delivery:
+        """The view's user submits it, with `answers` by action_id (unanswered fields keep their initial value)."""
+        ws = self.workspace
+        current = ws.view(view if isinstance(view, str) else view.id)
+        if current is None or not current.is_open:
+            raise LookupError(f"no open view {view if isinstance(view, str) else view.id}")
+        values = state_values(current.definition.get("blocks"), answers or {}, check_required=True)
+        current = ws.set_view_state(current.id, values)
+        who = self._user(current.user)
+        body = payloads.interaction(
+            "view_submission",
+            ws.app,
+            ws.team,
+            who,
+            trigger_id=ws.issue_trigger(who),
+            view=view_json(current, ws.app, ws.team),
+            response_urls=[],
+        )
+        delivery = self.send(INTERACTIVE, body)
+        self._apply_view_answer(current, delivery)
+        return delivery
+
+    def _apply_view_answer(self, view: View, delivery: Delivery) -> None:
+        if not delivery.acked:
+            return
+        ws = self.workspace
+        answer = delivery.ack_payload or {}
+        action_name = answer.get("response_action")
+        if action_name == "errors":
+            return
+        if action_name == "update" and isinstance(answer.get("view"), dict):
+            ws.update_view(answer["view"], view_id=view.id)
+        elif action_name == "push" and isinstance(answer.get("view"), dict):
+            ws.open_view(view.user, answer["view"], previous=view)
+        elif action_name == "clear":
+            for open_view in ws.views(view.user):
+                ws.close_view(open_view.id)
+        else:
+            ws.close_view(view.id)
+
+    # -- helpers ---------------------------------------------------------------------------------------------
+
+    def _bot_hears(self, channel: Channel) -> bool:
+        current = self.workspace.get_channel(channel.id) or channel
+        return self.workspace.app.bot_user_id in current.members
+
+    def _channel(self, channel: ChannelRef) -> Channel:
+        return self.workspace.channel(ref_id(channel))
+
+    def _user(self, user: UserRef) -> User:
+        return self.workspace.user(ref_id(user))
+
+    def _file(self, user: User, file: Upload | File) -> File:
+        if isinstance(file, File):
+            return file
+        return self.workspace.add_file(file.name, file.content, user=user, mimetype=file.mimetype, title=file.title)
+
+    def _message_json(self, message: Message) -> dict[str, Any]:
+        return stored_message_json(self.workspace, message, self.emulator.root_url)
