@@ -11,6 +11,8 @@ from typing import Any
 
 import click
 
+from bot.cli.db import db
+from bot.cli.export import export
 from bot.cli.init import init
 from bot.cli.manifest import slack_manifest
 from bot.cli.policy import policy
@@ -42,3 +44,5 @@ main.add_command(init)
 main.add_command(policy)
 main.add_command(sla)
 main.add_command(slack_manifest)
+main.add_command(db)
+main.add_command(export)
