@@ -232,7 +232,7 @@ class Calendar:
             target = table.working_until(start) + amount
             if target <= table.working_until(table.last_instant):
                 return from_micros(table.earliest_instant_with(target), self.zone)
-            table = self._table_covering(start, table.last_instant + (table.last_instant - start) + 366 * DAY)
+            table = self._table_reaching_further(table)
 
     def working_time_between(self, start: datetime, end: datetime) -> timedelta:
         """The working time in [start, end), negative if end is before start."""
@@ -274,21 +274,41 @@ class Calendar:
         return duration // MICROSECOND
 
     def _table_covering(self, first: int, last: int) -> _Table:
+        """A table answering for the instants `first` and `last`, built (with a margin of years) if need be."""
         table = self._cache.table
         if table is not None and table.covers(first) and table.covers(last):
             return table
-        lowest, highest = self.holidays.known_years or (FIRST_YEAR, LAST_YEAR)
-        lowest, highest = max(lowest, FIRST_YEAR), min(highest, LAST_YEAR)
+        lowest, highest = self._answerable_years()
         first_year = from_micros(max(first, _FIRST_INSTANT), self.zone).year - 1
         last_year = from_micros(min(last, _LAST_INSTANT), self.zone).year + 2
         if table is not None:
             first_year, last_year = min(first_year, table.first_year), max(last_year, table.last_year)
-        table = _build_table(self, self._week, max(first_year, lowest), min(last_year, highest))
+        table = self._store(max(first_year, lowest), min(last_year, highest))
         if not (table.covers(first) and table.covers(last)):
-            known = " (the years python-holidays knows for its holidays)" if self.holidays.known_years else ""
-            raise CalendarError(f'calendar "{self.name}" answers for the years {lowest} to {highest} only{known}')
+            raise self._out_of_range(lowest, highest)
+        return table
+
+    def _table_reaching_further(self, table: _Table) -> _Table:
+        """A table with at least twice as many years after its first, up to the last answerable year."""
+        lowest, highest = self._answerable_years()
+        if table.last_year >= highest:
+            raise self._out_of_range(lowest, highest)
+        span = table.last_year - table.first_year + 1
+        return self._store(table.first_year, min(highest, table.last_year + span))
+
+    def _store(self, first_year: int, last_year: int) -> _Table:
+        table = _build_table(self, self._week, first_year, last_year)
         self._cache.table = table
         return table
+
+    def _answerable_years(self) -> tuple[int, int]:
+        """The years this calendar answers for: those python-holidays knows for its holidays, within limits."""
+        lowest, highest = self.holidays.known_years or (FIRST_YEAR, LAST_YEAR)
+        return max(lowest, FIRST_YEAR), min(highest, LAST_YEAR)
+
+    def _out_of_range(self, lowest: int, highest: int) -> CalendarError:
+        known = " (the years python-holidays knows for its holidays)" if self.holidays.known_years else ""
+        return CalendarError(f'calendar "{self.name}" answers for the years {lowest} to {highest} only{known}')
 
 
 _FIRST_INSTANT = to_micros(datetime.fromisoformat(f"{FIRST_YEAR}-01-01T00:00:00+00:00"))
@@ -313,8 +333,8 @@ def _build_table(calendar: Calendar, week: _Week, first_year: int, last_year: in
         first_year=first_year,
         last_year=last_year,
         origin_day=origin_day,
-        first_instant=(day_number(date(first_year, 1, 1)) + 2) * DAY,
-        last_instant=(day_number(date(last_year, 12, 31)) - 1) * DAY,
+        first_instant=to_micros(datetime(first_year, 1, 1, tzinfo=calendar.zone)),
+        last_instant=to_micros(datetime(last_year + 1, 1, 1, tzinfo=calendar.zone)) - 1,
         holidays=tuple(holidays),
         holiday_set=frozenset(holidays),
         removed_before=tuple(removed),

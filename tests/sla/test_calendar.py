@@ -298,19 +298,10 @@ def test_an_addition_that_would_run_past_2100_is_refused() -> None:
         PARIS_9_TO_5.add(timedelta(hours=10_000), to=at("2098-06-01T09:00:00+02:00"))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: the error says 1900 to 2100, but the table stops at 2100-12-30T00:00Z (and starts at 1900-01-03)",
-)
 def test_the_last_day_of_2100_is_answered() -> None:
     assert PARIS_9_TO_5.is_open_at(at("2100-12-31T10:00:00+01:00"))  # a Friday
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: add() asks for a table reaching twice the span plus a year past its first guess; near 2100 that "
-    "request is refused even when the answer lies inside 2100, so a fresh calendar refuses what a used one answers",
-)
 def test_an_addition_ending_before_2100_ends_is_answered_by_a_fresh_calendar() -> None:
     # Mon 2 Jan 2096 09:00 + 8000h = Mon 21 Dec 2099 17:00 (checked once against the minute-stepping reference).
     used = calendar(PARIS, "FR", mon_fri=["09:00-17:00"])
