@@ -40,7 +40,7 @@ def export_requests(session: Session, since: datetime) -> Iterator[dict[str, Any
         batch = list(session.exec(statement))
         if not batch:
             return
-        ids = [ticket.id for ticket, _ in batch]
+        ids = [ticket.id for ticket, _ in batch if ticket.id is not None]
         deadlines, pauses, events = _children(session, ids)
         for ticket, customer in batch:
             record = asdict(to_ticket_record(ticket))
@@ -58,7 +58,7 @@ def export_requests(session: Session, since: datetime) -> Iterator[dict[str, Any
         after_id = ids[-1]
 
 
-def _children(session: Session, ids: list[int | None]) -> tuple[dict[Any, list[dict[str, Any]]], ...]:
+def _children(session: Session, ids: list[int]) -> tuple[dict[Any, list[dict[str, Any]]], ...]:
     deadlines: dict[Any, list[dict[str, Any]]] = defaultdict(list)
     for row in session.exec(
         select(TicketDeadline).where(col(TicketDeadline.ticket_id).in_(ids)).order_by(col(TicketDeadline.id))

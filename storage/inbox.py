@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, exists, func, or_
+from sqlalchemy import and_, exists, func, or_, true
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
@@ -63,13 +63,15 @@ def claim_inbox(
     state, row_id = col(InboxItem.state), col(InboxItem.id)
     earlier = aliased(InboxItem)
     blocked = exists().where(
-        earlier.conversation == InboxItem.conversation, earlier.state.in_(ACTIVE), earlier.id < row_id
+        col(earlier.conversation) == col(InboxItem.conversation),
+        col(earlier.state).in_(ACTIVE),
+        col(earlier.id) < row_id,
     )
     ready = or_(
         state == InboxState.PENDING.value,
         and_(state == InboxState.PROCESSING.value, col(InboxItem.lease_until) <= to_utc(now)),
     )
-    eligible = and_(ready, ~blocked, True if source is None else col(InboxItem.source) == source)
+    eligible = and_(ready, ~blocked, true() if source is None else col(InboxItem.source) == source)
     rows, lease = claim_rows(
         database,
         InboxItem,

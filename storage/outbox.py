@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, or_
+from sqlalchemy import and_, func, or_, true
 from sqlmodel import Session, col, select
 
 from storage.columns import to_utc
@@ -86,7 +86,7 @@ def claim_outbox(
         and_(state == OutboxState.PENDING.value, next_try_at <= instant),
         and_(state == OutboxState.SENDING.value, col(OutboxItem.lease_until) <= instant),
     )
-    kind = True if destination_kind is None else col(OutboxItem.destination_kind) == destination_kind
+    kind = true() if destination_kind is None else col(OutboxItem.destination_kind) == destination_kind
     rows, lease = claim_rows(
         database,
         OutboxItem,
@@ -146,7 +146,7 @@ def dead_letters(session: Session, *, limit: int = 50) -> list[DeadLetter]:
     )
     return [
         DeadLetter(
-            id=row.id,
+            id=row.id,  # type: ignore[arg-type]
             idempotency_key=row.idempotency_key,
             destination_kind=DestinationKind(row.destination_kind),
             destination=row.destination,

@@ -249,10 +249,9 @@ def set_deadlines(
         before[deadline.target] = old
         after[deadline.target] = values
         if row is None:
-            row = TicketDeadline(ticket_id=ticket_id, target=deadline.target, **values)
-        else:
-            for name, value in values.items():
-                setattr(row, name, value)
+            row = TicketDeadline(ticket_id=ticket_id, target=deadline.target, state=str(values["state"]))
+        for name, value in values.items():
+            setattr(row, name, value)
         session.add(row)
     next_at = None if next_change_at is None else to_utc(next_change_at)
     if next_at != ticket.next_change_at:

@@ -10,7 +10,7 @@ Rules:
 """
 
 import os
-from typing import Any
+from typing import Any, Literal
 
 import sqlmodel.sql.sqltypes  # noqa: F401
 from alembic import context
@@ -23,7 +23,7 @@ target_metadata = storage.tables.metadata
 UPGRADE_LOCK = 7_265_190_417  # an arbitrary advisory lock key: "frontdesk migrations"
 
 
-def render_item(type_: str, obj: Any, autogen_context: Any) -> str | bool:
+def render_item(type_: str, obj: Any, autogen_context: Any) -> str | Literal[False]:
     if type_ == "type" and isinstance(obj, UTCDateTime):
         return "sa.DateTime(timezone=True)"
     return False
