@@ -17,7 +17,7 @@ from sla.calendar import Calendar
 from sla.durations import WorkingDuration
 from sla.releases import ReleaseSchedule
 from sla.targets import Target
-from sla.triage import Matrix
+from sla.triage import Choice, Matrix
 
 KINDS = ("question", "incident", "defect", "feature")
 LEVELS = ("L1", "L2", "L3")
@@ -31,12 +31,8 @@ class PolicyLookupError(ValueError):
 
 
 @dataclass(frozen=True)
-class Priority:
-    """A priority level, most urgent first in the policy's order."""
-
-    name: str
-    label: str
-    description: str = ""
+class Priority(Choice):
+    """A priority level (name, label, description), most urgent first in the policy's order."""
 
 
 @dataclass(frozen=True)
