@@ -81,6 +81,16 @@ def claim_inbox(
         now=now,
         lease_for=lease_for,
         also_set={"state": InboxState.PROCESSING.value, "attempts": col(InboxItem.attempts) + 1},
+        returning=[
+            row_id,
+            col(InboxItem.key),
+            col(InboxItem.source),
+            col(InboxItem.conversation),
+            col(InboxItem.payload),
+            col(InboxItem.attempts),
+            col(InboxItem.received_at),
+        ],
+        sort_key=lambda row: row.id,
     )
     return [
         InboxClaim(

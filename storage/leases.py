@@ -1,14 +1,15 @@
 """Claiming rows for a worker, with a lease; shared by the inbox, the outbox and the ticket sweeps.
 
 Rules:
-- A claim is its own short transaction, committed before the claimed rows are returned: the rows are then
-  leased to the caller until `now + lease_for`, and the lease's token is written on them.
+- A claim is its own short transaction of one statement, committed before the claimed rows are returned:
+  the rows are then leased to the caller until `now + lease_for`, and the lease's token is written on them.
 - PostgreSQL: the candidate rows are selected `FOR UPDATE SKIP LOCKED`, so concurrent claimers never wait for
   or get each other's rows. SQLite: the write transaction begins IMMEDIATE, so claimers run one at a time.
 - A claimed row whose lease expired is eligible again (the eligibility condition of each queue says so); only
   the holder of the token on the row may finish it, anyone else gets LeaseLostError.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -39,22 +40,33 @@ def claim_rows(
     limit: int,
     now: datetime,
     lease_for: timedelta,
+    returning: list[Any],
+    sort_key: Callable[[Any], Any],
     lease_columns: tuple[str, str] = ("lease_until", "lease_token"),
     also_set: dict[str, Any] | None = None,
 ) -> tuple[list[Any], Lease]:
-    """Leases up to `limit` eligible rows of `model` to the caller and returns them with the lease."""
+    """Leases up to `limit` eligible rows of `model` to the caller; returns the `returning` columns of each
+    (sorted by `sort_key`) and the lease.
+
+    One statement: UPDATE ... WHERE id IN (SELECT id ... ORDER BY ... LIMIT n FOR UPDATE SKIP LOCKED)
+    RETURNING ..., so a claim costs one round trip and one commit.
+    """
     until_column, token_column = lease_columns
     lease = Lease(token=uuid4().hex, until=to_utc(now) + lease_for)
     row_id = col(model.id)  # type: ignore[attr-defined]
+    candidates = (
+        select(row_id)
+        .where(eligible)
+        .order_by(*order_by)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+        .correlate(None)  # the subquery reads the table itself, not the row being updated
+    )
+    values = {until_column: lease.until, token_column: lease.token, **(also_set or {})}
+    statement = update(model).where(row_id.in_(candidates)).values(**values).returning(*returning)
     with database.write() as session:
-        candidates = select(row_id).where(eligible).order_by(*order_by).limit(limit).with_for_update(skip_locked=True)
-        ids = list(session.exec(candidates))
-        if not ids:
-            return [], lease
-        values = {until_column: lease.until, token_column: lease.token, **(also_set or {})}
-        session.exec(update(model).where(row_id.in_(ids)).values(**values))
-        rows = list(session.exec(select(model).where(row_id.in_(ids)).order_by(*order_by)))
-    return rows, lease
+        rows = list(session.connection().execute(statement))
+    return sorted(rows, key=sort_key), lease
 
 
 def finish_row(

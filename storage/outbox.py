@@ -96,6 +96,17 @@ def claim_outbox(
         now=now,
         lease_for=lease_for,
         also_set={"state": OutboxState.SENDING.value, "attempts": col(OutboxItem.attempts) + 1},
+        returning=[
+            col(OutboxItem.id),
+            col(OutboxItem.idempotency_key),
+            col(OutboxItem.destination_kind),
+            col(OutboxItem.destination),
+            col(OutboxItem.payload),
+            col(OutboxItem.ticket_id),
+            col(OutboxItem.attempts),
+            next_try_at,
+        ],
+        sort_key=lambda row: (row.next_try_at, row.id),
     )
     return [
         OutboxClaim(

@@ -44,6 +44,8 @@ def claim_due_tickets(database: Database, *, now: datetime, lease_for: timedelta
         now=now,
         lease_for=lease_for,
         lease_columns=SWEEP_LEASE,
+        returning=[col(Ticket.id), col(Ticket.sr_number), col(Ticket.next_change_at)],
+        sort_key=lambda row: (row.next_change_at, row.id),
     )
     return [
         DueTicket(id=row.id, sr_number=row.sr_number, next_change_at=row.next_change_at, lease=lease) for row in rows

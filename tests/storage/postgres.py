@@ -5,8 +5,9 @@ Rules:
 - The cluster lives in a new temporary folder (data, Unix socket, log) and listens on a free loopback port.
 - initdb refuses to run as root: as root, every binary runs as the `postgres` system user (runuser), and the
   folder is handed to that user.
-- Durability settings are off (fsync, full_page_writes): the cluster is disposable and its crash is never
-  tested, only the crash of its clients.
+- Durability settings are off (fsync, full_page_writes, synchronous_commit) unless `durable=True`: the
+  test cluster is disposable and its crash is never tested, only the crash of its clients. The benchmark
+  starts a durable one, so that its commit rates mean something.
 - `pg_ctl start -w` returns once the server accepts connections: no polling, no sleeping here.
 """
 
@@ -52,7 +53,7 @@ class PostgresServer:
     as_postgres_user: bool
 
     @classmethod
-    def start(cls, bindir: Path) -> "PostgresServer":
+    def start(cls, bindir: Path, *, durable: bool = False) -> "PostgresServer":
         root = Path(tempfile.mkdtemp(prefix="frontdesk-pg-"))
         as_root = os.geteuid() == 0
         if as_root:
@@ -63,10 +64,9 @@ class PostgresServer:
                 "initdb", "-D", str(server.data), "-U", SUPERUSER, "--auth=trust", "-E", "UTF8",
                 "--locale=C", "--no-sync", "--no-instructions",
             )  # fmt: skip
-            options = (
-                f"-p {server.port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off "
-                "-c full_page_writes=off -c synchronous_commit=off -c max_connections=200"
-            )
+            options = f"-p {server.port} -k {root} -c listen_addresses=127.0.0.1 -c max_connections=200"
+            if not durable:
+                options += " -c fsync=off -c full_page_writes=off -c synchronous_commit=off"
             log = str(root / "log")
             server._run("pg_ctl", "-D", str(server.data), "-l", log, "-o", options, "-w", "-t", "60", "start")
         except BaseException:
