@@ -85,6 +85,14 @@ class FaultScript:
                     return entry.fault
             return None
 
+    def pending(self, method: str) -> int | None:
+        """How many faults are queued for `method` (None when one repeats for ever)."""
+        with self._lock:
+            queue = self._queues.get(method, deque())
+            if any(entry.remaining is None for entry in queue):
+                return None
+            return sum(entry.remaining or 0 for entry in queue)
+
     def clear(self, method: str | None = None) -> None:
         with self._lock:
             if method is None:

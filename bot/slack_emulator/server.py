@@ -192,6 +192,10 @@ class SlackEmulator:
     def clear_faults(self, method: str | None = None) -> None:
         self._faults.clear(method)
 
+    def pending_faults(self, method: str) -> int | None:
+        """Faults still queued for `method` (None: one repeats for ever); waiters wake when one is used."""
+        return self._faults.pending(method)
+
     def response_url(self, channel: str, user: str, message_ts: str | None = None) -> str:
         """A fresh response URL for an interaction by `user` in `channel` (on `message_ts`)."""
         return f"{self.root_url}response/{self.workspace.issue_response_url(channel, user, message_ts)}"
@@ -267,6 +271,8 @@ class SlackEmulator:
 
     def _take_fault(self, name: str) -> Fault | None:
         fault = self._faults.take(name)
+        if fault is not None:
+            self.log.notify()
         if isinstance(fault, Slow):
             self._stopping.wait(fault.seconds)
         return fault
