@@ -14,14 +14,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, exists, func, or_, true
+from sqlalchemy import and_, exists, or_, true
 from sqlalchemy.orm import aliased
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col
 
 from storage.columns import to_utc
 from storage.engine import Database
 from storage.kinds import InboxState
-from storage.leases import Lease, claim_rows, finish_row
+from storage.leases import Lease, claim_rows, finish_row, state_counts
 from storage.tables import InboxItem
 from storage.upsert import insert_unless_present
 
@@ -92,19 +92,7 @@ def claim_inbox(
         ],
         sort_key=lambda row: row.id,
     )
-    return [
-        InboxClaim(
-            id=row.id,
-            key=row.key,
-            source=row.source,
-            conversation=row.conversation,
-            payload=row.payload,
-            attempts=row.attempts,
-            received_at=row.received_at,
-            lease=lease,
-        )
-        for row in rows
-    ]
+    return [InboxClaim(**row._asdict(), lease=lease) for row in rows]
 
 
 def complete_inbox(session: Session, claim: InboxClaim, *, now: datetime) -> None:
@@ -122,7 +110,4 @@ def release_inbox(session: Session, claim: InboxClaim, *, error: str, max_attemp
 
 def inbox_counts(session: Session) -> dict[InboxState, int]:
     """How many rows are in each state (for `frontdesk status`)."""
-    rows = session.exec(select(InboxItem.state, func.count()).group_by(InboxItem.state))
-    counts = dict.fromkeys(InboxState, 0)
-    counts.update({InboxState(state): number for state, number in rows})
-    return counts
+    return state_counts(session, InboxItem, InboxState)

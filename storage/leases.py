@@ -12,15 +12,18 @@ Rules:
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from enum import StrEnum
+from typing import Any, TypeVar
 from uuid import uuid4
 
-from sqlalchemy import ColumnElement, update
+from sqlalchemy import ColumnElement, func, update
 from sqlmodel import Session, SQLModel, col, select
 
 from storage.columns import to_utc
 from storage.engine import Database
 from storage.errors import LeaseLostError
+
+S = TypeVar("S", bound=StrEnum)
 
 
 @dataclass(frozen=True)
@@ -67,6 +70,16 @@ def claim_rows(
     with database.write() as session:
         rows = list(session.connection().execute(statement))
     return sorted(rows, key=sort_key), lease
+
+
+def state_counts(session: Session, model: type[SQLModel], states: type[S]) -> dict[S, int]:
+    """How many rows of a queue are in each state (every state present, zero when none)."""
+    state = col(model.state)  # type: ignore[attr-defined]
+    counts = dict.fromkeys(states, 0)
+    counts.update(
+        {states(value): number for value, number in session.exec(select(state, func.count()).group_by(state))}
+    )
+    return counts
 
 
 def finish_row(

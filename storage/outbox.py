@@ -12,13 +12,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, or_, true
+from sqlalchemy import and_, or_, true
 from sqlmodel import Session, col, select
 
 from storage.columns import to_utc
 from storage.engine import Database
 from storage.kinds import DestinationKind, OutboxState, parse
-from storage.leases import Lease, claim_rows, finish_row
+from storage.leases import Lease, claim_rows, finish_row, state_counts
 from storage.tables import OutboxItem
 from storage.upsert import insert_unless_present
 
@@ -32,6 +32,7 @@ class OutboxClaim:
     payload: dict[str, Any]
     ticket_id: int | None
     attempts: int  # including this one
+    next_try_at: datetime
     lease: Lease
 
 
@@ -109,16 +110,7 @@ def claim_outbox(
         sort_key=lambda row: (row.next_try_at, row.id),
     )
     return [
-        OutboxClaim(
-            id=row.id,
-            idempotency_key=row.idempotency_key,
-            destination_kind=DestinationKind(row.destination_kind),
-            destination=row.destination,
-            payload=row.payload,
-            ticket_id=row.ticket_id,
-            attempts=row.attempts,
-            lease=lease,
-        )
+        OutboxClaim(**{**row._asdict(), "destination_kind": DestinationKind(row.destination_kind)}, lease=lease)
         for row in rows
     ]
 
@@ -141,10 +133,7 @@ def retry_later(
 
 def outbox_counts(session: Session) -> dict[OutboxState, int]:
     """How many messages are in each state (for `frontdesk status`)."""
-    rows = session.exec(select(OutboxItem.state, func.count()).group_by(OutboxItem.state))
-    counts = dict.fromkeys(OutboxState, 0)
-    counts.update({OutboxState(state): number for state, number in rows})
-    return counts
+    return state_counts(session, OutboxItem, OutboxState)
 
 
 def dead_letters(session: Session, *, limit: int = 50) -> list[DeadLetter]:

@@ -47,9 +47,7 @@ def claim_due_tickets(database: Database, *, now: datetime, lease_for: timedelta
         returning=[col(Ticket.id), col(Ticket.sr_number), col(Ticket.next_change_at)],
         sort_key=lambda row: (row.next_change_at, row.id),
     )
-    return [
-        DueTicket(id=row.id, sr_number=row.sr_number, next_change_at=row.next_change_at, lease=lease) for row in rows
-    ]
+    return [DueTicket(**row._asdict(), lease=lease) for row in rows]
 
 
 def reschedule(session: Session, due: DueTicket, *, next_change_at: datetime | None) -> None:

@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime
 import click
 
 from bot.cli.errors import fail
+from bot.cli.sla import _instant
 from bot.render import render
 from storage import migrate
 from storage.engine import Database, open_database
@@ -22,15 +23,12 @@ from storage.export import write_export
 
 def parse_since(text: str) -> datetime:
     """The instant DATE names: a date is midnight UTC; a date and time needs its UTC offset."""
+    if len(text) != 10:
+        return _instant(text, "--since")
     try:
-        if len(text) == 10:
-            return datetime.combine(date.fromisoformat(text), datetime.min.time(), tzinfo=UTC)
-        instant = datetime.fromisoformat(text)
+        return datetime.combine(date.fromisoformat(text), datetime.min.time(), tzinfo=UTC)
     except ValueError:
-        fail(f'--since "{text}" is not a date (2026-11-01) or an instant (2026-11-01T09:00:00+01:00)')
-    if instant.tzinfo is None:
-        fail(f'--since "{text}" has no UTC offset; add one, e.g. {text}+00:00, or give a date')
-    return instant
+        fail(f'--since "{text}" is not a date such as 2026-11-01')
 
 
 @click.command()

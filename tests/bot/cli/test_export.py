@@ -51,8 +51,9 @@ def test_nothing_is_written_for_a_later_date_and_a_file_can_be_named(tmp_path: P
 @pytest.mark.parametrize(
     ("since", "message"),
     [
-        ("yesterday", 'frontdesk: --since "yesterday" is not a date (2026-11-01)'),
-        ("2026-11-23T09:00", 'frontdesk: --since "2026-11-23T09:00" has no UTC offset'),
+        ("yesterday", 'frontdesk: --since: "yesterday" is not an ISO 8601 instant'),
+        ("2026-13-01", 'frontdesk: --since "2026-13-01" is not a date such as 2026-11-01'),
+        ("2026-11-23T09:00", 'frontdesk: --since: "2026-11-23T09:00" has no UTC offset'),
     ],
 )
 def test_a_bad_date_is_one_line_and_exit_2(
