@@ -18,11 +18,18 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, Connection, make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError, InterfaceError, NoSuchModuleError, OperationalError
+from sqlalchemy.exc import (
+    ArgumentError,
+    DBAPIError,
+    IntegrityError,
+    InterfaceError,
+    NoSuchModuleError,
+    OperationalError,
+)
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session
 
-from storage.errors import DatabaseConfigError, DatabaseUnavailableError
+from storage.errors import ConflictError, DatabaseConfigError, DatabaseUnavailableError
 
 ENV_VAR = "FRONTDESK_DATABASE_URL"
 DEFAULT_URL = "sqlite:///frontdesk.db"
@@ -138,9 +145,12 @@ class Database:
 
     @contextmanager
     def reporting_errors(self) -> Iterator[None]:
-        """Turns a database failure into DatabaseUnavailableError with one line and no password."""
+        """Turns a database failure into a StorageError with one line and no password: ConflictError for a
+        broken constraint, DatabaseUnavailableError when the database cannot be used."""
         try:
             yield
+        except IntegrityError as error:
+            raise ConflictError(f"refused by the database: {self._reason(error)}") from error
         except (OperationalError, InterfaceError) as error:
             # the DBAPI's errors "related to the database's operation": cannot connect or open, lost
             # connection, locked, out of space... A bug in a statement (ProgrammingError) or a broken

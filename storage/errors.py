@@ -16,6 +16,11 @@ class DatabaseUnavailableError(StorageError):
     """The database cannot be reached or opened, or it failed while in use."""
 
 
+class ConflictError(StorageError):
+    """A write broke a rule of the schema: a duplicate unique value, a missing referenced row, the append-only
+    audit log... The transaction was rolled back."""
+
+
 class LeaseLostError(StorageError):
     """A claimed row was claimed again by another worker after its lease expired."""
 

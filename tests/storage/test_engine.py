@@ -4,10 +4,9 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from sqlalchemy.exc import IntegrityError
 
 from storage.engine import DEFAULT_URL, Database, database_url, open_database, parse_database_url
-from storage.errors import DatabaseConfigError, DatabaseUnavailableError
+from storage.errors import ConflictError, DatabaseConfigError, DatabaseUnavailableError
 from storage.tables import Message
 from tests.storage.helpers import NOW
 from tests.storage.postgres import _free_port
@@ -114,5 +113,6 @@ def test_foreign_keys_are_enforced(db: Database) -> None:
         with db.write() as session:
             session.add(message)
 
-    with pytest.raises(IntegrityError):
+    with pytest.raises(ConflictError, match=r"refused by the database: .*(FOREIGN KEY|foreign key)") as raised:
         store()
+    assert "\n" not in str(raised.value)

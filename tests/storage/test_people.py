@@ -3,7 +3,7 @@
 import pytest
 
 from storage.engine import Database
-from storage.errors import InvalidValueError
+from storage.errors import ConflictError, InvalidValueError
 from storage.kinds import AgentLevel
 from storage.people import agents, find_customer, save_agent, save_customer, save_requester
 from storage.tables import AuditEvent, Requester
@@ -68,3 +68,14 @@ def test_agents_have_a_level(db: Database) -> None:
         save_agent(session, level="L4", slack_user_id="U4", actor="config", now=NOW)
     with db.read() as session:
         assert len(agents(session)) == 2
+
+
+def test_a_channel_that_already_matches_another_customer_is_a_conflict_and_nothing_is_written(db: Database) -> None:
+    with db.write() as session:
+        save_customer(session, name="Acme", plan="basic", slack_channels=["C1"], actor="config", now=NOW)
+    with pytest.raises(ConflictError, match="refused by the database"), db.write() as session:
+        save_customer(session, name="Globex", plan="basic", slack_channels=["C1"], actor="config", now=NOW)
+    with db.read() as session:
+        found = find_customer(session, slack_channel="C1")
+    assert found is not None
+    assert found.name == "Acme"
