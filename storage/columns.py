@@ -3,7 +3,7 @@
 Rules:
 - An instant is stored in UTC and read back timezone-aware in UTC on every database. SQLite keeps no offset, so
   the value is normalised to UTC and stored without one, in a fixed-width text form that sorts like time.
-- A naive datetime is refused on the way in: without an offset an instant is ambiguous.
+- A naive datetime is refused on the way in (sla.timeline.NaiveInstantError): without an offset an instant is ambiguous.
 """
 
 from datetime import UTC, datetime
@@ -13,18 +13,13 @@ from sqlalchemy import DateTime
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
-
-class NaiveDatetimeError(ValueError):
-    """A datetime without a UTC offset was given where an instant is stored."""
-
-    def __init__(self, value: datetime) -> None:
-        super().__init__(f"instant {value.isoformat()} has no UTC offset; give one, e.g. {value.isoformat()}+00:00")
+from sla.timeline import NaiveInstantError  # the same refusal as in the SLA engine
 
 
 def to_utc(value: datetime) -> datetime:
     """The same instant in UTC; refuses a naive datetime."""
     if value.tzinfo is None or value.utcoffset() is None:
-        raise NaiveDatetimeError(value)
+        raise NaiveInstantError(value)
     return value.astimezone(UTC)
 
 

@@ -7,7 +7,8 @@ import pytest
 from sqlalchemy.exc import StatementError
 from sqlmodel import col, select
 
-from storage.columns import NaiveDatetimeError, to_utc
+from sla.timeline import NaiveInstantError
+from storage.columns import to_utc
 from storage.engine import Database
 from storage.tables import Customer
 
@@ -16,7 +17,7 @@ def test_to_utc_keeps_the_instant_and_refuses_a_naive_datetime() -> None:
     paris = datetime(2026, 3, 29, 3, 30, tzinfo=ZoneInfo("Europe/Paris"))
     assert to_utc(paris) == paris
     assert to_utc(paris).tzinfo is UTC
-    with pytest.raises(NaiveDatetimeError, match="no UTC offset"):
+    with pytest.raises(NaiveInstantError, match="no UTC offset"):
         to_utc(datetime(2026, 3, 29, 3, 30))
 
 
@@ -47,4 +48,4 @@ def test_a_naive_datetime_is_refused_before_it_reaches_the_database(db: Database
 
     with pytest.raises(StatementError) as raised:
         store_naive()
-    assert isinstance(raised.value.orig, NaiveDatetimeError)
+    assert isinstance(raised.value.orig, NaiveInstantError)
