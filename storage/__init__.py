@@ -6,7 +6,9 @@ Rules:
 - Instants are aware datetimes in UTC on the way out, whatever the database.
 - Dependencies are parameters: the `Database` (engine and sessions) and the current instant are passed in.
 
-Modules: `engine` (URLs, engines, transactions), `tables` (the schema), `migrate` (Alembic), `numbers` (SR
-numbers), `audit`, `people`, `tickets`, `service_events` (outages, maintenance), `inbox`, `outbox`, `sweeps`
-(claiming due tickets), `attachments` (the file store), `export` (JSON lines).
+Modules: `engine` (URLs, engines, transactions), `errors`, `kinds` (the words stored in text columns),
+`columns` (UTC instants), `tables` (the schema), `migrate` (Alembic), `numbers` (SR numbers), `audit`,
+`people`, `tickets`, `deadlines`, `messages` (and attachment rows), `pauses`, `service_events` (outages,
+maintenance), `inbox`, `outbox`, `sweeps` (claiming due tickets), `leases` and `upsert` (shared by the
+queues), `attachments` (the file store), `export` (JSON lines).
 """

@@ -4,10 +4,12 @@ import io
 import json
 from datetime import timedelta
 
+from storage.deadlines import DeadlineValue, set_deadlines
 from storage.engine import Database
 from storage.export import export_requests, write_export
+from storage.pauses import end_pause, start_pause
 from storage.people import save_customer
-from storage.tickets import DeadlineValue, change_ticket, end_pause, open_ticket, set_deadlines, start_pause
+from storage.tickets import change_ticket, open_ticket
 from tests.storage.helpers import NOW
 
 HOUR = timedelta(hours=1)

@@ -16,11 +16,13 @@ import threading
 from datetime import UTC, datetime, timedelta
 
 from storage import audit
+from storage.deadlines import DeadlineValue, set_deadlines
 from storage.engine import Database
 from storage.inbox import claim_inbox, complete_inbox
+from storage.messages import add_message
 from storage.migrate import upgrade
 from storage.numbers import next_number
-from storage.tickets import DeadlineValue, add_message, open_ticket, set_deadlines
+from storage.tickets import open_ticket
 from tests.storage.helpers import run_in_threads
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)

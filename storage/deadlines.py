@@ -1,0 +1,94 @@
+"""The stored deadline of every target of a request, and its next_change_at, for the sweeps' index.
+
+Rules: the deadlines are computed by sla/ from the request's event log; storage keeps one row per ticket and
+target, written in the caller's transaction with one "ticket.deadlines_set" audit event holding the targets
+that changed (before and after). Targets not given are left alone; writing the same values writes nothing.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from storage import audit
+from storage.columns import to_utc
+from storage.kinds import DeadlineState, parse
+from storage.tables import TicketDeadline
+from storage.tickets import lock_ticket
+
+
+@dataclass(frozen=True)
+class DeadlineValue:
+    """The stored deadline of one target; `due_at` None means no deadline ("as seen fit")."""
+
+    target: str
+    due_at: datetime | None
+    state: DeadlineState = DeadlineState.RUNNING
+    started_at: datetime | None = None
+    stopped_at: datetime | None = None
+
+
+def set_deadlines(
+    session: Session,
+    ticket_id: int,
+    deadlines: Sequence[DeadlineValue],
+    *,
+    next_change_at: datetime | None,
+    actor: str,
+    now: datetime,
+) -> None:
+    """Stores the deadline of every given target (others are left alone) and the ticket's next_change_at."""
+    ticket = lock_ticket(session, ticket_id)
+    stored = {
+        row.target: row
+        for row in session.exec(select(TicketDeadline).where(col(TicketDeadline.ticket_id) == ticket_id))
+    }
+    before: dict[str, Any] = {}
+    after: dict[str, Any] = {}
+    for deadline in deadlines:
+        values = {
+            "due_at": None if deadline.due_at is None else to_utc(deadline.due_at),
+            "state": parse(DeadlineState, deadline.state).value,
+            "started_at": None if deadline.started_at is None else to_utc(deadline.started_at),
+            "stopped_at": None if deadline.stopped_at is None else to_utc(deadline.stopped_at),
+        }
+        row = stored.get(deadline.target)
+        old = None if row is None else {name: getattr(row, name) for name in values}
+        if old == values:
+            continue
+        before[deadline.target] = old
+        after[deadline.target] = values
+        if row is None:
+            row = TicketDeadline(ticket_id=ticket_id, target=deadline.target, state=str(values["state"]))
+        for name, value in values.items():
+            setattr(row, name, value)
+        session.add(row)
+    next_at = None if next_change_at is None else to_utc(next_change_at)
+    if next_at != ticket.next_change_at:
+        before["next_change_at"], after["next_change_at"] = ticket.next_change_at, next_at
+        ticket.next_change_at = next_at
+    if after:
+        ticket.updated_at = to_utc(now)
+        session.add(ticket)
+        session.flush()
+        audit.record(
+            session,
+            actor=actor,
+            action="ticket.deadlines_set",
+            at=now,
+            ticket_id=ticket_id,
+            before=before,
+            after=after,
+        )
+
+
+def deadlines_of(session: Session, ticket_id: int) -> list[DeadlineValue]:
+    statement = (
+        select(TicketDeadline).where(col(TicketDeadline.ticket_id) == ticket_id).order_by(col(TicketDeadline.id))
+    )
+    return [
+        DeadlineValue(row.target, row.due_at, DeadlineState(row.state), row.started_at, row.stopped_at)
+        for row in session.exec(statement)
+    ]

@@ -1,0 +1,40 @@
+"""Deadlines per target and next_change_at: stored, changed, audited only when they change."""
+
+from datetime import timedelta
+
+from storage import audit
+from storage.deadlines import DeadlineValue, deadlines_of, set_deadlines
+from storage.engine import Database
+from storage.kinds import DeadlineState
+from storage.tickets import get_ticket, open_ticket
+from tests.storage.helpers import NOW
+
+HOUR = timedelta(hours=1)
+
+
+def test_deadlines_are_stored_per_target_and_changes_audited(db: Database) -> None:
+    with db.write() as session:
+        ticket = open_ticket(session, kind="defect", actor="U1", now=NOW)
+        response = DeadlineValue("response", NOW + HOUR, started_at=NOW)
+        fix = DeadlineValue("fix", None, started_at=NOW)  # "as seen fit": no deadline
+        set_deadlines(session, ticket.id, [response, fix], next_change_at=NOW + HOUR / 2, actor="system", now=NOW)
+    with db.write() as session:  # the first reply: response met, nothing else changes
+        met = DeadlineValue("response", NOW + HOUR, DeadlineState.MET, NOW, NOW + HOUR / 4)
+        set_deadlines(session, ticket.id, [met, fix], next_change_at=None, actor="U9", now=NOW + HOUR / 4)
+        set_deadlines(session, ticket.id, [met], next_change_at=None, actor="U9", now=NOW + HOUR)  # nothing new
+    with db.read() as session:
+        assert deadlines_of(session, ticket.id) == [met, fix]
+        assert get_ticket(session, ticket.id).next_change_at is None
+        events = audit.trail(session, ticket.id)
+    assert [event.action for event in events] == ["ticket.opened", "ticket.deadlines_set", "ticket.deadlines_set"]
+    assert events[2].before == {
+        "response": {
+            "due_at": "2026-11-23T10:00:00+00:00",
+            "state": "running",
+            "started_at": "2026-11-23T09:00:00+00:00",
+            "stopped_at": None,
+        },
+        "next_change_at": "2026-11-23T09:30:00+00:00",
+    }
+    assert events[2].after is not None
+    assert events[2].after["response"]["state"] == "met"
