@@ -3,12 +3,14 @@
 from datetime import timedelta
 
 import pytest
+from sqlmodel import col, func, select
 
 from storage.engine import Database
 from storage.errors import InvalidValueError, LeaseLostError
 from storage.kinds import DestinationKind, OutboxState
 from storage.outbox import OutboxClaim, claim_outbox, dead_letters, enqueue, mark_sent, outbox_counts, retry_later
-from tests.storage.helpers import NOW, run_in_threads
+from storage.tables import AuditEvent
+from tests.storage.helpers import NOW, finish_worker, run_in_threads, start_worker
 
 LEASE = timedelta(minutes=2)
 MINUTE = timedelta(minutes=1)
@@ -97,3 +99,23 @@ def test_four_senders_send_every_message_exactly_once(db: Database) -> None:
     assert sorted(everything) == sorted(f"m{number}" for number in range(120))
     with db.read() as session:
         assert outbox_counts(session)[OutboxState.SENT] == 120
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
+def test_two_processes_of_three_threads_send_every_message_exactly_once(database_url: str, db: Database) -> None:
+    for number in range(150):
+        _enqueue(db, f"m{number}")
+    workers = [start_worker("outbox", database_url, "3") for _ in range(2)]
+    assert [finish_worker(worker)[-1] for worker in workers] == ["done", "done"]
+    with db.read() as session:
+        per_message = list(
+            session.exec(
+                select(AuditEvent.subject, func.count())
+                .where(col(AuditEvent.action) == "outbox.sent")
+                .group_by(col(AuditEvent.subject))
+            )
+        )
+        assert outbox_counts(session)[OutboxState.SENT] == 150
+    assert len(per_message) == 150
+    assert {count for _, count in per_message} == {1}

@@ -8,6 +8,7 @@ Modes:
 - `upgrade URL`: upgrades the database to head and prints the revision it is at.
 - `inbox URL THREADS`: THREADS threads claim inbox rows until none is left, and mark each one done in the
   same transaction as an audit event naming the row; prints "done" at the end.
+- `outbox URL THREADS`: the same with outbox rows, marked sent.
 """
 
 import os
@@ -22,6 +23,7 @@ from storage.inbox import claim_inbox, complete_inbox
 from storage.messages import add_message
 from storage.migrate import upgrade
 from storage.numbers import next_number
+from storage.outbox import claim_outbox, mark_sent
 from storage.tickets import open_ticket
 from tests.storage.helpers import run_in_threads
 
@@ -57,6 +59,14 @@ def drain_inbox(database: Database, worker: str) -> None:
                 complete_inbox(session, claim, now=NOW)
 
 
+def drain_outbox(database: Database, worker: str) -> None:
+    while batch := claim_outbox(database, now=NOW, lease_for=timedelta(minutes=5), limit=5):
+        for claim in batch:
+            with database.write() as session:
+                audit.record(session, actor=worker, action="outbox.sent", at=NOW, subject=f"outbox:{claim.id}")
+                mark_sent(session, claim, now=NOW)
+
+
 def main(arguments: list[str]) -> None:
     mode, url, *rest = arguments
     database = Database.from_url(url)
@@ -72,9 +82,8 @@ def main(arguments: list[str]) -> None:
             lambda thread=thread: take_numbers(database, thread, int(rest[1]), lock) for thread in range(threads_count)
         ]
     else:
-        targets = [
-            lambda thread=thread: drain_inbox(database, f"{os.getpid()}-{thread}") for thread in range(threads_count)
-        ]
+        drain = drain_inbox if mode == "inbox" else drain_outbox
+        targets = [lambda thread=thread: drain(database, f"{os.getpid()}-{thread}") for thread in range(threads_count)]
     run_in_threads(targets)
     database.dispose()
     print("done", flush=True)
