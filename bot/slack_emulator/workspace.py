@@ -6,7 +6,8 @@ Rules:
 - Seeding: `add_user`, `add_channel`, `add_usergroup`, `add_file`, `invite`, `archive`, `open_im`. Ids are made
   deterministically (see `ids`) unless given. The app's bot user exists from the start.
 - `user(...)`, `channel(...)`, `usergroup(...)`, `file(...)` accept an id or a name and raise `LookupError` with the
-  names that do exist: they are for tests and seeds. `get_*` return None: they are for the API, which answers
+  names that do exist: they are for tests and seeds. Every method taking a user or channel takes the value, its
+  id or its name. `get_*` return None: they are for the API, which answers
   `*_not_found` itself.
 - Messages are kept per channel in `ts` order; `messages(channel)` is the top level, `messages(channel, thread_ts)`
   the thread (parent first). A reply marks its parent with `thread_ts`, as Slack does.
@@ -192,7 +193,7 @@ class Workspace:
         purpose: str = "",
         id: str | None = None,
     ) -> Channel:
-        member_ids = [ref_id(m) for m in members]
+        member_ids = [self._uid(m) for m in members]
         if bot_member:
             member_ids.append(self.app.bot_user_id)
         channel = Channel(
@@ -214,7 +215,7 @@ class Workspace:
         self, handle: str, users: Iterable[UserRef], *, name: str = "", id: str | None = None
     ) -> UserGroup:
         group = UserGroup(
-            id=id or self.new_id("S"), handle=handle, name=name or handle, users=tuple(ref_id(u) for u in users)
+            id=id or self.new_id("S"), handle=handle, name=name or handle, users=tuple(self._uid(u) for u in users)
         )
         with self._lock:
             self._groups[group.id] = group
@@ -236,7 +237,7 @@ class Workspace:
             title=title if title is not None else name,
             mimetype=mimetype or mimetypes.guess_type(name)[0] or "application/octet-stream",
             filetype=PurePosixPath(name).suffix.lstrip(".").lower() or "binary",
-            user=ref_id(user),
+            user=self._uid(user),
             created=int(self.now()),
             content=content,
         )
@@ -246,18 +247,18 @@ class Workspace:
 
     def invite(self, channel: ChannelRef, *users: UserRef) -> Channel:
         with self._lock:
-            current = self.channel(ref_id(channel))
-            members = tuple(dict.fromkeys([*current.members, *(ref_id(u) for u in users)]))
+            current = self.channel(self._cid(channel))
+            members = tuple(dict.fromkeys([*current.members, *(self._uid(u) for u in users)]))
             return self._replace_channel(current, members=members)
 
     def remove(self, channel: ChannelRef, user: UserRef) -> Channel:
         with self._lock:
-            current = self.channel(ref_id(channel))
-            return self._replace_channel(current, members=tuple(m for m in current.members if m != ref_id(user)))
+            current = self.channel(self._cid(channel))
+            return self._replace_channel(current, members=tuple(m for m in current.members if m != self._uid(user)))
 
     def archive(self, channel: ChannelRef) -> Channel:
         with self._lock:
-            return self._replace_channel(self.channel(ref_id(channel)), is_archived=True)
+            return self._replace_channel(self.channel(self._cid(channel)), is_archived=True)
 
     def _replace_channel(self, channel: Channel, **changes: Any) -> Channel:
         updated = dataclasses.replace(channel, **changes)
@@ -266,7 +267,7 @@ class Workspace:
 
     def open_im(self, user: UserRef) -> Channel:
         """The direct-message conversation between `user` and the bot (made on first use)."""
-        user_id = ref_id(user)
+        user_id = self._uid(user)
         with self._lock:
             for channel in self._channels.values():
                 if channel.kind is ChannelKind.IM and channel.user == user_id:
@@ -278,7 +279,7 @@ class Workspace:
 
     def open_mpim(self, users: Iterable[UserRef]) -> Channel:
         """A group DM of `users` and the bot (made on first use)."""
-        members = tuple(sorted({*(ref_id(u) for u in users), self.app.bot_user_id}))
+        members = tuple(sorted({*(self._uid(u) for u in users), self.app.bot_user_id}))
         with self._lock:
             for channel in self._channels.values():
                 if channel.kind is ChannelKind.MPIM and tuple(sorted(channel.members)) == members:
@@ -287,6 +288,18 @@ class Workspace:
             mpim = Channel(self.new_id("G"), name, ChannelKind.MPIM, members, int(self.now()), members[0])
             self._channels[mpim.id] = mpim
             return mpim
+
+    def _uid(self, ref: UserRef) -> str:
+        if isinstance(ref, User):
+            return ref.id
+        with self._lock:
+            return ref if ref in self._users else self.user(ref).id
+
+    def _cid(self, ref: ChannelRef) -> str:
+        if isinstance(ref, Channel):
+            return ref.id
+        with self._lock:
+            return ref if ref in self._channels else self.channel(ref).id
 
     # -- lookups ---------------------------------------------------------------------------------------------
 
@@ -343,7 +356,7 @@ class Workspace:
     def messages(self, channel: ChannelRef, thread_ts: str | None = None) -> list[Message]:
         """The top level of a channel, or with `thread_ts` the thread: its parent first, then the replies."""
         with self._lock:
-            stored = self._messages.get(ref_id(channel), [])
+            stored = self._messages.get(self._cid(channel), [])
             if thread_ts is None:
                 return [m for m in stored if not m.is_reply]
             return [m for m in stored if m.ts == thread_ts or m.thread_ts == thread_ts]
@@ -351,18 +364,18 @@ class Workspace:
     def history(self, channel: ChannelRef) -> list[Message]:
         """Every message of a channel, replies included, in `ts` order."""
         with self._lock:
-            return list(self._messages.get(ref_id(channel), []))
+            return list(self._messages.get(self._cid(channel), []))
 
     def message(self, channel: ChannelRef, ts: str) -> Message | None:
         with self._lock:
-            return next((m for m in self._messages.get(ref_id(channel), []) if m.ts == ts), None)
+            return next((m for m in self._messages.get(self._cid(channel), []) if m.ts == ts), None)
 
     def ephemerals(self, channel: ChannelRef | None = None, user: UserRef | None = None) -> list[Ephemeral]:
         with self._lock:
             return [
                 e
                 for e in self._ephemerals
-                if (channel is None or e.channel == ref_id(channel)) and (user is None or e.user == ref_id(user))
+                if (channel is None or e.channel == self._cid(channel)) and (user is None or e.user == self._uid(user))
             ]
 
     def view(self, view_id: str) -> View | None:
@@ -375,19 +388,19 @@ class Workspace:
             return [
                 v
                 for v in self._views.values()
-                if v.type != "home" and (user is None or v.user == ref_id(user)) and (v.is_open or not open_only)
+                if v.type != "home" and (user is None or v.user == self._uid(user)) and (v.is_open or not open_only)
             ]
 
     def home_view(self, user: UserRef) -> View | None:
         with self._lock:
-            view_id = self._home.get(ref_id(user))
+            view_id = self._home.get(self._uid(user))
             return self._views.get(view_id) if view_id else None
 
     # -- messages --------------------------------------------------------------------------------------------
 
     def post_message(self, channel: ChannelRef, user: UserRef, *, ts: str | None = None, **fields: Any) -> Message:
         """Store a message as posted by `user` (the bot's messages carry its bot and app ids)."""
-        channel_id, user_id = ref_id(channel), ref_id(user)
+        channel_id, user_id = self._cid(channel), self._uid(user)
         if user_id == self.app.bot_user_id:
             fields.setdefault("bot_id", self.app.bot_id)
             fields.setdefault("app_id", self.app.app_id)
@@ -408,20 +421,20 @@ class Workspace:
 
     def update_message(self, channel: ChannelRef, ts: str, *, editor: UserRef | None = None, **changes: Any) -> Message:
         with self._lock:
-            current = self._existing_message(ref_id(channel), ts)
+            current = self._existing_message(self._cid(channel), ts)
             if editor is not None:
-                changes["edited"] = Edited(ref_id(editor), self.next_ts())
+                changes["edited"] = Edited(self._uid(editor), self.next_ts())
             return self._store(dataclasses.replace(current, **changes))
 
     def delete_message(self, channel: ChannelRef, ts: str) -> None:
         with self._lock:
-            current = self._existing_message(ref_id(channel), ts)
+            current = self._existing_message(self._cid(channel), ts)
             self._messages[current.channel].remove(current)
 
     def add_reaction(self, channel: ChannelRef, ts: str, name: str, user: UserRef) -> Message:
-        user_id = ref_id(user)
+        user_id = self._uid(user)
         with self._lock:
-            current = self._existing_message(ref_id(channel), ts)
+            current = self._existing_message(self._cid(channel), ts)
             reactions = list(current.reactions)
             for index, reaction in enumerate(reactions):
                 if reaction.name == name:
@@ -434,7 +447,7 @@ class Workspace:
             return self._store(dataclasses.replace(current, reactions=tuple(reactions)))
 
     def post_ephemeral(self, channel: ChannelRef, user: UserRef, **fields: Any) -> Ephemeral:
-        ephemeral = Ephemeral(channel=ref_id(channel), user=ref_id(user), ts=self.next_ts(), **fields)
+        ephemeral = Ephemeral(channel=self._cid(channel), user=self._uid(user), ts=self.next_ts(), **fields)
         with self._lock:
             self._ephemerals.append(ephemeral)
         return ephemeral
@@ -457,7 +470,7 @@ class Workspace:
         with self._lock:
             self._trigger_count += 1
             trigger = trigger_id(self._trigger_count)
-            self._triggers[trigger] = _Trigger(ref_id(user), self.now())
+            self._triggers[trigger] = _Trigger(self._uid(user), self.now())
             return trigger
 
     def exchange_trigger(self, trigger: str) -> str:
@@ -476,7 +489,7 @@ class Workspace:
     def issue_response_url(self, channel: ChannelRef, user: UserRef, message_ts: str | None = None) -> str:
         secret = url_secret()
         with self._lock:
-            self._response_urls[secret] = ResponseTarget(ref_id(channel), ref_id(user), message_ts, self.now())
+            self._response_urls[secret] = ResponseTarget(self._cid(channel), self._uid(user), message_ts, self.now())
         return secret
 
     def use_response_url(self, secret: str) -> ResponseTarget:
@@ -501,7 +514,7 @@ class Workspace:
                 raise ApiError("duplicate_external_id")
             view = View(
                 id=view_id,
-                user=ref_id(user),
+                user=self._uid(user),
                 type=str(definition.get("type", "modal")),
                 definition=definition,
                 hash=self._view_hash(),
@@ -561,7 +574,7 @@ class Workspace:
     # -- file uploads ----------------------------------------------------------------------------------------
 
     def start_upload(self, filename: str, length: int, user: UserRef) -> PendingUpload:
-        upload = PendingUpload(self.new_id("F"), filename, length, ref_id(user), url_secret())
+        upload = PendingUpload(self.new_id("F"), filename, length, self._uid(user), url_secret())
         with self._lock:
             self._uploads[upload.file_id] = upload
         return upload
