@@ -37,7 +37,9 @@ BLOCKS = [
     {
         "type": "actions",
         "block_id": "buttons",
-        "elements": [{"type": "button", "action_id": "fill", "text": {"type": "plain_text", "text": "Fill"}, "value": "1"}],
+        "elements": [
+            {"type": "button", "action_id": "fill", "text": {"type": "plain_text", "text": "Fill"}, "value": "1"}
+        ],
     },
 ]
 

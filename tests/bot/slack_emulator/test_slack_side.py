@@ -50,7 +50,10 @@ def test_a_dm_is_stored_then_delivered_and_the_bot_answers_in_it(
     assert said.deliveries[0].elapsed < 3
     im = ws.open_im(alice)
     assert posted_text(emulator, "got: My printer is on fire")["channel"] == im.id
-    assert [(m.user, m.text) for m in ws.messages(im)] == [(alice.id, "My printer is on fire"), (ws.bot.id, "got: My printer is on fire")]
+    assert [(m.user, m.text) for m in ws.messages(im)] == [
+        (alice.id, "My printer is on fire"),
+        (ws.bot.id, "got: My printer is on fire"),
+    ]
 
 
 def test_a_mention_arrives_twice_as_message_and_app_mention(
@@ -96,7 +99,11 @@ def test_a_thread_reply_names_its_thread_and_parent_author(slack: SlackSide, app
     parent = slack.user_says("support", "alice", "first").message
     reply = slack.user_says("support", "bob", "second", thread_ts=parent.ts)
     event = reply.deliveries[0].payload["event"]
-    assert (event["thread_ts"], event["parent_user_id"], event["channel_type"]) == (parent.ts, ws.user("alice").id, "channel")  # type: ignore[index]
+    assert (event["thread_ts"], event["parent_user_id"], event["channel_type"]) == (
+        parent.ts,
+        ws.user("alice").id,
+        "channel",
+    )  # type: ignore[index]
 
 
 def test_files_come_with_the_message_and_as_file_shared_and_can_be_fetched(
@@ -129,7 +136,8 @@ def test_a_reaction_is_stored_and_delivered(slack: SlackSide, app: App, emulator
 
     message = ws.post_message(ws.channel("support"), ws.user("alice"), text="it broke")
     delivery = slack.reaction_added("bob", ":ticket:", "support", message.ts)
-    assert delivery is not None and delivery.status == 200
+    assert delivery is not None
+    assert delivery.status == 200
     assert delivery.payload["event"]["item_user"] == ws.user("alice").id  # type: ignore[index]
     assert posted_text(emulator, ":ticket: noted")["thread_ts"] == message.ts
     assert ws.message(ws.channel("support"), message.ts).reactions[0].name == "ticket"  # type: ignore[union-attr]
@@ -236,7 +244,11 @@ def test_a_retry_carries_slacks_retry_headers_and_the_same_event_id(
 ) -> None:
     @app.message()
     def retried(message: Event, request: BoltRequest, say: Say) -> None:
-        say(json.dumps({"num": request.headers.get("x-slack-retry-num"), "reason": request.headers.get("x-slack-retry-reason")}))
+        say(
+            json.dumps(
+                {"num": request.headers.get("x-slack-retry-num"), "reason": request.headers.get("x-slack-retry-reason")}
+            )
+        )
 
     first = slack.user_says("support", "alice", "hello").deliveries[0]
     again = slack.retry(first, reason="http_timeout")
@@ -257,5 +269,10 @@ def test_an_app_that_does_not_answer_in_time_is_a_timeout(emulator: SlackEmulato
         slack = SlackSide.over_http(emulator, server.url, timeout=0.3)
         delivery = slack.slash_command("/slow", "alice", "support")
         release.set()
-    assert (delivery.status, delivery.acked, delivery.timed_out, delivery.failure) == (None, False, True, "http_timeout")
+    assert (delivery.status, delivery.acked, delivery.timed_out, delivery.failure) == (
+        None,
+        False,
+        True,
+        "http_timeout",
+    )
     assert delivery.elapsed >= 0.3

@@ -152,15 +152,18 @@ def test_the_handshake_hello_ping_and_close_follow_rfc_6455(emulator: SlackEmula
         assert client.status_line.startswith("HTTP/1.1 101")
         assert client.headers["sec-websocket-accept"] == accept_key(client.key)
         hello = read_frame(client.stream)  # type: ignore[arg-type]
-        assert hello is not None and json.loads(hello.payload)["type"] == "hello"
+        assert hello is not None
+        assert json.loads(hello.payload)["type"] == "hello"
         client.sock.sendall(client_frame(Opcode.PING, b"are you there"))
         while (frame := read_frame(client.stream)) is not None and frame.opcode == Opcode.PING:  # type: ignore[arg-type]
             pass  # the hub's own keep-alive pings
-        assert frame is not None and (frame.opcode, frame.payload) == (Opcode.PONG, b"are you there")
+        assert frame is not None
+        assert (frame.opcode, frame.payload) == (Opcode.PONG, b"are you there")
         client.sock.sendall(client_frame(Opcode.CLOSE, b"\x03\xe8"))
         while (frame := read_frame(client.stream)) is not None and frame.opcode != Opcode.CLOSE:  # type: ignore[arg-type]
             pass
-        assert frame is not None and frame.payload == b"\x03\xe8"
+        assert frame is not None
+        assert frame.payload == b"\x03\xe8"
     finally:
         client.close()
     again = RawClient(emulator, ticket)  # a ticket works once

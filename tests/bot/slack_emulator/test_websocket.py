@@ -32,7 +32,8 @@ def test_the_accept_key_is_the_one_in_rfc_6455() -> None:
 @given(st.binary(max_size=70_000))
 def test_a_masked_client_frame_of_any_size_is_read_back(payload: bytes) -> None:
     frame = read_frame(io.BytesIO(client_frame(Opcode.TEXT, payload)))
-    assert frame is not None and (frame.opcode, frame.payload, frame.fin) == (Opcode.TEXT, payload, True)
+    assert frame is not None
+    assert (frame.opcode, frame.payload, frame.fin) == (Opcode.TEXT, payload, True)
 
 
 @pytest.mark.parametrize("size", [0, 125, 126, 65_535, 65_536])
@@ -41,7 +42,8 @@ def test_server_frames_use_the_shortest_length_and_no_mask(size: int) -> None:
     assert encoded[0] == 0x81
     assert not encoded[1] & 0x80
     frame = read_frame(io.BytesIO(encoded))
-    assert frame is not None and frame.payload == b"x" * size
+    assert frame is not None
+    assert frame.payload == b"x" * size
 
 
 def test_fragments_are_joined_into_one_message() -> None:
@@ -49,7 +51,9 @@ def test_fragments_are_joined_into_one_message() -> None:
         client_frame(Opcode.TEXT, b"hel", fin=False) + client_frame(Opcode.CONTINUATION, b"lo") + b"\x88\x00"
     )
     message = read_message(stream)
-    assert message is not None and message.payload == b"hello"
+    assert message is not None
+    assert message.payload == b"hello"
     closing = read_message(stream)
-    assert closing is not None and closing.opcode == Opcode.CLOSE
+    assert closing is not None
+    assert closing.opcode == Opcode.CLOSE
     assert read_message(stream) is None

@@ -134,7 +134,8 @@ def test_an_update_changes_the_stored_message_and_marks_it_edited(client: WebCli
     stored = ws.message(support, ts)
     assert stored is not None
     assert (stored.text, stored.blocks) == ("after", [section("after")])
-    assert stored.edited is not None and stored.edited.user == ws.app.bot_user_id
+    assert stored.edited is not None
+    assert stored.edited.user == ws.app.bot_user_id
     assert len(ws.history(support)) == 1
 
 
@@ -165,7 +166,8 @@ def test_a_reaction_is_added_once(client: WebClient, ws: Workspace) -> None:
     message = ws.post_message(support, ws.user("alice"), text="help")
     assert client.reactions_add(channel=support.id, name=":eyes:", timestamp=message.ts)["ok"]
     stored = ws.message(support, message.ts)
-    assert stored is not None and [(r.name, r.users) for r in stored.reactions] == [("eyes", (ws.app.bot_user_id,))]
+    assert stored is not None
+    assert [(r.name, r.users) for r in stored.reactions] == [("eyes", (ws.app.bot_user_id,))]
     again = refused(client.reactions_add, channel=support.id, name="eyes", timestamp=message.ts)
     assert again["error"] == "already_reacted"
     missing = refused(client.reactions_add, channel=support.id, name="eyes", timestamp="1.000001")
@@ -189,6 +191,7 @@ def test_any_text_is_stored_and_answered_verbatim(emulator: SlackEmulator, encod
         answer = client.api_call("chat.postMessage", **{"json" if encoding == "json" else "params": body})
         assert answer["message"]["text"] == text
         stored = emulator.workspace.message(support, answer["ts"])
-        assert stored is not None and stored.text == text
+        assert stored is not None
+        assert stored.text == text
 
     check()

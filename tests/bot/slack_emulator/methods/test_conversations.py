@@ -13,8 +13,10 @@ def test_opening_a_dm_makes_it_once(client: WebClient, ws: Workspace) -> None:
     first = client.conversations_open(users=alice.id)
     assert first.data == {"ok": True, "channel": {"id": ws.open_im(alice).id}}
     again = client.conversations_open(users=[alice.id], return_im=True)
-    assert again["already_open"] is True and again["no_op"] is True
-    assert again["channel"]["is_im"] is True and again["channel"]["user"] == alice.id
+    assert again["already_open"] is True
+    assert again["no_op"] is True
+    assert again["channel"]["is_im"] is True
+    assert again["channel"]["user"] == alice.id
 
 
 def test_opening_with_several_users_makes_a_group_dm_with_the_bot(client: WebClient, ws: Workspace) -> None:
@@ -59,7 +61,9 @@ def test_members_come_in_pages_that_slack_sdk_can_follow(client: WebClient, ws: 
     assert [m for page in pages for m in page] == list(support.members)
 
 
-@pytest.mark.parametrize(("params", "error"), [({"limit": 0}, "invalid_limit"), ({"cursor": "nope!"}, "invalid_cursor")])
+@pytest.mark.parametrize(
+    ("params", "error"), [({"limit": 0}, "invalid_limit"), ({"cursor": "nope!"}, "invalid_cursor")]
+)
 def test_members_paging_arguments_are_checked(client: WebClient, ws: Workspace, params: dict, error: str) -> None:
     with pytest.raises(SlackApiError) as raised:
         client.conversations_members(channel=ws.channel("support").id, **params)
