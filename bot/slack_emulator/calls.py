@@ -106,4 +106,6 @@ class CallLog:
             found = [c for c in calls if c.method == method and (where is None or where(c))]
             return found[count - 1] if len(found) >= count else None
 
-        return self.wait_for(matching, timeout)
+        found = self.wait_for(matching, timeout)
+        assert found is not None  # wait_for returns only a truthy result
+        return found

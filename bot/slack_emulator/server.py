@@ -117,7 +117,7 @@ class SlackEmulator:
         self._stopping.clear()
         server = _Server(self, *self._address)
         self._server = server
-        host, port = server.server_address[:2]
+        host, port = self._address[0], server.server_port
         self.root_url = f"http://{host}:{port}/"
         self.socket_mode.ws_root = f"ws://{host}:{port}/"
         self._context = Context(self.workspace, self.root_url, self._pacer, self.socket_mode.issue_url)

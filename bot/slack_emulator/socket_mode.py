@@ -26,11 +26,11 @@ import time
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, BinaryIO
+from typing import Any
 
 from bot.slack_emulator.calls import SOCKET_ACK, SOCKET_CONNECT, Call, CallLog
 from bot.slack_emulator.ids import url_secret
-from bot.slack_emulator.websocket import Opcode, ProtocolError, encode_frame, read_message
+from bot.slack_emulator.websocket import ByteReader, ByteWriter, Opcode, ProtocolError, encode_frame, read_message
 from bot.slack_emulator.workspace import Workspace
 
 
@@ -52,7 +52,7 @@ class SocketAck:
 
 
 class _Connection:
-    def __init__(self, connection_id: str, opened_at: float, sock: socket.socket, writer: BinaryIO) -> None:
+    def __init__(self, connection_id: str, opened_at: float, sock: socket.socket, writer: ByteWriter) -> None:
         self.info = ConnectionInfo(connection_id, opened_at)
         self._sock = sock
         self._writer = writer
@@ -128,7 +128,7 @@ class SocketModeHub:
                 return True
             return False
 
-    def serve(self, sock: socket.socket, reader: BinaryIO, writer: BinaryIO) -> None:
+    def serve(self, sock: socket.socket, reader: ByteReader, writer: ByteWriter) -> None:
         """Run one connection until it closes (on the HTTP handler's thread, after the handshake)."""
         connection = _Connection(uuid.uuid4().hex, self._workspace.now(), sock, writer)
         with self._changed:
@@ -154,7 +154,7 @@ class SocketModeHub:
             "connection_info": {"app_id": self._workspace.app.app_id},
         }
 
-    def _receive(self, connection: _Connection, reader: BinaryIO) -> None:
+    def _receive(self, connection: _Connection, reader: ByteReader) -> None:
         while True:
             frame = read_message(reader)
             if frame is None:

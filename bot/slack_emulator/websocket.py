@@ -16,7 +16,7 @@ import hashlib
 import struct
 from dataclasses import dataclass
 from enum import IntEnum
-from typing import BinaryIO
+from typing import Protocol
 
 GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 MAX_MESSAGE = 16 * 1024 * 1024
@@ -40,6 +40,16 @@ class Frame:
 
 class ProtocolError(Exception):
     pass
+
+
+class ByteReader(Protocol):
+    def read(self, size: int = -1, /) -> bytes: ...
+
+
+class ByteWriter(Protocol):
+    def write(self, data: bytes, /) -> int: ...
+
+    def flush(self) -> None: ...
 
 
 def accept_key(key: str) -> str:
@@ -72,7 +82,7 @@ def close_payload(code: int, reason: str = "") -> bytes:
     return struct.pack("!H", code) + reason.encode("utf-8")
 
 
-def read_frame(stream: BinaryIO) -> Frame | None:
+def read_frame(stream: ByteReader) -> Frame | None:
     head = _read_exactly(stream, 2)
     if head is None:
         return None
@@ -95,7 +105,7 @@ def read_frame(stream: BinaryIO) -> Frame | None:
     return Frame(opcode, payload, fin)
 
 
-def read_message(stream: BinaryIO) -> Frame | None:
+def read_message(stream: ByteReader) -> Frame | None:
     frame = read_frame(stream)
     if frame is None or frame.fin or frame.opcode >= Opcode.CLOSE:
         return frame
@@ -118,7 +128,7 @@ def _unmask(payload: bytes, mask: bytes) -> bytes:
     return (int.from_bytes(payload, "big") ^ int.from_bytes(key, "big")).to_bytes(len(payload), "big")
 
 
-def _read_exactly(stream: BinaryIO, size: int) -> bytes | None:
+def _read_exactly(stream: ByteReader, size: int) -> bytes | None:
     data = b""
     while len(data) < size:
         chunk = stream.read(size - len(data))

@@ -20,10 +20,10 @@ import dataclasses
 import mimetypes
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import PurePosixPath
-from typing import Any
+from typing import Any, TypeVar
 
 from bot.slack_emulator.errors import ApiError
 from bot.slack_emulator.ids import Clock, IdFactory, TsFactory, trigger_id, ts_to_micros, url_secret
@@ -44,6 +44,7 @@ from bot.slack_emulator.model import (
     View,
 )
 
+V = TypeVar("V")
 TRIGGER_LIFETIME = 3.0
 RESPONSE_URL_LIFETIME = 30 * 60.0
 RESPONSE_URL_USES = 5
@@ -602,7 +603,7 @@ class Workspace:
             return self.add_file(upload.filename, upload.data, user=upload.user, title=title, id=file_id)
 
 
-def _find(values: dict[str, Any], key: str, name_of: Any, what: str) -> Any:
+def _find(values: dict[str, V], key: str, name_of: Callable[[V], str], what: str) -> V:
     if key in values:
         return values[key]
     for value in values.values():

@@ -7,25 +7,12 @@ Rules:
 """
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 import pytest
 from slack_sdk import WebClient
 
 from bot.slack_emulator import SlackEmulator, Workspace
-
-START = 1_795_000_000.0  # 2026-11-18, a fixed instant
-
-
-@dataclass
-class ManualClock:
-    now: float = START
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
+from tests.bot.slack_emulator.helpers import ManualClock
 
 
 def _running(emulator: SlackEmulator) -> Iterator[SlackEmulator]:

@@ -1,7 +1,7 @@
 """The fault script's order and counts, and per-channel pacing on a clock."""
 
 from bot.slack_emulator.faults import ANY_METHOD, ChannelPacer, ChannelRateLimit, FaultScript, RateLimited, ServerError
-from tests.bot.slack_emulator.conftest import ManualClock
+from tests.bot.slack_emulator.helpers import ManualClock
 
 
 def test_faults_are_taken_in_order_and_counted() -> None:

@@ -3,8 +3,9 @@
 import pytest
 
 from bot.slack_emulator.interactions import action, find_element, state_values
+from tests.bot.slack_emulator.helpers import Json
 
-PRIORITY = {
+PRIORITY: Json = {
     "type": "static_select",
     "action_id": "priority",
     "options": [
@@ -13,7 +14,7 @@ PRIORITY = {
     ],
     "initial_option": {"text": {"type": "plain_text", "text": "Low"}, "value": "low"},
 }
-BLOCKS = [
+BLOCKS: list[Json] = [
     {
         "type": "input",
         "block_id": "contact",

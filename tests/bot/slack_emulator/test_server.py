@@ -27,8 +27,7 @@ from bot.slack_emulator import (
     Slow,
     Workspace,
 )
-from tests.bot.slack_emulator.conftest import ManualClock
-from tests.bot.slack_emulator.methods.test_chat import refused
+from tests.bot.slack_emulator.helpers import ManualClock, refused
 
 QUICK = FixedValueRetryIntervalCalculator(0.01)
 

@@ -1,6 +1,7 @@
 """The companion's signatures, checked by slack_sdk's own SignatureVerifier."""
 
 import pytest
+from slack_sdk.signature import Clock as SignatureClock
 from slack_sdk.signature import SignatureVerifier
 
 from bot.slack_emulator.signing import Signing, signing_headers
@@ -9,7 +10,7 @@ SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 NOW = 1_795_000_000
 
 
-class Clock:
+class Clock(SignatureClock):
     def now(self) -> float:
         return NOW
 

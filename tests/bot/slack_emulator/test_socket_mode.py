@@ -17,10 +17,8 @@ from slack_sdk import WebClient
 
 from bot.slack_emulator import SOCKET_ACK, SOCKET_CONNECT, SlackEmulator, SlackSide, Workspace
 from bot.slack_emulator.websocket import Opcode, accept_key, read_frame
-from tests.bot.slack_emulator.methods.test_views import modal
-from tests.bot.slack_emulator.test_websocket import client_frame
-
-Event = dict[str, object]
+from tests.bot.slack_emulator.helpers import Json as Event
+from tests.bot.slack_emulator.helpers import client_frame, modal, present
 
 
 @pytest.fixture(scope="module")
@@ -55,10 +53,10 @@ def app(emulator: SlackEmulator) -> Iterator[App]:
     # No auto-reconnect on a server-side close, so that stopping the emulator does not race the client;
     # a `disconnect` message still makes the client reconnect.
     handler = SocketModeHandler(bolt, app_token=emulator.app_token, auto_reconnect_enabled=False)
-    handler.connect()
+    handler.connect()  # type: ignore[no-untyped-call]
     emulator.socket_mode.wait_for_connections(1)
     yield bolt
-    handler.close()
+    handler.close()  # type: ignore[no-untyped-call]
 
 
 @pytest.fixture
@@ -96,7 +94,7 @@ def test_a_slash_command_ack_carries_its_response_and_opens_a_modal(slack: Slack
     (view,) = ws.views("bob")
     submitted = slack.view_submission(view, {"text": "it is down"})
     assert submitted.ack_payload == {"response_action": "errors", "errors": {"what": "More, please"}}
-    assert ws.view(view.id).is_open  # type: ignore[union-attr]
+    assert present(ws.view(view.id)).is_open
 
 
 def test_an_envelope_nobody_handles_is_not_acked(emulator: SlackEmulator, app: App) -> None:
@@ -151,16 +149,16 @@ def test_the_handshake_hello_ping_and_close_follow_rfc_6455(emulator: SlackEmula
     try:
         assert client.status_line.startswith("HTTP/1.1 101")
         assert client.headers["sec-websocket-accept"] == accept_key(client.key)
-        hello = read_frame(client.stream)  # type: ignore[arg-type]
+        hello = read_frame(client.stream)
         assert hello is not None
         assert json.loads(hello.payload)["type"] == "hello"
         client.sock.sendall(client_frame(Opcode.PING, b"are you there"))
-        while (frame := read_frame(client.stream)) is not None and frame.opcode == Opcode.PING:  # type: ignore[arg-type]
+        while (frame := read_frame(client.stream)) is not None and frame.opcode == Opcode.PING:
             pass  # the hub's own keep-alive pings
         assert frame is not None
         assert (frame.opcode, frame.payload) == (Opcode.PONG, b"are you there")
         client.sock.sendall(client_frame(Opcode.CLOSE, b"\x03\xe8"))
-        while (frame := read_frame(client.stream)) is not None and frame.opcode != Opcode.CLOSE:  # type: ignore[arg-type]
+        while (frame := read_frame(client.stream)) is not None and frame.opcode != Opcode.CLOSE:
             pass
         assert frame is not None
         assert frame.payload == b"\x03\xe8"

@@ -1,28 +1,13 @@
 """The WebSocket framing and handshake the Socket Mode hub speaks (RFC 6455)."""
 
 import io
-import os
-import struct
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.slack_emulator.websocket import Opcode, accept_key, encode_frame, read_frame, read_message
-
-
-def client_frame(opcode: int, payload: bytes, *, fin: bool = True) -> bytes:
-    """A masked frame as a client sends it."""
-    mask = os.urandom(4)
-    length = len(payload)
-    head = bytes([(0x80 if fin else 0) | opcode])
-    if length < 126:
-        head += bytes([0x80 | length])
-    elif length < 1 << 16:
-        head += struct.pack("!BH", 0x80 | 126, length)
-    else:
-        head += struct.pack("!BQ", 0x80 | 127, length)
-    return head + mask + bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
+from tests.bot.slack_emulator.helpers import client_frame
 
 
 def test_the_accept_key_is_the_one_in_rfc_6455() -> None:

@@ -5,7 +5,7 @@ from slack_sdk.webhook import WebhookClient
 
 from bot.slack_emulator import ChannelKind, SlackEmulator, Workspace
 from bot.slack_emulator.errors import ApiError
-from tests.bot.slack_emulator.conftest import ManualClock
+from tests.bot.slack_emulator.helpers import ManualClock
 
 
 def test_ids_are_deterministic_and_skip_ones_seeded_by_hand() -> None:

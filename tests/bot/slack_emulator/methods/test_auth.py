@@ -8,15 +8,18 @@ import pytest
 from slack_sdk import WebClient
 
 from bot.slack_emulator import SlackEmulator, Workspace
-from tests.bot.slack_emulator.methods.test_chat import refused
+from tests.bot.slack_emulator.helpers import Json, refused
 
 
-def post(emulator: SlackEmulator, method: str, body: bytes, content_type: str, headers: dict | None = None) -> dict:
+def post(
+    emulator: SlackEmulator, method: str, body: bytes, content_type: str, headers: dict[str, str] | None = None
+) -> Json:
     request = urllib.request.Request(
         emulator.base_url + method, data=body, headers={"Content-Type": content_type, **(headers or {})}
     )
     with urllib.request.urlopen(request, timeout=5) as response:
-        return json.loads(response.read())
+        answer: Json = json.loads(response.read())
+        return answer
 
 
 def test_auth_test_names_the_bot(client: WebClient, ws: Workspace) -> None:

@@ -5,7 +5,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.slack_emulator import ChannelKind, Workspace
-from tests.bot.slack_emulator.methods.test_chat import refused
+from tests.bot.slack_emulator.helpers import Json, refused
 
 
 def test_opening_a_dm_makes_it_once(client: WebClient, ws: Workspace) -> None:
@@ -64,7 +64,7 @@ def test_members_come_in_pages_that_slack_sdk_can_follow(client: WebClient, ws: 
 @pytest.mark.parametrize(
     ("params", "error"), [({"limit": 0}, "invalid_limit"), ({"cursor": "nope!"}, "invalid_cursor")]
 )
-def test_members_paging_arguments_are_checked(client: WebClient, ws: Workspace, params: dict, error: str) -> None:
+def test_members_paging_arguments_are_checked(client: WebClient, ws: Workspace, params: Json, error: str) -> None:
     with pytest.raises(SlackApiError) as raised:
         client.conversations_members(channel=ws.channel("support").id, **params)
     assert raised.value.response["error"] == error

@@ -7,7 +7,7 @@ import pytest
 from slack_sdk import WebClient
 
 from bot.slack_emulator import UPLOAD, ServerError, SlackEmulator, Workspace
-from tests.bot.slack_emulator.methods.test_chat import refused
+from tests.bot.slack_emulator.helpers import refused
 
 
 def download(url: str, token: str | None) -> tuple[int, bytes]:

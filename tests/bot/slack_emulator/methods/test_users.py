@@ -3,8 +3,7 @@
 from slack_sdk import WebClient
 
 from bot.slack_emulator import SlackEmulator, Workspace
-from tests.bot.slack_emulator.conftest import ManualClock
-from tests.bot.slack_emulator.methods.test_chat import refused
+from tests.bot.slack_emulator.helpers import ManualClock, refused
 
 
 def test_a_user_comes_with_profile_contact_and_time_zone(client: WebClient, ws: Workspace) -> None:

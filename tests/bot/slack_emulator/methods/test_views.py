@@ -4,27 +4,7 @@ import pytest
 from slack_sdk import WebClient
 
 from bot.slack_emulator import SlackEmulator, Workspace
-from tests.bot.slack_emulator.conftest import ManualClock
-from tests.bot.slack_emulator.methods.test_chat import refused
-
-
-def modal(title: str = "Request", **extra: object) -> dict:
-    blocks = [
-        {
-            "type": "input",
-            "block_id": "what",
-            "label": {"type": "plain_text", "text": "What happened?"},
-            "element": {"type": "plain_text_input", "action_id": "text"},
-        }
-    ]
-    return {
-        "type": "modal",
-        "callback_id": "intake",
-        "title": {"type": "plain_text", "text": title},
-        "submit": {"type": "plain_text", "text": "Send"},
-        "blocks": blocks,
-        **extra,
-    }
+from tests.bot.slack_emulator.helpers import Json, ManualClock, modal, present, refused
 
 
 def test_a_modal_opens_for_the_user_the_trigger_was_issued_to(client: WebClient, ws: Workspace) -> None:
@@ -64,7 +44,7 @@ def test_a_trigger_expires_after_three_seconds(clocked_emulator: SlackEmulator, 
     ],
 )
 def test_views_slack_would_reject_are_invalid_arguments(
-    client: WebClient, ws: Workspace, view: dict, explanation: str
+    client: WebClient, ws: Workspace, view: Json, explanation: str
 ) -> None:
     answer = refused(client.views_open, trigger_id=ws.issue_trigger(ws.user("alice")), view=view)
     assert answer["error"] == "invalid_arguments"
@@ -79,7 +59,7 @@ def test_a_view_is_updated_by_id_or_external_id_and_a_stale_hash_conflicts(clien
     assert stale["error"] == "hash_conflict"
     by_external = client.views_update(external_id="sr-1", view=modal(title="Step 3", external_id="sr-1"))["view"]
     assert by_external["id"] == opened["id"]
-    assert ws.view(opened["id"]).definition["title"]["text"] == "Step 3"  # type: ignore[union-attr]
+    assert present(ws.view(opened["id"])).definition["title"]["text"] == "Step 3"
     assert refused(client.views_update, view_id="V99999999", view=modal())["error"] == "not_found"
 
 
@@ -89,6 +69,6 @@ def test_app_home_is_published_per_user(client: WebClient, ws: Workspace) -> Non
     first = client.views_publish(user_id=alice.id, view=home)["view"]
     second = client.views_publish(user_id=alice.id, view={**home, "blocks": []})["view"]
     assert first["id"] == second["id"]
-    assert ws.home_view(alice).definition["blocks"] == []  # type: ignore[union-attr]
+    assert present(ws.home_view(alice)).definition["blocks"] == []
     assert ws.views(alice) == []  # the home tab is not a modal
     assert refused(client.views_publish, user_id="U99999999", view=home)["error"] == "user_not_found"
