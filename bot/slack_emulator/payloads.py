@@ -48,28 +48,17 @@ def url_verification(app: AppIdentity, challenge: str) -> dict[str, Any]:
 
 
 def message_event(
-    message: Message, channel: Channel, team: Team, files: list[dict[str, Any]], parent_user: str | None
+    message: Message,
+    channel: Channel,
+    team: Team,
+    files: list[dict[str, Any]],
+    parent_user: str | None,
+    *,
+    mention: bool = False,
 ) -> dict[str, Any]:
+    """The `message` event of a person's message, or with `mention` its `app_mention` twin."""
     event: dict[str, Any] = {
-        "type": "message",
-        "user": message.user,
-        "text": message.text,
-        "ts": message.ts,
-        "client_msg_id": message.client_msg_id,
-        "team": team.id,
-        "channel": channel.id,
-        "event_ts": message.ts,
-        "channel_type": channel.kind.value,
-    }
-    _add_thread_and_files(event, message, files, parent_user)
-    return event
-
-
-def mention_event(
-    message: Message, channel: Channel, team: Team, files: list[dict[str, Any]], parent_user: str | None
-) -> dict[str, Any]:
-    event: dict[str, Any] = {
-        "type": "app_mention",
+        "type": "app_mention" if mention else "message",
         "user": message.user,
         "text": message.text,
         "ts": message.ts,
@@ -78,19 +67,15 @@ def mention_event(
         "channel": channel.id,
         "event_ts": message.ts,
     }
-    _add_thread_and_files(event, message, files, parent_user)
-    return event
-
-
-def _add_thread_and_files(
-    event: dict[str, Any], message: Message, files: list[dict[str, Any]], parent_user: str | None
-) -> None:
+    if not mention:
+        event["channel_type"] = channel.kind.value
     if message.is_reply:
         event["thread_ts"] = message.thread_ts
         if parent_user is not None:
             event["parent_user_id"] = parent_user
     if files:
         event.update({"subtype": "file_share", "files": files, "upload": False, "display_as_bot": False})
+    return event
 
 
 def reaction_event(user: str, reaction: str, message: Message, event_ts: str) -> dict[str, Any]:

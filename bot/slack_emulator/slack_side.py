@@ -120,81 +120,75 @@ class Upload:
 
 
 @dataclass(frozen=True)
+class Attempt:
+    """How one delivery goes out: its retry number and reason (0 and None the first time), signing, patience."""
+
+    retry_num: int = 0
+    retry_reason: str | None = None
+    signing: Signing = Signing.VALID
+    timeout: float = 3.0
+
+
+@dataclass(frozen=True)
 class HttpTransport:
     url: str
     signing_secret: str = field(repr=False)
     clock: Clock
 
-    def send(
-        self,
-        kind: str,
-        payload: Mapping[str, Any],
-        *,
-        retry_num: int,
-        retry_reason: str | None,
-        signing: Signing,
-        timeout: float,
-    ) -> Delivery:
+    def send(self, kind: str, payload: Mapping[str, Any], attempt: Attempt) -> Delivery:
         if kind == EVENTS:
             body, content_type = json.dumps(payload).encode("utf-8"), "application/json"
         else:
             form = payload if kind == COMMANDS else {"payload": json.dumps(payload)}
             body, content_type = urlencode(form).encode("utf-8"), "application/x-www-form-urlencoded"
         headers = {"Content-Type": content_type, "User-Agent": USER_AGENT, "Accept": "*/*"}
-        headers.update(signing_headers(self.signing_secret, body, now=self.clock(), signing=signing))
-        if retry_num:
-            headers.update(
-                {"X-Slack-Retry-Num": str(retry_num), "X-Slack-Retry-Reason": retry_reason or "http_timeout"}
-            )
+        headers.update(signing_headers(self.signing_secret, body, now=self.clock(), signing=attempt.signing))
+        if attempt.retry_num:
+            reason = attempt.retry_reason or "http_timeout"
+            headers.update({"X-Slack-Retry-Num": str(attempt.retry_num), "X-Slack-Retry-Reason": reason})
+        started = time.perf_counter()
+        status, answer, answer_headers, failure = self._post(body, headers, attempt.timeout)
+        elapsed = time.perf_counter() - started
+        return Delivery(kind, payload, status, answer, answer_headers, elapsed, attempt.retry_num, failure)
+
+    def _post(
+        self, body: bytes, headers: dict[str, str], timeout: float
+    ) -> tuple[int | None, bytes, dict[str, str], str | None]:
         parts = urlsplit(self.url)
         connection_type = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
         connection = connection_type(parts.hostname or "127.0.0.1", parts.port, timeout=timeout)
-        started = time.perf_counter()
-        status, answer, answer_headers, failure = None, b"", {}, None
         try:
             connection.request("POST", parts.path + (f"?{parts.query}" if parts.query else ""), body, headers)
             response = connection.getresponse()
             status, answer = response.status, response.read()
             answer_headers = {name.lower(): value for name, value in response.getheaders()}
-            failure = None if 200 <= status < 300 else "http_error"
+            return status, answer, answer_headers, None if 200 <= status < 300 else "http_error"
         except TimeoutError:
-            failure = "http_timeout"
+            return None, b"", {}, "http_timeout"
         except OSError:
-            failure = "connection_failed"
+            return None, b"", {}, "connection_failed"
         finally:
             connection.close()
-        elapsed = time.perf_counter() - started
-        return Delivery(kind, payload, status, answer, answer_headers, elapsed, retry_num, failure)
 
 
 @dataclass(frozen=True)
 class SocketModeTransport:
     emulator: SlackEmulator
 
-    def send(
-        self,
-        kind: str,
-        payload: Mapping[str, Any],
-        *,
-        retry_num: int,
-        retry_reason: str | None,
-        signing: Signing,
-        timeout: float,
-    ) -> Delivery:
+    def send(self, kind: str, payload: Mapping[str, Any], attempt: Attempt) -> Delivery:
         event = kind == EVENTS
         accepts = kind == COMMANDS or payload.get("type") in ("view_submission", "block_suggestion")
         ack = self.emulator.socket_mode.deliver(
             kind,
             payload,
             accepts_response_payload=accepts,
-            retry_attempt=retry_num if event else None,
-            retry_reason=(retry_reason or "") if event else None,
-            timeout=timeout,
+            retry_attempt=attempt.retry_num if event else None,
+            retry_reason=(attempt.retry_reason or "") if event else None,
+            timeout=attempt.timeout,
         )
         body = json.dumps(ack.payload).encode("utf-8") if ack.payload is not None else b""
-        status = 200 if ack.acked else None
-        failure = None if ack.acked else "http_timeout"
-        return Delivery(kind, payload, status, body, {}, ack.elapsed, retry_num, failure, ack.envelope_id)
+        status, failure = (200, None) if ack.acked else (None, "http_timeout")
+        return Delivery(kind, payload, status, body, {}, ack.elapsed, attempt.retry_num, failure, ack.envelope_id)
 
 
 Transport = HttpTransport | SocketModeTransport
@@ -249,9 +243,7 @@ class SlackSide:
         signing: Signing = Signing.VALID,
     ) -> Delivery:
         """Deliver a payload as is: `kind` is `events_api`, `slash_commands` or `interactive`."""
-        return self.transport.send(
-            kind, payload, retry_num=retry_num, retry_reason=retry_reason, signing=signing, timeout=self.timeout
-        )
+        return self.transport.send(kind, payload, Attempt(retry_num, retry_reason, signing, self.timeout))
 
     def retry(self, delivery: Delivery, *, reason: str | None = None, signing: Signing = Signing.VALID) -> Delivery:
         """Slack's next attempt at the same delivery (same payload and event_id, `X-Slack-Retry-Num` + 1)."""
@@ -310,7 +302,7 @@ class SlackSide:
             deliveries.append(self.event(event, signing=signing))
         mentioned = f"<@{ws.app.bot_user_id}>" in text or f"<@{ws.app.bot_user_id}|" in text
         if mentioned and where.kind is not ChannelKind.IM and "app_mention" in self.subscriptions:
-            event = payloads.mention_event(message, where, ws.team, shared, parent_user)
+            event = payloads.message_event(message, where, ws.team, shared, parent_user, mention=True)
             deliveries.append(self.event(event, signing=signing))
         if "file_shared" in self.subscriptions:
             for file_id in file_ids:
@@ -378,37 +370,21 @@ class SlackSide:
 
     def shortcut(self, callback_id: str, user: UserRef) -> Delivery:
         """A global shortcut (from the composer or search)."""
-        ws = self.workspace
-        who = self._user(user)
-        body = payloads.interaction(
-            "shortcut",
-            ws.app,
-            ws.team,
-            who,
-            callback_id=callback_id,
-            trigger_id=ws.issue_trigger(who),
-            action_ts=ws.next_ts(),
-        )
-        return self.send(INTERACTIVE, body)
+        return self._interact("shortcut", self._user(user), callback_id=callback_id, action_ts=self.workspace.next_ts())
 
     def message_action(self, callback_id: str, user: UserRef, message: Message) -> Delivery:
         """A message shortcut on `message`."""
-        ws = self.workspace
         who, where = self._user(user), self._channel(message.channel)
-        body = payloads.interaction(
+        return self._interact(
             "message_action",
-            ws.app,
-            ws.team,
             who,
             callback_id=callback_id,
-            trigger_id=ws.issue_trigger(who),
-            action_ts=ws.next_ts(),
+            action_ts=self.workspace.next_ts(),
             channel={"id": where.id, "name": payloads.channel_name(where)},
             message_ts=message.ts,
             message=self._message_json(message),
             response_url=self.emulator.response_url(where.id, who.id, message.ts),
         )
-        return self.send(INTERACTIVE, body)
 
     def block_actions(
         self, user: UserRef, target: Message | Ephemeral | View, action_id: str, value: Any = None
@@ -416,7 +392,7 @@ class SlackSide:
         """`user` presses the button (or picks `value` in the element) with `action_id` in a message or view."""
         ws = self.workspace
         who = self._user(user)
-        fields: dict[str, Any] = {"trigger_id": ws.issue_trigger(who)}
+        fields: dict[str, Any] = {}
         if isinstance(target, View):
             view = ws.view(target.id) or target
             block, element = find_element(view.definition.get("blocks"), action_id)
@@ -445,7 +421,7 @@ class SlackSide:
             if isinstance(target, Message):
                 fields["message"] = self._message_json(ws.message(where, target.ts) or target)
         fields["actions"] = [action(block, element, value, ws.next_ts())]
-        return self.send(INTERACTIVE, payloads.interaction("block_actions", ws.app, ws.team, who, **fields))
+        return self._interact("block_actions", who, **fields)
 
     def view_submission(self, view: View | str, answers: Mapping[str, Any] | None = None) -> Delivery:
         """The view's user submits it, with `answers` by action_id (unanswered fields keep their initial value)."""
@@ -455,17 +431,8 @@ class SlackSide:
             raise LookupError(f"no open view {view if isinstance(view, str) else view.id}")
         values = state_values(current.definition.get("blocks"), answers or {}, check_required=True)
         current = ws.set_view_state(current.id, values)
-        who = self._user(current.user)
-        body = payloads.interaction(
-            "view_submission",
-            ws.app,
-            ws.team,
-            who,
-            trigger_id=ws.issue_trigger(who),
-            view=view_json(current, ws.app, ws.team),
-            response_urls=[],
-        )
-        delivery = self.send(INTERACTIVE, body)
+        view_shape = view_json(current, ws.app, ws.team)
+        delivery = self._interact("view_submission", self._user(current.user), view=view_shape, response_urls=[])
         self._apply_view_answer(current, delivery)
         return delivery
 
@@ -486,6 +453,12 @@ class SlackSide:
                 ws.close_view(open_view.id)
         else:
             ws.close_view(view.id)
+
+    def _interact(self, kind: str, who: User, **fields: Any) -> Delivery:
+        """Deliver an interaction of `kind` by `who`, with a fresh trigger id."""
+        ws = self.workspace
+        body = payloads.interaction(kind, ws.app, ws.team, who, trigger_id=ws.issue_trigger(who), **fields)
+        return self.send(INTERACTIVE, body)
 
     # -- helpers ---------------------------------------------------------------------------------------------
 
