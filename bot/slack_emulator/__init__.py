@@ -7,6 +7,7 @@ Rules:
   Point slack_sdk at it with `WebClient(token=emulator.bot_token, base_url=emulator.base_url)` (or
   `SLACK_API_URL=emulator.base_url`).
 - `Workspace` is the state, seeded before or during a run; `Workspace.example()` is a small support team.
+- `pings(message)` says whom a stored message would notify (for "user text never pings anyone").
 - `SlackSide` plays Slack and its users towards the app: signed HTTP requests to `/slack/events`, or envelopes over
   the emulator's Socket Mode WebSocket.
 - Nothing here is imported by the bot's production path; the package ships so that `frontdesk demo` runs anywhere.
@@ -14,6 +15,7 @@ Rules:
 
 from bot.slack_emulator.calls import DOWNLOAD, RESPONSE_URL, SOCKET_ACK, SOCKET_CONNECT, UPLOAD, Call
 from bot.slack_emulator.faults import ANY_METHOD, ChannelRateLimit, Drop, Fails, Fault, RateLimited, ServerError, Slow
+from bot.slack_emulator.mentions import pings
 from bot.slack_emulator.model import (
     AppIdentity,
     Channel,
@@ -67,4 +69,5 @@ __all__ = [
     "UserGroup",
     "View",
     "Workspace",
+    "pings",
 ]

@@ -185,6 +185,22 @@ def test_a_shortcut_opens_a_modal(slack: SlackSide, app: App, emulator: SlackEmu
     assert emulator.wait_for_call("views.open").ok
 
 
+def test_a_message_shortcut_carries_the_message_and_a_response_url(
+    slack: SlackSide, app: App, emulator: SlackEmulator, ws: Workspace
+) -> None:
+    @app.shortcut("make_ticket")
+    def make_ticket(ack: Ack, shortcut: Event, respond: Respond) -> None:
+        ack()
+        respond(f"Ticket from: {shortcut['message']['text']}")
+
+    message = ws.post_message(ws.channel("support"), ws.user("alice"), text="the VPN drops every hour")
+    delivery = slack.message_action("make_ticket", "bob", message)
+    assert delivery.status == 200
+    assert delivery.payload["message_ts"] == message.ts
+    emulator.wait_for_call(RESPONSE_URL)
+    assert [e.text for e in ws.ephemerals("support", "bob")] == ["Ticket from: the VPN drops every hour"]
+
+
 def test_a_button_press_replaces_the_message_through_respond(
     slack: SlackSide, app: App, emulator: SlackEmulator, ws: Workspace, client: WebClient
 ) -> None:
