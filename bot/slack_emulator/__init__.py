@@ -31,8 +31,9 @@ from bot.slack_emulator.model import (
 )
 from bot.slack_emulator.server import SlackEmulator
 from bot.slack_emulator.signing import Signing
-from bot.slack_emulator.slack_side import Delivery, Said, SlackSide, Upload
+from bot.slack_emulator.slack_side import Said, SlackSide, Upload
 from bot.slack_emulator.socket_mode import SocketAck
+from bot.slack_emulator.transports import Delivery
 from bot.slack_emulator.workspace import Workspace
 
 __all__ = [

@@ -72,7 +72,7 @@ def download(ws: Workspace, rest: str, headers: Mapping[str, str]) -> Answer:
 
 
 def respond(ws: Workspace, secret: str, payload: Mapping[str, Any], headers: Mapping[str, str]) -> Answer:
-    target = ws.use_response_url(secret)
+    target = ws.response_urls.use(secret)
     bot = ws.app.bot_user_id
     if payload.get("delete_original"):
         if target.message_ts is not None and ws.message(target.channel, target.message_ts) is not None:

@@ -1,13 +1,10 @@
 """The Slack side of an app under test: what people do in Slack, delivered to the app as Slack delivers it.
 
 Rules:
-- `SlackSide.over_http(emulator, events_url)` POSTs signed requests to the app's `/slack/events` (events as JSON,
-  slash commands as a form, interactions as a form with `payload=<json>`), with Slack's headers and, on
-  request, `X-Slack-Retry-Num` / `X-Slack-Retry-Reason`. `SlackSide.over_socket_mode(emulator)` sends the same
-  payloads as Socket Mode envelopes through the emulator's WebSocket and waits for the ack.
-- Like Slack, it waits `timeout` (3 s) for the answer. A `Delivery` tells what came back: `status` (None when nothing
-  did in time), body, headers, elapsed seconds, and `failure` in Slack's retry vocabulary (`http_timeout`,
-  `http_error`, `connection_failed`). `retry(delivery)` sends the same payload again as Slack's next attempt.
+- `SlackSide.over_http(emulator, events_url)` POSTs signed requests to the app's `/slack/events`;
+  `SlackSide.over_socket_mode(emulator)` sends the same payloads through the emulator's WebSocket (see
+  `transports`). Like Slack it waits `timeout` (3 s) for the answer; every method returns the `Delivery`.
+  `retry(delivery)` sends the same payload again as Slack's next attempt (`X-Slack-Retry-Num` + 1).
 - What people do also changes the emulator's workspace first, so the app finds it there: `user_says` stores the
   user's message (with its files) and then delivers `message`, plus `app_mention` when the text mentions the bot
   (two events for one message, as Slack does), plus one `file_shared` per file. Events go out only when the bot is
@@ -19,14 +16,11 @@ Rules:
 - Misuse by a test (an unknown user, a person outside the channel) raises `LookupError` at once.
 """
 
-import http.client
-import json
 import time
 import uuid
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlencode, urlsplit
 
 from bot.slack_emulator import payloads
 from bot.slack_emulator.ids import Clock
@@ -34,13 +28,19 @@ from bot.slack_emulator.interactions import action, find_element, state_values
 from bot.slack_emulator.model import Channel, ChannelKind, Ephemeral, File, Message, User, View
 from bot.slack_emulator.server import SlackEmulator
 from bot.slack_emulator.shapes import file_json, stored_message_json, view_json
-from bot.slack_emulator.signing import Signing, signing_headers
+from bot.slack_emulator.signing import Signing
+from bot.slack_emulator.transports import (
+    COMMANDS,
+    EVENTS,
+    INTERACTIVE,
+    Attempt,
+    Delivery,
+    HttpTransport,
+    SocketModeTransport,
+    Transport,
+)
 from bot.slack_emulator.workspace import ChannelRef, UserRef, ref_id
 
-EVENTS = "events_api"
-COMMANDS = "slash_commands"
-INTERACTIVE = "interactive"
-USER_AGENT = "Slackbot 1.0 (+https://api.slack.com/robots)"
 DEFAULT_SUBSCRIPTIONS = frozenset(
     {
         "message.channels",
@@ -62,46 +62,6 @@ _MESSAGE_SUBSCRIPTION = {
 
 
 @dataclass(frozen=True)
-class Delivery:
-    """One request to the app and what came back."""
-
-    kind: str
-    payload: Mapping[str, Any] = field(repr=False)
-    status: int | None
-    body: bytes
-    headers: Mapping[str, str] = field(repr=False)
-    elapsed: float
-    retry_num: int = 0
-    failure: str | None = None
-    envelope_id: str | None = None
-
-    @property
-    def acked(self) -> bool:
-        return self.status is not None and 200 <= self.status < 300
-
-    @property
-    def timed_out(self) -> bool:
-        return self.failure == "http_timeout"
-
-    @property
-    def text(self) -> str:
-        return self.body.decode("utf-8", "replace")
-
-    def json(self) -> Any:
-        return json.loads(self.body) if self.body else None
-
-    @property
-    def ack_payload(self) -> Mapping[str, Any] | None:
-        """The response body as Slack reads it: JSON, or plain text taken as `{"text": ...}`."""
-        if not self.acked or not self.body:
-            return None
-        if self.headers.get("content-type", "application/json").startswith("application/json"):
-            decoded = self.json()
-            return decoded if isinstance(decoded, dict) else None
-        return {"text": self.text}
-
-
-@dataclass(frozen=True)
 class Said:
     """A message a person sent, and the deliveries it caused (none when the bot is not in the conversation)."""
 
@@ -117,81 +77,6 @@ class Upload:
     content: bytes
     mimetype: str | None = None
     title: str | None = None
-
-
-@dataclass(frozen=True)
-class Attempt:
-    """How one delivery goes out: its retry number and reason (0 and None the first time), signing, patience."""
-
-    retry_num: int = 0
-    retry_reason: str | None = None
-    signing: Signing = Signing.VALID
-    timeout: float = 3.0
-
-
-@dataclass(frozen=True)
-class HttpTransport:
-    url: str
-    signing_secret: str = field(repr=False)
-    clock: Clock
-
-    def send(self, kind: str, payload: Mapping[str, Any], attempt: Attempt) -> Delivery:
-        if kind == EVENTS:
-            body, content_type = json.dumps(payload).encode("utf-8"), "application/json"
-        else:
-            form = payload if kind == COMMANDS else {"payload": json.dumps(payload)}
-            body, content_type = urlencode(form).encode("utf-8"), "application/x-www-form-urlencoded"
-        headers = {"Content-Type": content_type, "User-Agent": USER_AGENT, "Accept": "*/*"}
-        headers.update(signing_headers(self.signing_secret, body, now=self.clock(), signing=attempt.signing))
-        if attempt.retry_num:
-            reason = attempt.retry_reason or "http_timeout"
-            headers.update({"X-Slack-Retry-Num": str(attempt.retry_num), "X-Slack-Retry-Reason": reason})
-        started = time.perf_counter()
-        status, answer, answer_headers, failure = self._post(body, headers, attempt.timeout)
-        elapsed = time.perf_counter() - started
-        return Delivery(kind, payload, status, answer, answer_headers, elapsed, attempt.retry_num, failure)
-
-    def _post(
-        self, body: bytes, headers: dict[str, str], timeout: float
-    ) -> tuple[int | None, bytes, dict[str, str], str | None]:
-        parts = urlsplit(self.url)
-        connection_type = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
-        connection = connection_type(parts.hostname or "127.0.0.1", parts.port, timeout=timeout)
-        try:
-            connection.request("POST", parts.path + (f"?{parts.query}" if parts.query else ""), body, headers)
-            response = connection.getresponse()
-            status, answer = response.status, response.read()
-            answer_headers = {name.lower(): value for name, value in response.getheaders()}
-            return status, answer, answer_headers, None if 200 <= status < 300 else "http_error"
-        except TimeoutError:
-            return None, b"", {}, "http_timeout"
-        except OSError:
-            return None, b"", {}, "connection_failed"
-        finally:
-            connection.close()
-
-
-@dataclass(frozen=True)
-class SocketModeTransport:
-    emulator: SlackEmulator
-
-    def send(self, kind: str, payload: Mapping[str, Any], attempt: Attempt) -> Delivery:
-        event = kind == EVENTS
-        accepts = kind == COMMANDS or payload.get("type") in ("view_submission", "block_suggestion")
-        ack = self.emulator.socket_mode.deliver(
-            kind,
-            payload,
-            accepts_response_payload=accepts,
-            retry_attempt=attempt.retry_num if event else None,
-            retry_reason=(attempt.retry_reason or "") if event else None,
-            timeout=attempt.timeout,
-        )
-        body = json.dumps(ack.payload).encode("utf-8") if ack.payload is not None else b""
-        status, failure = (200, None) if ack.acked else (None, "http_timeout")
-        return Delivery(kind, payload, status, body, {}, ack.elapsed, attempt.retry_num, failure, ack.envelope_id)
-
-
-Transport = HttpTransport | SocketModeTransport
 
 
 class SlackSide:

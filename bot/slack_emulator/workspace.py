@@ -11,8 +11,7 @@ Rules:
   `*_not_found` itself.
 - Messages are kept per channel in `ts` order; `messages(channel)` is the top level, `messages(channel, thread_ts)`
   the thread (parent first). A reply marks its parent with `thread_ts`, as Slack does.
-- Slack's time rules use the workspace clock: a trigger id works once within 3 seconds (`expired_trigger_id`,
-  `exchanged_trigger_id`); a response URL works 5 times within 30 minutes (`used_url`, `expired_url`).
+- Trigger ids and response URLs (`triggers`, `response_urls`, see `grants`) run on the workspace clock.
 - An upload URL accepts bytes once its file id is issued; `files.completeUploadExternal` turns it into a file.
 """
 
@@ -26,7 +25,8 @@ from pathlib import PurePosixPath
 from typing import Any, TypeVar
 
 from bot.slack_emulator.errors import ApiError
-from bot.slack_emulator.ids import Clock, IdFactory, TsFactory, trigger_id, ts_to_micros, url_secret
+from bot.slack_emulator.grants import ResponseUrls, Triggers
+from bot.slack_emulator.ids import Clock, IdFactory, TsFactory, ts_to_micros, url_secret
 from bot.slack_emulator.model import (
     AppIdentity,
     Channel,
@@ -45,9 +45,6 @@ from bot.slack_emulator.model import (
 )
 
 V = TypeVar("V")
-TRIGGER_LIFETIME = 3.0
-RESPONSE_URL_LIFETIME = 30 * 60.0
-RESPONSE_URL_USES = 5
 
 UserRef = User | str
 ChannelRef = Channel | str
@@ -58,17 +55,6 @@ def ref_id(ref: UserRef | ChannelRef) -> str:
 
 
 @dataclass(frozen=True)
-class ResponseTarget:
-    """Where a response URL's messages go: the conversation, the user who acted and the message acted on."""
-
-    channel: str
-    user: str
-    message_ts: str | None
-    issued_at: float
-    uses: int = 0
-
-
-@dataclass(frozen=True)
 class PendingUpload:
     file_id: str
     filename: str
@@ -76,13 +62,6 @@ class PendingUpload:
     user: str
     secret: str
     data: bytes | None = None
-
-
-@dataclass(frozen=True)
-class _Trigger:
-    user: str
-    issued_at: float
-    used: bool = False
 
 
 class Workspace:
@@ -103,9 +82,8 @@ class Workspace:
         self._ephemerals: list[Ephemeral] = []
         self._views: dict[str, View] = {}
         self._home: dict[str, str] = {}
-        self._triggers: dict[str, _Trigger] = {}
-        self._trigger_count = 0
-        self._response_urls: dict[str, ResponseTarget] = {}
+        self.triggers = Triggers(clock)
+        self.response_urls = ResponseUrls(clock)
         self._uploads: dict[str, PendingUpload] = {}
         bot = User(
             id=self.app.bot_user_id,
@@ -468,42 +446,12 @@ class Workspace:
     # -- triggers and response URLs --------------------------------------------------------------------------
 
     def issue_trigger(self, user: UserRef) -> str:
-        with self._lock:
-            self._trigger_count += 1
-            trigger = trigger_id(self._trigger_count)
-            self._triggers[trigger] = _Trigger(self._uid(user), self.now())
-            return trigger
-
-    def exchange_trigger(self, trigger: str) -> str:
-        """The user a trigger id was issued for; it is then used up."""
-        with self._lock:
-            found = self._triggers.get(trigger)
-            if found is None:
-                raise ApiError("invalid_trigger_id")
-            if found.used:
-                raise ApiError("exchanged_trigger_id")
-            if self.now() - found.issued_at > TRIGGER_LIFETIME:
-                raise ApiError("expired_trigger_id")
-            self._triggers[trigger] = dataclasses.replace(found, used=True)
-            return found.user
+        """A trigger id for an action by `user` (see `grants`)."""
+        return self.triggers.issue(self._uid(user))
 
     def issue_response_url(self, channel: ChannelRef, user: UserRef, message_ts: str | None = None) -> str:
-        secret = url_secret()
-        with self._lock:
-            self._response_urls[secret] = ResponseTarget(self._cid(channel), self._uid(user), message_ts, self.now())
-        return secret
-
-    def use_response_url(self, secret: str) -> ResponseTarget:
-        with self._lock:
-            target = self._response_urls.get(secret)
-            if target is None:
-                raise ApiError("invalid_url", status=404)
-            if self.now() - target.issued_at > RESPONSE_URL_LIFETIME:
-                raise ApiError("expired_url", status=404)
-            if target.uses >= RESPONSE_URL_USES:
-                raise ApiError("used_url", status=404)
-            self._response_urls[secret] = dataclasses.replace(target, uses=target.uses + 1)
-            return target
+        """The secret of a response URL for an action by `user` in `channel` (see `grants`)."""
+        return self.response_urls.issue(self._cid(channel), self._uid(user), message_ts)
 
     # -- views -----------------------------------------------------------------------------------------------
 

@@ -29,7 +29,7 @@ def open_view(ctx: Context, req: ApiRequest) -> dict[str, Any]:
     if trigger is None:
         raise missing_argument("trigger_id")
     definition = _view(req, "modal")
-    user = ctx.workspace.exchange_trigger(trigger)
+    user = ctx.workspace.triggers.exchange(trigger)
     return _answer(ctx, ctx.workspace.open_view(user, definition))
 
 

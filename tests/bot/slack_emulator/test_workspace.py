@@ -67,13 +67,13 @@ def test_a_response_url_works_five_times_within_thirty_minutes(clock: ManualCloc
     alice = ws.user("alice")
     secret = ws.issue_response_url("support", alice)
     for _ in range(5):
-        ws.use_response_url(secret)
+        ws.response_urls.use(secret)
     with pytest.raises(ApiError, match="used_url"):
-        ws.use_response_url(secret)
+        ws.response_urls.use(secret)
     later = ws.issue_response_url("support", alice)
     clock.advance(30 * 60 + 1)
     with pytest.raises(ApiError, match="expired_url"):
-        ws.use_response_url(later)
+        ws.response_urls.use(later)
 
 
 def test_respond_posts_ephemeral_in_channel_or_replaces_the_original(emulator: SlackEmulator) -> None:
