@@ -7,14 +7,15 @@ Rules:
   deterministically (see `ids`) unless given. The app's bot user exists from the start.
 - `user(...)`, `channel(...)`, `usergroup(...)`, `file(...)` accept an id or a name and raise `LookupError` with the
   names that do exist: they are for tests and seeds. Every method taking a user or channel takes the value, its
-  id or its name. `get_*` return None: they are for the API, which answers
-  `*_not_found` itself.
-- Messages are kept per channel in `ts` order; `messages(channel)` is the top level, `messages(channel, thread_ts)`
-  the thread (parent first). A reply marks its parent with `thread_ts`, as Slack does.
+  id or its name. `get_*` return None: they are for the API, which answers `*_not_found` itself.
+- Messages are kept per channel in `ts` order (found by bisection, so long runs stay fast). `messages(channel)` is
+  the top level, `messages(channel, thread_ts)` the thread (parent first). A reply marks its parent with
+  `thread_ts`, as Slack does.
 - Trigger ids and response URLs (`triggers`, `response_urls`, see `grants`) run on the workspace clock.
 - An upload URL accepts bytes once its file id is issued; `files.completeUploadExternal` turns it into a file.
 """
 
+import bisect
 import dataclasses
 import mimetypes
 import threading
@@ -347,7 +348,9 @@ class Workspace:
 
     def message(self, channel: ChannelRef, ts: str) -> Message | None:
         with self._lock:
-            return next((m for m in self._messages.get(self._cid(channel), []) if m.ts == ts), None)
+            stored = self._messages.get(self._cid(channel), [])
+            index = _position(stored, ts)
+            return stored[index] if index is not None and stored[index].ts == ts else None
 
     def ephemerals(self, channel: ChannelRef | None = None, user: UserRef | None = None) -> list[Ephemeral]:
         with self._lock:
@@ -386,8 +389,7 @@ class Workspace:
         with self._lock:
             message = Message(channel=channel_id, ts=ts or self.next_ts(), user=user_id, **fields)
             stored = self._messages.setdefault(channel_id, [])
-            stored.append(message)
-            stored.sort(key=lambda m: ts_to_micros(m.ts))
+            bisect.insort_right(stored, message, key=_micros)
             if message.is_reply and message.thread_ts is not None:
                 parent = self.message(channel_id, message.thread_ts)
                 if parent is not None and parent.thread_ts is None:
@@ -408,7 +410,8 @@ class Workspace:
     def delete_message(self, channel: ChannelRef, ts: str) -> None:
         with self._lock:
             current = self._existing_message(self._cid(channel), ts)
-            self._messages[current.channel].remove(current)
+            stored = self._messages[current.channel]
+            del stored[bisect.bisect_left(stored, _micros(current), key=_micros)]
 
     def add_reaction(self, channel: ChannelRef, ts: str, name: str, user: UserRef) -> Message:
         user_id = self._uid(user)
@@ -439,8 +442,7 @@ class Workspace:
 
     def _store(self, message: Message) -> Message:
         stored = self._messages[message.channel]
-        index = next(i for i, m in enumerate(stored) if m.ts == message.ts)
-        stored[index] = message
+        stored[bisect.bisect_left(stored, _micros(message), key=_micros)] = message
         return message
 
     # -- triggers and response URLs --------------------------------------------------------------------------
@@ -549,6 +551,19 @@ class Workspace:
                 raise ApiError("file_not_found")
             del self._uploads[file_id]
             return self.add_file(upload.filename, upload.data, user=upload.user, title=title, id=file_id)
+
+
+def _micros(message: Message) -> int:
+    return ts_to_micros(message.ts)
+
+
+def _position(stored: list[Message], ts: str) -> int | None:
+    """Where a message with `ts` is (or would go) in a channel's ts-ordered list; None for a malformed ts."""
+    try:
+        index = bisect.bisect_left(stored, ts_to_micros(ts), key=_micros)
+    except ValueError:
+        return None
+    return index if index < len(stored) else None
 
 
 def _find(values: dict[str, V], key: str, name_of: Callable[[V], str], what: str) -> V:
