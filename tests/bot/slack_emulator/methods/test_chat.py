@@ -133,6 +133,7 @@ def test_an_update_of_a_missing_or_someone_elses_message_is_refused(client: WebC
     support = ws.channel("support")
     theirs = ws.post_message(support, ws.user("alice"), text="mine")
     assert refused(client.chat_update, channel=support.id, ts="1.000001", text="x")["error"] == "message_not_found"
+    assert refused(client.chat_update, channel=support.id, ts="not a ts", text="x")["error"] == "message_not_found"
     assert refused(client.chat_update, channel=support.id, ts=theirs.ts, text="x")["error"] == "cant_update_message"
 
 
