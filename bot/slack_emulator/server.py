@@ -43,7 +43,7 @@ from bot.slack_emulator.methods import Context, check_token, find_method
 from bot.slack_emulator.request import ApiRequest, parse_request
 from bot.slack_emulator.socket_mode import SocketModeHub
 from bot.slack_emulator.websocket import handshake_response
-from bot.slack_emulator.workspace import Workspace
+from bot.slack_emulator.workspace import ChannelRef, UserRef, Workspace
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -108,6 +108,7 @@ class SlackEmulator:
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
         self._context: Context | None = None
+        self._root_url: str | None = None
 
     # -- life ------------------------------------------------------------------------------------------------
 
@@ -118,9 +119,9 @@ class SlackEmulator:
         server = _Server(self, *self._address)
         self._server = server
         host, port = self._address[0], server.server_port
-        self.root_url = f"http://{host}:{port}/"
+        self._root_url = f"http://{host}:{port}/"
         self.socket_mode.ws_root = f"ws://{host}:{port}/"
-        self._context = Context(self.workspace, self.root_url, self._pacer, self.socket_mode.issue_url)
+        self._context = Context(self.workspace, self._root_url, self._pacer, self.socket_mode.issue_url)
         self._thread = threading.Thread(
             target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="slack-emulator", daemon=True
         )
@@ -155,7 +156,15 @@ class SlackEmulator:
     # -- what a test or the demo uses ------------------------------------------------------------------------
 
     @property
+    def root_url(self) -> str:
+        """`http://127.0.0.1:<port>/`, known once the emulator has started."""
+        if self._root_url is None:
+            raise RuntimeError("the emulator has no address until it is started")
+        return self._root_url
+
+    @property
     def base_url(self) -> str:
+        """The Web API base URL for slack_sdk (and `SLACK_API_URL`), with its trailing slash."""
         return f"{self.root_url}api/"
 
     @property
@@ -196,7 +205,7 @@ class SlackEmulator:
         """Faults still queued for `method` (None: one repeats for ever); waiters wake when one is used."""
         return self._faults.pending(method)
 
-    def response_url(self, channel: str, user: str, message_ts: str | None = None) -> str:
+    def response_url(self, channel: ChannelRef, user: UserRef, message_ts: str | None = None) -> str:
         """A fresh response URL for an interaction by `user` in `channel` (on `message_ts`)."""
         return f"{self.root_url}response/{self.workspace.issue_response_url(channel, user, message_ts)}"
 

@@ -46,6 +46,8 @@ def test_an_unknown_path_is_404(emulator: SlackEmulator) -> None:
 
 def test_stopping_twice_or_before_starting_is_harmless() -> None:
     emulator = SlackEmulator()
+    with pytest.raises(RuntimeError, match="until it is started"):
+        _ = emulator.base_url
     emulator.stop()
     with emulator:
         pass
