@@ -14,6 +14,7 @@ Rules:
 
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
@@ -171,9 +172,16 @@ def _one_line(error: BaseException) -> str:
     return lines[0] if lines else type(error).__name__
 
 
-def open_database(environ: Mapping[str, str]) -> Database:
-    """The database configured in `environ`, checked to be reachable."""
-    database = Database.from_url(database_url(environ))
+def open_database(environ: Mapping[str, str], *, must_exist: bool = False) -> Database:
+    """The database configured in `environ`, checked to be reachable.
+
+    With `must_exist`, a SQLite file that is not there is an error rather than a new empty database.
+    """
+    url = database_url(environ)
+    file = url.database if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:") else None
+    if must_exist and file is not None and not Path(file).exists():
+        raise DatabaseUnavailableError(f"there is no database at {file}; run `frontdesk db upgrade` first")
+    database = Database.from_url(url)
     try:
         database.check()
     except DatabaseUnavailableError:

@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime
 import click
 
 from bot.cli.errors import fail
-from bot.cli.sla import _instant
+from bot.cli.inputs import instant
 from bot.render import render
 from storage import migrate
 from storage.engine import Database, open_database
@@ -24,7 +24,7 @@ from storage.export import write_export
 def parse_since(text: str) -> datetime:
     """The instant DATE names: a date is midnight UTC; a date and time needs its UTC offset."""
     if len(text) != 10:
-        return _instant(text, "--since")
+        return instant(text, "--since")
     try:
         return datetime.combine(date.fromisoformat(text), datetime.min.time(), tzinfo=UTC)
     except ValueError:
@@ -38,7 +38,7 @@ def export(since_text: str, output: str | None) -> None:
     """Write every request changed since DATE, with deadlines and audit trail, as JSON lines."""
     since = parse_since(since_text)
     try:
-        database = open_database(os.environ)
+        database = open_database(os.environ, must_exist=True)
         try:
             if migrate.revisions(database).current is None:
                 fail(f"{database.safe_url} has no Frontdesk tables yet; run `frontdesk db upgrade` first")

@@ -17,6 +17,7 @@ from datetime import datetime
 import click
 
 from bot.cli.errors import fail
+from bot.cli.inputs import instant
 from bot.cli.policy import load_or_fail
 from sla.clocks import due_at
 from sla.policy import Policy, PolicyLookupError
@@ -55,7 +56,7 @@ def due(
     if spans and not target.pausable:
         fail(f'the {target.name} target does not pause in policy "{loaded.name}"; drop --pause')
     if opened != "-":
-        click.echo(_answer(loaded, target, _instant(opened, "--opened"), spans))
+        click.echo(_answer(loaded, target, instant(opened, "--opened"), spans))
         return
     _answer_lines(loaded, target, sys.stdin, spans)
 
@@ -65,7 +66,7 @@ def _answer_lines(policy: Policy, target: Target, lines: Iterable[str], spans: l
     for number, line in enumerate(lines, start=1):
         text = line.strip()
         if text:
-            write(_answer(policy, target, _instant(text, f"line {number} of stdin"), spans) + "\n")
+            write(_answer(policy, target, instant(text, f"line {number} of stdin"), spans) + "\n")
     sys.stdout.flush()
 
 
@@ -77,21 +78,11 @@ def _answer(policy: Policy, target: Target, start: datetime, spans: list[tuple[d
     return "none" if due_instant is None else due_instant.isoformat()
 
 
-def _instant(text: str, where: str) -> datetime:
-    try:
-        instant = datetime.fromisoformat(text)
-    except ValueError:
-        fail(f'{where}: "{text}" is not an ISO 8601 instant such as 2026-11-24T17:30:00+01:00')
-    if instant.tzinfo is None:
-        fail(f'{where}: "{text}" has no UTC offset; add one, e.g. {text}+01:00 or {text}Z')
-    return instant
-
-
 def _pause(text: str) -> tuple[datetime, datetime]:
     start_text, separator, end_text = text.partition("/")
     if not separator:
         fail(f'--pause "{text}" must be START/END, two ISO 8601 instants separated by /')
-    start, end = _instant(start_text, "--pause"), _instant(end_text, "--pause")
+    start, end = instant(start_text, "--pause"), instant(end_text, "--pause")
     if end < start:
         fail(f'--pause "{text}" ends before it starts')
     return start, end

@@ -72,4 +72,13 @@ def test_a_database_without_tables_asks_for_an_upgrade(
     monkeypatch.setenv("FRONTDESK_DATABASE_URL", empty_database_url)
     outcome = run_frontdesk("export", "--since", "2026-11-01")
     assert outcome.exit_code == 2
-    assert "has no Frontdesk tables yet; run `frontdesk db upgrade` first" in outcome.stderr
+    assert outcome.stderr.endswith("; run `frontdesk db upgrade` first\n")
+
+
+def test_export_from_a_missing_sqlite_file_creates_nothing(tmp_path, monkeypatch):
+    missing = tmp_path / "nowhere.db"
+    monkeypatch.setenv("FRONTDESK_DATABASE_URL", f"sqlite:///{missing}")
+    outcome = run_frontdesk("export", "--since", "2026-11-01")
+    assert outcome.exit_code == 2
+    assert outcome.stderr == f"frontdesk: there is no database at {missing}; run `frontdesk db upgrade` first\n"
+    assert not missing.exists()
