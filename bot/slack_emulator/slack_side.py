@@ -9,10 +9,11 @@ Rules:
   user's message (with its files) and then delivers `message`, plus `app_mention` when the text mentions the bot
   (two events for one message, as Slack does), plus one `file_shared` per file. Events go out only when the bot is
   in the conversation and the app subscribes to them (`subscriptions`, Slack's names such as `message.im`).
-- Commands, shortcuts and actions carry a fresh `trigger_id` (good for 3 s in views.open) and a `response_url` on
-  the emulator, so `respond()` lands there. The ack is applied as Slack applies it: a command's ack text or
-  blocks become an ephemeral (or `in_channel`) message; a view submission's `response_action` keeps (`errors`),
-  replaces (`update`), stacks (`push`) or closes (`clear`, or no action) the modal.
+- Commands, shortcuts and actions carry a fresh `trigger_id` (good for 3 s in views.open; block suggestions get
+  none, as on Slack) and, where Slack gives one, a `response_url` on the emulator, so `respond()` lands there.
+  The ack is applied as Slack applies it: a command's ack text or blocks become an ephemeral (or `in_channel`)
+  message; a view submission's `response_action` keeps (`errors`), replaces (`update`), stacks (`push`) or closes
+  (`clear`, or no action) the modal. A block suggestion's ack carries the `options`.
 - Misuse by a test (an unknown user, a person outside the channel) raises `LookupError` at once.
 """
 
@@ -275,38 +276,53 @@ class SlackSide:
         self, user: UserRef, target: Message | Ephemeral | View, action_id: str, value: Any = None
     ) -> Delivery:
         """`user` presses the button (or picks `value` in the element) with `action_id` in a message or view."""
-        ws = self.workspace
         who = self._user(user)
-        fields: dict[str, Any] = {}
+        block, element, fields = self._acted_on(who, target, action_id)
+        fields["actions"] = [action(block, element, value, self.workspace.next_ts())]
+        return self._interact("block_actions", who, **fields)
+
+    def block_suggestion(
+        self, user: UserRef, target: Message | Ephemeral | View, action_id: str, typed: str
+    ) -> Delivery:
+        """`user` types `typed` in the external select `action_id`; the ack carries the `options` to show."""
+        who = self._user(user)
+        block, _, fields = self._acted_on(who, target, action_id)
+        fields.update(action_id=action_id, block_id=block.get("block_id", ""), value=typed)
+        return self._interact("block_suggestion", who, trigger=False, **fields)
+
+    def _acted_on(
+        self, who: User, target: Message | Ephemeral | View, action_id: str
+    ) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+        """The block and element with `action_id`, and the payload fields that say where they are."""
+        ws = self.workspace
         if isinstance(target, View):
             view = ws.view(target.id) or target
             block, element = find_element(view.definition.get("blocks"), action_id)
-            fields.update(
-                container={"type": "view", "view_id": view.id},
-                view=view_json(view, ws.app, ws.team),
+            return (
+                block,
+                element,
+                {"container": {"type": "view", "view_id": view.id}, "view": view_json(view, ws.app, ws.team)},
             )
-        else:
-            where = self._channel(target.channel)
-            block, element = find_element(target.blocks, action_id)
-            ephemeral = isinstance(target, Ephemeral)
-            container: dict[str, Any] = {
-                "type": "message",
-                "message_ts": target.ts,
-                "channel_id": where.id,
-                "is_ephemeral": ephemeral,
-            }
-            if target.thread_ts:
-                container["thread_ts"] = target.thread_ts
-            fields.update(
-                container=container,
-                channel={"id": where.id, "name": payloads.channel_name(where)},
-                state={"values": state_values(target.blocks, {})},
-                response_url=self.emulator.response_url(where.id, who.id, None if ephemeral else target.ts),
-            )
-            if isinstance(target, Message):
-                fields["message"] = self._message_json(ws.message(where, target.ts) or target)
-        fields["actions"] = [action(block, element, value, ws.next_ts())]
-        return self._interact("block_actions", who, **fields)
+        where = self._channel(target.channel)
+        block, element = find_element(target.blocks, action_id)
+        ephemeral = isinstance(target, Ephemeral)
+        container: dict[str, Any] = {
+            "type": "message",
+            "message_ts": target.ts,
+            "channel_id": where.id,
+            "is_ephemeral": ephemeral,
+        }
+        if target.thread_ts:
+            container["thread_ts"] = target.thread_ts
+        fields: dict[str, Any] = {
+            "container": container,
+            "channel": {"id": where.id, "name": payloads.channel_name(where)},
+            "state": {"values": state_values(target.blocks, {})},
+            "response_url": self.emulator.response_url(where.id, who.id, None if ephemeral else target.ts),
+        }
+        if isinstance(target, Message):
+            fields["message"] = self._message_json(ws.message(where, target.ts) or target)
+        return block, element, fields
 
     def view_submission(self, view: View | str, answers: Mapping[str, Any] | None = None) -> Delivery:
         """The view's user submits it, with `answers` by action_id (unanswered fields keep their initial value)."""
@@ -339,11 +355,12 @@ class SlackSide:
         else:
             ws.close_view(view.id)
 
-    def _interact(self, kind: str, who: User, **fields: Any) -> Delivery:
-        """Deliver an interaction of `kind` by `who`, with a fresh trigger id."""
+    def _interact(self, kind: str, who: User, *, trigger: bool = True, **fields: Any) -> Delivery:
+        """Deliver an interaction of `kind` by `who`, with a fresh trigger id unless `trigger` is False."""
         ws = self.workspace
-        body = payloads.interaction(kind, ws.app, ws.team, who, trigger_id=ws.issue_trigger(who), **fields)
-        return self.send(INTERACTIVE, body)
+        if trigger:
+            fields["trigger_id"] = ws.issue_trigger(who)
+        return self.send(INTERACTIVE, payloads.interaction(kind, ws.app, ws.team, who, **fields))
 
     # -- helpers ---------------------------------------------------------------------------------------------
 

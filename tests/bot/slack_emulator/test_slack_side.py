@@ -218,6 +218,25 @@ def test_a_button_press_replaces_the_message_through_respond(
     assert present(ws.message(ws.channel("support"), card["ts"])).text == f"Taken by <@{ws.user('bob').id}>"
 
 
+def test_an_external_select_asks_the_app_for_options(slack: SlackSide, app: App, ws: Workspace) -> None:
+    @app.options("customer")
+    def customers(ack: Ack, payload: Event) -> None:
+        typed = payload["value"]
+        ack(options=[{"text": {"type": "plain_text", "text": f"{typed} Corp"}, "value": "c1"}])
+
+    select = {"type": "external_select", "action_id": "customer", "placeholder": {"type": "plain_text", "text": "?"}}
+    form = modal(
+        blocks=[
+            {"type": "input", "block_id": "who", "label": {"type": "plain_text", "text": "Customer"}, "element": select}
+        ]
+    )
+    view = ws.open_view("bob", form)
+    delivery = slack.block_suggestion("bob", view, "customer", "Acme")
+    assert delivery.payload["block_id"] == "who"
+    assert "trigger_id" not in delivery.payload
+    assert delivery.ack_payload == {"options": [{"text": {"type": "plain_text", "text": "Acme Corp"}, "value": "c1"}]}
+
+
 def test_a_view_submission_with_errors_keeps_the_modal_and_a_good_one_closes_it(
     slack: SlackSide, app: App, emulator: SlackEmulator, ws: Workspace
 ) -> None:
