@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy import and_, exists, or_, true
 from sqlalchemy.orm import aliased
-from sqlmodel import Session, col
+from sqlmodel import Session, col, select
 
 from storage.columns import to_utc
 from storage.engine import Database
@@ -111,3 +111,24 @@ def release_inbox(session: Session, claim: InboxClaim, *, error: str, max_attemp
 def inbox_counts(session: Session) -> dict[InboxState, int]:
     """How many rows are in each state (for `frontdesk status`)."""
     return state_counts(session, InboxItem, InboxState)
+
+
+@dataclass(frozen=True)
+class InboxRecord:
+    """A stored row as `frontdesk status` and the tests read it."""
+
+    id: int
+    key: str
+    conversation: str
+    state: InboxState
+    payload: dict[str, Any]
+    received_at: datetime
+
+
+def inbox_rows(session: Session, *, limit: int = 100) -> list[InboxRecord]:
+    """The oldest `limit` rows, in the order they were received."""
+    statement = select(InboxItem).order_by(col(InboxItem.id)).limit(limit)
+    return [
+        InboxRecord(row.id, row.key, row.conversation, InboxState(row.state), row.payload, row.received_at)  # type: ignore[arg-type]
+        for row in session.exec(statement)
+    ]

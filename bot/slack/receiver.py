@@ -1,0 +1,71 @@
+"""The Bolt app that receives Slack: verify, store in the inbox, acknowledge. Nothing else.
+
+Rules (DESIGN.md, "The path of a message"; FIELD-NOTES, Bolt):
+- Bolt verifies the signature (5 minutes) and answers url_verification; then one global middleware stores the
+  request in the inbox under its key (bot.slack.inbox_keys) and answers 200 itself. No listener runs, so Bolt's
+  small thread pool is never involved, and no Web API call happens before the acknowledgement.
+- A duplicate key (a Slack retry, the app_mention twin of a message) is acknowledged and dropped; what Frontdesk
+  does not act on is acknowledged and not stored. Everything genuine gets a 2xx, so Slack never disables events.
+- If the inbox cannot be written the answer is 500, so Slack retries: an unstored request is never acknowledged.
+- The bot's identity comes from one auth.test at start-up, not per request.
+- `on_stored` is called after each new row commits, to wake the worker at once.
+"""
+
+import logging
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from slack_bolt import App, BoltResponse
+from slack_bolt.authorization import AuthorizeResult
+from slack_sdk import WebClient
+
+from bot.slack.inbox_keys import classify
+from storage import inbox
+from storage.engine import Database
+from storage.errors import StorageError
+
+log = logging.getLogger(__name__)
+
+
+def build_receiver(
+    *,
+    signing_secret: str,
+    client: WebClient,
+    identity: AuthorizeResult,
+    database: Database,
+    clock: Callable[[], datetime],
+    on_stored: Callable[[], None] = lambda: None,
+) -> App:
+    """The Bolt app: Bolt's verification, then the inbox middleware."""
+    app = App(
+        signing_secret=signing_secret,
+        client=client,
+        authorize=lambda: identity,
+        process_before_response=True,
+        raise_error_for_unhandled_request=False,
+    )
+
+    def store_in_inbox(body: dict[str, Any], next: Callable[[], BoltResponse]) -> BoltResponse:
+        received = classify(body)
+        if received is None:
+            return BoltResponse(status=200, body="")
+        try:
+            with database.write() as session:
+                new = inbox.receive(
+                    session,
+                    key=received.key,
+                    source="slack",
+                    conversation=received.conversation,
+                    payload=dict(body),
+                    now=clock(),
+                )
+        except StorageError as error:
+            log.error("inbox write failed, Slack will retry: %s", error)
+            return BoltResponse(status=500, body="")
+        if new:
+            on_stored()
+        return BoltResponse(status=200, body="")
+
+    app.use(store_in_inbox)
+    return app

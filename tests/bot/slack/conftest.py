@@ -1,0 +1,61 @@
+"""A receiving Frontdesk on loopback: the emulator, a migrated SQLite file, the receiver served by waitress."""
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import pytest
+from slack_bolt.authorization import AuthorizeResult
+
+from bot.slack.receiver import build_receiver
+from bot.slack_emulator import SlackEmulator, SlackSide, Workspace
+from bot.web import FrontdeskWsgi, WebServer
+from storage import inbox
+from storage.engine import Database
+from storage.kinds import InboxState
+
+NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
+
+
+@dataclass
+class Desk:
+    emulator: SlackEmulator
+    database: Database
+    server: WebServer
+    slack: SlackSide
+    woken: list[int]
+
+    def stored(self) -> list[inbox.InboxRecord]:
+        """Every inbox row, oldest first."""
+        with self.database.read() as session:
+            return inbox.inbox_rows(session, limit=1000)
+
+    def pending(self) -> int:
+        with self.database.read() as session:
+            return inbox.inbox_counts(session).get(InboxState.PENDING, 0)
+
+
+@pytest.fixture
+def backend() -> str:
+    return "sqlite"
+
+
+@pytest.fixture
+def desk(db: Database) -> Iterator[Desk]:
+    with SlackEmulator(Workspace.example()) as emulator:
+        client = emulator.client()
+        identity = AuthorizeResult.from_auth_test_response(
+            bot_token=emulator.bot_token, auth_test_response=client.auth_test()
+        )
+        woken: list[int] = []
+        app = build_receiver(
+            signing_secret=emulator.signing_secret,
+            client=client,
+            identity=identity,
+            database=db,
+            clock=lambda: NOW,
+            on_stored=lambda: woken.append(1),
+        )
+        with WebServer(FrontdeskWsgi(app, healthy=lambda: True)) as server:
+            slack = SlackSide.over_http(emulator, f"{server.url}/slack/events")
+            yield Desk(emulator, db, server, slack, woken)
