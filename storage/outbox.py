@@ -4,15 +4,21 @@ Rules:
 - `enqueue` is called in the transaction that decided to say something; its idempotency key is unique, so
   a sweep that runs twice (or after downtime) stores each message once.
 - `claim_outbox` leases rows due for a try (pending with next_try_at <= now, or sending with an expired
-  lease); the sender then calls `mark_sent`, or `retry_later` with the next instant and the error, which
-  dead-letters the row after `max_attempts`.
+  lease), the attempt counted at claim time. It never claims a row while an earlier row with the same
+  `ordering_key` is pending or sending (one Slack thread is sent in id order), nor while the row named by its
+  `waits_for` is pending or sending. A dead row blocks nothing: the sender decides what its dependants become.
+- The sender then calls `mark_sent` (with the `result` later rows need), `retry_later` with the next instant
+  and the error (dead-lettered after `max_attempts`), `put_back` when the row was not tried (its attempt is
+  given back), or `dead_letter` when a retry cannot succeed.
+- `outbox_entry` tells where a row stands by its key, with its result once sent.
 """
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, or_, true
+from sqlalchemy import and_, exists, or_, true
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from storage.columns import to_utc
@@ -21,6 +27,8 @@ from storage.kinds import DestinationKind, OutboxState, parse
 from storage.leases import Lease, claim_rows, finish_row, state_counts
 from storage.tables import OutboxItem
 from storage.upsert import insert_unless_present
+
+ACTIVE = (OutboxState.PENDING.value, OutboxState.SENDING.value)
 
 
 @dataclass(frozen=True)
@@ -46,6 +54,16 @@ class DeadLetter:
     last_error: str | None
 
 
+@dataclass(frozen=True)
+class OutboxEntry:
+    """Where a row stands, looked up by its idempotency key; `result` is set once it is sent."""
+
+    idempotency_key: str
+    state: OutboxState
+    result: dict[str, Any] | None
+    last_error: str | None
+
+
 def enqueue(
     session: Session,
     *,
@@ -56,8 +74,13 @@ def enqueue(
     now: datetime,
     ticket_id: int | None = None,
     not_before: datetime | None = None,
+    ordering_key: str | None = None,
+    waits_for: str | None = None,
 ) -> bool:
-    """Stores a message to send; False when a message with this idempotency key was already stored."""
+    """Stores a message to send; False when a message with this idempotency key was already stored.
+
+    Rows with the same `ordering_key` are sent in the order they were stored; a row with `waits_for` is sent
+    only after the row with that idempotency key was sent (or died)."""
     values = {
         "idempotency_key": key,
         "destination_kind": parse(DestinationKind, destination_kind).value,
@@ -68,6 +91,8 @@ def enqueue(
         "attempts": 0,
         "created_at": to_utc(now),
         "next_try_at": to_utc(not_before or now),
+        "ordering_key": ordering_key,
+        "waits_for": waits_for,
     }
     return insert_unless_present(session, OutboxItem, values, ["idempotency_key"])
 
@@ -88,10 +113,17 @@ def claim_outbox(
         and_(state == OutboxState.SENDING.value, col(OutboxItem.lease_until) <= instant),
     )
     kind = true() if destination_kind is None else col(OutboxItem.destination_kind) == destination_kind
+    earlier, awaited = aliased(OutboxItem), aliased(OutboxItem)
+    behind_earlier = exists().where(
+        col(earlier.ordering_key) == col(OutboxItem.ordering_key),
+        col(earlier.state).in_(ACTIVE),
+        col(earlier.id) < col(OutboxItem.id),
+    )
+    waiting = exists().where(col(awaited.idempotency_key) == col(OutboxItem.waits_for), col(awaited.state).in_(ACTIVE))
     rows, lease = claim_rows(
         database,
         OutboxItem,
-        eligible=and_(due, kind),
+        eligible=and_(due, kind, ~behind_earlier, ~waiting),
         order_by=[next_try_at, col(OutboxItem.id)],
         limit=limit,
         now=now,
@@ -115,10 +147,30 @@ def claim_outbox(
     ]
 
 
-def mark_sent(session: Session, claim: OutboxClaim, *, now: datetime) -> None:
-    """Records a delivered message; LeaseLostError if the lease was lost meanwhile."""
-    values = {"state": OutboxState.SENT.value, "sent_at": to_utc(now), "last_error": None}
+def mark_sent(session: Session, claim: OutboxClaim, *, now: datetime, result: dict[str, Any] | None = None) -> None:
+    """Records a delivered message and what the destination answered that later rows need (`result`);
+    LeaseLostError if the lease was lost meanwhile."""
+    values = {"state": OutboxState.SENT.value, "sent_at": to_utc(now), "last_error": None, "result": result}
     finish_row(session, OutboxItem, claim.id, claim.lease, values)
+
+
+def put_back(session: Session, claim: OutboxClaim, *, next_try_at: datetime, reason: str | None = None) -> None:
+    """Gives back a row that was not tried (its channel was over its pace, a row it needs is not sent yet):
+    pending again at `next_try_at`, and the attempt counted by the claim is given back."""
+    values = {
+        "state": OutboxState.PENDING.value,
+        "next_try_at": to_utc(next_try_at),
+        "attempts": claim.attempts - 1,
+        "last_error": None if reason is None else reason[:2000],
+    }
+    finish_row(session, OutboxItem, claim.id, claim.lease, values)
+
+
+def dead_letter(session: Session, claim: OutboxClaim, *, error: str) -> None:
+    """Gives up on a row at once (a retry cannot succeed), keeping the error for `frontdesk status`."""
+    finish_row(
+        session, OutboxItem, claim.id, claim.lease, {"state": OutboxState.DEAD.value, "last_error": error[:2000]}
+    )
 
 
 def retry_later(
@@ -129,6 +181,23 @@ def retry_later(
     values = {"state": state.value, "next_try_at": to_utc(next_try_at), "last_error": error[:2000]}
     finish_row(session, OutboxItem, claim.id, claim.lease, values)
     return state
+
+
+def outbox_entry(session: Session, key: str) -> OutboxEntry | None:
+    """The row stored under idempotency key `key` (its state, and its result once sent), or None."""
+    statement = select(OutboxItem.idempotency_key, OutboxItem.state, OutboxItem.result, OutboxItem.last_error).where(
+        col(OutboxItem.idempotency_key) == key
+    )
+    row = session.exec(statement).first()
+    if row is None:
+        return None
+    key, state, result, last_error = row
+    return OutboxEntry(
+        idempotency_key=key,
+        state=OutboxState(state),
+        result=None if result is None else dict(result),
+        last_error=last_error,
+    )
 
 
 def outbox_counts(session: Session) -> dict[OutboxState, int]:

@@ -6,6 +6,10 @@ Rules:
 - An outbox row's `idempotency_key` is unique: enqueueing the same message twice stores it once.
 - A claimed row carries a lease (`lease_until`, `lease_token`); after the lease expires another worker may
   claim it again, and only the holder of the current token may finish it.
+- An outbox row with an `ordering_key` (a Slack channel and thread) is not claimed while an earlier row with the
+  same key is pending or being sent, so one thread is sent in id order; a row with `waits_for` (the idempotency
+  key of another row) is not claimed while that row is pending or being sent. `result` keeps what the
+  destination answered that later rows need (a Slack channel, ts, view id).
 - counter holds the last number handed out per name (the SR numbers: name "sr").
 """
 
@@ -41,7 +45,10 @@ class InboxItem(SQLModel, table=True):
 
 class OutboxItem(SQLModel, table=True):
     __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_state_next_try_at", "state", "next_try_at"),)
+    __table_args__ = (
+        Index("ix_outbox_state_next_try_at", "state", "next_try_at"),
+        Index("ix_outbox_ordering_key_state_id", "ordering_key", "state", "id"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     idempotency_key: str = Field(max_length=255, unique=True)
@@ -57,6 +64,9 @@ class OutboxItem(SQLModel, table=True):
     lease_token: str | None = Field(default=None, max_length=32)
     sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     last_error: str | None = Field(default=None, sa_type=Text)
+    ordering_key: str | None = Field(default=None, max_length=400)  # rows of one key are sent in id order
+    waits_for: str | None = Field(default=None, max_length=255)  # the idempotency key of a row sent first
+    result: dict[str, Any] | None = Field(default=None, sa_type=JSON)  # what the destination answered
 
 
 class Counter(SQLModel, table=True):

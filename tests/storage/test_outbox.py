@@ -1,4 +1,5 @@
-"""The outbox: idempotent enqueueing, due rows only, retries, dead letters, leases, concurrent senders."""
+"""The outbox: idempotent enqueueing, due rows only, order per key, rows that wait for others, results, retries,
+rows put back, dead letters, leases, concurrent senders."""
 
 from datetime import timedelta
 
@@ -8,7 +9,19 @@ from sqlmodel import col, func, select
 from storage.engine import Database
 from storage.errors import InvalidValueError, LeaseLostError
 from storage.kinds import DestinationKind, OutboxState
-from storage.outbox import OutboxClaim, claim_outbox, dead_letters, enqueue, mark_sent, outbox_counts, retry_later
+from storage.outbox import (
+    OutboxClaim,
+    OutboxEntry,
+    claim_outbox,
+    dead_letter,
+    dead_letters,
+    enqueue,
+    mark_sent,
+    outbox_counts,
+    outbox_entry,
+    put_back,
+    retry_later,
+)
 from storage.tables import AuditEvent
 from tests.storage.helpers import NOW, finish_worker, run_in_threads, start_worker
 
@@ -16,12 +29,25 @@ LEASE = timedelta(minutes=2)
 MINUTE = timedelta(minutes=1)
 
 
-def _enqueue(db: Database, key: str, *, kind: str = "slack", not_before: object = None) -> bool:
+def _enqueue(
+    db: Database,
+    key: str,
+    *,
+    kind: str = "slack",
+    not_before: object = None,
+    ordering_key: str | None = None,
+    waits_for: str | None = None,
+) -> bool:
     with db.write() as session:
         return enqueue(
             session, key=key, destination_kind=kind, destination="C1", payload={"text": key}, now=NOW,
             not_before=not_before,  # type: ignore[arg-type]
+            ordering_key=ordering_key, waits_for=waits_for,
         )  # fmt: skip
+
+
+def _keys(claims: list[OutboxClaim]) -> list[str]:
+    return [claim.idempotency_key for claim in claims]
 
 
 def _sent(db: Database, claim: OutboxClaim) -> None:
@@ -67,6 +93,56 @@ def test_a_failed_send_is_retried_later_then_dead_lettered(db: Database) -> None
     with db.read() as session:
         (dead,) = dead_letters(session)
     assert (dead.idempotency_key, dead.attempts, dead.last_error) == ("m", 2, "HTTP 503")
+
+
+def test_rows_of_one_ordering_key_are_claimed_one_at_a_time_in_order(db: Database) -> None:
+    for key, ordering_key in [("a1", "C1/"), ("b1", "C1/1.0"), ("a2", "C1/"), ("free", None), ("a3", "C1/")]:
+        _enqueue(db, key, ordering_key=ordering_key)
+    first = claim_outbox(db, now=NOW, lease_for=LEASE)
+    assert _keys(first) == ["a1", "b1", "free"]
+    assert claim_outbox(db, now=NOW, lease_for=LEASE) == []  # a2 waits for a1
+    _sent(db, first[0])
+    (second,) = claim_outbox(db, now=NOW, lease_for=LEASE)
+    assert second.idempotency_key == "a2"
+    with db.write() as session:
+        retry_later(session, second, error="HTTP 500", next_try_at=NOW + MINUTE, max_attempts=5)
+    assert claim_outbox(db, now=NOW, lease_for=LEASE) == []  # a3 waits while a2 waits for its retry
+    with db.write() as session:
+        dead_letter(session, claim_outbox(db, now=NOW + MINUTE, lease_for=LEASE)[0], error="channel_not_found")
+    assert _keys(claim_outbox(db, now=NOW + MINUTE, lease_for=LEASE)) == ["a3"]  # a dead row blocks nothing
+
+
+def test_a_row_that_waits_for_another_is_claimed_once_that_one_is_sent_or_dead(db: Database) -> None:
+    _enqueue(db, "update", waits_for="post")  # stored before the row it waits for
+    _enqueue(db, "post")
+    _enqueue(db, "reply", waits_for="missing")  # nothing to wait for
+    (post, reply) = claim_outbox(db, now=NOW, lease_for=LEASE)
+    assert _keys([post, reply]) == ["post", "reply"]
+    assert claim_outbox(db, now=NOW, lease_for=LEASE) == []
+    with db.write() as session:
+        mark_sent(session, post, now=NOW, result={"channel": "C1", "ts": "1.000001"})
+    assert _keys(claim_outbox(db, now=NOW, lease_for=LEASE)) == ["update"]
+    with db.read() as session:
+        assert outbox_entry(session, "post") == OutboxEntry(
+            "post", OutboxState.SENT, {"channel": "C1", "ts": "1.000001"}, None
+        )
+        assert outbox_entry(session, "reply") == OutboxEntry("reply", OutboxState.SENDING, None, None)
+        assert outbox_entry(session, "missing") is None
+
+
+def test_a_row_put_back_is_not_counted_as_an_attempt(db: Database) -> None:
+    _enqueue(db, "m")
+    (claim,) = claim_outbox(db, now=NOW, lease_for=LEASE)
+    with db.write() as session:
+        put_back(session, claim, next_try_at=NOW + MINUTE, reason="waiting for C1's pace")
+    assert claim_outbox(db, now=NOW, lease_for=LEASE) == []
+    (again,) = claim_outbox(db, now=NOW + MINUTE, lease_for=LEASE)
+    assert again.attempts == 1
+    with db.write() as session:
+        dead_letter(session, again, error="channel_not_found")
+    with db.read() as session:
+        (dead,) = dead_letters(session)
+    assert (dead.attempts, dead.last_error) == (1, "channel_not_found")
 
 
 def test_a_message_whose_sender_died_is_claimed_again_after_the_lease(db: Database) -> None:
