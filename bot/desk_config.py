@@ -86,6 +86,11 @@ class DeskConfig:
     intake: IntakeSettings = field(default_factory=IntakeSettings)
     maintenance: tuple[Maintenance, ...] = ()
 
+    @property
+    def phone_region(self) -> str | None:
+        """Where phone numbers written without a country code are from: the policy calendar's country."""
+        return self.policy.calendar.holidays.country
+
     def customer_for_channel(self, channel: str) -> Customer | None:
         return next((c for c in self.customers if channel in c.slack_channels), None)
 

@@ -5,7 +5,8 @@ Rules:
 - Undefined variables are errors (StrictUndefined), so a renamed value cannot silently print nothing.
 - Text templates keep their line layout (trim_blocks, lstrip_blocks) and end with exactly one newline.
 - Filters: `columns` aligns rows of cells into a plain-text table; `percent` shows a figure already in percent
-  (99.9 -> "99.9%"), `share` a fraction of one (0.5 -> "50%"), both without trailing zeros.
+  (99.9 -> "99.9%"), `share` a fraction of one (0.5 -> "50%"), both without trailing zeros; `mrkdwn` escapes
+  user text for Slack (`&`, `<`, `>`), so `<!channel>` or `<@U123>` typed by anyone is shown, never acted on.
 """
 
 from collections.abc import Sequence
@@ -32,6 +33,7 @@ def environment() -> Environment:
     env.filters["columns"] = columns
     env.filters["percent"] = percent
     env.filters["share"] = share
+    env.filters["mrkdwn"] = mrkdwn
     return env
 
 
@@ -60,3 +62,8 @@ def percent(value: Fraction | float) -> str:
 def share(value: Fraction | float) -> str:
     """A fraction of one as a percentage: 0.5 -> 50%."""
     return percent(Fraction(value) * 100)
+
+
+def mrkdwn(text: object) -> str:
+    """User text made inert in Slack mrkdwn: `&`, `<` and `>` escaped as Slack asks."""
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -14,7 +14,7 @@ class TicketKind(StrEnum):
     QUESTION = "question"
     INCIDENT = "incident"
     DEFECT = "defect"
-    FEATURE_REQUEST = "feature_request"
+    FEATURE = "feature"  # a feature request; the same word as in policies (sla.policy.KINDS)
 
 
 class TicketStatus(StrEnum):

@@ -1,0 +1,250 @@
+"""The intake service: a requester's messages become a complete request (DESIGN.md glossary; issue 4).
+
+Rules:
+- It knows nothing of Slack: messages come in as `Incoming`, and everything said goes through a `Sayer`, which
+  the channel (Slack now, email later) turns into outbox rows. All of one message's effects are written in the
+  caller's transaction, so a crash leaves either all of them or none, and the inbox row is redone.
+- A top-level message with no request yet opens one (status intake) with its text as the description and the
+  requester's profile as unconfirmed contact details; replies in its thread answer the first missing field.
+- Every answer is recorded as a message of the request; a refused answer changes nothing and is re-asked with
+  the reason.
+- When nothing is missing the request is complete: the priority is the matrix's suggestion (or the policy's
+  default), the plan the customer's (or the policy's default), the response clock starts, the deadlines are
+  stored, the requester gets the SR number and the response deadline in their own zone (an automated message,
+  which never counts as a response), and the agents get a triage card.
+- Idempotent keys: what a message makes the bot say is keyed by that message, so doing it twice says it once.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from bot.desk_config import DeskConfig
+from bot.intake.answers import Refused
+from bot.intake.draft import Context, Draft, answer
+from sla.clocks import Clocks, Event, State, TargetState, clocks
+from storage import deadlines, messages, people, tickets
+from storage.engine import Session
+from storage.kinds import AuthorRole, DeadlineState, MessageChannel, TicketStatus
+
+ACTOR = "frontdesk"
+TERMS = ("plan", "kind", "priority")  # the changes the clocks read from the event log
+
+
+@dataclass(frozen=True)
+class Profile:
+    """What Slack says about the requester."""
+
+    user: str
+    team: str | None = None
+    name: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    time_zone: str | None = None
+
+    @property
+    def zone(self) -> ZoneInfo:
+        try:
+            return ZoneInfo(self.time_zone or "UTC")
+        except (ZoneInfoNotFoundError, ValueError):
+            return ZoneInfo("UTC")
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """A requester's message: where it is, what it says, and its key (the inbox key, for idempotency)."""
+
+    key: str
+    channel: str
+    thread_ts: str
+    ts: str
+    text: str
+    profile: Profile
+
+    @property
+    def is_top_level(self) -> bool:
+        return self.thread_ts == self.ts
+
+
+class Sayer(Protocol):
+    """What the intake says, whatever the channel; `key` makes each saying happen once."""
+
+    def intake_status(
+        self, ticket: tickets.TicketRecord, draft: Draft, missing: tuple[str, ...], *, key: str
+    ) -> None: ...
+
+    def ask(self, ticket: tickets.TicketRecord, field: str, refused: Refused | None, *, key: str) -> None: ...
+
+    def completed(self, ticket: tickets.TicketRecord, state: Clocks, zone: ZoneInfo, *, key: str) -> None: ...
+
+    def triage_card(self, ticket: tickets.TicketRecord, draft: Draft, state: Clocks, *, key: str) -> None: ...
+
+
+class Intake:
+    """The intake service for one desk."""
+
+    def __init__(self, desk: DeskConfig, say: Sayer) -> None:
+        self.desk, self.say = desk, say
+        self.has_matrix = desk.policy.matrix is not None
+
+    def message(self, session: Session, incoming: Incoming, now: datetime) -> None:
+        """Handle a requester's message: open a request, or answer the question asked in its thread."""
+        ticket = tickets.find_ticket(session, slack_thread=(incoming.channel, incoming.thread_ts))
+        if ticket is None:
+            if incoming.is_top_level:
+                self._open(session, incoming, now)
+            return
+        self._record(session, ticket, incoming, now)
+        if ticket.status == TicketStatus.INTAKE:
+            self._answer(session, ticket, incoming, now)
+
+    def _open(self, session: Session, incoming: Incoming, now: datetime) -> None:
+        profile = incoming.profile
+        customer = self.desk.customer_for_channel(incoming.channel) or (
+            self.desk.customer_for_email(profile.email) if profile.email else None
+        )
+        requester = people.save_requester(
+            session,
+            now=now,
+            slack_team_id=profile.team,
+            slack_user_id=profile.user,
+            email=profile.email,
+            name=profile.name,
+            phone=profile.phone,
+            time_zone=profile.time_zone,
+        )
+        draft = Draft(email=profile.email, phone=profile.phone)
+        draft = answer(draft, "description", incoming.text, self._context(profile, now))
+        if isinstance(draft, Refused):
+            draft = Draft(email=profile.email, phone=profile.phone)
+        ticket = tickets.open_ticket(
+            session,
+            kind="question",
+            actor=profile.user,
+            now=now,
+            requester_id=requester,
+            plan=customer.plan if customer else None,
+            slack_channel=incoming.channel,
+            slack_thread_ts=incoming.thread_ts,
+            **_columns(draft, self.has_matrix),
+        )
+        self._record(session, ticket, incoming, now)
+        self._continue(session, ticket, draft, None, incoming, now)
+
+    def _answer(self, session: Session, ticket: tickets.TicketRecord, incoming: Incoming, now: datetime) -> None:
+        draft = _draft(ticket)
+        field = draft.missing(has_matrix=self.has_matrix)[0]
+        result = answer(draft, field, incoming.text, self._context(incoming.profile, now))
+        if isinstance(result, Refused):
+            self.say.ask(ticket, field, result, key=f"{incoming.key}:ask")
+            return
+        ticket = tickets.change_ticket(
+            session, ticket.id, _columns(result, self.has_matrix), actor=incoming.profile.user, now=now
+        )
+        self._continue(session, ticket, result, field, incoming, now)
+
+    def _continue(
+        self,
+        session: Session,
+        ticket: tickets.TicketRecord,
+        draft: Draft,
+        answered: str | None,
+        incoming: Incoming,
+        now: datetime,
+    ) -> None:
+        missing = draft.missing(has_matrix=self.has_matrix)
+        self.say.intake_status(ticket, draft, missing, key=f"{incoming.key}:status")
+        if missing:
+            self.say.ask(ticket, missing[0], None, key=f"{incoming.key}:ask")
+            return
+        self._complete(session, ticket, draft, incoming, now)
+
+    def _complete(
+        self, session: Session, ticket: tickets.TicketRecord, draft: Draft, incoming: Incoming, now: datetime
+    ) -> None:
+        policy = self.desk.policy
+        matrix = policy.matrix
+        priority = (
+            matrix.priority_for(draft.impact, draft.urgency)
+            if matrix and draft.impact and draft.urgency
+            else policy.default_priority
+        )
+        plan = ticket.plan or policy.default_plan
+        kind = draft.kind or policy.default_kind
+        changes = {"status": TicketStatus.OPEN, "completed_at": now, "priority": priority, "plan": plan, "kind": kind}
+        ticket = tickets.change_ticket(session, ticket.id, changes, actor=ACTOR, now=now, action="ticket.completed")
+        events = [
+            Event(now, "complete"),
+            Event(now, "plan", plan),
+            Event(now, "kind", kind),
+            Event(now, "priority", priority),
+        ]
+        state = clocks(policy, events, now)
+        started = [_stored(target) for target in state.targets if target.state is not State.PENDING]
+        deadlines.set_deadlines(session, ticket.id, started, next_change_at=state.next_change, actor=ACTOR, now=now)
+        self.say.completed(ticket, state, incoming.profile.zone, key=f"{incoming.key}:completed")
+        self.say.triage_card(ticket, draft, state, key=f"{incoming.key}:triage")
+
+    def _record(self, session: Session, ticket: tickets.TicketRecord, incoming: Incoming, now: datetime) -> None:
+        messages.add_message(
+            session,
+            ticket.id,
+            author=incoming.profile.user,
+            author_role=AuthorRole.REQUESTER,
+            public=True,
+            channel=MessageChannel.SLACK,
+            text=incoming.text,
+            at=now,
+            slack_ts=incoming.ts,
+        )
+
+    def _context(self, profile: Profile, now: datetime) -> Context:
+        matrix = self.desk.policy.matrix
+        return Context(
+            zone=profile.zone,
+            region=self.desk.phone_region,
+            now=now,
+            impacts=tuple(choice.name for choice in matrix.impacts) if matrix else (),
+            urgencies=tuple(choice.name for choice in matrix.urgencies) if matrix else (),
+        )
+
+
+def _columns(draft: Draft, has_matrix: bool) -> dict[str, object]:
+    """The ticket columns that hold a draft."""
+    return {
+        "description": draft.description,
+        "contact_email": draft.email,
+        "contact_phone": draft.phone,
+        "occurred_at": draft.occurred_at,
+        "reproduction_steps": draft.steps,
+        "attachments_none": draft.attachments_answered and not draft.attachments,
+        "impact": draft.impact,
+        "urgency": draft.urgency,
+        "missing_fields": list(draft.missing(has_matrix=has_matrix)),
+        **({"kind": draft.kind} if draft.kind else {}),
+    }
+
+
+def _draft(ticket: tickets.TicketRecord) -> Draft:
+    """The draft a stored request in intake holds; what is not missing any more was answered."""
+    missing = set(ticket.missing_fields)
+    return Draft(
+        description=ticket.description,
+        email=ticket.contact_email,
+        phone=ticket.contact_phone,
+        contact_confirmed="contact" not in missing,
+        occurred_at=ticket.occurred_at,
+        steps=ticket.reproduction_steps,
+        steps_answered="steps" not in missing,
+        attachments_answered="attachments" not in missing,
+        impact=ticket.impact,
+        urgency=ticket.urgency,
+        kind=None if "kind" in missing else ticket.kind,
+    )
+
+
+def _stored(target: TargetState) -> deadlines.DeadlineValue:
+    """A target's state as storage keeps it; a target without deadline is running with no due instant."""
+    state = DeadlineState.RUNNING if target.state is State.NO_DEADLINE else DeadlineState(target.state.value)
+    return deadlines.DeadlineValue(target.name, target.due_at, state, target.started_at, target.stopped_at)

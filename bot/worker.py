@@ -1,0 +1,127 @@
+"""The inbox worker: takes stored requests in order and hands each to its service (DESIGN.md, step 3).
+
+Rules:
+- Rows are claimed with a lease, in order per conversation; the service's effects and "done" commit in one
+  transaction, so a row is processed exactly once in effect, and a crash before the commit means it is
+  processed again after the lease expires.
+- Slack look-ups a service needs (the requester's profile) are made before the transaction and cached.
+- A failing row is put back and retried; after `max_attempts` it is dead and stays visible in `frontdesk
+  status`, so one poisonous event never blocks a conversation for good.
+- `process_once(now)` is the whole step, called by a thread woken when something is stored (or every second);
+  tests call it directly with an injected clock.
+"""
+
+import logging
+import threading
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.desk_config import DeskConfig
+from bot.intake.requests import Intake, Profile
+from bot.slack.incoming import incoming_message, message_author
+from bot.slack.say import SlackSayer
+from storage import inbox
+from storage.engine import Database
+
+log = logging.getLogger(__name__)
+LEASE = timedelta(minutes=2)
+MAX_ATTEMPTS = 5
+
+
+class Profiles:
+    """Requesters' Slack profiles (users.info), cached for the life of the worker."""
+
+    def __init__(self, client: WebClient) -> None:
+        self._client, self._cache, self._lock = client, dict[str, Profile](), threading.Lock()
+
+    def of(self, user: str) -> Profile:
+        with self._lock:
+            if user in self._cache:
+                return self._cache[user]
+        try:
+            found = self._client.users_info(user=user)["user"]
+        except SlackApiError:
+            return Profile(user=user)
+        details = found.get("profile") or {}
+        profile = Profile(
+            user=user,
+            team=found.get("team_id"),
+            name=found.get("real_name") or details.get("real_name") or found.get("name"),
+            email=details.get("email") or None,
+            phone=details.get("phone") or None,
+            time_zone=found.get("tz"),
+        )
+        with self._lock:
+            self._cache[user] = profile
+        return profile
+
+
+class InboxWorker:
+    """Processes the inbox for one desk."""
+
+    def __init__(self, database: Database, desk: DeskConfig, client: WebClient, *, bot_user: str) -> None:
+        self.database, self.desk, self.bot_user = database, desk, bot_user
+        self.profiles = Profiles(client)
+
+    def process_once(self, now: datetime) -> int:
+        """Claim and process what is due; the number of rows taken."""
+        claims = inbox.claim_inbox(self.database, now=now, lease_for=LEASE, source="slack")
+        for claim in claims:
+            self._process(claim, now)
+        return len(claims)
+
+    def _process(self, claim: inbox.InboxClaim, now: datetime) -> None:
+        try:
+            incoming = None
+            if claim.key.startswith("message:"):
+                profile = self.profiles.of(message_author(claim.payload))
+                incoming = incoming_message(
+                    claim.key,
+                    claim.payload,
+                    bot_user=self.bot_user,
+                    intake_channel=self.desk.intake_channel,
+                    profile=profile,
+                )
+            with self.database.write() as session:
+                if incoming is not None:
+                    Intake(self.desk, SlackSayer(session, self.desk, now)).message(session, incoming, now)
+                inbox.complete_inbox(session, claim, now=now)
+        except Exception as error:  # a failing row must not stop the others; it is retried, then dead
+            log.exception("inbox row %s failed", claim.key)
+            with self.database.write() as session:
+                inbox.release_inbox(session, claim, error=f"{type(error).__name__}: {error}", max_attempts=MAX_ATTEMPTS)
+
+
+class Loop:
+    """Runs `step(now)` in a thread whenever woken, or every `interval`; stops cleanly."""
+
+    def __init__(
+        self, step: Callable[[datetime], int], clock: Callable[[], datetime], *, interval: float = 1.0
+    ) -> None:
+        self._step, self._clock, self._interval = step, clock, interval
+        self._wake, self._stop = threading.Event(), threading.Event()
+        self._thread = threading.Thread(target=self._run, name="frontdesk-worker", daemon=True)
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+        self._thread.join(timeout=10)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self._wake.clear()
+            try:
+                while self._step(self._clock()) and not self._stop.is_set():
+                    pass
+            except Exception:  # keep the loop alive; the step records its own failures
+                log.exception("worker step failed")
+            self._wake.wait(self._interval)
