@@ -60,6 +60,8 @@ class OutboxEntry:
 
     idempotency_key: str
     state: OutboxState
+    destination: str
+    ordering_key: str | None
     result: dict[str, Any] | None
     last_error: str | None
 
@@ -185,18 +187,16 @@ def retry_later(
 
 def outbox_entry(session: Session, key: str) -> OutboxEntry | None:
     """The row stored under idempotency key `key` (its state, and its result once sent), or None."""
-    statement = select(OutboxItem.idempotency_key, OutboxItem.state, OutboxItem.result, OutboxItem.last_error).where(
-        col(OutboxItem.idempotency_key) == key
-    )
-    row = session.exec(statement).first()
+    row = session.exec(select(OutboxItem).where(col(OutboxItem.idempotency_key) == key)).first()
     if row is None:
         return None
-    key, state, result, last_error = row
     return OutboxEntry(
-        idempotency_key=key,
-        state=OutboxState(state),
-        result=None if result is None else dict(result),
-        last_error=last_error,
+        idempotency_key=row.idempotency_key,
+        state=OutboxState(row.state),
+        destination=row.destination,
+        ordering_key=row.ordering_key,
+        result=None if row.result is None else dict(row.result),
+        last_error=row.last_error,
     )
 
 

@@ -114,7 +114,7 @@ def test_rows_of_one_ordering_key_are_claimed_one_at_a_time_in_order(db: Databas
 
 def test_a_row_that_waits_for_another_is_claimed_once_that_one_is_sent_or_dead(db: Database) -> None:
     _enqueue(db, "update", waits_for="post")  # stored before the row it waits for
-    _enqueue(db, "post")
+    _enqueue(db, "post", ordering_key="C1/")
     _enqueue(db, "reply", waits_for="missing")  # nothing to wait for
     (post, reply) = claim_outbox(db, now=NOW, lease_for=LEASE)
     assert _keys([post, reply]) == ["post", "reply"]
@@ -124,9 +124,9 @@ def test_a_row_that_waits_for_another_is_claimed_once_that_one_is_sent_or_dead(d
     assert _keys(claim_outbox(db, now=NOW, lease_for=LEASE)) == ["update"]
     with db.read() as session:
         assert outbox_entry(session, "post") == OutboxEntry(
-            "post", OutboxState.SENT, {"channel": "C1", "ts": "1.000001"}, None
+            "post", OutboxState.SENT, "C1", "C1/", {"channel": "C1", "ts": "1.000001"}, None
         )
-        assert outbox_entry(session, "reply") == OutboxEntry("reply", OutboxState.SENDING, None, None)
+        assert outbox_entry(session, "reply") == OutboxEntry("reply", OutboxState.SENDING, "C1", None, None, None)
         assert outbox_entry(session, "missing") is None
 
 
