@@ -1,0 +1,187 @@
+"""The payload of an outbox row for Slack, and what it needs from the rows it refers to.
+
+Contract (destination_kind "slack"): the row's payload is a JSON object
+
+    {"method": "chat.postMessage" | "chat.update" | "chat.postEphemeral" | "views.open" | "views.update"
+               | "views.publish" | "reactions.add",
+     "args": {...the Slack arguments, as the Web API takes them in a JSON body...},
+     "thread_of": "<idempotency key of an earlier outbox row>",   (optional)
+     "update_of": "<idempotency key of an earlier outbox row>"}   (optional)
+
+Rules:
+- `thread_of` (chat.postMessage, chat.postEphemeral): the referenced row's sent message becomes the thread:
+  its ts is `args.thread_ts` and its channel is `args.channel`.
+- `update_of`: chat.update gets the referenced message's `channel` and `ts`, reactions.add its `channel` and
+  `timestamp`, views.update the referenced view's `view_id`.
+- A row that refers to another is sent only after that one was sent; if that one is dead (or was never
+  stored), the referring row is dead-lettered with an error that names it.
+- `enqueue_slack` stores a payload with what ordering needs: rows of one channel and thread (`ordering_key`
+  "<channel>/<thread ts>", "<channel>/" for the top level) are sent in the order they were stored; a row that
+  refers to another takes that row's ordering key and waits for it. Enqueue a referenced row before the rows
+  that refer to it. views.publish is ordered per user ("home/<user>"); views.open is never held back (its
+  trigger expires in seconds).
+- `result_of` keeps from Slack's answer only what later rows need: channel, ts, message_ts, view_id.
+- This layer writes no text: the args come from the services (and their templates) as they are.
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from storage import outbox
+
+METHODS = frozenset(
+    {
+        "chat.postMessage",
+        "chat.update",
+        "chat.postEphemeral",
+        "views.open",
+        "views.update",
+        "views.publish",
+        "reactions.add",
+    }
+)
+THREADABLE = frozenset({"chat.postMessage", "chat.postEphemeral"})
+UPDATABLE = frozenset({"chat.update", "reactions.add", "views.update"})
+IN_CHANNEL = frozenset({"chat.postMessage", "chat.update", "chat.postEphemeral", "reactions.add"})
+DESTINATION_KIND = "slack"
+
+
+class InvalidPayload(ValueError):
+    """A payload that breaks the contract; the row can never be sent."""
+
+
+class Unresolvable(ValueError):
+    """A referenced row's result lacks what this row needs from it."""
+
+
+@dataclass(frozen=True)
+class SlackPayload:
+    method: str
+    args: Mapping[str, Any] = field(default_factory=dict)
+    thread_of: str | None = None
+    update_of: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.method not in METHODS:
+            raise InvalidPayload(f"method {self.method!r} is not one of {', '.join(sorted(METHODS))}")
+        if not isinstance(self.args, Mapping):
+            raise InvalidPayload("args must be an object")
+        if self.thread_of is not None and self.method not in THREADABLE:
+            raise InvalidPayload(f"thread_of is for {', '.join(sorted(THREADABLE))}, not {self.method}")
+        if self.update_of is not None and self.method not in UPDATABLE:
+            raise InvalidPayload(f"update_of is for {', '.join(sorted(UPDATABLE))}, not {self.method}")
+        for name in ("thread_of", "update_of"):
+            value = getattr(self, name)
+            if value is not None and (not isinstance(value, str) or not value):
+                raise InvalidPayload(f"{name} must be an idempotency key")
+
+    @classmethod
+    def from_json(cls, value: Any) -> "SlackPayload":
+        if not isinstance(value, Mapping):
+            raise InvalidPayload("a Slack payload must be an object")
+        unknown = set(value) - {"method", "args", "thread_of", "update_of"}
+        if unknown:
+            raise InvalidPayload(f"unknown payload keys: {', '.join(sorted(unknown))}")
+        if not isinstance(value.get("method"), str):
+            raise InvalidPayload("method is missing")
+        args = value.get("args", {})
+        if not isinstance(args, Mapping):
+            raise InvalidPayload("args must be an object")
+        return cls(value["method"], dict(args), value.get("thread_of"), value.get("update_of"))
+
+    def to_json(self) -> dict[str, Any]:
+        value: dict[str, Any] = {"method": self.method, "args": dict(self.args)}
+        if self.thread_of is not None:
+            value["thread_of"] = self.thread_of
+        if self.update_of is not None:
+            value["update_of"] = self.update_of
+        return value
+
+    @property
+    def references(self) -> tuple[str, ...]:
+        """The idempotency keys of the rows that must be sent before this one."""
+        return tuple(key for key in (self.update_of, self.thread_of) if key is not None)
+
+    @property
+    def destination(self) -> str:
+        """The channel (or user) the row is for, as far as its own args tell."""
+        return str(self.args.get("channel") or self.args.get("user_id") or self.args.get("user") or "")
+
+    def own_ordering_key(self) -> str | None:
+        """The ordering key from the row's own args (used when it refers to no stored row)."""
+        if self.method in IN_CHANNEL and self.args.get("channel"):
+            return f"{self.args['channel']}/{self.args.get('thread_ts') or ''}"
+        if self.method == "views.publish" and self.args.get("user_id"):
+            return f"home/{self.args['user_id']}"
+        return None
+
+    def resolved_args(self, results: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
+        """The args to send, with what the referenced rows' results give; Unresolvable when one lacks it."""
+        args = dict(self.args)
+        if self.thread_of is not None:
+            found = _needs(results, self.thread_of, "ts")
+            args.update(thread_ts=found["ts"], **_channel(found))
+        if self.update_of is not None:
+            if self.method == "views.update":
+                args["view_id"] = _needs(results, self.update_of, "view_id")["view_id"]
+            else:
+                found = _needs(results, self.update_of, "ts")
+                args.update({"ts" if self.method == "chat.update" else "timestamp": found["ts"]}, **_channel(found))
+        return args
+
+
+def _needs(results: Mapping[str, Mapping[str, Any]], key: str, name: str) -> Mapping[str, Any]:
+    found = results.get(key) or {}
+    if not found.get(name):
+        raise Unresolvable(f"refers to {key}, whose result has no {name}")
+    return found
+
+
+def _channel(result: Mapping[str, Any]) -> dict[str, Any]:
+    return {"channel": result["channel"]} if result.get("channel") else {}
+
+
+def result_of(method: str, answer: Mapping[str, Any], args: Mapping[str, Any]) -> dict[str, Any]:
+    """What later rows may need from Slack's answer to `method`."""
+    view = answer.get("view")
+    found = {
+        "channel": answer.get("channel") or (args.get("channel") if method == "chat.postEphemeral" else None),
+        "ts": answer.get("ts"),
+        "message_ts": answer.get("message_ts"),
+        "view_id": view.get("id") if isinstance(view, Mapping) else None,
+    }
+    return {name: value for name, value in found.items() if value}
+
+
+def enqueue_slack(
+    session: Any,
+    *,
+    key: str,
+    payload: SlackPayload,
+    now: datetime,
+    ticket_id: int | None = None,
+    not_before: datetime | None = None,
+) -> bool:
+    """Stores `payload` in the outbox under idempotency key `key` (in the caller's transaction, a storage
+    session), with its ordering key and the row it waits for; False when the key was already stored."""
+    ordering_key, destination = payload.own_ordering_key(), payload.destination
+    waits_for = payload.references[0] if payload.references else None
+    if waits_for is not None:
+        referenced = outbox.outbox_entry(session, waits_for)
+        if referenced is not None:
+            ordering_key = referenced.ordering_key
+            destination = destination or referenced.destination
+    return outbox.enqueue(
+        session,
+        key=key,
+        destination_kind=DESTINATION_KIND,
+        destination=destination,
+        payload=payload.to_json(),
+        now=now,
+        ticket_id=ticket_id,
+        not_before=not_before,
+        ordering_key=ordering_key,
+        waits_for=waits_for,
+    )

@@ -1,0 +1,208 @@
+"""The delivery worker: claims outbox rows for Slack, sends each payload once it may, and records what came of it.
+
+Rules:
+- `deliver_once(now)` claims one batch (`storage.outbox.claim_outbox`, leased until now + `lease_for`) and
+  finishes every claimed row before it returns: sent (with Slack's `result_of`), put back unsent, retried later,
+  or dead-lettered. `now` is the only clock it reads, so tests drive it with fixed instants.
+- Before a row is sent: its references must be sent (else it is put back, or dead-lettered when one is dead or
+  missing); its method must not be blocked by a 429 (else put back until the block ends); chat.postMessage and
+  chat.update take a token of their channel's pace (else put back until the next token). None of these counts
+  an attempt.
+- After the call (see `outcomes`): 429 blocks the method for `Retry-After` and retries the row then; 5xx and
+  network errors retry with jittered exponential backoff; other Slack errors dead-letter at once; a row whose
+  tries reach `max_attempts` is dead-lettered.
+- Delivery is at least once at the Slack edge. A worker that dies after Slack took a message but before
+  `mark_sent` committed leaves its row leased; once the lease ends another worker sends it again. The lease
+  bounds this: it is only possible for rows in flight when a worker died, never while the lease holds, and the
+  late worker's `mark_sent` then fails with LeaseLostError instead of recording it twice.
+- The client must not retry by itself: slack_sdk's RateLimitErrorRetryHandler (and ConnectionErrorRetryHandler)
+  sleep in the calling thread; `delivery_client` builds one without retry handlers, and the worker refuses a
+  client with a rate-limit handler.
+"""
+
+import logging
+import random
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
+
+from bot.delivery.outcomes import (
+    NETWORK_ERRORS,
+    Outcome,
+    Permanent,
+    RateLimited,
+    Sent,
+    Transient,
+    from_api_error,
+    from_network_error,
+)
+from bot.delivery.pacing import ChannelPace, MethodBlocks
+from bot.delivery.payload import DESTINATION_KIND, InvalidPayload, SlackPayload, Unresolvable, result_of
+from bot.delivery.settings import DeliverySettings
+from storage import outbox
+from storage.engine import Database
+from storage.errors import LeaseLostError
+from storage.kinds import OutboxState
+from storage.outbox import OutboxClaim
+
+log = logging.getLogger(__name__)
+PACED_METHODS = frozenset({"chat.postMessage", "chat.update"})
+Clock = Callable[[], datetime]
+
+
+def delivery_client(token: str, base_url: str, *, timeout: int = 10) -> WebClient:
+    """A WebClient for the worker: no retry handlers, so no call ever sleeps in the worker's thread."""
+    return WebClient(token=token, base_url=base_url, timeout=timeout, retry_handlers=[])
+
+
+class _Unsendable(Exception):
+    """The row can never be sent (bad payload, a reference dead or missing): dead-letter it."""
+
+
+class _NotYet(Exception):
+    """The row may not be sent now: put it back until `until` without counting an attempt."""
+
+    def __init__(self, until: datetime, reason: str) -> None:
+        super().__init__(reason)
+        self.until = until
+        self.reason = reason
+
+
+class Deliverer:
+    def __init__(
+        self,
+        database: Database,
+        client: WebClient,
+        clock: Clock,
+        settings: DeliverySettings | None = None,
+        *,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.database = database
+        self.client = client
+        self.clock = clock
+        self.settings = settings or DeliverySettings()
+        self.rng = rng or random.Random()
+        if any(isinstance(handler, RateLimitErrorRetryHandler) for handler in client.retry_handlers):
+            raise ValueError("the delivery client must not retry 429s itself: it would sleep in the worker")
+        if timedelta(seconds=client.timeout * self.settings.batch_size) >= self.settings.lease_for:
+            raise ValueError("lease_for must exceed batch_size times the client's timeout")
+        self.pace = ChannelPace(self.settings.channel_pace)
+        self.blocks = MethodBlocks()
+        self.next_due: datetime | None = None  # the earliest retry set by the last batch
+
+    def deliver_once(self, now: datetime) -> int:
+        """Claims a batch, sends what may be sent, records every outcome; returns how many rows were claimed."""
+        self.next_due = None
+        claims = outbox.claim_outbox(
+            self.database,
+            now=now,
+            lease_for=self.settings.lease_for,
+            limit=self.settings.batch_size,
+            destination_kind=DESTINATION_KIND,
+        )
+        for claim in claims:
+            try:
+                self._deliver(claim, now)
+            except LeaseLostError:
+                log.warning("outbox row %s was claimed again by another worker (lease expired)", claim.id)
+        return len(claims)
+
+    def _deliver(self, claim: OutboxClaim, now: datetime) -> None:
+        try:
+            payload, args = self._prepare(claim, now)
+        except _Unsendable as error:
+            self._dead(claim, str(error))
+            return
+        except _NotYet as later:
+            self._put_back(claim, later.until, later.reason)
+            return
+        outcome = self._call(payload.method, args)
+        self._record(claim, payload, args, outcome, now)
+
+    def _prepare(self, claim: OutboxClaim, now: datetime) -> tuple[SlackPayload, dict[str, Any]]:
+        try:
+            payload = SlackPayload.from_json(claim.payload)
+        except InvalidPayload as error:
+            raise _Unsendable(f"invalid payload: {error}") from None
+        results = self._referenced_results(payload, now)
+        try:
+            args = payload.resolved_args(results)
+        except Unresolvable as error:
+            raise _Unsendable(str(error)) from None
+        blocked = self.blocks.blocked_until(payload.method, now)
+        if blocked is not None:
+            raise _NotYet(blocked, f"{payload.method} rate limited")
+        if payload.method in PACED_METHODS:
+            channel = str(args.get("channel") or "")
+            next_token = self.pace.take(channel, now)
+            if next_token is not None:
+                raise _NotYet(next_token, f"paced: channel {channel}")
+        return payload, args
+
+    def _referenced_results(self, payload: SlackPayload, now: datetime) -> dict[str, dict[str, Any]]:
+        results: dict[str, dict[str, Any]] = {}
+        with self.database.read() as session:
+            entries = {key: outbox.outbox_entry(session, key) for key in payload.references}
+        for key, entry in entries.items():
+            if entry is None:
+                raise _Unsendable(f"refers to {key}, which is not in the outbox")
+            if entry.state is OutboxState.DEAD:
+                raise _Unsendable(f"refers to {key}, which was dead-lettered ({entry.last_error})")
+            if entry.state is not OutboxState.SENT:
+                raise _NotYet(now + self.settings.reference_wait, f"waiting for {key}")
+            results[key] = entry.result or {}
+        return results
+
+    def _call(self, method: str, args: dict[str, Any]) -> Outcome:
+        try:
+            response = self.client.api_call(method, json=args)
+        except SlackApiError as error:
+            return from_api_error(error)
+        except NETWORK_ERRORS as error:
+            return from_network_error(error)
+        data = response.data
+        return Sent(data if isinstance(data, dict) else {})
+
+    def _record(
+        self, claim: OutboxClaim, payload: SlackPayload, args: dict[str, Any], outcome: Outcome, now: datetime
+    ) -> None:
+        match outcome:
+            case Sent(answer=answer):
+                with self.database.write() as session:
+                    outbox.mark_sent(session, claim, now=now, result=result_of(payload.method, answer, args))
+            case RateLimited(retry_after=seconds, error=error):
+                until = now + timedelta(seconds=seconds)
+                self.blocks.block(payload.method, until)
+                self._retry(claim, error, until)
+            case Transient(error=error):
+                self._retry(claim, error, now + self.settings.backoff(claim.attempts, self.rng))
+            case Permanent(error=error):
+                self._dead(claim, error)
+
+    def _retry(self, claim: OutboxClaim, error: str, at: datetime) -> None:
+        with self.database.write() as session:
+            state = outbox.retry_later(
+                session, claim, error=error, next_try_at=at, max_attempts=self.settings.max_attempts
+            )
+        if state is OutboxState.DEAD:
+            log.warning("outbox row %s dead after %s tries: %s", claim.id, claim.attempts, error)
+        else:
+            self._due_at(at)
+
+    def _put_back(self, claim: OutboxClaim, until: datetime, reason: str) -> None:
+        with self.database.write() as session:
+            outbox.put_back(session, claim, next_try_at=until, reason=reason)
+        self._due_at(until)
+
+    def _dead(self, claim: OutboxClaim, error: str) -> None:
+        with self.database.write() as session:
+            outbox.dead_letter(session, claim, error=error)
+        log.warning("outbox row %s dead-lettered: %s", claim.id, error)
+
+    def _due_at(self, at: datetime) -> None:
+        self.next_due = at if self.next_due is None else min(self.next_due, at)
