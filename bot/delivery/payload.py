@@ -18,8 +18,9 @@ Rules:
 - `enqueue_slack` stores a payload with what ordering needs: rows of one channel and thread (`ordering_key`
   "<channel>/<thread ts>", "<channel>/" for the top level) are sent in the order they were stored; a row that
   refers to another takes that row's ordering key and waits for it. Enqueue a referenced row before the rows
-  that refer to it. views.publish is ordered per user ("home/<user>"); views.open is never held back (its
-  trigger expires in seconds).
+  that refer to it. A chat.update by explicit ts joins the thread of that ts; views.publish is ordered per user
+  ("home/<user>"); views.open (its trigger expires in seconds) and reactions.add by explicit timestamp are never
+  held back.
 - `result_of` keeps from Slack's answer only what later rows need: channel, ts, message_ts, view_id.
 - This layer writes no text: the args come from the services (and their templates) as they are.
 """
@@ -44,7 +45,6 @@ METHODS = frozenset(
 )
 THREADABLE = frozenset({"chat.postMessage", "chat.postEphemeral"})
 UPDATABLE = frozenset({"chat.update", "reactions.add", "views.update"})
-IN_CHANNEL = frozenset({"chat.postMessage", "chat.update", "chat.postEphemeral", "reactions.add"})
 DESTINATION_KIND = "slack"
 
 
@@ -111,8 +111,11 @@ class SlackPayload:
 
     def own_ordering_key(self) -> str | None:
         """The ordering key from the row's own args (used when it refers to no stored row)."""
-        if self.method in IN_CHANNEL and self.args.get("channel"):
-            return f"{self.args['channel']}/{self.args.get('thread_ts') or ''}"
+        channel = self.args.get("channel")
+        if self.method in ("chat.postMessage", "chat.postEphemeral") and channel:
+            return f"{channel}/{self.args.get('thread_ts') or ''}"
+        if self.method == "chat.update" and channel:
+            return f"{channel}/{self.args.get('ts') or ''}"
         if self.method == "views.publish" and self.args.get("user_id"):
             return f"home/{self.args['user_id']}"
         return None

@@ -1,0 +1,240 @@
+"""The delivery worker against the emulator over HTTP: references, order, 429, 5xx, network errors, dead letters,
+pacing, two workers on one outbox, and a worker that died mid-batch."""
+
+import random
+from datetime import timedelta
+
+import pytest
+from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
+
+from bot.delivery import Deliverer, DeliverySettings, Pace, delivery_client
+from bot.slack_emulator import ChannelRateLimit, Drop, Fails, RateLimited, ServerError, SlackEmulator, Workspace
+from storage import outbox
+from storage.engine import Database
+from storage.errors import LeaseLostError
+from storage.kinds import OutboxState
+from tests.bot.delivery.helpers import ManualClock, active, drain, enqueue, entry, post, texts
+from tests.storage.helpers import run_in_threads
+
+SECOND = timedelta(seconds=1)
+
+
+@pytest.fixture
+def support(emulator: SlackEmulator) -> str:
+    return emulator.workspace.channel("support").id
+
+
+def test_a_post_its_thread_reply_and_its_update_are_resolved_by_reference_and_sent_in_order(
+    db: Database, clock: ManualClock, emulator: SlackEmulator, deliverer: Deliverer, support: str
+) -> None:
+    post(db, clock, "card", support)
+    post(db, clock, "reply", support, thread_of="card")
+    enqueue(db, clock, "card:edit", "chat.update", args={"text": "card, edited"}, update_of="card")
+    drain(deliverer, clock)
+    first, reply = emulator.calls("chat.postMessage")
+    (update,) = emulator.calls("chat.update")
+    card_ts = first.response["ts"]
+    assert reply.params["thread_ts"] == card_ts
+    assert (update.params["ts"], update.params["channel"]) == (card_ts, support)
+    assert [call.method for call in emulator.calls()] == ["chat.postMessage", "chat.postMessage", "chat.update"]
+    ws = emulator.workspace
+    assert [message.text for message in ws.messages(support, thread_ts=card_ts)] == ["card, edited", "reply"]
+    assert entry(db, "card").result == {"channel": support, "ts": card_ts}
+
+
+def test_a_429_is_retried_after_its_retry_after_and_counts_an_attempt(
+    db: Database, clock: ManualClock, emulator: SlackEmulator, deliverer: Deliverer, support: str
+) -> None:
+    emulator.fail("chat.postMessage", RateLimited(retry_after=0))
+    post(db, clock, "m", support)
+    deliverer.deliver_once(clock.now)
+    assert entry(db, "m").state is OutboxState.PENDING
+    deliverer.deliver_once(clock.now)
+    assert [call.status for call in emulator.calls("chat.postMessage")] == [429, 200]
+    assert entry(db, "m").state is OutboxState.SENT
+
+
+def test_retry_after_blocks_only_its_method(
+    db: Database, clock: ManualClock, emulator: SlackEmulator, deliverer: Deliverer, support: str
+) -> None:
+    agents = emulator.workspace.channel("support-agents").id
+    seeded = emulator.workspace.post_message(support, "alice", text="help")
+    emulator.fail("chat.postMessage", RateLimited(retry_after=30))
+    post(db, clock, "first", support)
+    enqueue(db, clock, "eyes", "reactions.add", args={"channel": support, "timestamp": seeded.ts, "name": "eyes"})
+    post(db, clock, "second", agents)
+    assert deliverer.deliver_once(clock.now) == 3
+    assert [call.method for call in emulator.calls()] == ["chat.postMessage", "reactions.add"]  # second not tried
+    assert entry(db, "eyes").state is OutboxState.SENT
+    clock.advance(29 * SECOND)
+    deliverer.deliver_once(clock.now)
+    assert len(emulator.calls("chat.postMessage")) == 1
+    clock.advance(SECOND)
+    deliverer.deliver_once(clock.now)
+    assert texts(emulator.calls("chat.postMessage")) == ["first", "second"]
+    assert active(db) == 0
+
+
+def test_server_errors_are_retried_with_growing_jittered_backoff(
+    db: Database, clock: ManualClock, emulator: SlackEmulator, deliverer: Deliverer, support: str
+) -> None:
+    emulator.fail("chat.postMessage", ServerError(500), times=2)
+    post(db, clock, "m", support)
+    drain(deliverer, clock, step=timedelta(seconds=0.1))
+    calls = emulator.calls("chat.postMessage")
+    assert [call.status for call in calls] == [500, 500, 200]
+    first_wait, second_wait = calls[1].time - calls[0].time, calls[2].time - calls[1].time
+    assert 1 <= first_wait <= 2.1  # base 2 s, half of it jitter
+    assert 2 <= second_wait <= 4.1
+    assert entry(db, "m").state is OutboxState.SENT
+
+
+def test_a_dropped_connection_is_retried(
+    db: Database, clock: ManualClock, emulator: SlackEmulator, deliverer: Deliverer, support: str
+) -> None:
+    emulator.fail("chat.postMessage", Drop())
+    post(db, clock, "m", support)
+    deliverer.deliver_once(clock.now)
+    assert entry(db, "m").last_error is not None
+    assert "network error" in str(entry(db, "m").last_error)
+    drain(deliverer, clock)
+    assert [call.status for call in emulator.calls("chat.postMessage")] == [0, 200]
+    assert entry(db, "m").state is OutboxState.SENT
+
+
+@pytest.mark.parametrize("error", ["channel_not_found", "invalid_auth", "invalid_blocks", "msg_too_long"])
+def test_an_error_that_cannot_succeed_dead_letters_at_once_and_so_do_its_dependants(
+    db: Database, clock: ManualClock, emulator: SlackEmulator, deliverer: Deliverer, support: str, error: str
+) -> None:
+    emulator.fail("chat.postMessage", Fails(error))
+    post(db, clock, "card", support)
+    post(db, clock, "reply", support, thread_of="card")
+    drain(deliverer, clock)
+    assert len(emulator.calls("chat.postMessage")) == 1
+    assert (entry(db, "card").state, entry(db, "card").last_error) == (OutboxState.DEAD, error)
+    assert entry(db, "reply").state is OutboxState.DEAD
+    assert entry(db, "reply").last_error == f"refers to card, which was dead-lettered ({error})"
+
+
+def test_channels_the_bot_cannot_post_in_are_dead_letters(
+    db: Database, clock: ManualClock, emulator: SlackEmulator, deliverer: Deliverer
+) -> None:
+    post(db, clock, "nowhere", "C0NOTHERE")
+    post(db, clock, "general", emulator.workspace.channel("general").id)
+    drain(deliverer, clock)
+    assert entry(db, "nowhere").last_error == "channel_not_found"
+    assert entry(db, "general").last_error == "not_in_channel"
+
+
+def test_a_row_that_refers_to_nothing_stored_is_a_dead_letter(
+    db: Database, clock: ManualClock, emulator: SlackEmulator, deliverer: Deliverer, support: str
+) -> None:
+    post(db, clock, "reply", support, thread_of="never-stored")
+    with db.write() as session:
+        outbox.enqueue(
+            session, key="bad", destination_kind="slack", destination=support, payload={"method": "chat.delete"},
+            now=clock.now,
+        )  # fmt: skip
+    drain(deliverer, clock)
+    assert emulator.calls() == []
+    assert entry(db, "reply").last_error == "refers to never-stored, which is not in the outbox"
+    assert str(entry(db, "bad").last_error).startswith("invalid payload: method 'chat.delete' is not one of")
+
+
+@pytest.mark.parametrize("settings", [DeliverySettings(max_attempts=3)])
+def test_a_row_is_dead_lettered_after_max_attempts(
+    db: Database, clock: ManualClock, emulator: SlackEmulator, deliverer: Deliverer, support: str
+) -> None:
+    emulator.fail("chat.postMessage", ServerError(503, "service_unavailable"), times=None)
+    post(db, clock, "m", support)
+    drain(deliverer, clock)
+    assert len(emulator.calls("chat.postMessage")) == 3
+    assert (entry(db, "m").state, entry(db, "m").last_error) == (OutboxState.DEAD, "HTTP 503 service_unavailable")
+
+
+def test_pacing_never_exceeds_the_channels_rate(db: Database, clock: ManualClock, settings: DeliverySettings) -> None:
+    workspace = Workspace.example(clock=clock.seconds)
+    support, agents = workspace.channel("support").id, workspace.channel("support-agents").id
+    parents = [workspace.post_message(support, "alice", text=f"ask {n}").ts for n in range(4)]
+    for n in range(12):  # three replies in each of four threads, and top-level posts in another channel
+        post(db, clock, f"reply {n}", support, thread_ts=parents[n % 4])
+        post(db, clock, f"post {n}", agents)
+    with SlackEmulator(workspace, rate_limit=ChannelRateLimit(per_second=1.0, burst=3)) as emulator:
+        client = delivery_client(emulator.bot_token, emulator.base_url, timeout=5)
+        deliverer = Deliverer(db, client, clock, settings, rng=random.Random(1))
+        drain(deliverer, clock, step=timedelta(seconds=0.25))
+    calls = emulator.calls("chat.postMessage")
+    assert [call.status for call in calls] == [200] * 24  # the emulator's pace was never hit
+    for channel in (support, agents):
+        times = [call.time for call in calls if call.params["channel"] == channel]
+        for start in times:  # at most burst + rate * window calls in any window
+            assert all(len([t for t in times if start <= t < start + w]) <= 3 + w for w in (1, 2, 5, 10))
+    for parent in parents:
+        replies = [str(call.params["text"]) for call in calls if call.params.get("thread_ts") == parent]
+        assert replies == sorted(replies, key=lambda text: int(text.split()[1]))
+    assert texts([call for call in calls if call.params["channel"] == agents]) == [f"post {n}" for n in range(12)]
+
+
+@pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)], indirect=True)
+def test_two_workers_deliver_every_row_once_and_each_thread_in_order(
+    db: Database, clock: ManualClock, emulator: SlackEmulator, support: str
+) -> None:
+    parents = [emulator.workspace.post_message(support, "alice", text=f"ask {n}").ts for n in range(5)]
+    expected: dict[str, list[str]] = {parent: [] for parent in parents}
+    for n in range(40):
+        parent = parents[n % 5]
+        post(db, clock, f"r{n}", support, thread_ts=parent)
+        expected[parent].append(f"r{n}")
+    post(db, clock, "card", support)
+    for n in range(5):
+        post(db, clock, f"card r{n}", support, thread_of="card")
+    fast = DeliverySettings(batch_size=4, channel_pace=Pace(per_second=1000, burst=1000))
+
+    def worker(seed: int) -> int:
+        client = delivery_client(emulator.bot_token, emulator.base_url, timeout=5)
+        deliverer = Deliverer(db, client, clock, fast, rng=random.Random(seed))
+        claimed = 0
+        while active(db):
+            claimed += deliverer.deliver_once(clock.now)
+        return claimed
+
+    assert sum(run_in_threads([lambda: worker(1), lambda: worker(2)])) == 46
+    calls = emulator.calls("chat.postMessage")
+    assert sorted(texts(calls)) == sorted([f"r{n}" for n in range(40)] + ["card"] + [f"card r{n}" for n in range(5)])
+    for parent in parents:
+        assert texts([call for call in calls if call.params.get("thread_ts") == parent]) == expected[parent]
+    card_ts = entry(db, "card").result["ts"]  # type: ignore[index]
+    assert texts([call for call in calls if call.params.get("thread_ts") == card_ts]) == [
+        f"card r{n}" for n in range(5)
+    ]
+
+
+def test_rows_of_a_worker_that_died_mid_batch_are_sent_again_after_its_lease(
+    db: Database, clock: ManualClock, emulator: SlackEmulator, deliverer: Deliverer, support: str
+) -> None:
+    parents = [emulator.workspace.post_message(support, "alice", text=f"ask {n}").ts for n in range(3)]
+    for n, parent in enumerate(parents):
+        post(db, clock, f"m{n}", support, thread_ts=parent)
+    lease = deliverer.settings.lease_for
+    died = outbox.claim_outbox(db, now=clock.now, lease_for=lease, destination_kind="slack")
+    # the worker that died had sent m0 when it was killed, before recording it
+    emulator.client().chat_postMessage(channel=support, text="m0", thread_ts=parents[0])
+    clock.advance(lease / 2)
+    assert deliverer.deliver_once(clock.now) == 0  # its lease still holds
+    clock.advance(lease / 2)
+    assert deliverer.deliver_once(clock.now) == 3
+    assert sorted(texts(emulator.calls("chat.postMessage"))) == ["m0", "m0", "m1", "m2"]  # at least once
+    assert active(db) == 0
+    with pytest.raises(LeaseLostError), db.write() as session:  # the dead worker cannot record it again
+        outbox.mark_sent(session, died[1], now=clock.now)
+
+
+def test_the_worker_refuses_a_client_that_would_sleep_on_429s(
+    db: Database, clock: ManualClock, emulator: SlackEmulator
+) -> None:
+    sleeping = emulator.client(retry_handlers=[RateLimitErrorRetryHandler()])
+    with pytest.raises(ValueError, match="429"):
+        Deliverer(db, sleeping, clock)
+    slow = delivery_client(emulator.bot_token, emulator.base_url, timeout=30)
+    with pytest.raises(ValueError, match="lease_for"):
+        Deliverer(db, slow, clock, DeliverySettings(batch_size=10, lease_for=timedelta(minutes=1)))
