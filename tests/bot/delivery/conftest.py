@@ -7,6 +7,7 @@ Rules:
 - The emulator must end a test without internal errors.
 """
 
+import random
 from collections.abc import Iterator
 
 import pytest
@@ -41,7 +42,5 @@ def settings() -> DeliverySettings:
 
 @pytest.fixture
 def deliverer(db: Database, emulator: SlackEmulator, clock: ManualClock, settings: DeliverySettings) -> Deliverer:
-    import random
-
     client = delivery_client(emulator.bot_token, emulator.base_url, timeout=5)
     return Deliverer(db, client, clock, settings, rng=random.Random(7))
