@@ -19,7 +19,7 @@ from bot.delivery.pacing import Pace
 @dataclass(frozen=True)
 class DeliverySettings:
     batch_size: int = 20
-    lease_for: timedelta = timedelta(minutes=2)
+    lease_for: timedelta = timedelta(minutes=5)  # > batch_size x the default client timeout (10 s)
     max_attempts: int = 8
     backoff_base: timedelta = timedelta(seconds=2)
     backoff_cap: timedelta = timedelta(minutes=10)

@@ -21,7 +21,7 @@ import dateparser
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 
-_LINK = re.compile(r"<(?:mailto:|tel:)?([^<>|]*)(?:\|([^<>]*))?>")
+_MARKUP = re.compile(r"<([^<>|]*)(?:\|([^<>]*))?>")
 _NONE_ANSWERS = frozenset({"n/a", "na", "none", "no", "-", "not applicable", "nothing", "no attachments", "nope"})
 MAX_WHEN_TEXT = 200
 
@@ -35,9 +35,22 @@ class Refused:
 
 
 def plain_text(slack_text: str) -> str:
-    """What the person typed, from Slack's message text: links unwrapped, entities decoded, trimmed."""
-    unwrapped = _LINK.sub(lambda match: match.group(2) or match.group(1), slack_text)
-    return html.unescape(unwrapped).strip()
+    """What the person typed, from Slack's message text: markup made readable, entities decoded, trimmed.
+
+    `<!channel>` becomes "@channel", `<@U123|ann>` "@ann", `<#C1|general>` "#general", `<mailto:a@b.c|a@b.c>`
+    "a@b.c" and `<https://x|label>` "label": plain words that ping nobody once escaped again for Slack.
+    """
+    return html.unescape(_MARKUP.sub(_readable, slack_text)).strip()
+
+
+def _readable(match: re.Match[str]) -> str:
+    target, label = match.group(1), match.group(2)
+    if target.startswith("!"):
+        special = target[1:].split("^")[0]
+        return label if label and label.startswith("@") else f"@{label or special}"
+    if target.startswith(("@", "#")):
+        return f"{target[0]}{label}" if label else target
+    return label or target.removeprefix("mailto:").removeprefix("tel:")
 
 
 def is_none_answer(text: str) -> bool:

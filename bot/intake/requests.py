@@ -21,7 +21,7 @@ from typing import Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.desk_config import DeskConfig
-from bot.intake.answers import Refused
+from bot.intake.answers import Refused, parse_email, parse_phone
 from bot.intake.draft import Context, Draft, answer
 from sla.clocks import Clocks, Event, State, TargetState, clocks
 from storage import deadlines, messages, people, tickets
@@ -114,10 +114,9 @@ class Intake:
             phone=profile.phone,
             time_zone=profile.time_zone,
         )
-        draft = Draft(email=profile.email, phone=profile.phone)
-        draft = answer(draft, "description", incoming.text, self._context(profile, now))
-        if isinstance(draft, Refused):
-            draft = Draft(email=profile.email, phone=profile.phone)
+        draft = self._from_profile(profile)
+        described = answer(draft, "description", incoming.text, self._context(profile, now))
+        draft = draft if isinstance(described, Refused) else described
         ticket = tickets.open_ticket(
             session,
             kind="question",
@@ -197,6 +196,15 @@ class Intake:
             text=incoming.text,
             at=now,
             slack_ts=incoming.ts,
+        )
+
+    def _from_profile(self, profile: Profile) -> Draft:
+        """Contact details from the Slack profile, kept only when valid (else they are asked for)."""
+        email = parse_email(profile.email) if profile.email else None
+        phone = parse_phone(profile.phone, self.desk.phone_region) if profile.phone else None
+        return Draft(
+            email=None if isinstance(email, Refused) else email,
+            phone=None if isinstance(phone, Refused) else phone,
         )
 
     def _context(self, profile: Profile, now: datetime) -> Context:

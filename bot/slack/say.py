@@ -12,12 +12,12 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.delivery.payload import SlackPayload, enqueue_slack
 from bot.desk_config import DeskConfig
 from bot.intake.answers import Refused
 from bot.intake.draft import Draft
 from bot.render import render
 from sla.clocks import Clocks
-from storage import outbox
 from storage.engine import Session
 from storage.numbers import format_sr
 from storage.tickets import TicketRecord
@@ -72,18 +72,13 @@ class SlackSayer:
             args["thread_ts"] = ticket.slack_thread_ts
         return self._enqueue(ticket, key, "chat.postMessage", args)
 
-    def _enqueue(self, ticket: TicketRecord, key: str, method: str, args: dict[str, Any], **refs: str) -> bool:
-        payload: dict[str, Any] = {"method": method, "args": args, **refs}
-        return outbox.enqueue(
-            self.session,
-            key=key,
-            destination_kind="slack",
-            destination=str(args["channel"]),
-            payload=payload,
-            now=self.now,
-            ticket_id=ticket.id,
-        )
+    def _enqueue(
+        self, ticket: TicketRecord, key: str, method: str, args: dict[str, Any], update_of: str | None = None
+    ) -> bool:
+        payload = SlackPayload(method, args, update_of=update_of)
+        return enqueue_slack(self.session, key=key, payload=payload, now=self.now, ticket_id=ticket.id)
 
 
 def _cut(text: str) -> str:
+    text = text.rstrip()
     return text if len(text) <= MAX_TEXT else text[:MAX_TEXT] + "\n… (cut: the full text is kept with the request)"

@@ -21,6 +21,12 @@ TORONTO = ZoneInfo("America/Toronto")
 NOW = datetime(2026, 11, 24, 15, 0, tzinfo=UTC)  # Tuesday 10:00 in Toronto
 
 
+def test_mentions_become_plain_words():
+    assert plain_text("<!channel> <!here|@here> <@U123|ann> <@U9> <#C1|general> <!subteam^S1|@oncall>") == (
+        "@channel @here @ann @U9 #general @oncall"
+    )
+
+
 def test_slack_link_markup_and_entities_are_undone():
     assert plain_text("<mailto:jo@example.com|jo@example.com>") == "jo@example.com"
     assert plain_text("see <https://status.example.com|the status page> &amp; retry &lt;now&gt;") == (
