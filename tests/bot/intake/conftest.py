@@ -42,7 +42,8 @@ class Conversation:
     def settle(self) -> None:
         """Process the inbox at `now`, then deliver everything, letting the per-channel pace go by."""
         self.worker.process_once(self.now)
-        deliverer = Deliverer(self.database, delivery_client(self.emulator.bot_token, self.emulator.base_url), lambda: self.now)
+        client = delivery_client(self.emulator.bot_token, self.emulator.base_url)
+        deliverer = Deliverer(self.database, client, lambda: self.now)
         moment = self.now
         for _ in range(60):
             if not deliverer.deliver_once(moment) and deliverer.next_due is None:

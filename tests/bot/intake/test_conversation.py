@@ -37,7 +37,8 @@ def test_a_dm_becomes_a_complete_request_with_an_sr_number_and_a_triage_card(con
         f"A member of the support team will answer by *{due:%a %d %b %Y %H:%M}* (Europe/Paris)."
     )
     status = conversation.thread(channel, root)[1]
-    assert status.edited is not None and "Everything is here. Thank you!" in status.text
+    assert status.edited is not None
+    assert "Everything is here. Thank you!" in status.text
 
     (card,) = conversation.emulator.workspace.messages(conversation.desk.agents_channel)
     assert card.text.startswith("*New request SR-000001* (incident, suggested priority *P4*, plan kpro)")
