@@ -6,9 +6,11 @@ Rules:
 - Text templates keep their line layout (trim_blocks, lstrip_blocks) and end with exactly one newline.
 - Filters: `columns` aligns rows of cells into a plain-text table; `percent` shows a figure already in percent
   (99.9 -> "99.9%"), `share` a fraction of one (0.5 -> "50%"), both without trailing zeros; `mrkdwn` escapes
-  user text for Slack (`&`, `<`, `>`), so `<!channel>` or `<@U123>` typed by anyone is shown, never acted on.
+  user text for Slack (`&`, `<`, `>`), so `<!channel>` or `<@U123>` typed by anyone is shown, never acted on;
+  `unslack` decodes those entities again for a terminal; `split_lines` splits text into lines.
 """
 
+import html
 from collections.abc import Sequence
 from fractions import Fraction
 from functools import cache
@@ -34,6 +36,8 @@ def environment() -> Environment:
     env.filters["percent"] = percent
     env.filters["share"] = share
     env.filters["mrkdwn"] = mrkdwn
+    env.filters["unslack"] = html.unescape
+    env.filters["split_lines"] = str.splitlines
     return env
 
 

@@ -13,9 +13,11 @@ import click
 
 from bot.cli.db import db
 from bot.cli.export import export
+from bot.cli.demo import demo
 from bot.cli.init import init
 from bot.cli.manifest import slack_manifest
 from bot.cli.policy import policy
+from bot.cli.run import run
 from bot.cli.sla import sla
 
 
@@ -40,8 +42,10 @@ def main() -> None:
     """Frontdesk: support intake in Slack with exact SLA clocks."""
 
 
+main.add_command(demo)
 main.add_command(init)
 main.add_command(policy)
+main.add_command(run)
 main.add_command(sla)
 main.add_command(slack_manifest)
 main.add_command(db)

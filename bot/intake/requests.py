@@ -71,7 +71,7 @@ class Sayer(Protocol):
     """What the intake says, whatever the channel; `key` makes each saying happen once."""
 
     def intake_status(
-        self, ticket: tickets.TicketRecord, draft: Draft, missing: tuple[str, ...], *, key: str
+        self, ticket: tickets.TicketRecord, draft: Draft, missing: tuple[str, ...], zone: ZoneInfo, *, key: str
     ) -> None: ...
 
     def ask(self, ticket: tickets.TicketRecord, field: str, refused: Refused | None, *, key: str) -> None: ...
@@ -153,7 +153,7 @@ class Intake:
         now: datetime,
     ) -> None:
         missing = draft.missing(has_matrix=self.has_matrix)
-        self.say.intake_status(ticket, draft, missing, key=f"{incoming.key}:status")
+        self.say.intake_status(ticket, draft, missing, incoming.profile.zone, key=f"{incoming.key}:status")
         if missing:
             self.say.ask(ticket, missing[0], None, key=f"{incoming.key}:ask")
             return

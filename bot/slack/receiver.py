@@ -26,6 +26,10 @@ from storage.engine import Database
 from storage.errors import StorageError
 
 log = logging.getLogger(__name__)
+_bolt_log = logging.getLogger("frontdesk.bolt")
+# Bolt reads SLACK_BOT_TOKEN from the environment by itself and warns that the client's token wins; here the
+# token always comes from `identity`, so that warning says nothing true.
+_bolt_log.addFilter(lambda record: not str(record.msg).startswith("As you gave `client` as well"))
 
 
 def build_receiver(
@@ -40,10 +44,11 @@ def build_receiver(
     """The Bolt app: Bolt's verification, then the inbox middleware."""
     app = App(
         signing_secret=signing_secret,
-        client=client,
+        client=WebClient(base_url=client.base_url, timeout=client.timeout),  # the token comes from `identity`
         authorize=lambda: identity,
         process_before_response=True,
         raise_error_for_unhandled_request=False,
+        logger=_bolt_log,
     )
 
     def store_in_inbox(body: dict[str, Any], next: Callable[[], BoltResponse]) -> BoltResponse:

@@ -31,8 +31,12 @@ class SlackSayer:
     def __init__(self, session: Session, desk: DeskConfig, now: datetime) -> None:
         self.session, self.desk, self.now = session, desk, now
 
-    def intake_status(self, ticket: TicketRecord, draft: Draft, missing: tuple[str, ...], *, key: str) -> None:
-        text = render("slack/intake_status.mrkdwn.j2", draft=draft, missing=missing, has_matrix=self._has_matrix)
+    def intake_status(
+        self, ticket: TicketRecord, draft: Draft, missing: tuple[str, ...], zone: ZoneInfo, *, key: str
+    ) -> None:
+        text = render(
+            "slack/intake_status.mrkdwn.j2", draft=draft, missing=missing, has_matrix=self._has_matrix, zone=zone
+        )
         status_key = f"ticket:{ticket.id}:status"
         if not self._post(ticket, status_key, text, thread=True):
             self._enqueue(
@@ -58,6 +62,7 @@ class SlackSayer:
             draft=draft,
             state=state,
             policy=self.desk.policy,
+            zone=self.desk.policy.calendar.zone,
         )
         args = {"channel": self.desk.agents_channel, "text": _cut(text)}
         self._enqueue(ticket, key, "chat.postMessage", args)

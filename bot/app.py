@@ -1,0 +1,86 @@
+"""The running Frontdesk: the receiver, the inbox worker and the delivery worker over one database.
+
+Rules (DESIGN.md, "Layers" and "The path of a message"):
+- Everything is built from parameters (settings, desk config, database, Slack client, clock): no globals, so tests
+  and `frontdesk demo` build the same application pointed at a local Slack.
+- The bot's identity comes from one auth.test when the application is built (a bad token fails here, in one
+  line, before anything is served).
+- Storing a request wakes the inbox worker; a processed request wakes the delivery worker, so the usual path
+  from Slack's event to the bot's answer takes no polling delay.
+"""
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from slack_bolt import App
+from slack_bolt.authorization import AuthorizeResult
+from slack_sdk import WebClient
+
+from bot.delivery.runner import DeliveryRunner
+from bot.delivery.worker import Deliverer, delivery_client
+from bot.desk_config import DeskConfig
+from bot.slack.receiver import build_receiver
+from bot.web import FrontdeskWsgi
+from bot.worker import InboxWorker, Loop
+from storage.engine import Database
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Frontdesk:
+    """One desk's application; `start()` runs its workers, `stop()` ends them after the work in hand."""
+
+    def __init__(
+        self,
+        *,
+        desk: DeskConfig,
+        database: Database,
+        token: str,
+        api_url: str,
+        signing_secret: str,
+        clock: Callable[[], datetime] = utc_now,
+    ) -> None:
+        self.desk, self.database, self.clock = desk, database, clock
+        self.client = WebClient(token=token, base_url=api_url)
+        auth = self.client.auth_test()
+        self.bot_user = str(auth["user_id"])
+        identity = AuthorizeResult.from_auth_test_response(bot_token=token, auth_test_response=auth)
+        self.worker = InboxWorker(database, desk, self.client, bot_user=self.bot_user)
+        self.deliverer = Deliverer(database, delivery_client(token, api_url), clock)
+        self.delivery = DeliveryRunner(self.deliverer)
+        self.inbox = Loop(self._process, clock)
+        self.slack_app: App = build_receiver(
+            signing_secret=signing_secret,
+            client=self.client,
+            identity=identity,
+            database=database,
+            clock=clock,
+            on_stored=self.inbox.wake,
+        )
+
+    def wsgi(self) -> FrontdeskWsgi:
+        return FrontdeskWsgi(self.slack_app, healthy=self._healthy)
+
+    def start(self) -> "Frontdesk":
+        self.delivery.start()
+        self.inbox.start()
+        return self
+
+    def stop(self) -> None:
+        self.inbox.stop()
+        self.delivery.stop()
+
+    def _process(self, now: datetime) -> int:
+        taken = self.worker.process_once(now)
+        if taken:
+            self.delivery.wake()
+        return taken
+
+    def _healthy(self) -> bool:
+        try:
+            self.database.check()
+        except Exception:
+            return False
+        return True

@@ -1,0 +1,70 @@
+"""`frontdesk run --http` as a user starts it: settings from the environment, a desk config, then Slack traffic."""
+
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+from bot.slack_emulator import SlackEmulator, SlackSide, Workspace
+from tests.bot.cli.conftest import run_frontdesk
+
+
+def desk_file(folder: Path, workspace: Workspace) -> Path:
+    path = folder / "frontdesk.toml"
+    path.write_text(
+        'policy = "kiwi"\n[slack]\n'
+        f'intake_channel = "{workspace.channel("support").id}"\n'
+        f'agents_channel = "{workspace.channel("support-agents").id}"\n'
+        f'[agents]\nusers = ["{workspace.user("bob").id}"]\n'
+    )
+    return path
+
+
+def test_missing_settings_are_listed_one_per_line(tmp_path, monkeypatch):
+    for name in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("FRONTDESK_CONFIG", str(tmp_path / "none.toml"))
+    outcome = run_frontdesk("run")
+    assert outcome.exit_code == 2
+    assert outcome.stderr.splitlines() == [
+        "frontdesk: SLACK_BOT_TOKEN is not set (the bot token, xoxb-...)",
+        "frontdesk: SLACK_SIGNING_SECRET is not set (Basic Information > App Credentials)",
+        f"frontdesk: {tmp_path / 'none.toml'}: cannot be read (No such file or directory); "
+        "`frontdesk init` writes one",
+    ]
+
+
+def test_run_serves_slack_over_http_and_answers_a_dm(tmp_path):
+    with SlackEmulator(Workspace.example()) as emulator:
+        env = {
+            **os.environ,
+            "SLACK_BOT_TOKEN": emulator.bot_token,
+            "SLACK_SIGNING_SECRET": emulator.signing_secret,
+            "SLACK_API_URL": emulator.base_url,
+            "FRONTDESK_CONFIG": str(desk_file(tmp_path, emulator.workspace)),
+            "FRONTDESK_DATABASE_URL": f"sqlite:///{tmp_path / 'frontdesk.db'}",
+        }
+        env.pop("SLACK_APP_TOKEN", None)
+        script = Path(sys.executable).with_name("frontdesk")
+        process = subprocess.Popen(
+            [str(script), "run", "--http", "--host", "127.0.0.1", "--port", "0"],
+            env=env,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            banner = process.stderr.readline()
+            assert banner.startswith("frontdesk: serving Slack on http://127.0.0.1:"), banner
+            url = banner.split(" on ", 1)[1].strip()
+            said = SlackSide.over_http(emulator, url).dm("alice", "The dashboard is blank")
+            assert said.deliveries[0].status == 200
+            question = emulator.wait_for_call(
+                "chat.postMessage", lambda call: str(call.arg("text")).startswith("Can we reach you"), timeout=15
+            )
+            assert question.arg("thread_ts") == said.message.ts
+        finally:
+            process.send_signal(signal.SIGTERM)
+            assert process.wait(timeout=20) == 0
+            process.stderr.close()
+    assert (tmp_path / "frontdesk.db").exists()
