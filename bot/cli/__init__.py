@@ -12,8 +12,8 @@ from typing import Any
 import click
 
 from bot.cli.db import db
-from bot.cli.export import export
 from bot.cli.demo import demo
+from bot.cli.export import export
 from bot.cli.init import init
 from bot.cli.manifest import slack_manifest
 from bot.cli.policy import policy

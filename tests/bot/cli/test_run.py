@@ -30,8 +30,7 @@ def test_missing_settings_are_listed_one_per_line(tmp_path, monkeypatch):
     assert outcome.stderr.splitlines() == [
         "frontdesk: SLACK_BOT_TOKEN is not set (the bot token, xoxb-...)",
         "frontdesk: SLACK_SIGNING_SECRET is not set (Basic Information > App Credentials)",
-        f"frontdesk: {tmp_path / 'none.toml'}: cannot be read (No such file or directory); "
-        "`frontdesk init` writes one",
+        f"frontdesk: {tmp_path / 'none.toml'}: cannot be read (No such file or directory); `frontdesk init` writes one",
     ]
 
 
