@@ -9,15 +9,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from slack_bolt.authorization import AuthorizeResult
 
 from bot.delivery.worker import Deliverer, delivery_client
 from bot.desk_config import DeskConfig, parse_desk_config
-from bot.slack.receiver import build_receiver
 from bot.slack_emulator import Message, SlackEmulator, SlackSide, Workspace
-from bot.web import FrontdeskWsgi, WebServer
 from bot.worker import InboxWorker
 from storage.engine import Database
+from tests.bot.slack.conftest import receiving
 
 START = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)  # Tuesday 10:00 in Paris
 
@@ -80,13 +78,5 @@ def backend() -> str:
 @pytest.fixture
 def conversation(db: Database, tmp_path: Path) -> Iterator[Conversation]:
     workspace = Workspace.example()
-    with SlackEmulator(workspace) as emulator:
-        client = emulator.client()
-        auth = client.auth_test()
-        identity = AuthorizeResult.from_auth_test_response(bot_token=emulator.bot_token, auth_test_response=auth)
-        app = build_receiver(
-            signing_secret=emulator.signing_secret, client=client, identity=identity, database=db, clock=lambda: START
-        )
-        with WebServer(FrontdeskWsgi(app, healthy=lambda: True)) as server:
-            slack = SlackSide.over_http(emulator, f"{server.url}/slack/events")
-            yield Conversation(emulator, db, desk_config(workspace, tmp_path), slack, str(auth["user_id"]))
+    with SlackEmulator(workspace) as emulator, receiving(emulator, db) as (_, slack, bot_user):
+        yield Conversation(emulator, db, desk_config(workspace, tmp_path), slack, bot_user)

@@ -1,6 +1,7 @@
 """A receiving Frontdesk on loopback: the emulator, a migrated SQLite file, the receiver served by waitress."""
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -40,22 +41,35 @@ def backend() -> str:
     return "sqlite"
 
 
+@contextmanager
+def receiving(
+    emulator: SlackEmulator, database: Database, on_stored: Callable[[], None] = lambda: None
+) -> Iterator[tuple[WebServer, SlackSide, str]]:
+    """The receiver for `emulator`'s workspace served on loopback: its server, Slack's side, the bot's user id."""
+    client = emulator.client()
+    auth = client.auth_test()
+    identity = AuthorizeResult.from_auth_test_response(bot_token=emulator.bot_token, auth_test_response=auth)
+    app = build_receiver(
+        signing_secret=emulator.signing_secret,
+        client=client,
+        identity=identity,
+        database=database,
+        clock=lambda: NOW,
+        on_stored=on_stored,
+    )
+    with WebServer(FrontdeskWsgi(app, healthy=lambda: True)) as server:
+        yield server, SlackSide.over_http(emulator, f"{server.url}/slack/events"), str(auth["user_id"])
+
+
 @pytest.fixture
 def desk(db: Database) -> Iterator[Desk]:
-    with SlackEmulator(Workspace.example()) as emulator:
-        client = emulator.client()
-        identity = AuthorizeResult.from_auth_test_response(
-            bot_token=emulator.bot_token, auth_test_response=client.auth_test()
-        )
-        woken: list[int] = []
-        app = build_receiver(
-            signing_secret=emulator.signing_secret,
-            client=client,
-            identity=identity,
-            database=db,
-            clock=lambda: NOW,
-            on_stored=lambda: woken.append(1),
-        )
-        with WebServer(FrontdeskWsgi(app, healthy=lambda: True)) as server:
-            slack = SlackSide.over_http(emulator, f"{server.url}/slack/events")
-            yield Desk(emulator, db, server, slack, woken)
+    woken: list[int] = []
+    with (
+        SlackEmulator(Workspace.example()) as emulator,
+        receiving(emulator, db, lambda: woken.append(1)) as (
+            server,
+            slack,
+            _,
+        ),
+    ):
+        yield Desk(emulator, db, server, slack, woken)

@@ -2,13 +2,9 @@
 
 import http.client
 
-from slack_bolt.authorization import AuthorizeResult
-
-from bot.slack.receiver import build_receiver
-from bot.slack_emulator import Signing, SlackEmulator, SlackSide, Workspace
-from bot.web import FrontdeskWsgi, WebServer
+from bot.slack_emulator import Signing, SlackEmulator, Workspace
 from storage.engine import Database
-from tests.bot.slack.conftest import NOW
+from tests.bot.slack.conftest import receiving
 
 
 def test_a_dm_is_stored_and_acknowledged(desk):
@@ -95,20 +91,7 @@ def test_health_and_unknown_paths(desk):
 
 def test_an_inbox_that_cannot_be_written_answers_500_so_slack_retries(empty_database_url):
     database = Database.from_url(empty_database_url)  # no tables: every write fails
-    with SlackEmulator(Workspace.example()) as emulator:
-        client = emulator.client()
-        identity = AuthorizeResult.from_auth_test_response(
-            bot_token=emulator.bot_token, auth_test_response=client.auth_test()
-        )
-        app = build_receiver(
-            signing_secret=emulator.signing_secret,
-            client=client,
-            identity=identity,
-            database=database,
-            clock=lambda: NOW,
-        )
-        with WebServer(FrontdeskWsgi(app, healthy=lambda: True)) as server:
-            slack = SlackSide.over_http(emulator, f"{server.url}/slack/events")
-            (delivery,) = slack.dm("alice", "hello").deliveries
+    with SlackEmulator(Workspace.example()) as emulator, receiving(emulator, database) as (_, slack, _):
+        (delivery,) = slack.dm("alice", "hello").deliveries
     database.dispose()
     assert delivery.status == 500
