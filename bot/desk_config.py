@@ -67,11 +67,14 @@ class Maintenance:
 
 @dataclass(frozen=True)
 class IntakeSettings:
-    """Abandoned intake: a reminder after `remind_after`, closed after `close_after` (elapsed time)."""
+    """Abandoned intake: a reminder after `remind_after`, closed after `close_after` (elapsed time); files shared
+    with a request are kept under `attachments_folder` (relative paths from the config's folder), each at most
+    `max_attachment_bytes`."""
 
     remind_after: timedelta = timedelta(hours=4)
     close_after: timedelta = timedelta(days=3)
     max_attachment_bytes: int = 20 * 1024 * 1024
+    attachments_folder: Path = Path("attachments")
 
 
 @dataclass(frozen=True)
@@ -132,7 +135,9 @@ def parse_desk_config(text: str, source: str, folder: Path) -> DeskConfig:
     agents = attempt(lambda: _people(root.child("agents")), People())
     levels = attempt(lambda: _levels(root.child("levels")), {})
     customers = attempt(lambda: _customers(root, policy), ())
-    intake = attempt(lambda: _intake(root.child("intake")), IntakeSettings())
+    intake = attempt(
+        lambda: _intake(root.child("intake"), folder), IntakeSettings(attachments_folder=folder / "attachments")
+    )
     maintenance = attempt(lambda: _maintenance(root), ())
     attempt(root.done, None)
     if agents is not None and not (agents.users or agents.usergroups):
@@ -214,11 +219,13 @@ def _customers(root: Reader, policy: Policy | None) -> tuple[Customer, ...]:
     return tuple(customers)
 
 
-def _intake(reader: Reader) -> IntakeSettings:
+def _intake(reader: Reader, folder: Path) -> IntakeSettings:
+    attachments = Path(reader.value("attachments_folder", str, "attachments"))
     settings = IntakeSettings(
         remind_after=reader.parsed("remind_after", _elapsed, IntakeSettings.remind_after),
         close_after=reader.parsed("close_after", _elapsed, IntakeSettings.close_after),
         max_attachment_bytes=int(reader.value("max_attachment_mb", float, 20.0) * 1024 * 1024),
+        attachments_folder=attachments if attachments.is_absolute() else folder / attachments,
     )
     if settings.close_after <= settings.remind_after:
         raise reader.error("must be longer than remind_after", "close_after")

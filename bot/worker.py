@@ -4,7 +4,8 @@ Rules:
 - Rows are claimed with a lease, in order per conversation; the service's effects and "done" commit in one
   transaction, so a row is processed exactly once in effect, and a crash before the commit means it is
   processed again after the lease expires.
-- Slack look-ups a service needs (the requester's profile) are made before the transaction and cached.
+- Slack look-ups a service needs (the requester's profile) are made before the transaction and cached; files
+  shared with a message for the intake are downloaded and saved before it too, and recorded in it.
 - A failing row is put back and retried; after `max_attempts` it is dead and stays visible in `frontdesk
   status`, so one poisonous event never blocks a conversation for good.
 - `process_once(now)` is the whole step, called by a thread woken when something is stored (or every second);
@@ -14,16 +15,19 @@ Rules:
 import logging
 import threading
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.desk_config import DeskConfig
-from bot.intake.requests import Intake, Profile
-from bot.slack.incoming import incoming_message, message_author
+from bot.intake.requests import Incoming, Intake, Profile
+from bot.slack.files import SlackFiles
+from bot.slack.incoming import incoming_message, message_author, message_files
 from bot.slack.say import SlackSayer
-from storage import inbox
+from storage import inbox, tickets
+from storage.attachments import AttachmentStore
 from storage.engine import Database
 
 log = logging.getLogger(__name__)
@@ -65,6 +69,8 @@ class InboxWorker:
     def __init__(self, database: Database, desk: DeskConfig, client: WebClient, *, bot_user: str) -> None:
         self.database, self.desk, self.bot_user = database, desk, bot_user
         self.profiles = Profiles(client)
+        store = AttachmentStore(desk.intake.attachments_folder, max_bytes=desk.intake.max_attachment_bytes)
+        self.files = SlackFiles(client, store)
 
     def process_once(self, now: datetime) -> int:
         """Claim and process what is due; the number of rows taken."""
@@ -85,6 +91,9 @@ class InboxWorker:
                     intake_channel=self.desk.intake_channel,
                     profile=profile,
                 )
+                listed = message_files(claim.payload)
+                if incoming is not None and listed and self._for_a_request(incoming):
+                    incoming = replace(incoming, files=self.files.fetch(listed))
             with self.database.write() as session:
                 if incoming is not None:
                     Intake(self.desk, SlackSayer(session, self.desk, now)).message(session, incoming, now)
@@ -93,6 +102,13 @@ class InboxWorker:
             log.exception("inbox row %s failed", claim.key)
             with self.database.write() as session:
                 inbox.release_inbox(session, claim, error=f"{type(error).__name__}: {error}", max_attempts=MAX_ATTEMPTS)
+
+    def _for_a_request(self, incoming: Incoming) -> bool:
+        """Whether a message opens a request or is in the thread of one (only then are its files fetched)."""
+        if incoming.is_top_level:
+            return True
+        with self.database.read() as session:
+            return tickets.find_ticket(session, slack_thread=(incoming.channel, incoming.thread_ts)) is not None
 
 
 class Loop:

@@ -115,3 +115,33 @@ def add_attachment(
     after = {"attachment_id": row.id, "name": name, "size": size, "content_type": content_type, "sha256": sha256}
     audit.record(session, actor=actor, action="ticket.attachment_added", at=now, ticket_id=ticket_id, after=after)
     return row.id
+
+
+@dataclass(frozen=True)
+class AttachmentRecord:
+    id: int
+    ticket_id: int
+    message_id: int | None
+    name: str
+    size: int
+    content_type: str
+    sha256: str
+    stored_path: str
+
+
+def attachments_of(session: Session, ticket_id: int) -> list[AttachmentRecord]:
+    """The files recorded on a request, in the order they arrived."""
+    statement = select(Attachment).where(col(Attachment.ticket_id) == ticket_id).order_by(col(Attachment.id))
+    return [
+        AttachmentRecord(
+            row.id,  # type: ignore[arg-type]
+            row.ticket_id,
+            row.message_id,
+            row.name,
+            row.size,
+            row.content_type,
+            row.sha256,
+            row.stored_path,
+        )
+        for row in session.exec(statement)
+    ]

@@ -8,6 +8,9 @@ Rules:
   requester's profile as unconfirmed contact details; replies in its thread answer the first missing field.
 - Every answer is recorded as a message of the request; a refused answer changes nothing and is re-asked with
   the reason.
+- Files come already saved (`SharedFile`): each is recorded on the request with the message that carried it, at
+  any point of the conversation, and counts as the attachments answer. A file refused as too large is named to
+  the requester with the limit, and the rest of the message goes on.
 - When nothing is missing the request is complete: the priority is the matrix's suggestion (or the policy's
   default), the plan the customer's (or the policy's default), the response clock starts, the deadlines are
   stored, the requester gets the SR number and the response deadline in their own zone (an automated message,
@@ -21,10 +24,11 @@ from typing import Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.desk_config import DeskConfig
-from bot.intake.answers import Refused, parse_email, parse_phone
+from bot.intake.answers import Refused, parse_email, parse_phone, plain_text
 from bot.intake.draft import Context, Draft, answer
 from sla.clocks import Clocks, Event, State, TargetState, clocks
 from storage import deadlines, messages, people, tickets
+from storage.attachments import StoredFile
 from storage.engine import Session
 from storage.kinds import AuthorRole, DeadlineState, MessageChannel, TicketStatus
 
@@ -52,8 +56,18 @@ class Profile:
 
 
 @dataclass(frozen=True)
+class SharedFile:
+    """A file that came with a message: saved in the attachment store, or refused for being over `limit` bytes."""
+
+    name: str
+    size: int
+    stored: StoredFile | None = None
+    limit: int | None = None
+
+
+@dataclass(frozen=True)
 class Incoming:
-    """A requester's message: where it is, what it says, and its key (the inbox key, for idempotency)."""
+    """A requester's message: where it is, what it says, its files, and its key (the inbox key, for idempotency)."""
 
     key: str
     channel: str
@@ -61,6 +75,12 @@ class Incoming:
     ts: str
     text: str
     profile: Profile
+    files: tuple[SharedFile, ...] = ()
+
+    @property
+    def stored_files(self) -> tuple[str, ...]:
+        """The hashes of the files that were saved; the draft counts them."""
+        return tuple(file.stored.sha256 for file in self.files if file.stored is not None)
 
     @property
     def is_top_level(self) -> bool:
@@ -80,6 +100,8 @@ class Sayer(Protocol):
 
     def triage_card(self, ticket: tickets.TicketRecord, draft: Draft, state: Clocks, *, key: str) -> None: ...
 
+    def file_too_large(self, ticket: tickets.TicketRecord, name: str, limit: int, *, key: str) -> None: ...
+
 
 class Intake:
     """The intake service for one desk."""
@@ -95,9 +117,17 @@ class Intake:
             if incoming.is_top_level:
                 self._open(session, incoming, now)
             return
+        before = _draft(session, ticket)
         self._record(session, ticket, incoming, now)
         if ticket.status == TicketStatus.INTAKE:
-            self._answer(session, ticket, incoming, now)
+            self._answer(session, ticket, before, incoming, now)
+
+    def opens(self, session: Session, incoming: Incoming, now: datetime) -> bool:
+        """Open a request from a message someone else pointed at, unless its thread already holds one."""
+        if tickets.find_ticket(session, slack_thread=(incoming.channel, incoming.thread_ts)) is not None:
+            return False
+        self._open(session, incoming, now)
+        return True
 
     def _open(self, session: Session, incoming: Incoming, now: datetime) -> None:
         profile = incoming.profile
@@ -114,7 +144,7 @@ class Intake:
             phone=profile.phone,
             time_zone=profile.time_zone,
         )
-        draft = self._from_profile(profile)
+        draft = self._from_profile(profile).with_files(incoming.stored_files)
         described = answer(draft, "description", incoming.text, self._context(profile, now))
         draft = draft if isinstance(described, Refused) else described
         ticket = tickets.open_ticket(
@@ -131,11 +161,21 @@ class Intake:
         self._record(session, ticket, incoming, now)
         self._continue(session, ticket, draft, None, incoming, now)
 
-    def _answer(self, session: Session, ticket: tickets.TicketRecord, incoming: Incoming, now: datetime) -> None:
-        draft = _draft(ticket)
-        field = draft.missing(has_matrix=self.has_matrix)[0]
-        result = answer(draft, field, incoming.text, self._context(incoming.profile, now))
+    def _answer(
+        self, session: Session, ticket: tickets.TicketRecord, before: Draft, incoming: Incoming, now: datetime
+    ) -> None:
+        field = before.missing(has_matrix=self.has_matrix)[0]
+        draft = before.with_files(incoming.stored_files)
+        files_only = bool(incoming.files) and not plain_text(incoming.text)
+        if files_only or (incoming.stored_files and field == "attachments"):
+            result: Draft | Refused = draft  # the files are the answer, or all the message brings
+        else:
+            result = answer(draft, field, incoming.text, self._context(incoming.profile, now))
         if isinstance(result, Refused):
+            if draft != before:
+                tickets.change_ticket(
+                    session, ticket.id, _columns(draft, self.has_matrix), actor=incoming.profile.user, now=now
+                )
             self.say.ask(ticket, field, result, key=f"{incoming.key}:ask")
             return
         ticket = tickets.change_ticket(
@@ -186,7 +226,8 @@ class Intake:
         self.say.triage_card(ticket, draft, state, key=f"{incoming.key}:triage")
 
     def _record(self, session: Session, ticket: tickets.TicketRecord, incoming: Incoming, now: datetime) -> None:
-        messages.add_message(
+        """The message, then each file it carried: recorded with it, or named to the requester when too large."""
+        message = messages.add_message(
             session,
             ticket.id,
             author=incoming.profile.user,
@@ -197,6 +238,24 @@ class Intake:
             at=now,
             slack_ts=incoming.ts,
         )
+        for index, file in enumerate(incoming.files):
+            if file.stored is None:
+                limit = file.limit if file.limit is not None else self.desk.intake.max_attachment_bytes
+                self.say.file_too_large(ticket, file.name, limit, key=f"{incoming.key}:too_large:{index}")
+                continue
+            stored = file.stored
+            messages.add_attachment(
+                session,
+                ticket.id,
+                name=stored.name,
+                size=stored.size,
+                content_type=stored.content_type,
+                sha256=stored.sha256,
+                stored_path=stored.stored_path,
+                actor=incoming.profile.user,
+                now=now,
+                message_id=message.id,
+            )
 
     def _from_profile(self, profile: Profile) -> Draft:
         """Contact details from the Slack profile, kept only when valid (else they are asked for)."""
@@ -234,9 +293,10 @@ def _columns(draft: Draft, has_matrix: bool) -> dict[str, object]:
     }
 
 
-def _draft(ticket: tickets.TicketRecord) -> Draft:
+def _draft(session: Session, ticket: tickets.TicketRecord) -> Draft:
     """The draft a stored request in intake holds; what is not missing any more was answered."""
     missing = set(ticket.missing_fields)
+    files = tuple(dict.fromkeys(file.sha256 for file in messages.attachments_of(session, ticket.id)))
     return Draft(
         description=ticket.description,
         email=ticket.contact_email,
@@ -245,6 +305,7 @@ def _draft(ticket: tickets.TicketRecord) -> Draft:
         occurred_at=ticket.occurred_at,
         steps=ticket.reproduction_steps,
         steps_answered="steps" not in missing,
+        attachments=files,
         attachments_answered="attachments" not in missing,
         impact=ticket.impact,
         urgency=ticket.urgency,

@@ -33,3 +33,9 @@ def incoming_message(
 
 def message_author(payload: dict[str, Any]) -> str:
     return str((payload.get("event") or {}).get("user", ""))
+
+
+def message_files(payload: dict[str, Any]) -> list[dict[str, Any]]:
+    """The files a stored message event lists (their ids; the rest is looked up)."""
+    files = (payload.get("event") or {}).get("files")
+    return [file for file in files if isinstance(file, dict)] if isinstance(files, list) else []

@@ -67,6 +67,10 @@ class SlackSayer:
         args = {"channel": self.desk.agents_channel, "text": _cut(text)}
         self._enqueue(ticket, key, "chat.postMessage", args)
 
+    def file_too_large(self, ticket: TicketRecord, name: str, limit: int, *, key: str) -> None:
+        text = render("slack/file_too_large.mrkdwn.j2", name=name, limit_mb=limit / (1024 * 1024))
+        self._post(ticket, key, text, thread=True)
+
     @property
     def _has_matrix(self) -> bool:
         return self.desk.policy.matrix is not None

@@ -40,6 +40,7 @@ email_domains = ["globex.example"]
 remind_after = "2h"
 close_after = "2d"
 max_attachment_mb = 5
+attachments_folder = "attachments"
 
 [[maintenance]]
 start = 2026-12-05T22:00:00+01:00
@@ -73,6 +74,7 @@ def test_a_valid_config_loads(tmp_path):
     assert config.intake.remind_after == timedelta(hours=2)
     assert config.intake.close_after == timedelta(days=2)
     assert config.intake.max_attachment_bytes == 5 * 1024 * 1024
+    assert config.intake.attachments_folder == tmp_path / "attachments"
     assert config.maintenance[0].title == "Database upgrade"
 
 
