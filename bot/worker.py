@@ -6,6 +6,8 @@ Rules:
   processed again after the lease expires.
 - Slack look-ups a service needs (the requester's profile) are made before the transaction and cached; files
   shared with a message for the intake are downloaded and saved before it too, and recorded in it.
+- An agent's :ticket: reaction is turned into the message it points at (conversations.replies, limit 1) before
+  the transaction; the intake opens a request for it unless its thread already holds one.
 - A failing row is put back and retried; after `max_attempts` it is dead and stays visible in `frontdesk
   status`, so one poisonous event never blocks a conversation for good.
 - `process_once(now)` is the whole step, called by a thread woken when something is stored (or every second);
@@ -17,6 +19,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime, timedelta
+from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -24,7 +27,7 @@ from slack_sdk.errors import SlackApiError
 from bot.desk_config import DeskConfig
 from bot.intake.requests import Incoming, Intake, Profile
 from bot.slack.files import SlackFiles
-from bot.slack.incoming import incoming_message, message_author, message_files
+from bot.slack.incoming import incoming_message, message_author, message_files, reacted_message, ticket_reaction
 from bot.slack.say import SlackSayer
 from storage import inbox, tickets
 from storage.attachments import AttachmentStore
@@ -32,6 +35,7 @@ from storage.engine import Database
 
 log = logging.getLogger(__name__)
 LEASE = timedelta(minutes=2)
+GONE = frozenset({"thread_not_found", "channel_not_found", "message_not_found"})
 MAX_ATTEMPTS = 5
 
 
@@ -67,7 +71,7 @@ class InboxWorker:
     """Processes the inbox for one desk."""
 
     def __init__(self, database: Database, desk: DeskConfig, client: WebClient, *, bot_user: str) -> None:
-        self.database, self.desk, self.bot_user = database, desk, bot_user
+        self.database, self.desk, self.bot_user, self.client = database, desk, bot_user, client
         self.profiles = Profiles(client)
         store = AttachmentStore(desk.intake.attachments_folder, max_bytes=desk.intake.max_attachment_bytes)
         self.files = SlackFiles(client, store)
@@ -81,34 +85,64 @@ class InboxWorker:
 
     def _process(self, claim: inbox.InboxClaim, now: datetime) -> None:
         try:
-            incoming = None
-            if claim.key.startswith("message:"):
-                profile = self.profiles.of(message_author(claim.payload))
-                incoming = incoming_message(
-                    claim.key,
-                    claim.payload,
-                    bot_user=self.bot_user,
-                    intake_channel=self.desk.intake_channel,
-                    profile=profile,
-                )
-                listed = message_files(claim.payload)
-                if incoming is not None and listed and self._for_a_request(incoming):
-                    incoming = replace(incoming, files=self.files.fetch(listed))
+            incoming, pointed_at = self._incoming(claim)
             with self.database.write() as session:
                 if incoming is not None:
-                    Intake(self.desk, SlackSayer(session, self.desk, now)).message(session, incoming, now)
+                    intake = Intake(self.desk, SlackSayer(session, self.desk, now))
+                    if pointed_at:
+                        intake.opens(session, incoming, now)
+                    else:
+                        intake.message(session, incoming, now)
                 inbox.complete_inbox(session, claim, now=now)
         except Exception as error:  # a failing row must not stop the others; it is retried, then dead
             log.exception("inbox row %s failed", claim.key)
             with self.database.write() as session:
                 inbox.release_inbox(session, claim, error=f"{type(error).__name__}: {error}", max_attempts=MAX_ATTEMPTS)
 
-    def _for_a_request(self, incoming: Incoming) -> bool:
-        """Whether a message opens a request or is in the thread of one (only then are its files fetched)."""
-        if incoming.is_top_level:
-            return True
-        with self.database.read() as session:
-            return tickets.find_ticket(session, slack_thread=(incoming.channel, incoming.thread_ts)) is not None
+    def _incoming(self, claim: inbox.InboxClaim) -> tuple[Incoming | None, bool]:
+        """What a stored row says to the intake, its files saved; and whether it is a message pointed at."""
+        if claim.key.startswith("message:"):
+            incoming = incoming_message(
+                claim.key,
+                claim.payload,
+                bot_user=self.bot_user,
+                intake_channel=self.desk.intake_channel,
+                profile=self.profiles.of(message_author(claim.payload)),
+            )
+            return self._with_files(incoming, message_files(claim.payload), pointed_at=False), False
+        if claim.key.startswith("reaction:"):
+            target = ticket_reaction(claim.payload, agents=self.desk.agents.users)
+            message = self._message(*target) if target else None
+            if target is None or message is None:
+                return None, True
+            incoming = reacted_message(
+                claim.key, target[0], message, bot_user=self.bot_user, profile_of=self.profiles.of
+            )
+            return self._with_files(incoming, message_files({"event": message}), pointed_at=True), True
+        return None, False
+
+    def _message(self, channel: str, ts: str) -> dict[str, Any] | None:
+        """The message at (channel, ts), or None when Slack no longer shows it."""
+        try:
+            found = self.client.conversations_replies(channel=channel, ts=ts, limit=1, inclusive=True)["messages"]
+        except SlackApiError as error:
+            if error.response.get("error") in GONE:
+                return None
+            raise
+        return next((message for message in found if message.get("ts") == ts), None)
+
+    def _with_files(
+        self, incoming: Incoming | None, listed: list[dict[str, Any]], *, pointed_at: bool
+    ) -> Incoming | None:
+        """The message with its files saved, when it opens a request or is in the thread of one."""
+        if incoming is None or not listed:
+            return incoming
+        if pointed_at or not incoming.is_top_level:
+            with self.database.read() as session:
+                held = tickets.find_ticket(session, slack_thread=(incoming.channel, incoming.thread_ts)) is not None
+            if held is pointed_at:  # a pointed-at message opens only where no request is; a reply joins one
+                return incoming
+        return replace(incoming, files=self.files.fetch(listed))
 
 
 class Loop:

@@ -5,12 +5,20 @@ Rules (issue 4, "Ways in"):
   intake channel; other top-level messages are not for Frontdesk.
 - A reply in a thread is passed on whatever the channel: the service knows whether the thread is a request.
 - The bot's mention is removed from the text; everything else is kept as written.
+- A :ticket: reaction by an agent (a user listed in [agents] users) on a person's top-level message opens a
+  request for that message as if it had been written to the bot: its author is the requester, its text the
+  description, its files the attachments, its thread the request's thread. Reactions by anyone else, other
+  emoji, bot messages and replies inside a thread are not requests (user groups are not looked up yet).
 """
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from bot.intake.requests import Incoming, Profile
+from bot.slack.inbox_keys import MESSAGE_SUBTYPES
+
+TICKET = "ticket"
 
 _MENTION = re.compile(r"<@([A-Z0-9]+)(?:\|[^>]*)?>")
 
@@ -27,8 +35,37 @@ def incoming_message(
     direct = event.get("channel_type") == "im" or channel.startswith("D")
     if thread_ts == ts and not (direct or mentioned or channel == intake_channel):
         return None
-    cleaned = _MENTION.sub(lambda match: "" if match.group(1) == bot_user else match.group(0), text).strip()
-    return Incoming(key=key, channel=channel, thread_ts=thread_ts, ts=ts, text=cleaned, profile=profile)
+    return Incoming(
+        key=key, channel=channel, thread_ts=thread_ts, ts=ts, text=_without(bot_user, text), profile=profile
+    )
+
+
+def ticket_reaction(payload: dict[str, Any], *, agents: tuple[str, ...]) -> tuple[str, str] | None:
+    """The (channel, ts) of the message an agent's :ticket: reaction points at, or None for any other reaction."""
+    event = payload.get("event") or {}
+    item = event.get("item") or {}
+    if event.get("reaction") != TICKET or event.get("user") not in agents or item.get("type") != "message":
+        return None
+    channel, ts = str(item.get("channel") or ""), str(item.get("ts") or "")
+    return (channel, ts) if channel and ts else None
+
+
+def reacted_message(
+    key: str, channel: str, message: dict[str, Any], *, bot_user: str, profile_of: Callable[[str], Profile]
+) -> Incoming | None:
+    """The intake's view of a message pointed at with :ticket:, or None when it cannot be a request."""
+    ts = str(message.get("ts") or "")
+    by_a_bot = bool(message.get("bot_id")) or message.get("user") in (None, bot_user)
+    in_a_thread = str(message.get("thread_ts") or ts) != ts
+    if not ts or by_a_bot or in_a_thread or message.get("subtype") not in MESSAGE_SUBTYPES:
+        return None
+    text = _without(bot_user, str(message.get("text") or ""))
+    return Incoming(key=key, channel=channel, thread_ts=ts, ts=ts, text=text, profile=profile_of(message["user"]))
+
+
+def _without(bot_user: str, text: str) -> str:
+    """The text without the bot's mention."""
+    return _MENTION.sub(lambda match: "" if match.group(1) == bot_user else match.group(0), text).strip()
 
 
 def message_author(payload: dict[str, Any]) -> str:

@@ -1,4 +1,4 @@
-"""conversations.open, conversations.info and conversations.members.
+"""conversations.open, conversations.info, conversations.members and conversations.replies.
 
 Rules:
 - conversations.open takes `users` (one user: the bot's DM with them; several: a group DM with the bot) or the
@@ -7,6 +7,10 @@ Rules:
 - conversations.info and conversations.members see public channels and the private ones the bot is in.
 - conversations.members pages with `limit` (1..1000, default 100; else `invalid_limit`) and an opaque `cursor`
   (`invalid_cursor` when not one of ours); the last page has `next_cursor: ""`.
+- conversations.replies needs `channel` and `ts` (`invalid_arguments` without ts); a ts that is no message of the
+  channel is `thread_not_found`. It answers the thread the message belongs to, parent first, narrowed to
+  `oldest` < ts < `latest` (both ends included with `inclusive`), in pages of `limit` (1..1000, default 1000)
+  with `has_more` and a cursor, like conversations.members.
 """
 
 import base64
@@ -85,8 +89,50 @@ def _offset(cursor: str | None) -> int:
     raise ApiError("invalid_cursor")
 
 
+def replies(ctx: Context, req: ApiRequest) -> dict[str, Any]:
+    ws = ctx.workspace
+    channel = channel_for_bot(ctx, req.text("channel"))
+    ts = req.text("ts")
+    if not ts:
+        raise ApiError("invalid_arguments", messages=("[ERROR] missing required field: ts",))
+    message = ws.message(channel, ts)
+    if message is None:
+        raise ApiError("thread_not_found")
+    limit = req.integer("limit", 1000)
+    if not 1 <= limit <= 1000:
+        raise ApiError("invalid_limit")
+    oldest, latest = _instant(req.text("oldest"), "oldest") or 0.0, _instant(req.text("latest"), "latest")
+    inclusive = req.flag("inclusive")
+
+    def within(stamp: str) -> bool:
+        at = float(stamp)
+        above = at >= oldest if inclusive else at > oldest
+        below = latest is None or (at <= latest if inclusive else at < latest)
+        return above and below
+
+    thread = [m for m in ws.messages(channel, thread_ts=message.thread_ts or message.ts) if within(m.ts)]
+    start = _offset(req.text("cursor"))
+    page = thread[start : start + limit]
+    end = start + len(page)
+    return {
+        "messages": [ctx.message_json(m) for m in page],
+        "has_more": end < len(thread),
+        "response_metadata": {"next_cursor": _cursor(end) if end < len(thread) else ""},
+    }
+
+
+def _instant(text: str | None, name: str) -> float | None:
+    if not text:
+        return None
+    try:
+        return float(text)
+    except ValueError:
+        raise ApiError(f"invalid_ts_{name}") from None
+
+
 METHODS = {
     "conversations.open": Method(open_conversation),
     "conversations.info": Method(info),
     "conversations.members": Method(members),
+    "conversations.replies": Method(replies),
 }

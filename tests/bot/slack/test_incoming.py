@@ -1,7 +1,7 @@
 """Which stored messages start or continue a request."""
 
 from bot.intake.requests import Profile
-from bot.slack.incoming import incoming_message
+from bot.slack.incoming import incoming_message, message_files, reacted_message, ticket_reaction
 
 ALICE = Profile(user="U1", email="alice@example.com")
 
@@ -38,3 +38,50 @@ def test_chatter_elsewhere_is_not_for_frontdesk():
 def test_thread_replies_are_passed_on_anywhere():
     incoming = read(message("CGEN", "2.0", "yes", thread_ts="1.0"))
     assert (incoming.thread_ts, incoming.is_top_level) == ("1.0", False)
+
+
+def reaction(user, emoji="ticket", item_type="message"):
+    return {
+        "event": {
+            "type": "reaction_added",
+            "user": user,
+            "reaction": emoji,
+            "item": {"type": item_type, "channel": "C1", "ts": "5.0"},
+        }
+    }
+
+
+def test_only_an_agents_ticket_reaction_on_a_message_points_at_it():
+    agents = ("UAGENT",)
+    assert ticket_reaction(reaction("UAGENT"), agents=agents) == ("C1", "5.0")
+    assert ticket_reaction(reaction("U1"), agents=agents) is None
+    assert ticket_reaction(reaction("UAGENT", "eyes"), agents=agents) is None
+    assert ticket_reaction(reaction("UAGENT", item_type="file"), agents=agents) is None
+
+
+def pointed(**fields):
+    found = {"type": "message", "user": "U1", "ts": "5.0", "text": "<@UBOT> it broke"} | fields
+    return reacted_message("k", "C1", found, bot_user="UBOT", profile_of=lambda user: Profile(user=user))
+
+
+def test_a_pointed_at_message_is_its_authors_request_in_its_own_thread():
+    incoming = pointed()
+    assert (incoming.channel, incoming.thread_ts, incoming.text, incoming.profile.user) == (
+        "C1",
+        "5.0",
+        "it broke",
+        "U1",
+    )
+
+
+def test_bot_messages_edits_and_replies_are_not_pointed_at():
+    assert pointed(bot_id="B1") is None
+    assert pointed(user="UBOT") is None
+    assert pointed(subtype="channel_join") is None
+    assert pointed(thread_ts="4.0") is None
+    assert pointed(thread_ts="5.0") is not None
+
+
+def test_the_files_of_a_message_are_listed_when_they_are_objects():
+    assert message_files({"event": {"files": [{"id": "F1"}, "junk"]}}) == [{"id": "F1"}]
+    assert message_files({"event": {"files": "junk"}}) == []

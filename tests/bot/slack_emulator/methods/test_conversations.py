@@ -68,3 +68,43 @@ def test_members_paging_arguments_are_checked(client: WebClient, ws: Workspace, 
     with pytest.raises(SlackApiError) as raised:
         client.conversations_members(channel=ws.channel("support").id, **params)
     assert raised.value.response["error"] == error
+
+
+def test_replies_with_limit_one_fetch_a_message_with_its_files(client: WebClient, ws: Workspace) -> None:
+    support, alice = ws.channel("support"), ws.user("alice")
+    shot = ws.add_file("shot.png", b"\x89PNG\r\n\x1a\n", user=alice)
+    root = ws.post_message(support, alice, text="Exports fail", files=(shot.id,))
+    ws.post_message(support, alice, text="more", thread_ts=root.ts)
+    answer = client.conversations_replies(channel=support.id, ts=root.ts, limit=1, inclusive=True)
+    (message,) = answer["messages"]
+    assert (message["user"], message["text"], message["ts"]) == (alice.id, "Exports fail", root.ts)
+    assert [f["id"] for f in message["files"]] == [shot.id]
+    assert answer["has_more"] is True
+
+
+def test_replies_answer_the_whole_thread_in_pages_narrowed_by_oldest_and_latest(
+    client: WebClient, ws: Workspace
+) -> None:
+    support, alice = ws.channel("support"), ws.user("alice")
+    root = ws.post_message(support, alice, text="root")
+    first = ws.post_message(support, alice, text="one", thread_ts=root.ts)
+    second = ws.post_message(support, alice, text="two", thread_ts=root.ts)
+    pages = [page["messages"] for page in client.conversations_replies(channel=support.id, ts=first.ts, limit=2)]
+    assert [[m["text"] for m in page] for page in pages] == [["root", "one"], ["two"]]
+    narrowed = client.conversations_replies(channel=support.id, ts=root.ts, oldest=root.ts, latest=second.ts)
+    assert [m["text"] for m in narrowed["messages"]] == ["one"]
+    included = client.conversations_replies(
+        channel=support.id, ts=root.ts, oldest=first.ts, latest=first.ts, inclusive=True
+    )
+    assert [m["text"] for m in included["messages"]] == ["one"]
+
+
+def test_replies_are_checked_as_slack_checks_them(client: WebClient, ws: Workspace) -> None:
+    support = ws.channel("support")
+    root = ws.post_message(support, ws.user("alice"), text="root")
+    assert refused(client.api_call, "conversations.replies", params={"channel": support.id})["error"] == (
+        "invalid_arguments"
+    )
+    assert refused(client.conversations_replies, channel=support.id, ts="1.000001")["error"] == "thread_not_found"
+    assert refused(client.conversations_replies, channel="C99999999", ts=root.ts)["error"] == "channel_not_found"
+    assert refused(client.conversations_replies, channel=support.id, ts=root.ts, limit=0)["error"] == "invalid_limit"
