@@ -6,13 +6,16 @@ Rules (issue 4, "The intake conversation"; DESIGN.md, "The path of a message"):
   which names it by its content and detects its type from the bytes.
 - A file Slack says is over the cap is not downloaded; one that turns out larger while reading is refused by the
   store. Both become a refused `SharedFile` (name and limit), so the requester is told and the message goes on.
+- The token goes only to the file's own host: a redirect elsewhere is followed without it.
 - A file Slack no longer has (deleted before the worker got to it) is left out. Any other failure raises, so the
   inbox row is retried and nothing received is lost.
 """
 
 import urllib.request
 from collections.abc import Iterable
-from typing import Any
+from http.client import HTTPMessage
+from typing import IO, Any, BinaryIO
+from urllib.parse import urlsplit
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -23,6 +26,27 @@ from storage.errors import AttachmentTooLargeError
 
 TIMEOUT = 60.0
 GONE = frozenset({"file_not_found", "file_deleted"})
+
+
+class _KeepTokenAtHome(urllib.request.HTTPRedirectHandler):
+    """Follows redirects, dropping the Authorization header when one leads to another host."""
+
+    def redirect_request(
+        self, req: urllib.request.Request, fp: IO[bytes], code: int, msg: str, headers: HTTPMessage, newurl: str
+    ) -> urllib.request.Request | None:
+        following = super().redirect_request(req, fp, code, msg, headers, newurl)
+        if following is not None and urlsplit(newurl).netloc != urlsplit(req.full_url).netloc:
+            following.remove_header("Authorization")
+        return following
+
+
+_OPENER = urllib.request.build_opener(_KeepTokenAtHome())
+
+
+def open_private(url: str, token: str | None, *, timeout: float = TIMEOUT) -> BinaryIO:
+    """A private Slack file URL opened with the bot token (which never leaves the URL's host)."""
+    request = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}"})
+    return _OPENER.open(request, timeout=timeout)  # type: ignore[no-any-return]
 
 
 class SlackFiles:
@@ -53,8 +77,7 @@ class SlackFiles:
         if size > limit:
             return SharedFile(name, size, limit=limit)
         url = str(file.get("url_private_download") or file.get("url_private"))
-        request = urllib.request.Request(url, headers={"Authorization": f"Bearer {self.client.token}"})
-        with urllib.request.urlopen(request, timeout=TIMEOUT) as response:
+        with open_private(url, self.client.token) as response:
             try:
                 stored = self.store.save(response, name)
             except AttachmentTooLargeError as error:
