@@ -106,3 +106,26 @@ def test_only_an_oversized_file_leaves_the_attachments_question_open(conversatio
     ticket, attachments = _attachments(conversation)
     assert ticket.description == "Big logs"
     assert attachments == []
+
+
+def test_a_file_shared_after_completion_is_kept_without_a_question(conversation):
+    root = conversation.slack.dm("alice", "Graphs are empty").message
+    conversation.settle()
+    _answer(conversation, root, "yes", "today 9am", "not applicable", "none", "question")
+    said = len(conversation.bot_says(root.channel, root.ts))
+    _answer(conversation, root, "one more screenshot")
+    conversation.slack.dm("alice", "", thread_ts=root.ts, files=[Upload("later.png", PNG)])
+    conversation.settle()
+    assert len(conversation.bot_says(root.channel, root.ts)) == said
+    ticket, (attachment,) = _attachments(conversation)
+    assert (ticket.sr_number, attachment.name) == (1, "later.png")
+
+
+def test_files_in_a_thread_that_is_no_request_are_not_downloaded(conversation):
+    ws = conversation.emulator.workspace
+    support = ws.channel("support")
+    root = ws.post_message(support, ws.user("bob"), text="Team lunch at noon")
+    conversation.slack.user_says(support, "alice", "menu", thread_ts=root.ts, files=[Upload("menu.png", PNG)])
+    conversation.settle()
+    assert conversation.emulator.calls("files.info") == []
+    assert conversation.bot_says(support.id, root.ts) == []
