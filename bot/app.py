@@ -10,7 +10,7 @@ Rules (DESIGN.md, "Layers" and "The path of a message"):
 """
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from slack_bolt import App
 from slack_bolt.authorization import AuthorizeResult
@@ -19,10 +19,13 @@ from slack_sdk import WebClient
 from bot.delivery.runner import DeliveryRunner
 from bot.delivery.worker import Deliverer, delivery_client
 from bot.desk_config import DeskConfig
+from bot.runner import Runner
 from bot.slack.receiver import build_receiver
 from bot.web import FrontdeskWsgi
-from bot.worker import InboxWorker, Loop
+from bot.worker import InboxWorker
 from storage.engine import Database
+
+POLL = timedelta(seconds=1)  # how often the inbox is looked at when nothing wakes the worker
 
 
 def utc_now() -> datetime:
@@ -50,7 +53,7 @@ class Frontdesk:
         self.worker = InboxWorker(database, desk, self.client, bot_user=self.bot_user)
         self.deliverer = Deliverer(database, delivery_client(token, api_url), clock)
         self.delivery = DeliveryRunner(self.deliverer)
-        self.inbox = Loop(self._process, clock)
+        self.inbox = Runner(self._process, name="inbox", poll=POLL)
         self.slack_app: App = build_receiver(
             signing_secret=signing_secret,
             client=self.client,
@@ -72,11 +75,12 @@ class Frontdesk:
         self.inbox.stop()
         self.delivery.stop()
 
-    def _process(self, now: datetime) -> int:
-        taken = self.worker.process_once(now)
+    def _process(self) -> timedelta:
+        """One round of the inbox worker; at once again while there was work, else after POLL."""
+        taken = self.worker.process_once(self.clock())
         if taken:
             self.delivery.wake()
-        return taken
+        return timedelta(0) if taken else POLL
 
     def _healthy(self) -> bool:
         try:

@@ -10,13 +10,12 @@ Rules:
   the transaction; the intake opens a request for it unless its thread already holds one.
 - A failing row is put back and retried; after `max_attempts` it is dead and stays visible in `frontdesk
   status`, so one poisonous event never blocks a conversation for good.
-- `process_once(now)` is the whole step, called by a thread woken when something is stored (or every second);
-  tests call it directly with an injected clock.
+- `process_once(now)` is the whole step, run by a bot.runner.Runner woken when something is stored (or every
+  second); tests call it directly with an injected clock.
 """
 
 import logging
 import threading
-from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -143,35 +142,3 @@ class InboxWorker:
             if held is pointed_at:  # a pointed-at message opens only where no request is; a reply joins one
                 return incoming
         return replace(incoming, files=self.files.fetch(listed))
-
-
-class Loop:
-    """Runs `step(now)` in a thread whenever woken, or every `interval`; stops cleanly."""
-
-    def __init__(
-        self, step: Callable[[datetime], int], clock: Callable[[], datetime], *, interval: float = 1.0
-    ) -> None:
-        self._step, self._clock, self._interval = step, clock, interval
-        self._wake, self._stop = threading.Event(), threading.Event()
-        self._thread = threading.Thread(target=self._run, name="frontdesk-worker", daemon=True)
-
-    def wake(self) -> None:
-        self._wake.set()
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._stop.set()
-        self._wake.set()
-        self._thread.join(timeout=10)
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            self._wake.clear()
-            try:
-                while self._step(self._clock()) and not self._stop.is_set():
-                    pass
-            except Exception:  # keep the loop alive; the step records its own failures
-                log.exception("worker step failed")
-            self._wake.wait(self._interval)

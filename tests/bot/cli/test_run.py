@@ -34,24 +34,28 @@ def test_missing_settings_are_listed_one_per_line(tmp_path, monkeypatch):
     ]
 
 
+def start_run(emulator: SlackEmulator, folder: Path, *args: str, socket_mode: bool) -> subprocess.Popen[str]:
+    """`frontdesk run ARGS` in a child process, configured for `emulator` as a user would configure it."""
+    env = {
+        **os.environ,
+        "SLACK_BOT_TOKEN": emulator.bot_token,
+        "SLACK_API_URL": emulator.base_url,
+        "FRONTDESK_CONFIG": str(desk_file(folder, emulator.workspace)),
+        "FRONTDESK_DATABASE_URL": f"sqlite:///{folder / 'frontdesk.db'}",
+    }
+    if socket_mode:  # Socket Mode payloads are not signed
+        env["SLACK_APP_TOKEN"] = emulator.app_token
+        env.pop("SLACK_SIGNING_SECRET", None)
+    else:
+        env["SLACK_SIGNING_SECRET"] = emulator.signing_secret
+        env.pop("SLACK_APP_TOKEN", None)
+    script = Path(sys.executable).with_name("frontdesk")
+    return subprocess.Popen([str(script), "run", *args], env=env, stderr=subprocess.PIPE, text=True)
+
+
 def test_run_serves_slack_over_http_and_answers_a_dm(tmp_path):
     with SlackEmulator(Workspace.example()) as emulator:
-        env = {
-            **os.environ,
-            "SLACK_BOT_TOKEN": emulator.bot_token,
-            "SLACK_SIGNING_SECRET": emulator.signing_secret,
-            "SLACK_API_URL": emulator.base_url,
-            "FRONTDESK_CONFIG": str(desk_file(tmp_path, emulator.workspace)),
-            "FRONTDESK_DATABASE_URL": f"sqlite:///{tmp_path / 'frontdesk.db'}",
-        }
-        env.pop("SLACK_APP_TOKEN", None)
-        script = Path(sys.executable).with_name("frontdesk")
-        process = subprocess.Popen(
-            [str(script), "run", "--http", "--host", "127.0.0.1", "--port", "0"],
-            env=env,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
+        process = start_run(emulator, tmp_path, "--http", "--host", "127.0.0.1", "--port", "0", socket_mode=False)
         try:
             banner = process.stderr.readline()
             assert banner.startswith("frontdesk: serving Slack on http://127.0.0.1:"), banner

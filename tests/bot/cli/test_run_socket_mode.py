@@ -1,28 +1,14 @@
 """`frontdesk run` in Socket Mode as a user starts it: SLACK_APP_TOKEN set, Slack's envelopes over a WebSocket."""
 
-import os
 import signal
-import subprocess
-import sys
-from pathlib import Path
 
 from bot.slack_emulator import SOCKET_CONNECT, SlackEmulator, SlackSide, Workspace
-from tests.bot.cli.test_run import desk_file
+from tests.bot.cli.test_run import start_run
 
 
 def test_run_in_socket_mode_acks_a_dm_answers_it_and_stops_on_sigterm(tmp_path):
     with SlackEmulator(Workspace.example()) as emulator:
-        env = {
-            **os.environ,
-            "SLACK_BOT_TOKEN": emulator.bot_token,
-            "SLACK_APP_TOKEN": emulator.app_token,
-            "SLACK_API_URL": emulator.base_url,
-            "FRONTDESK_CONFIG": str(desk_file(tmp_path, emulator.workspace)),
-            "FRONTDESK_DATABASE_URL": f"sqlite:///{tmp_path / 'frontdesk.db'}",
-        }
-        env.pop("SLACK_SIGNING_SECRET", None)  # Socket Mode payloads are not signed
-        script = Path(sys.executable).with_name("frontdesk")
-        process = subprocess.Popen([str(script), "run"], env=env, stderr=subprocess.PIPE, text=True)
+        process = start_run(emulator, tmp_path, socket_mode=True)
         try:
             banner = process.stderr.readline()
             assert banner.startswith("frontdesk: connected to Slack in Socket Mode"), banner
