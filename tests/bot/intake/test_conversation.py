@@ -83,3 +83,16 @@ def test_a_slack_retry_of_an_answer_is_answered_once(conversation):
     conversation.settle()
     questions = [text for text in conversation.bot_says(root.channel, root.ts) if text.startswith("When did it")]
     assert len(questions) == 1
+
+
+def test_a_40000_character_message_with_emoji_and_right_to_left_text_is_kept_whole(conversation):
+    text = ("مرحبا 🚒 שלום " * 3000)[:40_000]
+    root = conversation.slack.dm("alice", text).message
+    conversation.settle()
+    status, question = conversation.thread(root.channel, root.ts)[1:]
+    assert "مرحبا 🚒 שלום" in status.text
+    assert len(status.text) < 4_000  # the status shows the start of it; the request keeps all of it
+    assert question.text.startswith("Can we reach you")
+    with conversation.database.read() as session:
+        ticket = tickets.find_ticket(session, slack_thread=(root.channel, root.ts))
+    assert ticket.description == text.strip()
