@@ -117,9 +117,10 @@ class _Table:
 
     def working_until(self, instant: int) -> int:
         """F: working time from the origin to `instant`."""
-        index = bisect_right(self.changes, instant)
-        offset = self.offsets_after[index - 1] if index else self.start_offset
-        return self.wall_working_until(instant + offset) + self.corrections_before[index]
+        return (
+            self.wall_working_until(instant + self.offset_at(instant))
+            + self.corrections_before[bisect_right(self.changes, instant)]
+        )
 
     def earliest_instant_with(self, amount: int) -> int:
         """The earliest instant u with F(u) == amount, for amount above F at the first instant."""

@@ -10,6 +10,7 @@ from sla.clocks import due_at
 from tests.bot.cli.conftest import run_console_script, run_frontdesk
 
 OWKIN_P1 = ("sla", "due", "--policy", "owkin", "--priority", "P1")
+KISSFLOW_DEFECT = ("sla", "due", "--policy", "kissflow", "--kind", "defect")
 
 
 def test_owkin_p1_response_opened_after_hours_is_due_next_morning():
@@ -35,16 +36,14 @@ def test_plan_and_kind_select_the_defect_targets():
 
 def test_a_target_without_deadline_prints_none():
     outcome = run_frontdesk(
-        "sla", "due", "--policy", "kissflow", "--kind", "defect", "--priority", "low",
-        "--target", "workaround", "--opened", "2026-11-26T10:00:00+05:30",
+        *KISSFLOW_DEFECT, "--priority", "low", "--target", "workaround", "--opened", "2026-11-26T10:00:00+05:30",
     )  # fmt: skip
     assert outcome.stdout == "none\n"
 
 
 def test_next_release_is_the_next_fortnightly_tuesday():
     outcome = run_frontdesk(
-        "sla", "due", "--policy", "kissflow", "--kind", "defect", "--priority", "medium",
-        "--target", "fix", "--opened", "2026-11-25T10:00:00+05:30",
+        *KISSFLOW_DEFECT, "--priority", "medium", "--target", "fix", "--opened", "2026-11-25T10:00:00+05:30",
     )  # fmt: skip
     assert outcome.stdout == "2026-12-08T10:00:00+05:30\n"
 
