@@ -7,6 +7,8 @@ Rules (DESIGN.md, "Layers" and "The path of a message"):
   line, before anything is served).
 - Storing a request wakes the inbox worker; a processed request wakes the delivery worker, so the usual path
   from Slack's event to the bot's answer takes no polling delay.
+- Abandoned intake is swept every minute (SWEEP) at the app's clock by a runner of its own; the sweep is
+  idempotent, so issue 6 can hand it to APScheduler as it is.
 """
 
 from collections.abc import Callable
@@ -19,13 +21,16 @@ from slack_sdk import WebClient
 from bot.delivery.runner import DeliveryRunner
 from bot.delivery.worker import Deliverer, delivery_client
 from bot.desk_config import DeskConfig
+from bot.intake.abandoned import sweep_abandoned
 from bot.runner import Runner
 from bot.slack.receiver import build_receiver
+from bot.slack.say import SlackSayer
 from bot.web import FrontdeskWsgi
 from bot.worker import InboxWorker
 from storage.engine import Database
 
 POLL = timedelta(seconds=1)  # how often the inbox is looked at when nothing wakes the worker
+SWEEP = timedelta(minutes=1)  # how often abandoned intake is looked for (issue 6 moves sweeps to APScheduler)
 
 
 def utc_now() -> datetime:
@@ -54,6 +59,7 @@ class Frontdesk:
         self.deliverer = Deliverer(database, delivery_client(token, api_url), clock)
         self.delivery = DeliveryRunner(self.deliverer)
         self.inbox = Runner(self._process, name="inbox", poll=POLL)
+        self.abandoned = Runner(self._sweep_abandoned, name="abandoned-intake", poll=SWEEP)
         self.slack_app: App = build_receiver(
             signing_secret=signing_secret,
             client=self.client,
@@ -69,9 +75,11 @@ class Frontdesk:
     def start(self) -> "Frontdesk":
         self.delivery.start()
         self.inbox.start()
+        self.abandoned.start()
         return self
 
     def stop(self) -> None:
+        self.abandoned.stop()
         self.inbox.stop()
         self.delivery.stop()
 
@@ -81,6 +89,14 @@ class Frontdesk:
         if taken:
             self.delivery.wake()
         return timedelta(0) if taken else POLL
+
+    def _sweep_abandoned(self) -> timedelta:
+        """Remind and close abandoned intake at the app's clock; every SWEEP."""
+        now = self.clock()
+        swept = sweep_abandoned(self.database, self.desk, now, lambda session: SlackSayer(session, self.desk, now))
+        if swept.anything:
+            self.delivery.wake()
+        return SWEEP
 
     def _healthy(self) -> bool:
         try:

@@ -19,7 +19,7 @@ Rules:
 """
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -101,6 +101,12 @@ class Sayer(Protocol):
     def triage_card(self, ticket: tickets.TicketRecord, draft: Draft, state: Clocks, *, key: str) -> None: ...
 
     def file_too_large(self, ticket: tickets.TicketRecord, name: str, limit: int, *, key: str) -> None: ...
+
+    def intake_reminder(self, ticket: tickets.TicketRecord, closes_in: timedelta, *, key: str) -> bool:
+        """Remind the requester of what is missing; False when `key` was said already."""
+        ...
+
+    def intake_closed(self, ticket: tickets.TicketRecord, *, key: str) -> None: ...
 
 
 class Intake:

@@ -8,7 +8,8 @@ Rules (DESIGN.md, "Habits"; the delivery contract in bot/delivery):
 - Text longer than Slack takes is cut with a visible marker.
 """
 
-from datetime import datetime
+import math
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -86,6 +87,15 @@ class SlackSayer:
     ) -> bool:
         payload = SlackPayload(method, args, update_of=update_of)
         return enqueue_slack(self.session, key=key, payload=payload, now=self.now, ticket_id=ticket.id)
+
+    def intake_reminder(self, ticket: TicketRecord, closes_in: timedelta, *, key: str) -> bool:
+        hours = max(1, math.ceil(closes_in.total_seconds() / 3600))
+        text = render("slack/intake_reminder.mrkdwn.j2", missing=ticket.missing_fields, closes_in_hours=hours)
+        return self._post(ticket, key, text, thread=True)
+
+    def intake_closed(self, ticket: TicketRecord, *, key: str) -> None:
+        text = render("slack/intake_closed.mrkdwn.j2", missing=ticket.missing_fields)
+        self._post(ticket, key, text, thread=True)
 
 
 def _cut(text: str) -> str:
