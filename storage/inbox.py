@@ -2,6 +2,9 @@
 
 Rules:
 - `receive` stores a row under its unique key and tells whether it was new; a duplicate key is dropped.
+- `receive_all` stores several arrivals in one transaction of its own (one INSERT ... ON CONFLICT DO NOTHING for
+  them all, built once per dialect), rows identical to `receive`'s and in the given order; within the list, as
+  across transactions, only the first arrival of a key is new. All or nothing: it raises and stores none.
 - `claim_inbox` leases pending rows (and rows whose lease expired) in id order, never a row while an earlier
   row of the same conversation is pending or being processed, so a conversation is handled in order.
 - The worker does its work and `complete_inbox` in one transaction: the effects and "done" commit together,
@@ -10,11 +13,14 @@ Rules:
   marks it dead, so one poisonous event never blocks the queue.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any
 
-from sqlalchemy import and_, exists, or_, true
+from sqlalchemy import Insert, and_, exists, or_, true
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
@@ -40,20 +46,54 @@ class InboxClaim:
     lease: Lease
 
 
+@dataclass(frozen=True)
+class Arrival:
+    """One received event to store: what `receive` takes, as a value."""
+
+    key: str
+    source: str
+    conversation: str
+    payload: dict[str, Any]
+    now: datetime
+
+
 def receive(
     session: Session, *, key: str, source: str, conversation: str, payload: dict[str, Any], now: datetime
 ) -> bool:
     """Stores a received event; False when its key was already stored (a duplicate delivery)."""
-    values = {
-        "key": key,
-        "source": source,
-        "conversation": conversation,
-        "payload": payload,
+    values = _row(Arrival(key, source, conversation, payload, now))
+    return insert_unless_present(session, InboxItem, values, ["key"])
+
+
+def receive_all(database: Database, arrivals: Sequence[Arrival]) -> list[bool]:
+    """Stores `arrivals` in one transaction; for each, whether it was new (a stored or earlier key is not)."""
+    first: dict[str, int] = {}
+    for index, arrival in enumerate(arrivals):
+        first.setdefault(arrival.key, index)
+    rows = [_row(arrivals[index]) for index in first.values()]
+    with database.reporting_errors(), database.engine.begin() as connection:
+        inserted = set(connection.execute(_insert_new(connection.dialect.name), rows).scalars()) if rows else set()
+    return [first[arrival.key] == index and arrival.key in inserted for index, arrival in enumerate(arrivals)]
+
+
+def _row(arrival: Arrival) -> dict[str, Any]:
+    return {
+        "key": arrival.key,
+        "source": arrival.source,
+        "conversation": arrival.conversation,
+        "payload": arrival.payload,
         "state": InboxState.PENDING.value,
         "attempts": 0,
-        "received_at": to_utc(now),
+        "received_at": to_utc(arrival.now),
     }
-    return insert_unless_present(session, InboxItem, values, ["key"])
+
+
+@cache
+def _insert_new(dialect_name: str) -> Insert:
+    """INSERT of inbox rows that skips a stored key and returns the keys it stored (its SQL is cached)."""
+    dialect = postgresql if dialect_name == "postgresql" else sqlite
+    table = InboxItem.__table__  # type: ignore[attr-defined]
+    return dialect.insert(table).on_conflict_do_nothing(index_elements=["key"]).returning(table.c.key)
 
 
 def claim_inbox(

@@ -7,6 +7,9 @@ Rules (DESIGN.md, "The path of a message"; FIELD-NOTES, Bolt):
 - A duplicate key (a Slack retry, the app_mention twin of a message) is acknowledged and dropped; what Frontdesk
   does not act on is acknowledged and not stored. Everything genuine gets a 2xx, so Slack never disables events.
 - If the inbox cannot be written the answer is 500, so Slack retries: an unstored request is never acknowledged.
+- Concurrent requests share transactions (storage.group_commit): each request's row is handed to the group
+  commit and its answer waits until the transaction holding that row has committed. One transaction per batch
+  instead of per request is what lets one process keep up with a busy workspace on SQLite.
 - The bot's identity comes from one auth.test at start-up, not per request.
 - `on_stored` is called after each new row commits, to wake the worker at once.
 """
@@ -23,7 +26,8 @@ from slack_sdk import WebClient
 from bot.slack.inbox_keys import classify
 from storage import inbox
 from storage.engine import Database
-from storage.errors import StorageError
+from storage.errors import DatabaseUnavailableError, StorageError
+from storage.group_commit import GroupCommit
 
 log = logging.getLogger(__name__)
 _bolt_log = logging.getLogger("frontdesk.bolt")
@@ -51,20 +55,17 @@ def build_receiver(
         logger=_bolt_log,
     )
 
+    writer: GroupCommit[inbox.Arrival, bool] = GroupCommit(
+        lambda arrivals: inbox.receive_all(database, arrivals), shared_errors=(DatabaseUnavailableError,)
+    )
+
     def store_in_inbox(body: dict[str, Any], next: Callable[[], BoltResponse]) -> BoltResponse:
         received = classify(body)
         if received is None:
             return BoltResponse(status=200, body="")
+        arrival = inbox.Arrival(received.key, "slack", received.conversation, dict(body), clock())
         try:
-            with database.write() as session:
-                new = inbox.receive(
-                    session,
-                    key=received.key,
-                    source="slack",
-                    conversation=received.conversation,
-                    payload=dict(body),
-                    now=clock(),
-                )
+            new = writer.submit(arrival)
         except StorageError as error:
             log.error("inbox write failed, Slack will retry: %s", error)
             return BoltResponse(status=500, body="")
