@@ -23,6 +23,7 @@ from bot.delivery.worker import Deliverer, delivery_client
 from bot.desk_config import DeskConfig
 from bot.intake.abandoned import sweep_abandoned
 from bot.runner import Runner
+from bot.slack.form_view import submission_errors
 from bot.slack.receiver import build_receiver
 from bot.slack.say import SlackSayer
 from bot.web import FrontdeskWsgi
@@ -67,6 +68,7 @@ class Frontdesk:
             database=database,
             clock=clock,
             on_stored=self.inbox.wake,
+            check_view=lambda body, now: submission_errors(body, desk, now),
         )
 
     def wsgi(self) -> FrontdeskWsgi:

@@ -3,6 +3,8 @@
 Rules:
 - Every user-visible sentence lives in a template; code passes values, never prose.
 - Undefined variables are errors (StrictUndefined), so a renamed value cannot silently print nothing.
+- JSON templates (`*.json.j2`: Block Kit blocks and views) are parsed after rendering; every value goes in
+  through `tojson`, so nothing typed by a person can break the structure.
 - Text templates keep their line layout (trim_blocks, lstrip_blocks) and end with exactly one newline.
 - Filters: `columns` aligns rows of cells into a plain-text table; `percent` shows a figure already in percent
   (99.9 -> "99.9%"), `share` a fraction of one (0.5 -> "50%"), both without trailing zeros; `mrkdwn` escapes
@@ -11,6 +13,7 @@ Rules:
 """
 
 import html
+import json
 from collections.abc import Sequence
 from fractions import Fraction
 from functools import cache
@@ -44,6 +47,11 @@ def environment() -> Environment:
 def render(template: str, /, **values: Any) -> str:
     """The template file `template` filled with `values`, ending in one newline."""
     return environment().get_template(template).render(**values).rstrip("\n") + "\n"
+
+
+def render_json(template: str, /, **values: Any) -> Any:
+    """A JSON template (Block Kit blocks, a view) filled with `values` and parsed; values go in with `tojson`."""
+    return json.loads(environment().get_template(template).render(**values))
 
 
 def columns(rows: Sequence[Sequence[object]], indent: int = 2, gap: int = 2) -> str:

@@ -8,6 +8,8 @@ Rules:
   shared with a message for the intake are downloaded and saved before it too, and recorded in it.
 - An agent's :ticket: reaction is turned into the message it points at (conversations.replies, limit 1) before
   the transaction; the intake opens a request for it unless its thread already holds one.
+- Commands, shortcuts, button clicks and form submissions are prepared by bot.slack.interactive (its look-ups
+  before the transaction) and done in the transaction.
 - A failing row is put back and retried; after `max_attempts` it is dead and stays visible in `frontdesk
   status`, so one poisonous event never blocks a conversation for good.
 - `process_once(now)` is the whole step, run by a bot.runner.Runner woken when something is stored (or every
@@ -27,6 +29,7 @@ from bot.desk_config import DeskConfig
 from bot.intake.requests import Incoming, Intake, Profile
 from bot.slack.files import SlackFiles
 from bot.slack.incoming import incoming_message, message_author, message_files, reacted_message, ticket_reaction
+from bot.slack.interactive import Interactions
 from bot.slack.say import SlackSayer
 from storage import inbox, tickets
 from storage.attachments import AttachmentStore
@@ -74,6 +77,7 @@ class InboxWorker:
         self.profiles = Profiles(client)
         store = AttachmentStore(desk.intake.attachments_folder, max_bytes=desk.intake.max_attachment_bytes)
         self.files = SlackFiles(client, store)
+        self.interactions = Interactions(desk, client, self.profiles.of, self.files)
 
     def process_once(self, now: datetime) -> int:
         """Claim and process what is due; the number of rows taken."""
@@ -85,13 +89,17 @@ class InboxWorker:
     def _process(self, claim: inbox.InboxClaim, now: datetime) -> None:
         try:
             incoming, pointed_at = self._incoming(claim)
+            act = self.interactions.prepare(claim.key, claim.payload) if incoming is None else None
             with self.database.write() as session:
+                say = SlackSayer(session, self.desk, now)
+                intake = Intake(self.desk, say)
                 if incoming is not None:
-                    intake = Intake(self.desk, SlackSayer(session, self.desk, now))
                     if pointed_at:
                         intake.opens(session, incoming, now)
                     else:
                         intake.message(session, incoming, now)
+                elif act is not None:
+                    act(session, intake, say, now)
                 inbox.complete_inbox(session, claim, now=now)
         except Exception as error:  # a failing row must not stop the others; it is retried, then dead
             log.exception("inbox row %s failed", claim.key)

@@ -18,6 +18,7 @@ from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from storage import audit
@@ -25,7 +26,7 @@ from storage.columns import to_utc
 from storage.errors import InvalidValueError, NotFoundError
 from storage.kinds import TicketKind, TicketStatus, parse
 from storage.numbers import format_sr, next_number
-from storage.tables import Ticket
+from storage.tables import Requester, Ticket
 
 CHANGEABLE = frozenset(
     {
@@ -188,3 +189,17 @@ def find_ticket(
         statement = statement.where(col(Ticket.email_thread_id) == email_thread_id)
     ticket = session.exec(statement.order_by(col(Ticket.id)).limit(1)).first()
     return None if ticket is None else to_ticket_record(ticket)
+
+
+def requested_by(
+    session: Session, *, slack_team_id: str | None, slack_user_id: str, limit: int
+) -> tuple[list[TicketRecord], int]:
+    """The requests of the Slack user, newest first (at most `limit`), and how many there are in all."""
+    mine = (
+        select(Ticket)
+        .join(Requester, col(Requester.id) == col(Ticket.requester_id))
+        .where(col(Requester.slack_team_id) == slack_team_id, col(Requester.slack_user_id) == slack_user_id)
+    )
+    rows = session.exec(mine.order_by(col(Ticket.opened_at).desc(), col(Ticket.id).desc()).limit(limit)).all()
+    total = session.exec(select(func.count()).select_from(mine.subquery())).one()
+    return [to_ticket_record(row) for row in rows], int(total)

@@ -6,13 +6,17 @@ Contract (destination_kind "slack"): the row's payload is a JSON object
                | "views.publish" | "reactions.add",
      "args": {...the Slack arguments, as the Web API takes them in a JSON body...},
      "thread_of": "<idempotency key of an earlier outbox row>",   (optional)
-     "update_of": "<idempotency key of an earlier outbox row>"}   (optional)
+     "update_of": "<idempotency key of an earlier outbox row>",   (optional)
+     "anchors_ticket": true}                                       (optional, chat.postMessage)
 
 Rules:
 - `thread_of` (chat.postMessage, chat.postEphemeral): the referenced row's sent message becomes the thread:
   its ts is `args.thread_ts` and its channel is `args.channel`.
 - `update_of`: chat.update gets the referenced message's `channel` and `ts`, reactions.add its `channel` and
   `timestamp`, views.update the referenced view's `view_id`.
+- `anchors_ticket`: the sent message becomes the Slack thread of the row's ticket (its channel and ts are
+  stored on the ticket in the transaction that records the row as sent), for requests whose thread the bot
+  starts itself.
 - A row that refers to another is sent only after that one was sent; if that one is dead (or was never
   stored), the referring row is dead-lettered with an error that names it.
 - `enqueue_slack` stores a payload with what ordering needs: rows of one channel and thread (`ordering_key`
@@ -62,6 +66,7 @@ class SlackPayload:
     args: Mapping[str, Any] = field(default_factory=dict)
     thread_of: str | None = None
     update_of: str | None = None
+    anchors_ticket: bool = False
 
     def __post_init__(self) -> None:
         if self.method not in METHODS:
@@ -72,6 +77,8 @@ class SlackPayload:
             raise InvalidPayload(f"thread_of is for {', '.join(sorted(THREADABLE))}, not {self.method}")
         if self.update_of is not None and self.method not in UPDATABLE:
             raise InvalidPayload(f"update_of is for {', '.join(sorted(UPDATABLE))}, not {self.method}")
+        if self.anchors_ticket and (self.method != "chat.postMessage" or self.thread_of is not None):
+            raise InvalidPayload("anchors_ticket is for a top-level chat.postMessage")
         for name in ("thread_of", "update_of"):
             value = getattr(self, name)
             if value is not None and (not isinstance(value, str) or not value):
@@ -81,7 +88,7 @@ class SlackPayload:
     def from_json(cls, value: Any) -> "SlackPayload":
         if not isinstance(value, Mapping):
             raise InvalidPayload("a Slack payload must be an object")
-        unknown = set(value) - {"method", "args", "thread_of", "update_of"}
+        unknown = set(value) - {"method", "args", "thread_of", "update_of", "anchors_ticket"}
         if unknown:
             raise InvalidPayload(f"unknown payload keys: {', '.join(sorted(unknown))}")
         if not isinstance(value.get("method"), str):
@@ -89,7 +96,10 @@ class SlackPayload:
         args = value.get("args", {})
         if not isinstance(args, Mapping):
             raise InvalidPayload("args must be an object")
-        return cls(value["method"], dict(args), value.get("thread_of"), value.get("update_of"))
+        anchors = value.get("anchors_ticket", False)
+        if not isinstance(anchors, bool):
+            raise InvalidPayload("anchors_ticket must be true or false")
+        return cls(value["method"], dict(args), value.get("thread_of"), value.get("update_of"), anchors)
 
     def to_json(self) -> dict[str, Any]:
         value: dict[str, Any] = {"method": self.method, "args": dict(self.args)}
@@ -97,6 +107,8 @@ class SlackPayload:
             value["thread_of"] = self.thread_of
         if self.update_of is not None:
             value["update_of"] = self.update_of
+        if self.anchors_ticket:
+            value["anchors_ticket"] = True
         return value
 
     @property

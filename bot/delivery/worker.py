@@ -8,6 +8,7 @@ Rules:
   missing); its method must not be blocked by a 429 (else put back until the block ends); chat.postMessage and
   chat.update take a token of their channel's pace (else put back until the next token). None of these counts
   an attempt.
+- A sent row that `anchors_ticket` gives its ticket its Slack thread in the same transaction.
 - After the call (see `outcomes`): 429 blocks the method for `Retry-After` and retries the row then; 5xx and
   network errors retry with jittered exponential backoff; other Slack errors dead-letter at once; a row whose
   tries reach `max_attempts` is dead-lettered.
@@ -43,7 +44,7 @@ from bot.delivery.outcomes import (
 from bot.delivery.pacing import ChannelPace, MethodBlocks
 from bot.delivery.payload import DESTINATION_KIND, InvalidPayload, SlackPayload, Unresolvable, result_of
 from bot.delivery.settings import DeliverySettings
-from storage import outbox
+from storage import outbox, tickets
 from storage.engine import Database
 from storage.errors import LeaseLostError
 from storage.kinds import OutboxState
@@ -51,6 +52,7 @@ from storage.outbox import OutboxClaim
 
 log = logging.getLogger(__name__)
 PACED_METHODS = frozenset({"chat.postMessage", "chat.update"})
+ACTOR = "frontdesk"
 Clock = Callable[[], datetime]
 
 
@@ -173,8 +175,12 @@ class Deliverer:
     ) -> None:
         match outcome:
             case Sent(answer=answer):
+                result = result_of(payload.method, answer, args)
                 with self.database.write() as session:
-                    outbox.mark_sent(session, claim, now=now, result=result_of(payload.method, answer, args))
+                    outbox.mark_sent(session, claim, now=now, result=result)
+                    if payload.anchors_ticket and claim.ticket_id is not None:
+                        thread = {"slack_channel": result.get("channel"), "slack_thread_ts": result.get("ts")}
+                        tickets.change_ticket(session, claim.ticket_id, thread, actor=ACTOR, now=now)
             case RateLimited(retry_after=seconds, error=error):
                 until = now + timedelta(seconds=seconds)
                 self.blocks.block(payload.method, until)

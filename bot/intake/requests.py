@@ -18,14 +18,15 @@ Rules:
 - Idempotent keys: what a message makes the bot say is keyed by that message, so doing it twice says it once.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.desk_config import DeskConfig
 from bot.intake.answers import Refused, parse_email, parse_phone, plain_text
-from bot.intake.draft import Context, Draft, answer
+from bot.intake.draft import MAX_DESCRIPTION, Context, Draft, answer
+from bot.intake.form import FormValues, apply_form, check_form
 from sla.clocks import Clocks, Event, State, TargetState, clocks
 from storage import deadlines, messages, people, tickets
 from storage.attachments import StoredFile
@@ -87,6 +88,40 @@ class Incoming:
         return self.thread_ts == self.ts
 
 
+@dataclass(frozen=True)
+class Pressed:
+    """A ready answer picked with a button under a question of a request in intake."""
+
+    key: str
+    ticket_id: int
+    field: str
+    value: str
+    profile: Profile
+
+
+@dataclass(frozen=True)
+class FormSubmission:
+    """A filled-in support form: for request `ticket_id`, or a new one whose conversation goes to `channel`."""
+
+    key: str
+    profile: Profile
+    values: FormValues
+    ticket_id: int | None = None
+    channel: str | None = None
+    files: tuple[SharedFile, ...] = ()
+
+
+@dataclass(frozen=True)
+class RequestSummary:
+    """One of a requester's requests as `/support status` lists it."""
+
+    sr: str
+    status: str
+    description: str | None
+    next_label: str | None
+    next_due: datetime | None
+
+
 class Sayer(Protocol):
     """What the intake says, whatever the channel; `key` makes each saying happen once."""
 
@@ -124,7 +159,9 @@ class Intake:
                 self._open(session, incoming, now)
             return
         before = _draft(session, ticket)
-        self._record(session, ticket, incoming, now)
+        self._record(
+            session, ticket, incoming.profile.user, incoming.text, incoming.files, incoming.key, now, incoming.ts
+        )
         if ticket.status == TicketStatus.INTAKE:
             self._answer(session, ticket, before, incoming, now)
 
@@ -135,9 +172,85 @@ class Intake:
         self._open(session, incoming, now)
         return True
 
+    def press(self, session: Session, pressed: Pressed, now: datetime) -> tickets.TicketRecord | None:
+        """Take a ready answer picked with a button; the request when it was taken, None when it no longer
+        applies (the field was answered already, say by a double click, or the request is complete)."""
+        ticket = tickets.get_ticket(session, pressed.ticket_id)
+        before = _draft(session, ticket)
+        if ticket.status != TicketStatus.INTAKE or pressed.field not in before.missing(has_matrix=self.has_matrix):
+            return None
+        result = answer(before, pressed.field, pressed.value, self._context(pressed.profile, now))
+        if isinstance(result, Refused):
+            self.say.ask(ticket, pressed.field, result, key=f"{pressed.key}:ask")
+            return None
+        actor = pressed.profile.user
+        ticket = tickets.change_ticket(session, ticket.id, _columns(result, self.has_matrix), actor=actor, now=now)
+        self._continue(session, ticket, result, pressed.key, pressed.profile.zone, now)
+        return ticket
+
+    def submit_form(self, session: Session, form: FormSubmission, now: datetime) -> tickets.TicketRecord | None:
+        """Take a support form: it fills in its request (while in intake) or opens a new one; None when it
+        no longer applies or does not pass the checks (the receiver showed those errors already)."""
+        profile = form.profile
+        ticket = tickets.get_ticket(session, form.ticket_id) if form.ticket_id is not None else None
+        if ticket is not None and ticket.status != TicketStatus.INTAKE:
+            return None
+        before = _draft(session, ticket) if ticket is not None else Draft()
+        checked = check_form(form.values, self._context(profile, now), has_files=bool(before.attachments))
+        if isinstance(checked, dict):
+            return None
+        draft = apply_form(before, checked, tuple(f.stored.sha256 for f in form.files if f.stored is not None))
+        if ticket is None:
+            ticket = self._new_ticket(session, profile, (form.channel or profile.user, None), draft, now)
+        else:
+            columns = _columns(draft, self.has_matrix)
+            ticket = tickets.change_ticket(session, ticket.id, columns, actor=profile.user, now=now)
+        self._record(session, ticket, profile.user, checked.description, form.files, form.key, now)
+        self._continue(session, ticket, draft, form.key, profile.zone, now)
+        return ticket
+
+    def form_draft(self, session: Session, ticket_id: int) -> tuple[tickets.TicketRecord, Draft] | None:
+        """What prefills the form of a request still in intake; None once it is complete."""
+        ticket = tickets.get_ticket(session, ticket_id)
+        return (ticket, _draft(session, ticket)) if ticket.status == TicketStatus.INTAKE else None
+
+    def new_draft(self, profile: Profile, text: str) -> Draft:
+        """What prefills the form of a new request: the profile's contact details and what was typed."""
+        return replace(self._from_profile(profile), description=plain_text(text)[:MAX_DESCRIPTION] or None)
+
+    def requests_of(self, session: Session, profile: Profile, limit: int) -> tuple[list[RequestSummary], int]:
+        """The requester's own requests, newest first (at most `limit`), and how many more there are."""
+        found, total = tickets.requested_by(
+            session, slack_team_id=profile.team, slack_user_id=profile.user, limit=limit
+        )
+        plans = self.desk.policy.plans.values()
+        labels = {target.name: target.definition.label for plan in plans for target in plan.all_targets()}
+        summaries = []
+        for ticket in found:
+            due = sorted(
+                (d.due_at, d.target)
+                for d in deadlines.deadlines_of(session, ticket.id)
+                if d.state == DeadlineState.RUNNING and d.due_at is not None
+            )
+            summary = RequestSummary(ticket.sr, ticket.status.value, ticket.description, None, None)
+            summaries.append(replace(summary, next_due=due[0][0], next_label=labels[due[0][1]]) if due else summary)
+        return summaries, total - len(found)
+
     def _open(self, session: Session, incoming: Incoming, now: datetime) -> None:
         profile = incoming.profile
-        customer = self.desk.customer_for_channel(incoming.channel) or (
+        draft = self._from_profile(profile).with_files(incoming.stored_files)
+        described = answer(draft, "description", incoming.text, self._context(profile, now))
+        draft = draft if isinstance(described, Refused) else described
+        ticket = self._new_ticket(session, profile, (incoming.channel, incoming.thread_ts), draft, now)
+        self._record(session, ticket, profile.user, incoming.text, incoming.files, incoming.key, now, incoming.ts)
+        self._continue(session, ticket, draft, incoming.key, profile.zone, now)
+
+    def _new_ticket(
+        self, session: Session, profile: Profile, thread: tuple[str, str | None], draft: Draft, now: datetime
+    ) -> tickets.TicketRecord:
+        """A new request of `profile`'s in Slack `thread` (channel, ts; no ts yet when the bot opens the thread)."""
+        channel, thread_ts = thread
+        customer = self.desk.customer_for_channel(channel) or (
             self.desk.customer_for_email(profile.email) if profile.email else None
         )
         requester = people.save_requester(
@@ -150,22 +263,18 @@ class Intake:
             phone=profile.phone,
             time_zone=profile.time_zone,
         )
-        draft = self._from_profile(profile).with_files(incoming.stored_files)
-        described = answer(draft, "description", incoming.text, self._context(profile, now))
-        draft = draft if isinstance(described, Refused) else described
-        ticket = tickets.open_ticket(
+        columns = _columns(draft, self.has_matrix)
+        return tickets.open_ticket(
             session,
-            kind="question",
+            kind=str(columns.pop("kind", "question")),
             actor=profile.user,
             now=now,
             requester_id=requester,
             plan=customer.plan if customer else None,
-            slack_channel=incoming.channel,
-            slack_thread_ts=incoming.thread_ts,
-            **_columns(draft, self.has_matrix),
+            slack_channel=channel,
+            slack_thread_ts=thread_ts,
+            **columns,
         )
-        self._record(session, ticket, incoming, now)
-        self._continue(session, ticket, draft, None, incoming, now)
 
     def _answer(
         self, session: Session, ticket: tickets.TicketRecord, before: Draft, incoming: Incoming, now: datetime
@@ -187,26 +296,21 @@ class Intake:
         ticket = tickets.change_ticket(
             session, ticket.id, _columns(result, self.has_matrix), actor=incoming.profile.user, now=now
         )
-        self._continue(session, ticket, result, field, incoming, now)
+        self._continue(session, ticket, result, incoming.key, incoming.profile.zone, now)
 
     def _continue(
-        self,
-        session: Session,
-        ticket: tickets.TicketRecord,
-        draft: Draft,
-        answered: str | None,
-        incoming: Incoming,
-        now: datetime,
+        self, session: Session, ticket: tickets.TicketRecord, draft: Draft, key: str, zone: ZoneInfo, now: datetime
     ) -> None:
+        """Show what the request holds; ask for the first missing field, or complete it."""
         missing = draft.missing(has_matrix=self.has_matrix)
-        self.say.intake_status(ticket, draft, missing, incoming.profile.zone, key=f"{incoming.key}:status")
+        self.say.intake_status(ticket, draft, missing, zone, key=f"{key}:status")
         if missing:
-            self.say.ask(ticket, missing[0], None, key=f"{incoming.key}:ask")
+            self.say.ask(ticket, missing[0], None, key=f"{key}:ask")
             return
-        self._complete(session, ticket, draft, incoming, now)
+        self._complete(session, ticket, draft, key, zone, now)
 
     def _complete(
-        self, session: Session, ticket: tickets.TicketRecord, draft: Draft, incoming: Incoming, now: datetime
+        self, session: Session, ticket: tickets.TicketRecord, draft: Draft, key: str, zone: ZoneInfo, now: datetime
     ) -> None:
         policy = self.desk.policy
         matrix = policy.matrix
@@ -228,26 +332,36 @@ class Intake:
         state = clocks(policy, events, now)
         started = [_stored(target) for target in state.targets if target.state is not State.PENDING]
         deadlines.set_deadlines(session, ticket.id, started, next_change_at=state.next_change, actor=ACTOR, now=now)
-        self.say.completed(ticket, state, incoming.profile.zone, key=f"{incoming.key}:completed")
-        self.say.triage_card(ticket, draft, state, key=f"{incoming.key}:triage")
+        self.say.completed(ticket, state, zone, key=f"{key}:completed")
+        self.say.triage_card(ticket, draft, state, key=f"{key}:triage")
 
-    def _record(self, session: Session, ticket: tickets.TicketRecord, incoming: Incoming, now: datetime) -> None:
-        """The message, then each file it carried: recorded with it, or named to the requester when too large."""
+    def _record(
+        self,
+        session: Session,
+        ticket: tickets.TicketRecord,
+        author: str,
+        text: str,
+        files: tuple[SharedFile, ...],
+        key: str,
+        now: datetime,
+        slack_ts: str | None = None,
+    ) -> None:
+        """The message, then each file it carried: recorded with it, or named to the requester when refused."""
         message = messages.add_message(
             session,
             ticket.id,
-            author=incoming.profile.user,
+            author=author,
             author_role=AuthorRole.REQUESTER,
             public=True,
             channel=MessageChannel.SLACK,
-            text=incoming.text,
+            text=text,
             at=now,
-            slack_ts=incoming.ts,
+            slack_ts=slack_ts,
         )
-        for index, file in enumerate(incoming.files):
+        for index, file in enumerate(files):
             if file.stored is None:
                 limit = file.limit if file.limit is not None else self.desk.intake.max_attachment_bytes
-                self.say.file_too_large(ticket, file.name, limit, key=f"{incoming.key}:too_large:{index}")
+                self.say.file_too_large(ticket, file.name, limit, key=f"{key}:too_large:{index}")
                 continue
             stored = file.stored
             messages.add_attachment(
@@ -258,7 +372,7 @@ class Intake:
                 content_type=stored.content_type,
                 sha256=stored.sha256,
                 stored_path=stored.stored_path,
-                actor=incoming.profile.user,
+                actor=author,
                 now=now,
                 message_id=message.id,
             )

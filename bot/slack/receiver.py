@@ -12,8 +12,11 @@ Rules (DESIGN.md, "The path of a message"; FIELD-NOTES, Bolt):
   instead of per request is what lets one process keep up with a busy workspace on SQLite.
 - The bot's identity comes from one auth.test at start-up, not per request.
 - `on_stored` is called after each new row commits, to wake the worker at once.
+- A view submission is first given to `check_view` (pure: the view alone and the time); when it finds errors
+  they are answered at once as `response_action: errors`, so the person fixes the form, and nothing is stored.
 """
 
+import json
 import logging
 from collections.abc import Callable
 from datetime import datetime
@@ -44,6 +47,7 @@ def build_receiver(
     database: Database,
     clock: Callable[[], datetime],
     on_stored: Callable[[], None] = lambda: None,
+    check_view: Callable[[dict[str, Any], datetime], dict[str, str] | None] = lambda body, now: None,
 ) -> App:
     """The Bolt app: Bolt's verification, then the inbox middleware."""
     app = App(
@@ -63,6 +67,10 @@ def build_receiver(
         received = classify(body)
         if received is None:
             return BoltResponse(status=200, body="")
+        errors = check_view(body, clock()) if received.kind == "view_submission" else None
+        if errors:
+            answer = {"response_action": "errors", "errors": errors}
+            return BoltResponse(status=200, body=json.dumps(answer), headers={"content-type": "application/json"})
         arrival = inbox.Arrival(received.key, "slack", received.conversation, dict(body), clock())
         try:
             new = writer.submit(arrival)

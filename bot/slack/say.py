@@ -4,7 +4,11 @@ Rules (DESIGN.md, "Habits"; the delivery contract in bot/delivery):
 - Every word comes from templates/slack/; user text is escaped for mrkdwn (`&`, `<`, `>`) by the templates, so
   it can never ping anyone, and nothing is sent with `link_names` or `parse=full`.
 - Each saying is one outbox row with an idempotency key: saying the same thing twice stores it once.
-- The intake status of a request is one message in its thread, posted once and then updated in place.
+- The intake status of a request is one message in its thread, posted once and then updated in place, with a
+  "Fill in the form" button while something is missing; questions with ready answers carry them as buttons,
+  and a pressed question is updated to show the answer, without buttons.
+- A request opened from the form has no thread yet: its status message is posted in the requester's DM and
+  becomes the request's thread once sent (`anchors_ticket`); everything else said follows it (`thread_of`).
 - Text longer than Slack takes is cut with a visible marker.
 """
 
@@ -17,7 +21,7 @@ from bot.delivery.payload import SlackPayload, enqueue_slack
 from bot.desk_config import DeskConfig
 from bot.intake.answers import Refused
 from bot.intake.draft import Draft
-from bot.render import render
+from bot.render import render, render_json
 from sla.clocks import Clocks
 from storage.engine import Session
 from storage.numbers import format_sr
@@ -35,19 +39,42 @@ class SlackSayer:
     def intake_status(
         self, ticket: TicketRecord, draft: Draft, missing: tuple[str, ...], zone: ZoneInfo, *, key: str
     ) -> None:
-        text = render(
-            "slack/intake_status.mrkdwn.j2", draft=draft, missing=missing, has_matrix=self._has_matrix, zone=zone
+        matrix = self.desk.policy.matrix
+        suggested = (
+            matrix.priority_for(draft.impact, draft.urgency) if matrix and draft.impact and draft.urgency else None
         )
-        status_key = f"ticket:{ticket.id}:status"
-        if not self._post(ticket, status_key, text, thread=True):
-            self._enqueue(
-                ticket, key, "chat.update", {"channel": ticket.slack_channel, "text": _cut(text)}, update_of=status_key
-            )
+        text = render(
+            "slack/intake_status.mrkdwn.j2",
+            draft=draft,
+            missing=missing,
+            has_matrix=self._has_matrix,
+            zone=zone,
+            suggested=self.desk.policy.priority(suggested) if suggested else None,
+        )
+        blocks = render_json("slack/intake_status.blocks.json.j2", text=text, missing=missing, ticket=ticket)
+        status_key = status_key_of(ticket)
+        if not self._post(ticket, status_key, text, thread=True, blocks=blocks):
+            args = {"channel": ticket.slack_channel, "text": _cut(text), "blocks": blocks}
+            self._enqueue(ticket, key, "chat.update", args, update_of=status_key)
 
     def ask(self, ticket: TicketRecord, field: str, refused: Refused | None, *, key: str) -> None:
         matrix = self.desk.policy.matrix
         text = render("slack/ask.mrkdwn.j2", field=field, refused=refused, matrix=matrix)
-        self._post(ticket, key, text, thread=True)
+        blocks = render_json("slack/ask.blocks.json.j2", text=text, field=field, ticket=ticket, matrix=matrix)
+        self._post(ticket, key, text, thread=True, blocks=blocks)
+
+    def answered(self, ticket: TicketRecord, field: str, label: str, message: tuple[str, str], *, key: str) -> None:
+        """The question whose button was pressed, shown with the answer and without its buttons."""
+        question = render("slack/ask.mrkdwn.j2", field=field, refused=None, matrix=self.desk.policy.matrix).strip()
+        text = render("slack/answered.mrkdwn.j2", question=question, label=label)
+        channel, ts = message
+        blocks = [{"type": "section", "text": {"type": "mrkdwn", "text": _cut(text)[:2900]}}]
+        self._enqueue(ticket, key, "chat.update", {"channel": channel, "ts": ts, "text": _cut(text), "blocks": blocks})
+
+    def open_view(self, view: dict[str, Any], trigger_id: str, *, key: str) -> None:
+        """A modal for the person whose click or command gave `trigger_id` (good for 3 seconds)."""
+        payload = SlackPayload("views.open", {"trigger_id": trigger_id, "view": view})
+        enqueue_slack(self.session, key=key, payload=payload, now=self.now)
 
     def completed(self, ticket: TicketRecord, state: Clocks, zone: ZoneInfo, *, key: str) -> None:
         response = next((target for target in state.targets if target.name == "response"), None)
@@ -76,16 +103,34 @@ class SlackSayer:
     def _has_matrix(self) -> bool:
         return self.desk.policy.matrix is not None
 
-    def _post(self, ticket: TicketRecord, key: str, text: str, *, thread: bool) -> bool:
+    def _post(
+        self, ticket: TicketRecord, key: str, text: str, *, thread: bool, blocks: list[Any] | None = None
+    ) -> bool:
+        """A message in the request's channel, in its thread when `thread`. A request whose thread the bot
+        opens itself (from the form) has none yet: its status message starts it, and the rest follow it."""
         args: dict[str, Any] = {"channel": ticket.slack_channel, "text": _cut(text)}
-        if thread:
-            args["thread_ts"] = ticket.slack_thread_ts
-        return self._enqueue(ticket, key, "chat.postMessage", args)
+        if blocks is not None:
+            args["blocks"] = blocks
+        status_key = status_key_of(ticket)
+        if not thread or ticket.slack_thread_ts:
+            if thread:
+                args["thread_ts"] = ticket.slack_thread_ts
+            return self._enqueue(ticket, key, "chat.postMessage", args)
+        if key == status_key:
+            return self._enqueue(ticket, key, "chat.postMessage", args, anchors_ticket=True)
+        return self._enqueue(ticket, key, "chat.postMessage", args, thread_of=status_key)
 
     def _enqueue(
-        self, ticket: TicketRecord, key: str, method: str, args: dict[str, Any], update_of: str | None = None
+        self,
+        ticket: TicketRecord,
+        key: str,
+        method: str,
+        args: dict[str, Any],
+        update_of: str | None = None,
+        thread_of: str | None = None,
+        anchors_ticket: bool = False,
     ) -> bool:
-        payload = SlackPayload(method, args, update_of=update_of)
+        payload = SlackPayload(method, args, update_of=update_of, thread_of=thread_of, anchors_ticket=anchors_ticket)
         return enqueue_slack(self.session, key=key, payload=payload, now=self.now, ticket_id=ticket.id)
 
     def intake_reminder(self, ticket: TicketRecord, closes_in: timedelta, *, key: str) -> bool:
@@ -96,6 +141,11 @@ class SlackSayer:
     def intake_closed(self, ticket: TicketRecord, *, key: str) -> None:
         text = render("slack/intake_closed.mrkdwn.j2", missing=ticket.missing_fields)
         self._post(ticket, key, text, thread=True)
+
+
+def status_key_of(ticket: TicketRecord) -> str:
+    """The idempotency key of the request's intake status message (the one message updated in place)."""
+    return f"ticket:{ticket.id}:status"
 
 
 def _cut(text: str) -> str:

@@ -12,6 +12,7 @@ import pytest
 
 from bot.delivery.worker import Deliverer, delivery_client
 from bot.desk_config import DeskConfig, parse_desk_config
+from bot.slack.form_view import submission_errors
 from bot.slack_emulator import Message, SlackEmulator, SlackSide, Workspace
 from bot.worker import InboxWorker
 from storage.engine import Database
@@ -75,8 +76,23 @@ def backend() -> str:
     return "sqlite"
 
 
+def conversation_on(db: Database, workspace: Workspace, desk: DeskConfig) -> Iterator[Conversation]:
+    """A conversation with `desk`; the receiver checks forms at the conversation's clock."""
+    current: list[Conversation] = []
+    with (
+        SlackEmulator(workspace) as emulator,
+        receiving(
+            emulator,
+            db,
+            clock=lambda: current[0].now if current else START,
+            check_view=lambda body, now: submission_errors(body, desk, now),
+        ) as (_, slack, bot_user),
+    ):
+        current.append(Conversation(emulator, db, desk, slack, bot_user))
+        yield current[0]
+
+
 @pytest.fixture
 def conversation(db: Database, tmp_path: Path) -> Iterator[Conversation]:
     workspace = Workspace.example()
-    with SlackEmulator(workspace) as emulator, receiving(emulator, db) as (_, slack, bot_user):
-        yield Conversation(emulator, db, desk_config(workspace, tmp_path), slack, bot_user)
+    yield from conversation_on(db, workspace, desk_config(workspace, tmp_path))

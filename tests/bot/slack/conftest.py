@@ -4,6 +4,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 from slack_bolt.authorization import AuthorizeResult
@@ -43,7 +44,12 @@ def backend() -> str:
 
 @contextmanager
 def receiving(
-    emulator: SlackEmulator, database: Database, on_stored: Callable[[], None] = lambda: None
+    emulator: SlackEmulator,
+    database: Database,
+    on_stored: Callable[[], None] = lambda: None,
+    *,
+    clock: Callable[[], datetime] = lambda: NOW,
+    check_view: Callable[[dict[str, Any], datetime], dict[str, str] | None] = lambda body, now: None,
 ) -> Iterator[tuple[WebServer, SlackSide, str]]:
     """The receiver for `emulator`'s workspace served on loopback: its server, Slack's side, the bot's user id."""
     client = emulator.client()
@@ -54,8 +60,9 @@ def receiving(
         client=client,
         identity=identity,
         database=database,
-        clock=lambda: NOW,
+        clock=clock,
         on_stored=on_stored,
+        check_view=check_view,
     )
     with WebServer(FrontdeskWsgi(app, healthy=lambda: True)) as server:
         yield server, SlackSide.over_http(emulator, f"{server.url}/slack/events"), str(auth["user_id"])
