@@ -43,7 +43,7 @@ class FormTarget:
             found = {}
         ticket = found.get("ticket") if isinstance(found, dict) else None
         files = found.get("files") if isinstance(found, dict) else 0
-        return cls(ticket if isinstance(ticket, int) else None, files if isinstance(files, int) else 0)
+        return cls(ticket if _whole(ticket) else None, files if _whole(files) else 0)
 
 
 def form_view(desk: DeskConfig, draft: Draft, target: FormTarget, sr: str | None) -> dict[str, Any]:
@@ -67,26 +67,26 @@ def is_support_form(body: dict[str, Any]) -> bool:
 
 def form_values(view: dict[str, Any]) -> FormValues:
     """What the submitted view's state holds, as plain form values."""
-    values = (view.get("state") or {}).get("values") or {}
+    values = _table(_table(view.get("state")).get("values"))
 
     def state(block: str) -> dict[str, Any]:
-        found = (values.get(block) or {}).get(block)
-        return found if isinstance(found, dict) else {}
+        return _table(_table(values.get(block)).get(block))
 
     def text(block: str) -> str:
         return str(state(block).get("value") or "")
 
     def chosen(block: str) -> str | None:
-        option = state(block).get("selected_option")
-        return str(option["value"]) if isinstance(option, dict) and option.get("value") else None
+        option = _table(state(block).get("selected_option"))
+        return str(option["value"]) if option.get("value") else None
 
     stamp = state("occurred_at").get("selected_date_time")
-    files = state("files").get("files") or []
+    listed = state("files").get("files")
+    files = listed if isinstance(listed, list) else []
     return FormValues(
         description=text("description"),
         email=text("email"),
         phone=text("phone"),
-        occurred_at=datetime.fromtimestamp(int(stamp), UTC) if isinstance(stamp, int | float) else None,
+        occurred_at=_instant(stamp),
         steps=text("steps"),
         files=tuple(str(file["id"]) for file in files if isinstance(file, dict) and file.get("id")),
         no_files=bool(state("no_files").get("selected_options")),
@@ -94,6 +94,25 @@ def form_values(view: dict[str, Any]) -> FormValues:
         urgency=chosen("urgency"),
         kind=chosen("kind"),
     )
+
+
+def _whole(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _table(value: Any) -> dict[str, Any]:
+    """A JSON object of the payload, or an empty one when Slack sent something else there."""
+    return value if isinstance(value, dict) else {}
+
+
+def _instant(stamp: Any) -> datetime | None:
+    """A datetimepicker's Unix time as an instant; None when absent or not a time."""
+    if isinstance(stamp, bool) or not isinstance(stamp, int | float):
+        return None
+    try:
+        return datetime.fromtimestamp(int(stamp), UTC)
+    except (OverflowError, OSError, ValueError):
+        return None
 
 
 def form_context(desk: DeskConfig, now: datetime) -> Context:

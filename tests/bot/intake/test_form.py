@@ -39,7 +39,8 @@ def test_support_opens_a_prefilled_form_whose_submission_opens_a_complete_reques
 
     answers = {"occurred_at": NINE, "steps": "Open Reports, click Export", "no_files": ["none"], "kind": "incident"}
     delivery = conversation.slack.view_submission(view, answers)
-    assert delivery.acked and not delivery.body
+    assert delivery.acked
+    assert not delivery.body
     conversation.settle()
 
     dm = conversation.emulator.workspace.open_im("alice").id
@@ -76,7 +77,8 @@ def test_a_reply_in_the_dm_thread_the_form_opened_belongs_to_the_request(convers
     conversation.settle()
     with conversation.database.read() as session:
         ticket = tickets.find_ticket(session, slack_thread=(dm, status.ts))
-    assert ticket is not None and ticket.sr_number == 1
+    assert ticket is not None
+    assert ticket.sr_number == 1
 
 
 def test_a_form_with_mistakes_shows_every_error_inline_and_stores_nothing(conversation):
