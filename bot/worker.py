@@ -27,6 +27,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.desk_config import DeskConfig
 from bot.intake.requests import Incoming, Intake, Profile
+from bot.slack.agents import Agents
 from bot.slack.files import SlackFiles
 from bot.slack.incoming import incoming_message, message_author, message_files, reacted_message, ticket_reaction
 from bot.slack.interactive import Interactions
@@ -77,6 +78,7 @@ class InboxWorker:
         self.profiles = Profiles(client)
         store = AttachmentStore(desk.intake.attachments_folder, max_bytes=desk.intake.max_attachment_bytes)
         self.files = SlackFiles(client, store)
+        self.agents = Agents(client, desk.agents)
         self.interactions = Interactions(desk, client, self.profiles.of, self.files)
 
     def process_once(self, now: datetime) -> int:
@@ -118,7 +120,7 @@ class InboxWorker:
             )
             return self._with_files(incoming, message_files(claim.payload), pointed_at=False), False
         if claim.key.startswith("reaction:"):
-            target = ticket_reaction(claim.payload, agents=self.desk.agents.users)
+            target = ticket_reaction(claim.payload, is_agent=self.agents.is_agent)
             message = self._message(*target) if target else None
             if target is None or message is None:
                 return None, True

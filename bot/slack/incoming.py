@@ -5,10 +5,11 @@ Rules (issue 4, "Ways in"):
   intake channel; other top-level messages are not for Frontdesk.
 - A reply in a thread is passed on whatever the channel: the service knows whether the thread is a request.
 - The bot's mention is removed from the text; everything else is kept as written.
-- A :ticket: reaction by an agent (a user listed in [agents] users) on a person's top-level message opens a
-  request for that message as if it had been written to the bot: its author is the requester, its text the
-  description, its files the attachments, its thread the request's thread. Reactions by anyone else, other
-  emoji, bot messages and replies inside a thread are not requests (user groups are not looked up yet).
+- A :ticket: reaction by an agent (a user listed in [agents] users, or a member of one of its user groups, as
+  bot.slack.agents tells) on a person's top-level message opens a request for that message as if it had been
+  written to the bot: its author is the requester, its text the description, its files the attachments, its
+  thread the request's thread. Reactions by anyone else, other emoji, bot messages and replies inside a thread
+  are not requests; only a :ticket: reaction on a message asks who reacted.
 """
 
 import re
@@ -40,11 +41,11 @@ def incoming_message(
     )
 
 
-def ticket_reaction(payload: dict[str, Any], *, agents: tuple[str, ...]) -> tuple[str, str] | None:
+def ticket_reaction(payload: dict[str, Any], *, is_agent: Callable[[str], bool]) -> tuple[str, str] | None:
     """The (channel, ts) of the message an agent's :ticket: reaction points at, or None for any other reaction."""
     event = payload.get("event") or {}
     item = event.get("item") or {}
-    if event.get("reaction") != TICKET or event.get("user") not in agents or item.get("type") != "message":
+    if event.get("reaction") != TICKET or item.get("type") != "message" or not is_agent(str(event.get("user") or "")):
         return None
     channel, ts = str(item.get("channel") or ""), str(item.get("ts") or "")
     return (channel, ts) if channel and ts else None

@@ -3,8 +3,8 @@
 Rules:
 - One lock guards all state; every method is safe to call from any thread. Values handed out are frozen
   snapshots (see `model`); to change one the workspace stores a replacement.
-- Seeding: `add_user`, `add_channel`, `add_usergroup`, `add_file`, `invite`, `archive`, `open_im`. Ids are made
-  deterministically (see `ids`) unless given. The app's bot user exists from the start.
+- Seeding: `add_user`, `add_channel`, `add_usergroup`, `set_usergroup_users`, `add_file`, `invite`, `archive`,
+  `open_im`. Ids are made deterministically (see `ids`) unless given. The app's bot user exists from the start.
 - `user(...)`, `channel(...)`, `usergroup(...)`, `file(...)` accept an id or a name and raise `LookupError` with the
   names that do exist: they are for tests and seeds. Every method taking a user or channel takes the value, its
   id or its name. `get_*` return None: they are for the API, which answers `*_not_found` itself.
@@ -200,6 +200,15 @@ class Workspace:
         with self._lock:
             self._groups[group.id] = group
         return group
+
+    def set_usergroup_users(self, group: str, users: Iterable[UserRef]) -> UserGroup:
+        """The group (id or handle) with `users` as its members from now on."""
+        members = tuple(self._uid(u) for u in users)
+        with self._lock:
+            current = _find(self._groups, group.lstrip("@"), lambda g: g.handle, "user group")
+            changed = dataclasses.replace(current, users=members)
+            self._groups[changed.id] = changed
+        return changed
 
     def add_file(
         self,

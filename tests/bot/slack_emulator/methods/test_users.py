@@ -35,3 +35,8 @@ def test_a_user_group_lists_its_members(client: WebClient, ws: Workspace) -> Non
     team = ws.usergroup("support-team")
     assert client.usergroups_users_list(usergroup=team.id)["users"] == [ws.user("bob").id, ws.user("carol").id]
     assert refused(client.usergroups_users_list, usergroup="S99999999")["error"] == "no_such_subteam"
+
+
+def test_a_user_group_can_change_its_members(client: WebClient, ws: Workspace) -> None:
+    team = ws.set_usergroup_users("support-team", ["dave"])
+    assert client.usergroups_users_list(usergroup=team.id)["users"] == [ws.user("dave").id]
