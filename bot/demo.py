@@ -6,32 +6,38 @@ Rules:
   default) for the clock, so the transcript is the same on every run.
 - The requester's messages go through the real path: signed HTTP requests to the receiver served by waitress,
   the inbox, the intake service, the outbox and the delivery worker calling the Web API over loopback.
-- The transcript shows what each person sees in Slack, in order, and ends with the request's SR number and
-  deadlines.
+- The requester answers the way people do: pressing the buttons under questions, typing, sharing a screenshot.
+- The transcript shows what each person sees in Slack, in order (buttons in brackets, files with a clip), and
+  ends with the request's SR number and deadlines.
 """
 
+import struct
 import tempfile
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from bot.app import Frontdesk
 from bot.desk_config import DeskConfig, parse_desk_config
 from bot.render import render
-from bot.slack_emulator import SlackEmulator, SlackSide, Workspace
+from bot.slack_emulator import SlackEmulator, SlackSide, Upload, Workspace
 from bot.web import WebServer
 from sla import presets
 from storage import deadlines, migrate, tickets
 from storage.engine import Database
 
 REQUESTER = "alice"
-ANSWERS = (
-    "yes",
-    "20 minutes ago",
-    "1. Open Reports > Monthly\n2. Click Export as PDF\n3. Nothing happens, no file",
-    "none",
+# The requester's side of the conversation, in order: a message, a file, or a button pressed under the question.
+SCRIPT: tuple[tuple[str, str], ...] = (
+    ("press", "answer:yes"),
+    ("say", "20 minutes ago"),
+    ("say", "1. Open Reports > Monthly\n2. Click Export as PDF\n3. Nothing happens, no file"),
+    ("share", "export-button.png"),
+    ("press", "answer:incident"),
 )
 
 
@@ -43,6 +49,8 @@ class Line:
     text: str
     where: str
     edited: bool = False
+    files: tuple[str, ...] = ()
+    buttons: tuple[str, ...] = ()
 
 
 class DemoClock:
@@ -100,8 +108,8 @@ def run_demo(policy: str = "owkin") -> str:
         with _local_slack(policy, Path(folder), start) as (app, slack, clock):
             said = slack.dm(REQUESTER, "The monthly report export does nothing since this morning")
             _settle(app, clock)
-            for answer in (*ANSWERS, "incident"):
-                slack.dm(REQUESTER, answer, thread_ts=said.message.ts)
+            for step, what in _script(app.desk):
+                _play(slack, app, said.message.channel, said.message.ts, step, what)
                 _settle(app, clock)
             workspace = slack.workspace
             lines = _lines(workspace, said.message.channel, said.message.ts, app)
@@ -119,6 +127,38 @@ def run_demo(policy: str = "owkin") -> str:
             )
 
 
+def _script(desk: DeskConfig) -> tuple[tuple[str, str], ...]:
+    """The script; with an impact x urgency matrix, the requester also answers its two questions by button."""
+    matrix = desk.policy.matrix
+    if matrix is None:
+        return SCRIPT
+    triage = (("press", f"answer:{matrix.impacts[1].name}"), ("press", f"answer:{matrix.urgencies[1].name}"))
+    return SCRIPT[:-1] + triage + SCRIPT[-1:]
+
+
+def _play(slack: SlackSide, app: Frontdesk, channel: str, root: str, step: str, what: str) -> None:
+    """One step of the requester's: say `what`, share the file named `what`, or press the button `what`."""
+    if step == "say":
+        slack.dm(REQUESTER, what, thread_ts=root)
+    elif step == "share":
+        slack.dm(REQUESTER, "", thread_ts=root, files=[Upload(what, _screenshot(), "image/png")])
+    else:
+        asked = [m for m in slack.workspace.messages(channel, thread_ts=root) if m.user == app.bot_user][-1]
+        slack.block_actions(REQUESTER, asked, what)
+
+
+def _screenshot() -> bytes:
+    """A small real PNG (a grey 64x40 image), as a requester's screenshot would be."""
+    width, height = 64, 40
+    rows = b"".join(b"\x00" + b"\xb0" * width for _ in range(height))
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
+
+
 def _settle(app: Frontdesk, clock: DemoClock) -> None:
     """Process what was received and deliver every answer, as the running workers would; a minute passes."""
     app.worker.process_once(clock.now)
@@ -134,10 +174,28 @@ def _lines(workspace: Workspace, channel: str, root: str, app: Frontdesk) -> lis
     names = {user.id: user.real_name or user.name for user in workspace.users()}
     names[app.bot_user] = "Frontdesk"
     thread = [
-        Line(names.get(m.user, m.user), m.text, "DM with the bot", m.edited is not None)
+        Line(
+            names.get(m.user, m.user),
+            m.text,
+            "DM with the bot",
+            m.edited is not None,
+            tuple(workspace.file(file).name for file in m.files),
+            _buttons(m.blocks),
+        )
         for m in workspace.messages(channel, thread_ts=root)
     ]
     agents = [
         Line(names.get(m.user, m.user), m.text, "#support-agents") for m in workspace.messages(app.desk.agents_channel)
     ]
     return thread + agents
+
+
+def _buttons(blocks: Any) -> tuple[str, ...]:
+    """The labels of the buttons a message shows."""
+    return tuple(
+        str(element["text"]["text"])
+        for block in blocks or ()
+        if block.get("type") == "actions"
+        for element in block.get("elements", ())
+        if element.get("type") == "button"
+    )
