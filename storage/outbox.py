@@ -224,3 +224,14 @@ def dead_letters(session: Session, *, limit: int = 50) -> list[DeadLetter]:
         )
         for row in session.exec(statement)
     ]
+
+
+def stored_since(session: Session, key_prefix: str, since: datetime) -> bool:
+    """Whether a row whose key starts with `key_prefix` was stored at `since` or later (a key range, so the
+    unique index on the key serves it on both databases)."""
+    statement = select(OutboxItem.id).where(
+        col(OutboxItem.idempotency_key) >= key_prefix,
+        col(OutboxItem.idempotency_key) < key_prefix + "\uffff",
+        col(OutboxItem.created_at) >= to_utc(since),
+    )
+    return session.exec(statement.limit(1)).first() is not None

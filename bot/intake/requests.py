@@ -109,6 +109,7 @@ class FormSubmission:
     ticket_id: int | None = None
     channel: str | None = None
     files: tuple[SharedFile, ...] = ()
+    origin: str | None = None  # the channel the form was asked for in, whose customer it is
 
 
 @dataclass(frozen=True)
@@ -201,7 +202,8 @@ class Intake:
             return None
         draft = apply_form(before, checked, tuple(f.stored.sha256 for f in form.files if f.stored is not None))
         if ticket is None:
-            ticket = self._new_ticket(session, profile, (form.channel or profile.user, None), draft, now)
+            thread = (form.channel or profile.user, None)
+            ticket = self._new_ticket(session, profile, thread, draft, now, origin=form.origin)
         else:
             columns = _columns(draft, self.has_matrix)
             ticket = tickets.change_ticket(session, ticket.id, columns, actor=profile.user, now=now)
@@ -246,12 +248,21 @@ class Intake:
         self._continue(session, ticket, draft, incoming.key, profile.zone, now)
 
     def _new_ticket(
-        self, session: Session, profile: Profile, thread: tuple[str, str | None], draft: Draft, now: datetime
+        self,
+        session: Session,
+        profile: Profile,
+        thread: tuple[str, str | None],
+        draft: Draft,
+        now: datetime,
+        origin: str | None = None,
     ) -> tickets.TicketRecord:
-        """A new request of `profile`'s in Slack `thread` (channel, ts; no ts yet when the bot opens the thread)."""
+        """A new request of `profile`'s in Slack `thread` (channel, ts; no ts yet when the bot opens the thread);
+        its customer is the one of `origin` or of the thread's channel, else the one of the requester's email."""
         channel, thread_ts = thread
-        customer = self.desk.customer_for_channel(channel) or (
-            self.desk.customer_for_email(profile.email) if profile.email else None
+        customer = (
+            self.desk.customer_for_channel(origin or channel)
+            or (self.desk.customer_for_channel(channel) if origin else None)
+            or (self.desk.customer_for_email(profile.email) if profile.email else None)
         )
         requester = people.save_requester(
             session,

@@ -3,7 +3,7 @@
 Rules (issue 4, "Ways in" and "The intake conversation"; FIELD-NOTES, 3 seconds):
 - The modal's `callback_id` is `support_form`; its block ids are the form's field names, and so are the
   action ids of their elements. `private_metadata` (JSON) says which request it fills in (`ticket`, none for a new
-  one) and how many files that request already has.
+  one), how many files that request already has, and for a new one the channel /support was typed in.
 - `submission_errors` is the check Slack needs inside the 3 seconds: it runs in the receiver on the submitted
   view alone (no database, no Web API), and returns the errors by block id, worded by a template, for a
   `response_action: errors` answer; None when the form is good (or is not this form).
@@ -30,10 +30,10 @@ class FormTarget:
 
     ticket_id: int | None = None
     files: int = 0
-    description: str = ""  # a new request's description typed after /support
+    channel: str | None = None  # where /support was typed, for a new request
 
     def metadata(self) -> str:
-        return json.dumps({"ticket": self.ticket_id, "files": self.files})
+        return json.dumps({"ticket": self.ticket_id, "files": self.files, "channel": self.channel})
 
     @classmethod
     def of(cls, view: dict[str, Any]) -> "FormTarget":
@@ -41,9 +41,13 @@ class FormTarget:
             found = json.loads(str(view.get("private_metadata") or "{}"))
         except ValueError:
             found = {}
-        ticket = found.get("ticket") if isinstance(found, dict) else None
-        files = found.get("files") if isinstance(found, dict) else 0
-        return cls(ticket if _whole(ticket) else None, files if _whole(files) else 0)
+        found = found if isinstance(found, dict) else {}
+        ticket, files, channel = found.get("ticket"), found.get("files"), found.get("channel")
+        return cls(
+            ticket if _whole(ticket) else None,
+            files if _whole(files) else 0,
+            channel if isinstance(channel, str) and channel else None,
+        )
 
 
 def form_view(desk: DeskConfig, draft: Draft, target: FormTarget, sr: str | None) -> dict[str, Any]:

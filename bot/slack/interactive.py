@@ -9,7 +9,9 @@ Rules (issue 4, "Ways in" and "The intake conversation"):
 - A button under a question answers it (`Intake.press`); when the answer is taken, the question is updated to
   show it, without buttons. A second click of a question already answered changes nothing.
 - A submitted form fills in its request, or opens a new one whose conversation is the requester's DM with the
-  bot (conversations.open); files attached in the form are saved like a message's.
+  bot (conversations.open), for the customer of the channel /support was typed in (if any, else by email);
+  files attached in the form are saved like a message's.
+- A double click (the same form opened again for the same person within seconds) opens one form.
 - Look-ups (profile, DM channel, files) are made by `prepare`, before the worker's transaction; what it
   returns runs inside it. Modals go out through the outbox like everything else (views.open is never held
   back, since a trigger id expires in 3 seconds).
@@ -51,7 +53,7 @@ class Interactions:
         if body.get("command") == SUPPORT_COMMAND:
             return self._command(key, body)
         if body.get("type") == "shortcut" and body.get("callback_id") == SHORTCUT:
-            return self._new_form(key, _user(body), str(body.get("trigger_id") or ""), "")
+            return self._new_form(key, _user(body), str(body.get("trigger_id") or ""), "", None)
         if body.get("type") == "block_actions":
             return self._action(key, body)
         if is_support_form(body):
@@ -62,7 +64,7 @@ class Interactions:
         text, trigger = str(body.get("text") or "").strip(), str(body.get("trigger_id") or "")
         profile = self.profile_of(str(body.get("user_id") or ""))
         if text.lower() != "status":
-            return self._new_form(key, profile.user, trigger, text)
+            return self._new_form(key, profile.user, trigger, text, str(body.get("channel_id") or "") or None)
 
         def status(session: Session, intake: Intake, say: SlackSayer, now: datetime) -> None:
             requests, more = intake.requests_of(session, profile, LISTED)
@@ -71,12 +73,12 @@ class Interactions:
 
         return status
 
-    def _new_form(self, key: str, user: str, trigger: str, text: str) -> Act:
+    def _new_form(self, key: str, user: str, trigger: str, text: str, channel: str | None) -> Act:
         profile = self.profile_of(user)
 
         def open_form(session: Session, intake: Intake, say: SlackSayer, now: datetime) -> None:
-            view = form_view(self.desk, intake.new_draft(profile, text), FormTarget(), None)
-            say.open_view(view, trigger, key=f"{key}:view")
+            view = form_view(self.desk, intake.new_draft(profile, text), FormTarget(channel=channel), None)
+            say.open_view(view, trigger, key=f"{key}:view", once=f"form:new:{user}:")
 
         return open_form
 
@@ -85,7 +87,7 @@ class Interactions:
         pressed = actions[0] if isinstance(actions[0], dict) else {}
         action_id, trigger = str(pressed.get("action_id") or ""), str(body.get("trigger_id") or "")
         if action_id == OPEN_FORM and str(pressed.get("value") or "").isdigit():
-            return self._form_of(key, int(pressed["value"]), trigger)
+            return self._form_of(key, int(pressed["value"]), _user(body), trigger)
         parts = str(pressed.get("block_id") or "").split("|")
         if action_id.startswith(ANSWER) and len(parts) == 3 and parts[1].isdigit():
             container = body.get("container") or {}
@@ -97,13 +99,13 @@ class Interactions:
             return self._press(answer, message, label)
         return None
 
-    def _form_of(self, key: str, ticket_id: int, trigger: str) -> Act:
+    def _form_of(self, key: str, ticket_id: int, user: str, trigger: str) -> Act:
         def open_form(session: Session, intake: Intake, say: SlackSayer, now: datetime) -> None:
             found = intake.form_draft(session, ticket_id)
             if found is not None:
                 ticket, draft = found
                 view = form_view(self.desk, draft, FormTarget(ticket.id, len(draft.attachments)), ticket.sr)
-                say.open_view(view, trigger, key=f"{key}:view")
+                say.open_view(view, trigger, key=f"{key}:view", once=f"form:{ticket.id}:{user}:")
 
         return open_form
 
@@ -121,7 +123,7 @@ class Interactions:
         profile = self.profile_of(_user(body))
         channel = None if target.ticket_id is not None else self._dm_with(profile.user)
         files = self.files.fetch([{"id": file_id} for file_id in values.files])
-        form = FormSubmission(key, profile, values, target.ticket_id, channel, files)
+        form = FormSubmission(key, profile, values, target.ticket_id, channel, files, target.channel)
 
         def submit(session: Session, intake: Intake, say: SlackSayer, now: datetime) -> None:
             intake.submit_form(session, form, now)

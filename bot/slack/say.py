@@ -23,11 +23,13 @@ from bot.intake.answers import Refused
 from bot.intake.draft import Draft
 from bot.render import render, render_json
 from sla.clocks import Clocks
+from storage import outbox
 from storage.engine import Session
 from storage.numbers import format_sr
 from storage.tickets import TicketRecord
 
 MAX_TEXT = 39_000
+DOUBLE_CLICK = timedelta(seconds=5)
 
 
 class SlackSayer:
@@ -71,8 +73,14 @@ class SlackSayer:
         blocks = [{"type": "section", "text": {"type": "mrkdwn", "text": _cut(text)[:2900]}}]
         self._enqueue(ticket, key, "chat.update", {"channel": channel, "ts": ts, "text": _cut(text), "blocks": blocks})
 
-    def open_view(self, view: dict[str, Any], trigger_id: str, *, key: str) -> None:
-        """A modal for the person whose click or command gave `trigger_id` (good for 3 seconds)."""
+    def open_view(self, view: dict[str, Any], trigger_id: str, *, key: str, once: str | None = None) -> None:
+        """A modal for the person whose click or command gave `trigger_id` (good for 3 seconds). With `once` (a
+        key prefix naming the form and the person), the same form opened again within DOUBLE_CLICK is a
+        double click, and opens nothing."""
+        if once is not None:
+            if outbox.stored_since(self.session, once, self.now - DOUBLE_CLICK):
+                return
+            key = once + key
         payload = SlackPayload("views.open", {"trigger_id": trigger_id, "view": view})
         enqueue_slack(self.session, key=key, payload=payload, now=self.now)
 

@@ -21,6 +21,7 @@ from storage.outbox import (
     outbox_entry,
     put_back,
     retry_later,
+    stored_since,
 )
 from storage.tables import AuditEvent
 from tests.storage.helpers import NOW, finish_worker, run_in_threads, start_worker
@@ -195,3 +196,14 @@ def test_two_processes_of_three_threads_send_every_message_exactly_once(database
         assert outbox_counts(session)[OutboxState.SENT] == 150
     assert len(per_message) == 150
     assert {count for _, count in per_message} == {1}
+
+
+def test_rows_stored_since_an_instant_are_found_by_key_prefix(db: Database) -> None:
+    _enqueue(db, "form:7:U1:view:V1")
+    _enqueue(db, "form:70:U1:view:V2")
+    with db.read() as session:
+        assert stored_since(session, "form:7:U1:", NOW)
+        assert not stored_since(session, "form:7:U1:", NOW + timedelta(seconds=1))
+        assert not stored_since(session, "form:7:U2:", NOW - MINUTE)
+        assert stored_since(session, "form:70:", NOW)
+        assert not stored_since(session, "form:8", NOW - MINUTE)

@@ -57,7 +57,7 @@ class Conversation:
         return [m.text for m in self.thread(channel, ts) if m.user == self.bot_user]
 
 
-def desk_config(workspace: Workspace, folder: Path, policy: str = "owkin") -> DeskConfig:
+def desk_config(workspace: Workspace, folder: Path, policy: str = "owkin", extra: str = "") -> DeskConfig:
     support, agents = workspace.channel("support").id, workspace.channel("support-agents").id
     bob, carol = workspace.user("bob").id, workspace.user("carol").id
     text = f"""
@@ -68,7 +68,7 @@ agents_channel = "{agents}"
 [agents]
 users = ["{bob}", "{carol}"]
 """
-    return parse_desk_config(text, source="frontdesk.toml", folder=folder)
+    return parse_desk_config(text + extra, source="frontdesk.toml", folder=folder)
 
 
 @pytest.fixture

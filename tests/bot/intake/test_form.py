@@ -3,9 +3,10 @@
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bot.slack_emulator import Message
+from bot.slack_emulator import Message, Workspace
 from storage import inbox, tickets
 from storage.kinds import TicketStatus
+from tests.bot.intake.conftest import conversation_on, desk_config
 
 PARIS = ZoneInfo("Europe/Paris")
 NINE = int(datetime(2026, 11, 24, 9, 0, tzinfo=PARIS).timestamp())
@@ -164,3 +165,29 @@ def test_support_status_with_no_requests_says_how_to_ask(conversation):
     conversation.settle()
     (block,) = _form(conversation).definition["blocks"]
     assert block["text"]["text"].startswith("You have no support requests yet.")
+
+
+def test_a_double_click_on_fill_in_the_form_opens_one_form(conversation):
+    root = conversation.slack.dm("alice", "Charts are empty").message
+    conversation.settle()
+    status = _status(conversation, root.channel, root.ts)
+    conversation.slack.block_actions("alice", status, "open_form")
+    conversation.slack.block_actions("alice", status, "open_form")
+    conversation.settle()
+    assert len(conversation.emulator.calls("views.open")) == 1
+    assert len(conversation.emulator.workspace.views("alice")) == 1
+
+
+def test_a_form_asked_for_in_a_customers_channel_is_that_customers_request(db, tmp_path):
+    workspace = Workspace.example()
+    general = workspace.channel("general").id
+    customer = f'[[customers]]\nname = "Acme"\nplan = "professional"\nslack_channels = ["{general}"]\n'
+    desk = desk_config(workspace, tmp_path, policy="k0nsult", extra=customer)
+    for conversation in conversation_on(db, workspace, desk):
+        conversation.slack.slash_command("/support", "alice", general, "Billing page fails")
+        conversation.settle()
+        answers = {"occurred_at": NINE, "no_files": ["none"], "kind": "question"}
+        conversation.slack.view_submission(_form(conversation), answers)
+        conversation.settle()
+        with conversation.database.read() as session:
+            assert tickets.find_ticket(session, sr_number=1).plan == "professional"
