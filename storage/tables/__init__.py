@@ -11,7 +11,7 @@ from storage.tables.audit import AuditEvent
 from storage.tables.people import Agent, Customer, CustomerMatch, Requester
 from storage.tables.queues import Counter, InboxItem, OutboxItem
 from storage.tables.service_events import MaintenanceWindow, Outage
-from storage.tables.tickets import Attachment, Message, Pause, Ticket, TicketDeadline
+from storage.tables.tickets import Attachment, Message, Pause, Ticket, TicketDeadline, TicketEvent
 
 metadata = SQLModel.metadata
 
@@ -31,5 +31,6 @@ __all__ = [
     "Requester",
     "Ticket",
     "TicketDeadline",
+    "TicketEvent",
     "metadata",
 ]

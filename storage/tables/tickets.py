@@ -1,4 +1,4 @@
-"""Requests (tickets) and what belongs to one: deadlines, messages, attachments, pauses.
+"""Requests (tickets) and what belongs to one: deadlines, messages, attachments, pauses, clock events.
 
 Rules:
 - Every request a requester makes is one ticket row with a unique SR number; `kind` says what it is.
@@ -6,12 +6,15 @@ Rules:
 - The deadline of every target is stored in ticket_deadline (one row per ticket and target) so that sweeps can
   find them with an index; `next_change_at` is the earliest instant at which anything about the ticket changes
   (a warning, a breach, an update nag), NULL when nothing will, and is indexed for the sweeps.
+- ticket_event is the log the SLA clocks read (sla.clocks.Event: complete, plan, kind, priority,
+  defect_confirmed, public_reply, workaround, fix, resolved, closed, reopened, pause, resume, ...), in the
+  order it happened: by `at`, then by id.
 - `sweep_lease_until`/`sweep_lease_token` mark a ticket claimed by a sweep worker (storage.sweeps).
 """
 
 from datetime import datetime
 
-from sqlalchemy import JSON, BigInteger, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from storage.columns import UTCDateTime
@@ -113,3 +116,15 @@ class Pause(SQLModel, table=True):
     reason: str | None = Field(default=None, sa_type=Text)
     started_by: str = Field(max_length=200)
     ended_by: str | None = Field(default=None, max_length=200)
+
+
+class TicketEvent(SQLModel, table=True):
+    __tablename__ = "ticket_event"
+    __table_args__ = (Index("ix_ticket_event_ticket_id_at_id", "ticket_id", "at", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    ticket_id: int = Field(foreign_key="ticket.id")
+    at: datetime = Field(sa_type=UTCDateTime)
+    kind: str = Field(max_length=40)
+    value: str = Field(default="", max_length=100)
+    actor: str = Field(max_length=200)
