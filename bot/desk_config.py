@@ -3,7 +3,8 @@
 Rules:
 - It names the policy (a preset or a policy file, relative paths from the config's folder), the Slack channels
   (intake, agents, announcements), the agents and the L2/L3 levels (users, user groups, emails), the customers
-  and their plans (matched by Slack channel or email domain), the intake timings, attachment limits and
+  and their plans (matched by Slack channel or email domain), the intake timings, attachment limits (size, and
+  the blocked types: MIME types or `type/*` patterns, checked against the type detected from a file's bytes) and
   maintenance windows.
 - Every problem is reported, one line each, naming the file and the key; a typo in a key is a problem.
 - Slack ids are checked for shape (C/G/D for channels, U/W for users, S for user groups) so a name pasted where
@@ -30,6 +31,17 @@ _USER = re.compile(r"^[UW][A-Z0-9]{2,}$")
 _GROUP = re.compile(r"^S[A-Z0-9]{2,}$")
 _DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9-]{1,63}\.)+[a-z]{2,63}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_MIME_PART = r"[a-z0-9][a-z0-9!#$&^_.+-]*"
+_MIME_PATTERN = re.compile(rf"^{_MIME_PART}/(\*|{_MIME_PART})$")
+BLOCKED_TYPES = (  # programs and shell scripts, as storage.attachments detects them (and their other names)
+    "application/x-msdownload",  # Windows PE (`filetype`'s name)
+    "application/vnd.microsoft.portable-executable",
+    "application/x-dosexec",
+    "application/x-executable",  # ELF (`filetype`'s name)
+    "application/x-elf",
+    "application/x-mach-binary",  # Mach-O
+    "application/x-sh",  # a `#!` line naming a shell
+)
 
 
 class DeskConfigError(ValueError):
@@ -69,12 +81,13 @@ class Maintenance:
 class IntakeSettings:
     """Abandoned intake: a reminder after `remind_after`, closed after `close_after` (elapsed time); files shared
     with a request are kept under `attachments_folder` (relative paths from the config's folder), each at most
-    `max_attachment_bytes`."""
+    `max_attachment_bytes` and of no type in `blocked_types`."""
 
     remind_after: timedelta = timedelta(hours=4)
     close_after: timedelta = timedelta(days=3)
     max_attachment_bytes: int = 20 * 1024 * 1024
     attachments_folder: Path = Path("attachments")
+    blocked_types: tuple[str, ...] = BLOCKED_TYPES
 
 
 @dataclass(frozen=True)
@@ -226,6 +239,7 @@ def _intake(reader: Reader, folder: Path) -> IntakeSettings:
         close_after=reader.parsed("close_after", _elapsed, IntakeSettings.close_after),
         max_attachment_bytes=int(reader.value("max_attachment_mb", float, 20.0) * 1024 * 1024),
         attachments_folder=attachments if attachments.is_absolute() else folder / attachments,
+        blocked_types=_blocked_types(reader),
     )
     if settings.close_after <= settings.remind_after:
         raise reader.error("must be longer than remind_after", "close_after")
@@ -233,6 +247,18 @@ def _intake(reader: Reader, folder: Path) -> IntakeSettings:
         raise reader.error("must be above 0", "max_attachment_mb")
     reader.done()
     return settings
+
+
+def _blocked_types(reader: Reader) -> tuple[str, ...]:
+    """MIME types and `type/*` patterns, lower-cased; the default list when the key is absent."""
+    patterns = tuple(pattern.strip().lower() for pattern in reader.strings("blocked_types", BLOCKED_TYPES))
+    for pattern in patterns:
+        if not _MIME_PATTERN.match(pattern):
+            raise reader.error(
+                f'"{pattern}" is not a MIME type such as application/x-msdownload or a pattern such as video/*',
+                "blocked_types",
+            )
+    return patterns
 
 
 def _elapsed(text: str) -> timedelta:

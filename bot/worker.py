@@ -76,7 +76,11 @@ class InboxWorker:
     def __init__(self, database: Database, desk: DeskConfig, client: WebClient, *, bot_user: str) -> None:
         self.database, self.desk, self.bot_user, self.client = database, desk, bot_user, client
         self.profiles = Profiles(client)
-        store = AttachmentStore(desk.intake.attachments_folder, max_bytes=desk.intake.max_attachment_bytes)
+        store = AttachmentStore(
+            desk.intake.attachments_folder,
+            max_bytes=desk.intake.max_attachment_bytes,
+            blocked_types=desk.intake.blocked_types,
+        )
         self.files = SlackFiles(client, store)
         self.agents = Agents(client, desk.agents)
         self.interactions = Interactions(desk, client, self.profiles.of, self.files)

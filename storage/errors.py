@@ -42,6 +42,14 @@ class AttachmentTooLargeError(StorageError):
         self.limit = limit
 
 
+class AttachmentTypeBlockedError(StorageError):
+    """A file's content is of a type the attachment store refuses (an executable, a script)."""
+
+    def __init__(self, content_type: str) -> None:
+        super().__init__(f"attachment content is {content_type}, a type that is not accepted")
+        self.content_type = content_type
+
+
 def _bytes(count: int) -> str:
     for unit, size in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
         if count >= size and count % size == 0:

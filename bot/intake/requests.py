@@ -10,7 +10,7 @@ Rules:
   the reason.
 - Files come already saved (`SharedFile`): each is recorded on the request with the message that carried it, at
   any point of the conversation, and counts as the attachments answer. A file refused as too large is named to
-  the requester with the limit, and the rest of the message goes on.
+  the requester with the limit, one refused for its type with the type, and the rest of the message goes on.
 - When nothing is missing the request is complete: the priority is the matrix's suggestion (or the policy's
   default), the plan the customer's (or the policy's default), the response clock starts, the deadlines are
   stored, the requester gets the SR number and the response deadline in their own zone (an automated message,
@@ -58,12 +58,14 @@ class Profile:
 
 @dataclass(frozen=True)
 class SharedFile:
-    """A file that came with a message: saved in the attachment store, or refused for being over `limit` bytes."""
+    """A file that came with a message: saved in the attachment store, or refused for being over `limit` bytes, or
+    for its content being of a blocked type (`blocked_type`, detected from the bytes)."""
 
     name: str
     size: int
     stored: StoredFile | None = None
     limit: int | None = None
+    blocked_type: str | None = None
 
 
 @dataclass(frozen=True)
@@ -137,6 +139,8 @@ class Sayer(Protocol):
     def triage_card(self, ticket: tickets.TicketRecord, draft: Draft, state: Clocks, *, key: str) -> None: ...
 
     def file_too_large(self, ticket: tickets.TicketRecord, name: str, limit: int, *, key: str) -> None: ...
+
+    def file_refused(self, ticket: tickets.TicketRecord, name: str, content_type: str, *, key: str) -> None: ...
 
     def intake_reminder(self, ticket: tickets.TicketRecord, closes_in: timedelta, *, key: str) -> bool:
         """Remind the requester of what is missing; False when `key` was said already."""
@@ -370,6 +374,9 @@ class Intake:
             slack_ts=slack_ts,
         )
         for index, file in enumerate(files):
+            if file.blocked_type is not None:
+                self.say.file_refused(ticket, file.name, file.blocked_type, key=f"{key}:refused:{index}")
+                continue
             if file.stored is None:
                 limit = file.limit if file.limit is not None else self.desk.intake.max_attachment_bytes
                 self.say.file_too_large(ticket, file.name, limit, key=f"{key}:too_large:{index}")

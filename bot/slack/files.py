@@ -6,6 +6,8 @@ Rules (issue 4, "The intake conversation"; DESIGN.md, "The path of a message"):
   which names it by its content and detects its type from the bytes.
 - A file Slack says is over the cap is not downloaded; one that turns out larger while reading is refused by the
   store. Both become a refused `SharedFile` (name and limit), so the requester is told and the message goes on.
+  So does a file whose content the store finds to be of a blocked type (name and detected type): its download
+  stops at the first bytes and nothing of it is kept.
 - The token goes only to the file's own host: a redirect elsewhere is followed without it.
 - A file Slack no longer has (deleted before the worker got to it) is left out. Any other failure raises, so the
   inbox row is retried and nothing received is lost.
@@ -22,7 +24,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.intake.requests import SharedFile
 from storage.attachments import AttachmentStore
-from storage.errors import AttachmentTooLargeError
+from storage.errors import AttachmentTooLargeError, AttachmentTypeBlockedError
 
 TIMEOUT = 60.0
 GONE = frozenset({"file_not_found", "file_deleted"})
@@ -82,4 +84,6 @@ class SlackFiles:
                 stored = self.store.save(response, name)
             except AttachmentTooLargeError as error:
                 return SharedFile(name, error.size, limit=limit)
+            except AttachmentTypeBlockedError as error:
+                return SharedFile(name, size, blocked_type=error.content_type)
         return SharedFile(stored.name, stored.size, stored=stored)

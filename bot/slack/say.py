@@ -150,6 +150,10 @@ class SlackSayer:
         text = render("slack/intake_closed.mrkdwn.j2", missing=ticket.missing_fields)
         self._post(ticket, key, text, thread=True)
 
+    def file_refused(self, ticket: TicketRecord, name: str, content_type: str, *, key: str) -> None:
+        text = render("slack/file_refused.mrkdwn.j2", name=name, content_type=content_type)
+        self._post(ticket, key, text, thread=True)
+
 
 def status_key_of(ticket: TicketRecord) -> str:
     """The idempotency key of the request's intake status message (the one message updated in place)."""
