@@ -51,7 +51,7 @@ class GroupCommit(Generic[Item, Outcome]):
         max_batch: int = MAX_BATCH,
     ) -> None:
         self._write, self._shared_errors, self._max_batch = write, shared_errors, max_batch
-        self._lock = threading.Lock()
+        self._lock = threading.Condition()  # guards the queue and the lead; notified when an item is queued
         self._queue: deque[_Waiting[Item, Outcome]] = deque()
         self._leading = False
 
@@ -62,6 +62,7 @@ class GroupCommit(Generic[Item, Outcome]):
             self._queue.append(waiting)
             if not self._leading:
                 self._leading = waiting.leads = True
+            self._lock.notify_all()
         if not waiting.leads:
             waiting.woken.wait()
         if not waiting.done:  # it was made the leader; its item is the oldest queued, so in this batch
@@ -69,6 +70,11 @@ class GroupCommit(Generic[Item, Outcome]):
         if waiting.error is not None:
             raise waiting.error
         return waiting.outcome  # type: ignore[return-value]
+
+    def wait_for_queued(self, count: int, timeout: float) -> bool:
+        """Whether `count` items came to wait for the next transaction within `timeout` seconds."""
+        with self._lock:
+            return self._lock.wait_for(lambda: len(self._queue) >= count, timeout)
 
     def _lead(self) -> None:
         """Write one batch, release its items, hand the lead on."""

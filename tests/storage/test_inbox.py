@@ -8,9 +8,18 @@ from sqlmodel import col, func, select
 from storage import audit
 from storage.engine import Database
 from storage.errors import LeaseLostError
-from storage.inbox import InboxClaim, claim_inbox, complete_inbox, inbox_counts, receive, release_inbox
+from storage.inbox import (
+    Arrival,
+    InboxClaim,
+    claim_inbox,
+    complete_inbox,
+    inbox_counts,
+    receive,
+    receive_all,
+    release_inbox,
+)
 from storage.kinds import InboxState
-from storage.tables import AuditEvent
+from storage.tables import AuditEvent, InboxItem
 from tests.storage.helpers import NOW, finish_worker, run_in_threads, start_worker
 
 LEASE = timedelta(minutes=5)
@@ -34,6 +43,34 @@ def test_a_duplicate_key_is_dropped(db: Database) -> None:
     assert _receive(db, ("Ev2", "C2")) == [False]
     with db.read() as session:
         assert inbox_counts(session)[InboxState.PENDING] == 2
+
+
+def test_receive_all_stores_new_keys_in_order_and_drops_duplicates_in_the_list_and_stored_ones(db: Database) -> None:
+    _receive(db, ("old", "C0"))
+    arrivals = [Arrival(key, "slack", "C1", {"key": key}, NOW) for key in ("b", "old", "a", "b", "c")]
+    assert receive_all(db, arrivals) == [True, False, True, False, True]
+    assert receive_all(db, []) == []
+    claims = claim_inbox(db, now=NOW, lease_for=LEASE)
+    assert [claim.key for claim in claims] == ["old", "b"]  # C1's rows one at a time, in the order given
+    assert claims[1].payload == {"key": "b"}
+
+
+def test_receive_all_stores_the_same_row_as_receive(db: Database) -> None:
+    payload = {"event": {"text": 'Ça ne marche pas 🚨 <@U1> & "quotes"', "n": [1, 2.5, None, True]}, "e": {}}
+    with db.write() as session:
+        receive(session, key="one", source="slack", conversation="C1", payload=payload, now=NOW)
+    receive_all(db, [Arrival("all", "slack", "C2", payload, NOW)])
+    with db.read() as session:
+        raw = {row.key: row for row in session.exec(select(InboxItem).where(col(InboxItem.key).in_(["one", "all"])))}
+        stored = session.connection().exec_driver_sql(
+            "SELECT CAST(payload AS TEXT), CAST(received_at AS TEXT) FROM inbox WHERE conversation IN ('C1', 'C2')"
+        )
+        assert len(set(stored.all())) == 1  # the very same text in the database
+    fields = ("source", "payload", "state", "attempts", "received_at", "lease_until", "lease_token", "last_error")
+    assert [getattr(raw["one"], name) for name in fields] == [getattr(raw["all"], name) for name in fields]
+    claims = {claim.key: claim for claim in claim_inbox(db, now=NOW, lease_for=LEASE)}
+    assert claims["one"].payload == claims["all"].payload == payload
+    assert claims["one"].received_at == claims["all"].received_at == NOW
 
 
 def test_rows_are_claimed_oldest_first_and_one_at_a_time_per_conversation(db: Database) -> None:

@@ -1,10 +1,18 @@
 """The receiver: every genuine request stored once and acknowledged; forged ones refused; no Web API call first."""
 
 import http.client
+import threading
+from concurrent.futures import ThreadPoolExecutor
 
-from bot.slack_emulator import Signing, SlackEmulator, Workspace
+from slack_bolt.authorization import AuthorizeResult
+
+from bot.slack.receiver import build_receiver
+from bot.slack_emulator import Signing, SlackEmulator, SlackSide, Workspace
+from bot.slack_emulator.slack_side import Said
+from bot.web import FrontdeskWsgi, WebServer
+from storage import inbox
 from storage.engine import Database
-from tests.bot.slack.conftest import receiving
+from tests.bot.slack.conftest import NOW, receiving
 
 
 def test_a_dm_is_stored_and_acknowledged(desk):
@@ -95,3 +103,72 @@ def test_an_inbox_that_cannot_be_written_answers_500_so_slack_retries(empty_data
         (delivery,) = slack.dm("alice", "hello").deliveries
     database.dispose()
     assert delivery.status == 500
+
+
+def _key(said: Said) -> str:
+    return f"message:{said.message.channel}:{said.message.ts}"
+
+
+def test_concurrent_deliveries_and_their_retries_are_acknowledged_and_stored_once(desk):
+    people = ("alice", "bob", "carol", "dave")
+
+    def send_and_retry(number: int) -> tuple[str, list[int | None]]:
+        said = desk.slack.dm(people[number % len(people)], f"Concurrent request {number}")
+        (delivery,) = said.deliveries
+        return _key(said), [delivery.status, desk.slack.retry(delivery).status]
+
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        sent = list(pool.map(send_and_retry, range(48)))
+    assert all(statuses == [200, 200] for _, statuses in sent)
+    assert sorted(row.key for row in desk.stored()) == sorted(key for key, _ in sent)
+    assert len(desk.woken) == 48  # once per new row, never for a retry
+
+
+def test_when_the_inbox_cannot_be_written_concurrent_requests_all_answer_500(empty_database_url):
+    database = Database.from_url(empty_database_url)  # no tables: every write fails
+    woken: list[int] = []
+    with (
+        SlackEmulator(Workspace.example()) as emulator,
+        receiving(emulator, database, lambda: woken.append(1)) as (_, slack, _),
+        ThreadPoolExecutor(max_workers=8) as pool,
+    ):
+        statuses = list(pool.map(lambda number: slack.dm("alice", f"lost {number}").deliveries[0].status, range(16)))
+    database.dispose()
+    assert statuses == [500] * 16
+    assert woken == []
+
+
+def test_stopping_the_server_under_load_leaves_no_acknowledged_request_unstored(db):
+    acked: list[str] = []
+    some_acked = threading.Condition()
+    stopped = threading.Event()
+    with SlackEmulator(Workspace.example()) as emulator:
+        client = emulator.client()
+        identity = AuthorizeResult.from_auth_test_response(
+            bot_token=emulator.bot_token, auth_test_response=client.auth_test()
+        )
+        app = build_receiver(
+            signing_secret=emulator.signing_secret, client=client, identity=identity, database=db, clock=lambda: NOW
+        )
+        server = WebServer(FrontdeskWsgi(app, healthy=lambda: True)).__enter__()
+        slack = SlackSide.over_http(emulator, f"{server.url}/slack/events", timeout=1.0)
+
+        def keep_sending(person: str) -> None:
+            while not stopped.is_set():
+                said = slack.dm(person, "sent while the server stops")
+                if said.deliveries[0].acked:
+                    with some_acked:
+                        acked.append(_key(said))
+                        some_acked.notify_all()
+
+        with ThreadPoolExecutor(max_workers=12) as pool:
+            for person in ("alice", "bob", "carol", "dave") * 3:
+                pool.submit(keep_sending, person)
+            with some_acked:
+                assert some_acked.wait_for(lambda: len(acked) >= 30, timeout=10)
+            stopped.set()  # no new requests; those in flight finish, or are refused unanswered
+            server.close()
+    with db.read() as session:
+        stored = [row.key for row in inbox.inbox_rows(session, limit=10_000)]
+    assert len(stored) == len(set(stored))
+    assert set(acked) <= set(stored)
