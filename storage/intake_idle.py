@@ -1,13 +1,15 @@
-"""Finding requests whose intake the requester left: status intake, and nothing from the requester for a while.
+"""Finding requests whose intake was left: status intake, and nothing done on them by a person for a while.
 
 Rules:
-- A request's last requester activity is its latest message by the requester (the highest message id among
-  them, i.e. the last one recorded) or, without any, the instant it was opened.
+- A request's last activity is the latest audit event on it by anyone but the bot (`bot_actor`): a message in
+  its thread, an answer given with a button, a form, or its opening. Every one of them is audited in the same
+  transaction as the change (storage.tickets, storage.messages), and audit ids only grow, so the latest event's
+  id also names the idle period that follows it.
 - `idle_intake` lists the requests in intake whose last activity is at or before `cutoff`, the longest idle
-  first. It starts from the index on ticket.status (requests in intake are few next to all requests) and
-  reaches their messages through the index on message.ticket_id, so it does not read closed requests.
+  first. It starts from the index on ticket.status (requests in intake are few next to all requests) and reaches
+  their events through the index on audit_event (ticket_id, id), so it does not read closed requests.
 - It reads only; the abandoned-intake sweep (bot.intake.abandoned) decides what to say and what to close, and
-  reads one request again with `idle_since` after locking it, so a message recorded meanwhile is seen.
+  reads one request again with `idle_since` after locking it, so an answer recorded meanwhile is seen.
 """
 
 from dataclasses import dataclass
@@ -17,59 +19,52 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from storage.columns import to_utc
-from storage.kinds import AuthorRole, TicketStatus
-from storage.tables import Message, Ticket
+from storage.kinds import TicketStatus
+from storage.tables import AuditEvent, Ticket
 
 
 @dataclass(frozen=True)
 class IdleIntake:
-    """A request in intake and its requester's last activity: the message (None: only the opening) and when."""
+    """A request in intake, when a person last did something on it, and that audit event (None: none at all)."""
 
     ticket_id: int
     sr_number: int
     last_activity_at: datetime
-    last_message_id: int | None
-    last_message_ts: str | None
+    last_event_id: int | None
 
 
-def idle_intake(session: Session, *, cutoff: datetime, limit: int = 1000) -> list[IdleIntake]:
-    """The requests in intake with no requester activity after `cutoff`, the longest idle first."""
+def idle_intake(session: Session, *, cutoff: datetime, bot_actor: str, limit: int = 1000) -> list[IdleIntake]:
+    """The requests in intake with no activity after `cutoff`, the longest idle first."""
     latest = (
-        select(col(Message.ticket_id).label("ticket_id"), func.max(col(Message.id)).label("message_id"))
-        .join(Ticket, col(Ticket.id) == col(Message.ticket_id))
-        .where(col(Ticket.status) == TicketStatus.INTAKE.value)
-        .where(col(Message.author_role) == AuthorRole.REQUESTER.value)
-        .group_by(col(Message.ticket_id))
+        select(col(AuditEvent.ticket_id).label("ticket_id"), func.max(col(AuditEvent.id)).label("event_id"))
+        .join(Ticket, col(Ticket.id) == col(AuditEvent.ticket_id))
+        .where(col(Ticket.status) == TicketStatus.INTAKE.value, col(AuditEvent.actor) != bot_actor)
+        .group_by(col(AuditEvent.ticket_id))
         .subquery()
     )
-    activity = func.coalesce(col(Message.at), col(Ticket.opened_at))
+    activity = func.coalesce(col(AuditEvent.at), col(Ticket.opened_at))
     statement = (
-        select(col(Ticket.id), col(Ticket.sr_number), activity, col(Message.id), col(Message.slack_ts))
+        select(col(Ticket.id), col(Ticket.sr_number), activity, col(AuditEvent.id))
         .outerjoin(latest, latest.c.ticket_id == col(Ticket.id))
-        .outerjoin(Message, col(Message.id) == latest.c.message_id)
-        .where(col(Ticket.status) == TicketStatus.INTAKE.value)
-        .where(activity <= to_utc(cutoff))
+        .outerjoin(AuditEvent, col(AuditEvent.id) == latest.c.event_id)
+        .where(col(Ticket.status) == TicketStatus.INTAKE.value, activity <= to_utc(cutoff))
         .order_by(activity, col(Ticket.id))
         .limit(limit)
     )
-    return [_idle(*row) for row in session.exec(statement).all()]
+    return [IdleIntake(ticket, sr, to_utc(at), event) for ticket, sr, at, event in session.exec(statement).all()]
 
 
-def idle_since(session: Session, ticket_id: int) -> IdleIntake | None:
-    """The request's last requester activity, or None when it is not in intake (any more)."""
+def idle_since(session: Session, ticket_id: int, *, bot_actor: str) -> IdleIntake | None:
+    """The request's last activity, or None when it is not in intake (any more)."""
     ticket = session.get(Ticket, ticket_id)
     if ticket is None or ticket.status != TicketStatus.INTAKE.value:
         return None
-    message = session.exec(
-        select(Message)
-        .where(col(Message.ticket_id) == ticket_id, col(Message.author_role) == AuthorRole.REQUESTER.value)
-        .order_by(col(Message.id).desc())
+    event = session.exec(
+        select(AuditEvent)
+        .where(col(AuditEvent.ticket_id) == ticket_id, col(AuditEvent.actor) != bot_actor)
+        .order_by(col(AuditEvent.id).desc())
         .limit(1)
     ).first()
-    if message is None:
-        return IdleIntake(ticket_id, ticket.sr_number, ticket.opened_at, None, None)
-    return IdleIntake(ticket_id, ticket.sr_number, message.at, message.id, message.slack_ts)
-
-
-def _idle(ticket_id: int, sr_number: int, at: datetime, message_id: int | None, ts: str | None) -> IdleIntake:
-    return IdleIntake(ticket_id, sr_number, to_utc(at), message_id, ts)
+    if event is None:
+        return IdleIntake(ticket_id, ticket.sr_number, ticket.opened_at, None)
+    return IdleIntake(ticket_id, ticket.sr_number, event.at, event.id)

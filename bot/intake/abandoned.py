@@ -1,11 +1,12 @@
 """Abandoned intake: a reminder after `remind_after` without an answer, then closed after `close_after` (issue 4).
 
 Rules:
-- Idleness is measured from the requester's last message on the request (or its opening), in elapsed time, with
-  the desk's IntakeSettings; the bot's own messages do not count.
+- Idleness is measured from the last thing a person did on the request (a message in its thread, a button, a
+  form, or opening it: storage.intake_idle), in elapsed time, with the desk's IntakeSettings; what the bot does
+  does not count.
 - Once per idle period the requester gets one reminder in the request's thread. Its key names the request and
-  the requester's last message, so two sweeps send it once, and a requester who answers and goes quiet again
-  gets a new one.
+  that last action (its audit event), so two sweeps send it once, and a requester who answers and goes quiet
+  again gets a new one.
 - After `close_after` of idleness the request is closed (status closed, `closed_at`, audit action
   "ticket.abandoned") and a note in its thread says why and that a new message opens a new request. A sweep
   that comes late closes without reminding first. Nothing is deleted: messages, files and the audit trail stay.
@@ -50,7 +51,7 @@ class Swept:
 def sweep_abandoned(database: Database, desk: DeskConfig, now: datetime, say_with: Callable[[Session], Sayer]) -> Swept:
     """Remind the requesters who left their intake for `remind_after`, close the requests left for `close_after`."""
     with database.read() as session:
-        idle = intake_idle.idle_intake(session, cutoff=now - desk.intake.remind_after)
+        idle = intake_idle.idle_intake(session, cutoff=now - desk.intake.remind_after, bot_actor=ACTOR)
     outcomes = [(found.ticket_id, _handle(database, desk, found.ticket_id, now, say_with)) for found in idle]
     return Swept(
         reminded=tuple(ticket for ticket, outcome in outcomes if outcome is Outcome.REMINDED),
@@ -64,7 +65,7 @@ def _handle(
     """One request, in its own transaction: locked, read again, then reminded or closed."""
     with database.write() as session:
         tickets.lock_ticket(session, ticket_id)
-        idle = intake_idle.idle_since(session, ticket_id)
+        idle = intake_idle.idle_since(session, ticket_id, bot_actor=ACTOR)
         if idle is None:
             return Outcome.NOTHING
         idle_for = now - idle.last_activity_at
@@ -78,7 +79,7 @@ def _handle(
 
 def _remind(session: Session, idle: intake_idle.IdleIntake, closes_in: timedelta, say: Sayer) -> Outcome:
     ticket = tickets.get_ticket(session, idle.ticket_id)
-    period = idle.last_message_id if idle.last_message_id is not None else "opened"
+    period = idle.last_event_id if idle.last_event_id is not None else "opened"
     sent = say.intake_reminder(ticket, closes_in, key=f"ticket:{ticket.id}:intake_reminder:{period}")
     return Outcome.REMINDED if sent else Outcome.NOTHING
 

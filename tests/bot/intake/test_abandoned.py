@@ -71,6 +71,21 @@ def test_a_requester_who_answers_and_goes_quiet_again_gets_a_new_reminder(conver
     assert _ticket(conversation).status == TicketStatus.INTAKE
 
 
+def test_an_answer_with_a_button_counts_as_activity(conversation):
+    root = conversation.slack.dm("alice", "Login fails").message
+    conversation.settle()
+    remind_after = conversation.desk.intake.remind_after
+    pressed_at = START + remind_after - timedelta(hours=1)
+    conversation.now = pressed_at
+    question = [m for m in conversation.thread(root.channel, root.ts) if m.user == conversation.bot_user][-1]
+    conversation.slack.block_actions("alice", question, "answer:yes")
+    conversation.settle()
+    assert conversation.bot_says(root.channel, root.ts)[-1].startswith("When did it happen?")
+    assert _sweep(conversation, START + remind_after).reminded == ()
+    assert _sweep(conversation, pressed_at + remind_after).reminded == (_ticket(conversation).id,)
+    assert "I still need when it happened" in _said(conversation, root, REMINDER)[0]
+
+
 def test_after_close_after_the_request_is_closed_with_a_note_and_kept(conversation):
     root = conversation.slack.dm("alice", "Login fails <!channel>").message
     conversation.settle()
@@ -129,7 +144,8 @@ def test_any_sweeps_store_at_most_one_reminder_and_one_note(conversation, offset
         sweep_abandoned(conversation.database, desk, at, lambda session, at=at: SlackSayer(session, desk, at))
     last = START + timedelta(minutes=max(offsets))
     with conversation.database.read() as session:
-        reminded = outbox.outbox_entry(session, f"ticket:{opened.id}:intake_reminder:opened") is not None
+        (event,) = audit.trail(session, opened.id)[:1]
+        reminded = outbox.outbox_entry(session, f"ticket:{opened.id}:intake_reminder:{event.id}") is not None
         noted = outbox.outbox_entry(session, f"ticket:{opened.id}:intake_closed") is not None
         status = tickets.get_ticket(session, opened.id).status
     assert noted == (status == TicketStatus.CLOSED) == (last - START >= desk.intake.close_after)
