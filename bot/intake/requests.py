@@ -23,11 +23,12 @@ from datetime import datetime, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot import ticket_clocks
 from bot.desk_config import DeskConfig
 from bot.intake.answers import Refused, parse_email, parse_phone, plain_text
 from bot.intake.draft import MAX_DESCRIPTION, Context, Draft, answer
 from bot.intake.form import FormValues, apply_form, check_form
-from sla.clocks import Clocks, Event, State, TargetState, clocks
+from sla.clocks import Clocks
 from storage import deadlines, messages, people, tickets
 from storage.attachments import StoredFile
 from storage.engine import Session
@@ -338,15 +339,9 @@ class Intake:
         kind = draft.kind or policy.default_kind
         changes = {"status": TicketStatus.OPEN, "completed_at": now, "priority": priority, "plan": plan, "kind": kind}
         ticket = tickets.change_ticket(session, ticket.id, changes, actor=ACTOR, now=now, action="ticket.completed")
-        events = [
-            Event(now, "complete"),
-            Event(now, "plan", plan),
-            Event(now, "kind", kind),
-            Event(now, "priority", priority),
-        ]
-        state = clocks(policy, events, now)
-        started = [_stored(target) for target in state.targets if target.state is not State.PENDING]
-        deadlines.set_deadlines(session, ticket.id, started, next_change_at=state.next_change, actor=ACTOR, now=now)
+        log = [("complete", ""), ("plan", plan), ("kind", kind), ("priority", priority)]
+        ticket_clocks.record(session, ticket.id, log, at=now, actor=ACTOR)
+        state = ticket_clocks.recompute(session, policy, ticket.id, now=now, actor=ACTOR)
         self.say.completed(ticket, state, zone, key=f"{key}:completed")
         self.say.triage_card(ticket, draft, state, key=f"{key}:triage")
 
@@ -449,9 +444,3 @@ def _draft(session: Session, ticket: tickets.TicketRecord) -> Draft:
         urgency=ticket.urgency,
         kind=None if "kind" in missing else ticket.kind,
     )
-
-
-def _stored(target: TargetState) -> deadlines.DeadlineValue:
-    """A target's state as storage keeps it; a target without deadline is running with no due instant."""
-    state = DeadlineState.RUNNING if target.state is State.NO_DEADLINE else DeadlineState(target.state.value)
-    return deadlines.DeadlineValue(target.name, target.due_at, state, target.started_at, target.stopped_at)

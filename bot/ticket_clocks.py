@@ -1,0 +1,41 @@
+"""A request's deadlines, always what sla/ computes from its event log (DESIGN.md, "Time semantics").
+
+Rules:
+- Whatever changes a clock (completion, a priority, plan or kind change, a defect confirmed, a public reply, a
+  pause, a resolution...) is recorded as an event (storage.ticket_events), and then `recompute` reads the whole
+  log, runs sla.clocks on it at `now`, and stores every started target's deadline and the ticket's next change
+  in the same transaction. No deadline is ever computed anywhere else, so what the card, the home tab and the
+  sweeps show is what `frontdesk sla due` gives for the same inputs.
+- A target that has not started is not stored; a target without a deadline ("as seen fit") is stored as
+  running with no due instant.
+"""
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from sla.clocks import Clocks, Event, State, TargetState, clocks
+from sla.policy import Policy
+from storage import deadlines, ticket_events
+from storage.engine import Session
+from storage.kinds import DeadlineState
+
+
+def record(session: Session, ticket_id: int, events: Iterable[tuple[str, str]], *, at: datetime, actor: str) -> None:
+    """Adds events `(kind, value)` at `at` to the request's log, in the order given."""
+    for kind, value in events:
+        ticket_events.record_event(session, ticket_id, kind, at=at, actor=actor, value=value)
+
+
+def recompute(session: Session, policy: Policy, ticket_id: int, *, now: datetime, actor: str) -> Clocks:
+    """The request's clocks from its log at `now`, stored as its deadlines."""
+    log = [Event(event.at, event.kind, event.value) for event in ticket_events.events_of(session, ticket_id)]
+    state = clocks(policy, log, now)
+    started = [_stored(target) for target in state.targets if target.state is not State.PENDING]
+    deadlines.set_deadlines(session, ticket_id, started, next_change_at=state.next_change, actor=actor, now=now)
+    return state
+
+
+def _stored(target: TargetState) -> deadlines.DeadlineValue:
+    """A target's state as storage keeps it; a target without deadline is running with no due instant."""
+    state = DeadlineState.RUNNING if target.state is State.NO_DEADLINE else DeadlineState(target.state.value)
+    return deadlines.DeadlineValue(target.name, target.due_at, state, target.started_at, target.stopped_at)
