@@ -50,6 +50,11 @@ CHANGEABLE = frozenset(
         "slack_channel",
         "slack_thread_ts",
         "email_thread_id",
+        "agents_thread_ts",
+        "escalation_level",
+        "deferred_at",
+        "satisfaction_score",
+        "satisfaction_comment",
         "completed_at",
         "defect_confirmed_at",
         "first_response_at",
@@ -84,6 +89,11 @@ class TicketRecord:
     slack_channel: str | None
     slack_thread_ts: str | None
     email_thread_id: str | None
+    agents_thread_ts: str | None
+    escalation_level: str | None
+    deferred_at: datetime | None
+    satisfaction_score: int | None
+    satisfaction_comment: str | None
     opened_at: datetime
     completed_at: datetime | None
     defect_confirmed_at: datetime | None
@@ -149,8 +159,10 @@ def change_ticket(
     actor: str,
     now: datetime,
     action: str = "ticket.changed",
+    reason: str | None = None,
 ) -> TicketRecord:
-    """Sets columns of a ticket and audits what changed (e.g. action "ticket.priority_changed")."""
+    """Sets columns of a ticket and audits what changed (e.g. action "ticket.priority_changed"), with the
+    `reason` given for the change, if any."""
     cleaned = _clean(changes)
     ticket = lock_ticket(session, ticket_id)
     before = {name: getattr(ticket, name) for name in cleaned if getattr(ticket, name) != cleaned[name]}
@@ -158,6 +170,7 @@ def change_ticket(
         after = {name: cleaned[name] for name in before}
         for name, value in after.items():
             setattr(ticket, name, value)
+        after |= {"reason": reason} if reason else {}
         ticket.updated_at = to_utc(now)
         session.add(ticket)
         audit.record(session, actor=actor, action=action, at=now, ticket_id=ticket_id, before=before, after=after)
@@ -177,8 +190,9 @@ def find_ticket(
     sr_number: int | None = None,
     slack_thread: tuple[str, str] | None = None,
     email_thread_id: str | None = None,
+    agents_thread_ts: str | None = None,
 ) -> TicketRecord | None:
-    """The ticket with this SR number, Slack (channel, thread ts) or email thread, if any."""
+    """The ticket with this SR number, Slack (channel, thread ts), email thread or card thread, if any."""
     statement = select(Ticket)
     if sr_number is not None:
         statement = statement.where(col(Ticket.sr_number) == sr_number)
@@ -187,6 +201,8 @@ def find_ticket(
         statement = statement.where(col(Ticket.slack_channel) == channel, col(Ticket.slack_thread_ts) == thread_ts)
     if email_thread_id is not None:
         statement = statement.where(col(Ticket.email_thread_id) == email_thread_id)
+    if agents_thread_ts is not None:
+        statement = statement.where(col(Ticket.agents_thread_ts) == agents_thread_ts)
     ticket = session.exec(statement.order_by(col(Ticket.id)).limit(1)).first()
     return None if ticket is None else to_ticket_record(ticket)
 

@@ -7,16 +7,16 @@ Contract (destination_kind "slack"): the row's payload is a JSON object
      "args": {...the Slack arguments, as the Web API takes them in a JSON body...},
      "thread_of": "<idempotency key of an earlier outbox row>",   (optional)
      "update_of": "<idempotency key of an earlier outbox row>",   (optional)
-     "anchors_ticket": true}                                       (optional, chat.postMessage)
+     "anchors": "requester" | "agents"}                            (optional, chat.postMessage)
 
 Rules:
 - `thread_of` (chat.postMessage, chat.postEphemeral): the referenced row's sent message becomes the thread:
   its ts is `args.thread_ts` and its channel is `args.channel`.
 - `update_of`: chat.update gets the referenced message's `channel` and `ts`, reactions.add its `channel` and
   `timestamp`, views.update the referenced view's `view_id`.
-- `anchors_ticket`: the sent message becomes the Slack thread of the row's ticket (its channel and ts are
-  stored on the ticket in the transaction that records the row as sent), for requests whose thread the bot
-  starts itself.
+- `anchors`: the sent message becomes a thread of the row's ticket, stored on the ticket in the transaction
+  that records the row as sent: "requester" for the requester's conversation when the bot starts it (its
+  channel and ts), "agents" for the triage card's thread in the agents channel (its ts).
 - A row that refers to another is sent only after that one was sent; if that one is dead (or was never
   stored), the referring row is dead-lettered with an error that names it.
 - `enqueue_slack` stores a payload with what ordering needs: rows of one channel and thread (`ordering_key`
@@ -47,6 +47,7 @@ METHODS = frozenset(
         "reactions.add",
     }
 )
+ANCHORS = ("requester", "agents")
 THREADABLE = frozenset({"chat.postMessage", "chat.postEphemeral"})
 UPDATABLE = frozenset({"chat.update", "reactions.add", "views.update"})
 DESTINATION_KIND = "slack"
@@ -66,7 +67,7 @@ class SlackPayload:
     args: Mapping[str, Any] = field(default_factory=dict)
     thread_of: str | None = None
     update_of: str | None = None
-    anchors_ticket: bool = False
+    anchors: str | None = None
 
     def __post_init__(self) -> None:
         if self.method not in METHODS:
@@ -77,8 +78,10 @@ class SlackPayload:
             raise InvalidPayload(f"thread_of is for {', '.join(sorted(THREADABLE))}, not {self.method}")
         if self.update_of is not None and self.method not in UPDATABLE:
             raise InvalidPayload(f"update_of is for {', '.join(sorted(UPDATABLE))}, not {self.method}")
-        if self.anchors_ticket and (self.method != "chat.postMessage" or self.thread_of is not None):
-            raise InvalidPayload("anchors_ticket is for a top-level chat.postMessage")
+        if self.anchors is not None and self.anchors not in ANCHORS:
+            raise InvalidPayload(f"anchors is one of {', '.join(ANCHORS)}")
+        if self.anchors is not None and (self.method != "chat.postMessage" or self.thread_of is not None):
+            raise InvalidPayload("anchors is for a top-level chat.postMessage")
         for name in ("thread_of", "update_of"):
             value = getattr(self, name)
             if value is not None and (not isinstance(value, str) or not value):
@@ -88,7 +91,7 @@ class SlackPayload:
     def from_json(cls, value: Any) -> "SlackPayload":
         if not isinstance(value, Mapping):
             raise InvalidPayload("a Slack payload must be an object")
-        unknown = set(value) - {"method", "args", "thread_of", "update_of", "anchors_ticket"}
+        unknown = set(value) - {"method", "args", "thread_of", "update_of", "anchors"}
         if unknown:
             raise InvalidPayload(f"unknown payload keys: {', '.join(sorted(unknown))}")
         if not isinstance(value.get("method"), str):
@@ -96,9 +99,9 @@ class SlackPayload:
         args = value.get("args", {})
         if not isinstance(args, Mapping):
             raise InvalidPayload("args must be an object")
-        anchors = value.get("anchors_ticket", False)
-        if not isinstance(anchors, bool):
-            raise InvalidPayload("anchors_ticket must be true or false")
+        anchors = value.get("anchors")
+        if anchors is not None and not isinstance(anchors, str):
+            raise InvalidPayload("anchors must be a string")
         return cls(value["method"], dict(args), value.get("thread_of"), value.get("update_of"), anchors)
 
     def to_json(self) -> dict[str, Any]:
@@ -107,8 +110,8 @@ class SlackPayload:
             value["thread_of"] = self.thread_of
         if self.update_of is not None:
             value["update_of"] = self.update_of
-        if self.anchors_ticket:
-            value["anchors_ticket"] = True
+        if self.anchors is not None:
+            value["anchors"] = self.anchors
         return value
 
     @property

@@ -8,7 +8,7 @@ Rules:
   missing); its method must not be blocked by a 429 (else put back until the block ends); chat.postMessage and
   chat.update take a token of their channel's pace (else put back until the next token). None of these counts
   an attempt.
-- A sent row that `anchors_ticket` gives its ticket its Slack thread in the same transaction.
+- A sent row that `anchors` a thread gives it to its ticket in the same transaction.
 - After the call (see `outcomes`): 429 blocks the method for `Retry-After` and retries the row then; 5xx and
   network errors retry with jittered exponential backoff; other Slack errors dead-letter at once; a row whose
   tries reach `max_attempts` is dead-lettered.
@@ -178,9 +178,8 @@ class Deliverer:
                 result = result_of(payload.method, answer, args)
                 with self.database.write() as session:
                     outbox.mark_sent(session, claim, now=now, result=result)
-                    if payload.anchors_ticket and claim.ticket_id is not None:
-                        thread = {"slack_channel": result.get("channel"), "slack_thread_ts": result.get("ts")}
-                        tickets.change_ticket(session, claim.ticket_id, thread, actor=ACTOR, now=now)
+                    if payload.anchors is not None and claim.ticket_id is not None:
+                        _anchor(session, claim.ticket_id, payload.anchors, result, now)
             case RateLimited(retry_after=seconds, error=error):
                 until = now + timedelta(seconds=seconds)
                 self.blocks.block(payload.method, until)
@@ -212,3 +211,12 @@ class Deliverer:
 
     def _due_at(self, at: datetime) -> None:
         self.next_due = at if self.next_due is None else min(self.next_due, at)
+
+
+def _anchor(session: Any, ticket_id: int, anchors: str, result: dict[str, Any], now: datetime) -> None:
+    """The sent message becomes the ticket's requester thread, or its card's thread in the agents channel."""
+    if anchors == "requester":
+        thread = {"slack_channel": result.get("channel"), "slack_thread_ts": result.get("ts")}
+    else:
+        thread = {"agents_thread_ts": result.get("ts")}
+    tickets.change_ticket(session, ticket_id, thread, actor=ACTOR, now=now)

@@ -8,7 +8,7 @@ Rules (DESIGN.md, "Habits"; the delivery contract in bot/delivery):
   "Fill in the form" button while something is missing; questions with ready answers carry them as buttons,
   and a pressed question is updated to show the answer, without buttons.
 - A request opened from the form has no thread yet: its status message is posted in the requester's DM and
-  becomes the request's thread once sent (`anchors_ticket`); everything else said follows it (`thread_of`).
+  becomes the request's thread once sent (`anchors`); everything else said follows it (`thread_of`).
 - Text longer than Slack takes is cut with a visible marker.
 """
 
@@ -125,7 +125,7 @@ class SlackSayer:
                 args["thread_ts"] = ticket.slack_thread_ts
             return self._enqueue(ticket, key, "chat.postMessage", args)
         if key == status_key:
-            return self._enqueue(ticket, key, "chat.postMessage", args, anchors_ticket=True)
+            return self._enqueue(ticket, key, "chat.postMessage", args, anchors="requester")
         return self._enqueue(ticket, key, "chat.postMessage", args, thread_of=status_key)
 
     def _enqueue(
@@ -136,9 +136,9 @@ class SlackSayer:
         args: dict[str, Any],
         update_of: str | None = None,
         thread_of: str | None = None,
-        anchors_ticket: bool = False,
+        anchors: str | None = None,
     ) -> bool:
-        payload = SlackPayload(method, args, update_of=update_of, thread_of=thread_of, anchors_ticket=anchors_ticket)
+        payload = SlackPayload(method, args, update_of=update_of, thread_of=thread_of, anchors=anchors)
         return enqueue_slack(self.session, key=key, payload=payload, now=self.now, ticket_id=ticket.id)
 
     def intake_reminder(self, ticket: TicketRecord, closes_in: timedelta, *, key: str) -> bool:

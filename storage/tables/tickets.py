@@ -50,6 +50,13 @@ class Ticket(SQLModel, table=True):
     slack_channel: str | None = Field(default=None, max_length=40)
     slack_thread_ts: str | None = Field(default=None, max_length=40)
     email_thread_id: str | None = Field(default=None, max_length=998, index=True)  # root Message-ID
+    agents_thread_ts: str | None = Field(default=None, max_length=40, index=True)  # the card's, in the agents channel
+
+    # the agents' workflow
+    escalation_level: str | None = Field(default=None, max_length=2)  # L2 or L3 once escalated
+    deferred_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    satisfaction_score: int | None = Field(default=None)  # 1 to 5, once per resolution
+    satisfaction_comment: str | None = Field(default=None, sa_type=Text)
 
     opened_at: datetime = Field(sa_type=UTCDateTime, index=True)
     completed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)  # all required fields present
