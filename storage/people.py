@@ -17,6 +17,7 @@ from sqlmodel import Session, col, select
 
 from storage import audit
 from storage.columns import to_utc
+from storage.errors import NotFoundError
 from storage.kinds import AgentLevel, MatchKind, parse
 from storage.tables import Agent, Customer, CustomerMatch, Requester
 
@@ -180,3 +181,11 @@ def agents(session: Session, *, level: str | None = None) -> list[AgentRecord]:
         AgentRecord(row.id, row.slack_user_id, row.email, row.name, AgentLevel(row.level), row.active)  # type: ignore[arg-type]
         for row in session.exec(statement.order_by(col(Agent.id)))
     ]
+
+
+def agent_of(session: Session, agent_id: int) -> AgentRecord:
+    """The agent with this id."""
+    row = session.get(Agent, agent_id)
+    if row is None:
+        raise NotFoundError(f"no agent with id {agent_id}")
+    return AgentRecord(row.id, row.slack_user_id, row.email, row.name, AgentLevel(row.level), row.active)  # type: ignore[arg-type]

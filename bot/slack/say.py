@@ -18,6 +18,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.delivery.payload import SlackPayload, enqueue_slack
+from bot.desk.actions import CardView
 from bot.desk_config import DeskConfig
 from bot.intake.answers import Refused
 from bot.intake.draft import Draft
@@ -91,17 +92,34 @@ class SlackSayer:
         self._post(ticket, key, text, thread=True)
 
     def triage_card(self, ticket: TicketRecord, draft: Draft, state: Clocks, *, key: str) -> None:
-        text = render(
-            "slack/triage_card.mrkdwn.j2",
-            sr=format_sr(ticket.sr_number),
-            ticket=ticket,
-            draft=draft,
-            state=state,
-            policy=self.desk.policy,
-            zone=self.desk.policy.calendar.zone,
+        self.card(CardView(ticket, state, len(draft.attachments), None, "new"), key=key)
+
+    def card(self, view: CardView, *, key: str) -> None:
+        """The request's triage card in the agents channel: posted once (its thread is the agents' thread of the
+        request), then updated in place."""
+        text = render("slack/triage_card.mrkdwn.j2", view=view, zone=self.desk.policy.calendar.zone)
+        blocks = render_json(
+            "slack/triage_card.blocks.json.j2", view=view, text=text, priorities=self.desk.policy.priorities
         )
-        args = {"channel": self.desk.agents_channel, "text": _cut(text)}
-        self._enqueue(ticket, key, "chat.postMessage", args)
+        args = {"channel": self.desk.agents_channel, "text": _cut(text), "blocks": blocks}
+        card_key = card_key_of(view.ticket)
+        if not self._enqueue(view.ticket, card_key, "chat.postMessage", args, anchors="agents"):
+            self._enqueue(view.ticket, key, "chat.update", args, update_of=card_key)
+
+    def to_requester(self, ticket: TicketRecord, what: str, details: dict[str, str], *, key: str) -> None:
+        """What the support team says to the requester, in their thread."""
+        text = render("slack/to_requester.mrkdwn.j2", what=what, details=details)
+        blocks = render_json("slack/to_requester.blocks.json.j2", what=what, text=text, ticket=ticket)
+        self._post(ticket, key, text, thread=True, blocks=blocks)
+
+    def to_agents(self, ticket: TicketRecord, what: str, details: dict[str, str], *, key: str) -> None:
+        """A message in the card's thread in the agents channel."""
+        text = render("slack/to_agents.mrkdwn.j2", what=what, details=details)
+        args: dict[str, Any] = {"channel": self.desk.agents_channel, "text": _cut(text)}
+        if ticket.agents_thread_ts:
+            self._enqueue(ticket, key, "chat.postMessage", {**args, "thread_ts": ticket.agents_thread_ts})
+        else:
+            self._enqueue(ticket, key, "chat.postMessage", args, thread_of=card_key_of(ticket))
 
     def file_too_large(self, ticket: TicketRecord, name: str, limit: int, *, key: str) -> None:
         text = render("slack/file_too_large.mrkdwn.j2", name=name, limit_mb=limit / (1024 * 1024))
@@ -153,6 +171,11 @@ class SlackSayer:
     def file_refused(self, ticket: TicketRecord, name: str, content_type: str, *, key: str) -> None:
         text = render("slack/file_refused.mrkdwn.j2", name=name, content_type=content_type)
         self._post(ticket, key, text, thread=True)
+
+
+def card_key_of(ticket: TicketRecord) -> str:
+    """The idempotency key of the request's triage card (the one card updated in place)."""
+    return f"ticket:{ticket.id}:card"
 
 
 def status_key_of(ticket: TicketRecord) -> str:

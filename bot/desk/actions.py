@@ -1,0 +1,367 @@
+"""Agent actions on requests (issue 5): triage, defects, workarounds and fixes, replies, pauses, escalation,
+resolution, and the requester's side of them. Nothing here knows Slack.
+
+Rules:
+- Every action but `show` and `list` is for agents only, checked here on every call whatever the way in; a
+  request is named by its SR number and must be past intake; a closed request only reopens.
+- What changes a clock is recorded as an event and the deadlines are recomputed from the whole log
+  (bot.ticket_clocks); each change of the ticket is audited with who, what, when, before, after and reason.
+- The triage card in the agents channel is one message, updated after every change, saying what changed.
+- Only `reply` (and the workaround, fix and deferral notices, which are replies) reaches the requester; notes
+  stay with the agents. The first public reply by a human agent stops the response target; the bot's own
+  messages never do.
+- A change away from the matrix's suggested priority needs a reason.
+- Resolving asks the requester to confirm; "yes" closes the request, "not yet" reopens it. A pause ends when the
+  requester writes or an agent resumes.
+- Everything said is keyed by the action's key, so an action done twice says it once.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from bot import ticket_clocks
+from bot.desk.outcomes import Actor, Outcome, done, refused
+from bot.desk_config import DeskConfig
+from sla.clocks import Clocks
+from storage import messages, pauses, people, tickets
+from storage.engine import Session
+from storage.kinds import AuthorRole, MessageChannel, TicketStatus
+from storage.numbers import format_sr
+
+BOT = "frontdesk"
+KINDS = ("question", "incident", "feature")
+LEVELS = ("L2", "L3")
+PAST_INTAKE = frozenset({TicketStatus.OPEN, TicketStatus.WAITING, TicketStatus.RESOLVED})
+
+
+@dataclass(frozen=True)
+class CardView:
+    """What the triage card shows: the request, its clocks, and the last change."""
+
+    ticket: tickets.TicketRecord
+    state: Clocks
+    files: int
+    assignee: str | None  # a Slack user id
+    change: str | None = None  # a reason code for templates/slack/triage_card.mrkdwn.j2
+    details: tuple[tuple[str, str], ...] = ()
+
+
+class DeskSayer(Protocol):
+    """What the desk says, whatever the channel; `key` makes each saying happen once."""
+
+    def card(self, view: CardView, *, key: str) -> None: ...
+
+    def to_requester(self, ticket: tickets.TicketRecord, what: str, details: dict[str, str], *, key: str) -> None: ...
+
+    def to_agents(self, ticket: tickets.TicketRecord, what: str, details: dict[str, str], *, key: str) -> None: ...
+
+
+class AgentActions:
+    """The agent actions of one desk; `is_agent` tells whether a Slack user may be assigned."""
+
+    def __init__(self, desk: DeskConfig, say: DeskSayer, is_agent: Callable[[str], bool]) -> None:
+        self.desk, self.say, self.is_agent = desk, say, is_agent
+
+    # -- priority and kind ---------------------------------------------------------------------------------
+
+    def triage(
+        self, session: Session, sr: int, priority: str, reason: str, by: Actor, now: datetime, key: str
+    ) -> Outcome:
+        ticket = self._ticket(session, sr, by)
+        if isinstance(ticket, Outcome):
+            return ticket
+        names = [level.name for level in self.desk.policy.priorities]
+        if priority not in names:
+            return refused("priority_unknown", ticket.sr, value=priority, choices=", ".join(names))
+        suggested = self._suggested(ticket)
+        if suggested and priority != suggested and not reason.strip():
+            return refused("reason_needed", ticket.sr, value=priority, suggested=suggested)
+        before = ticket.priority or ""
+        changes = {"priority": priority}
+        ticket = tickets.change_ticket(
+            session, ticket.id, changes, actor=by.user, now=now, action="ticket.triaged", reason=reason or None
+        )
+        return self._changed(session, ticket, [("priority", priority)], by, now, key, "triaged", was=before)
+
+    def set_kind(self, session: Session, sr: int, kind: str, by: Actor, now: datetime, key: str) -> Outcome:
+        ticket = self._ticket(session, sr, by)
+        if isinstance(ticket, Outcome):
+            return ticket
+        if kind not in KINDS:
+            return refused("kind_unknown", ticket.sr, value=kind)
+        before = ticket.kind.value
+        ticket = tickets.change_ticket(session, ticket.id, {"kind": kind}, actor=by.user, now=now)
+        return self._changed(session, ticket, [("kind", kind)], by, now, key, "kind_changed", was=before)
+
+    # -- defects ---------------------------------------------------------------------------------------------
+
+    def confirm_defect(
+        self, session: Session, sr: int, severity: str | None, by: Actor, now: datetime, key: str
+    ) -> Outcome:
+        ticket = self._ticket(session, sr, by)
+        if isinstance(ticket, Outcome):
+            return ticket
+        if ticket.defect_confirmed_at is not None:
+            return refused("already_defect", ticket.sr)
+        names = [level.name for level in self.desk.policy.priorities]
+        if severity is not None and severity not in names:
+            return refused("priority_unknown", ticket.sr, value=severity, choices=", ".join(names))
+        changes: dict[str, object] = {"kind": "defect", "defect_confirmed_at": now}
+        log = [("kind", "defect"), ("defect_confirmed", "")]
+        if severity is not None:
+            changes["priority"], log = severity, [*log, ("priority", severity)]
+        ticket = tickets.change_ticket(session, ticket.id, changes, actor=by.user, now=now, action="ticket.defect")
+        return self._changed(session, ticket, log, by, now, key, "defect_confirmed")
+
+    def workaround(self, session: Session, sr: int, text: str, by: Actor, now: datetime, key: str) -> Outcome:
+        return self._public(session, sr, text, by, now, key, "workaround", [("workaround", "")])
+
+    def fix(self, session: Session, sr: int, release: str | None, by: Actor, now: datetime, key: str) -> Outcome:
+        text = release or ""
+        return self._public(session, sr, text, by, now, key, "fix", [("fix", release or "")], needs_text=False)
+
+    def defer(self, session: Session, sr: int, reason: str, by: Actor, now: datetime, key: str) -> Outcome:
+        ticket = self._ticket(session, sr, by)
+        if isinstance(ticket, Outcome):
+            return ticket
+        if ticket.defect_confirmed_at is None:
+            return refused("not_a_defect", ticket.sr)
+        if not reason.strip():
+            return refused("text_needed", ticket.sr, action="defer")
+        ticket = tickets.change_ticket(
+            session, ticket.id, {"deferred_at": now}, actor=by.user, now=now, action="ticket.deferred", reason=reason
+        )
+        self.say.to_requester(ticket, "deferred", {"reason": reason, "agent": by.shown}, key=f"{key}:requester")
+        return self._changed(session, ticket, [], by, now, key, "deferred", reason=reason)
+
+    # -- what reaches the requester, and what does not -------------------------------------------------------
+
+    def reply(self, session: Session, sr: int, text: str, by: Actor, now: datetime, key: str) -> Outcome:
+        return self._public(session, sr, text, by, now, key, "reply", [])
+
+    def note(self, session: Session, sr: int, text: str, by: Actor, now: datetime, key: str) -> Outcome:
+        ticket = self._ticket(session, sr, by, closed_ok=True)
+        if isinstance(ticket, Outcome):
+            return ticket
+        if not text.strip():
+            return refused("text_needed", ticket.sr, action="note")
+        self._message(session, ticket, by, text, public=False, now=now)
+        self.say.to_agents(ticket, "note", {"agent": by.shown, "text": text}, key=f"{key}:note")
+        return done("noted", ticket.sr)
+
+    def agent_wrote(self, session: Session, agents_thread_ts: str, text: str, by: Actor, now: datetime) -> bool:
+        """A message in a card's thread: an internal note of that request (False when the thread is no card's)."""
+        ticket = tickets.find_ticket(session, agents_thread_ts=agents_thread_ts)
+        if ticket is None:
+            return False
+        self._message(session, ticket, by, text, public=False, now=now)
+        return True
+
+    def requester_wrote(self, session: Session, ticket: tickets.TicketRecord, text: str, name: str, now: datetime,
+                        key: str) -> None:  # fmt: skip
+        """The requester wrote in their thread after intake: relayed to the agents, and a pause ends."""
+        self.say.to_agents(ticket, "requester_wrote", {"name": name, "text": text}, key=f"{key}:relay")
+        if ticket.status == TicketStatus.WAITING:
+            self._resume(session, ticket, Actor(BOT, True), now, key, "resumed_by_requester")
+
+    # -- waiting on the requester --------------------------------------------------------------------------
+
+    def pause(self, session: Session, sr: int, reason: str, by: Actor, now: datetime, key: str) -> Outcome:
+        ticket = self._ticket(session, sr, by)
+        if isinstance(ticket, Outcome):
+            return ticket
+        if ticket.status != TicketStatus.OPEN:
+            return refused("not_open", ticket.sr, status=ticket.status.value)
+        pauses.start_pause(session, ticket.id, actor=by.user, now=now, reason=reason or None)
+        ticket = tickets.change_ticket(session, ticket.id, {"status": TicketStatus.WAITING}, actor=by.user, now=now)
+        return self._changed(session, ticket, [("pause", "")], by, now, key, "paused", reason=reason)
+
+    def resume(self, session: Session, sr: int, by: Actor, now: datetime, key: str) -> Outcome:
+        ticket = self._ticket(session, sr, by)
+        if isinstance(ticket, Outcome):
+            return ticket
+        if ticket.status != TicketStatus.WAITING:
+            return refused("not_paused", ticket.sr)
+        return self._resume(session, ticket, by, now, key, "resumed")
+
+    def _resume(
+        self, session: Session, ticket: tickets.TicketRecord, by: Actor, now: datetime, key: str, change: str
+    ) -> Outcome:
+        pauses.end_pause(session, ticket.id, actor=by.user, now=now)
+        ticket = tickets.change_ticket(session, ticket.id, {"status": TicketStatus.OPEN}, actor=by.user, now=now)
+        return self._changed(session, ticket, [("resume", "")], by, now, key, change)
+
+    # -- people --------------------------------------------------------------------------------------------
+
+    def assign(self, session: Session, sr: int, user: str, by: Actor, now: datetime, key: str) -> Outcome:
+        ticket = self._ticket(session, sr, by)
+        if isinstance(ticket, Outcome):
+            return ticket
+        if not self.is_agent(user):
+            return refused("not_an_agent", ticket.sr, user=user)
+        agent = people.save_agent(session, level="L1", actor=by.user, now=now, slack_user_id=user)
+        ticket = tickets.change_ticket(session, ticket.id, {"assignee_id": agent.id}, actor=by.user, now=now)
+        return self._changed(session, ticket, [], by, now, key, "assigned", user=user)
+
+    def escalate(
+        self, session: Session, sr: int, level: str, reason: str, by: Actor, now: datetime, key: str
+    ) -> Outcome:
+        ticket = self._ticket(session, sr, by)
+        if isinstance(ticket, Outcome):
+            return ticket
+        if level not in LEVELS:
+            return refused("level_unknown", ticket.sr, value=level)
+        if not reason.strip():
+            return refused("text_needed", ticket.sr, action="escalate")
+        changes = {"escalation_level": level}
+        ticket = tickets.change_ticket(
+            session, ticket.id, changes, actor=by.user, now=now, action="ticket.escalated", reason=reason
+        )
+        details = {"level": level, "reason": reason, "agent": by.shown, "mentions": self._mentions(level)}
+        self.say.to_agents(ticket, "escalated", details, key=f"{key}:escalated")
+        return self._changed(session, ticket, [], by, now, key, "escalated", level=level, reason=reason)
+
+    # -- resolution ----------------------------------------------------------------------------------------
+
+    def resolve(self, session: Session, sr: int, by: Actor, now: datetime, key: str) -> Outcome:
+        ticket = self._ticket(session, sr, by)
+        if isinstance(ticket, Outcome):
+            return ticket
+        if ticket.status == TicketStatus.RESOLVED:
+            return refused("already_resolved", ticket.sr)
+        log = [("resume", "")] if ticket.status == TicketStatus.WAITING else []
+        if log:
+            pauses.end_pause(session, ticket.id, actor=by.user, now=now)
+        changes = {"status": TicketStatus.RESOLVED, "resolved_at": now}
+        ticket = tickets.change_ticket(session, ticket.id, changes, actor=by.user, now=now, action="ticket.resolved")
+        self.say.to_requester(ticket, "resolved", {"agent": by.shown}, key=f"{key}:requester")
+        return self._changed(session, ticket, [*log, ("resolved", "")], by, now, key, "resolved")
+
+    def reopen(self, session: Session, sr: int, reason: str, by: Actor, now: datetime, key: str) -> Outcome:
+        ticket = self._ticket(session, sr, by, closed_ok=True)
+        if isinstance(ticket, Outcome):
+            return ticket
+        if ticket.status not in (TicketStatus.RESOLVED, TicketStatus.CLOSED):
+            return refused("not_resolved", ticket.sr)
+        if not reason.strip():
+            return refused("text_needed", ticket.sr, action="reopen")
+        return self._reopen(session, ticket, reason, by, now, key)
+
+    def requester_confirms(
+        self, session: Session, ticket_id: int, solved: bool, by: Actor, now: datetime, key: str
+    ) -> Outcome:
+        """The requester's answer to "is it solved?": yes closes the request, not yet reopens it."""
+        ticket = tickets.get_ticket(session, ticket_id)
+        if ticket.status != TicketStatus.RESOLVED:
+            return refused("not_resolved", ticket.sr)
+        if not solved:
+            return self._reopen(session, ticket, "", by, now, key)
+        changes = {"status": TicketStatus.CLOSED, "closed_at": now}
+        ticket = tickets.change_ticket(session, ticket.id, changes, actor=by.user, now=now, action="ticket.closed")
+        self.say.to_requester(ticket, "closed", {}, key=f"{key}:requester")
+        return self._changed(session, ticket, [("closed", "")], by, now, key, "closed")
+
+    def _reopen(
+        self, session: Session, ticket: tickets.TicketRecord, reason: str, by: Actor, now: datetime, key: str
+    ) -> Outcome:
+        changes = {"status": TicketStatus.OPEN, "resolved_at": None, "closed_at": None}
+        ticket = tickets.change_ticket(
+            session, ticket.id, changes, actor=by.user, now=now, action="ticket.reopened", reason=reason or None
+        )
+        self.say.to_requester(ticket, "reopened", {"reason": reason}, key=f"{key}:requester")
+        return self._changed(session, ticket, [("reopened", "")], by, now, key, "reopened", reason=reason)
+
+    # -- shared steps ----------------------------------------------------------------------------------------
+
+    def _public(
+        self,
+        session: Session,
+        sr: int,
+        text: str,
+        by: Actor,
+        now: datetime,
+        key: str,
+        what: str,
+        log: list[tuple[str, str]],
+        *,
+        needs_text: bool = True,
+    ) -> Outcome:
+        """A message from an agent to the requester: relayed, recorded as public, and a public reply."""
+        ticket = self._ticket(session, sr, by)
+        if isinstance(ticket, Outcome):
+            return ticket
+        if what in ("workaround", "fix") and ticket.defect_confirmed_at is None:
+            return refused("not_a_defect", ticket.sr)
+        if needs_text and not text.strip():
+            return refused("text_needed", ticket.sr, action=what)
+        self._message(session, ticket, by, text or what, public=True, now=now)
+        self.say.to_requester(ticket, what, {"agent": by.shown, "text": text}, key=f"{key}:requester")
+        if ticket.first_response_at is None:
+            ticket = tickets.change_ticket(session, ticket.id, {"first_response_at": now}, actor=by.user, now=now)
+        return self._changed(session, ticket, [("public_reply", ""), *log], by, now, key, what, text=text)
+
+    def _changed(
+        self,
+        session: Session,
+        ticket: tickets.TicketRecord,
+        log: list[tuple[str, str]],
+        by: Actor,
+        now: datetime,
+        key: str,
+        change: str,
+        **details: str,
+    ) -> Outcome:
+        """Records the events, recomputes the deadlines, updates the card; the outcome for the agent."""
+        ticket_clocks.record(session, ticket.id, log, at=now, actor=by.user)
+        state = ticket_clocks.recompute(session, self.desk.policy, ticket.id, now=now, actor=by.user)
+        self.card(session, ticket, state, key=f"{key}:card", change=change, **details)
+        return done(change, ticket.sr, **details)
+
+    def card(
+        self, session: Session, ticket: tickets.TicketRecord, state: Clocks, *, key: str, change: str | None = None,
+        **details: str,
+    ) -> None:  # fmt: skip
+        """Post or update the request's triage card."""
+        files = len(messages.attachments_of(session, ticket.id))
+        assignee = people.agent_of(session, ticket.assignee_id).slack_user_id if ticket.assignee_id else None
+        view = CardView(ticket, state, files, assignee, change, tuple(sorted(details.items())))
+        self.say.card(view, key=key)
+
+    def _message(
+        self, session: Session, ticket: tickets.TicketRecord, by: Actor, text: str, *, public: bool, now: datetime
+    ) -> None:
+        role = AuthorRole.AGENT if by.is_agent else AuthorRole.REQUESTER
+        messages.add_message(
+            session, ticket.id, author=by.user, author_role=role, public=public,
+            channel=MessageChannel.SLACK, text=text, at=now,
+        )  # fmt: skip
+
+    def _ticket(
+        self, session: Session, sr: int, by: Actor, *, closed_ok: bool = False
+    ) -> tickets.TicketRecord | Outcome:
+        """The request an agent acts on, or why not."""
+        if not by.is_agent:
+            return refused("not_an_agent_action", format_sr(sr))
+        ticket = tickets.find_ticket(session, sr_number=sr)
+        if ticket is None:
+            return refused("no_such_request", format_sr(sr))
+        if ticket.status == TicketStatus.INTAKE:
+            return refused("still_in_intake", ticket.sr)
+        if ticket.status == TicketStatus.CLOSED and not closed_ok:
+            return refused("closed", ticket.sr)
+        return ticket
+
+    def _mentions(self, level: str) -> str:
+        """The Slack mentions of the people at `level` (from the desk config, never from what anyone typed)."""
+        at = self.desk.levels.get(level)
+        if at is None:
+            return ""
+        return " ".join([*(f"<@{user}>" for user in at.users), *(f"<!subteam^{group}>" for group in at.usergroups)])
+
+    def _suggested(self, ticket: tickets.TicketRecord) -> str | None:
+        matrix = self.desk.policy.matrix
+        if matrix is None or not ticket.impact or not ticket.urgency:
+            return None
+        return matrix.priority_for(ticket.impact, ticket.urgency)
