@@ -45,7 +45,7 @@ from storage.tables import InboxItem
 
 SECRET = "bench-signing-secret"
 TEAM, APP_ID, BOT_USER, BOT_ID = "TBENCH0001", "ABENCH0001", "UBENCHBOT1", "BBENCH0001"
-RATES = (100, 200, 300, 400, 600, 800, 1000, 1200, 1600, 2000)
+RATES = (100, 200, 300, 400, 600, 800, 1000, 1200, 1400, 1600, 2000, 2400)
 APPS = ("frontdesk", "bare-bolt")
 THREADS = 8  # waitress threads, the same for both apps (bot.web.WebServer's default in production)
 STEP_SECONDS = 4.0
@@ -334,10 +334,13 @@ def main() -> int:
         frontdesk, bare = best(results, "frontdesk"), best(results, "bare-bolt")
         top = {rate: " (the highest rate tried: at least)" if rate == max(rates) else "" for rate in (frontdesk, bare)}
         goals = frontdesk >= 300 and frontdesk * 2 >= bare
+        verdict = "met" if goals else "NOT met"
+        if goals and bare == max(rates) and frontdesk < max(rates):
+            verdict, goals = "undecided (bare Bolt's ceiling is above the rates tried)", False
         met += goals
         print(
             f"round {number}: highest rate sustained ({goal}): frontdesk {frontdesk}/s{top[frontdesk]}, "
-            f"bare Bolt {bare}/s{top[bare]}; goals {'met' if goals else 'NOT met'}"
+            f"bare Bolt {bare}/s{top[bare]}; goals {verdict}"
         )
     print(f"goals (>= 300 events/s and >= half the bare app's rate): met in {met} of {len(rounds)} round(s)")
     return 0
