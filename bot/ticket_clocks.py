@@ -26,13 +26,21 @@ def record(session: Session, ticket_id: int, events: Iterable[tuple[str, str]], 
         ticket_events.record_event(session, ticket_id, kind, at=at, actor=actor, value=value)
 
 
+def current(session: Session, policy: Policy, ticket_id: int, *, now: datetime) -> Clocks:
+    """The request's clocks from its log at `now`, without storing anything."""
+    return clocks(policy, _log(session, ticket_id), now)
+
+
 def recompute(session: Session, policy: Policy, ticket_id: int, *, now: datetime, actor: str) -> Clocks:
     """The request's clocks from its log at `now`, stored as its deadlines."""
-    log = [Event(event.at, event.kind, event.value) for event in ticket_events.events_of(session, ticket_id)]
-    state = clocks(policy, log, now)
+    state = clocks(policy, _log(session, ticket_id), now)
     started = [_stored(target) for target in state.targets if target.state is not State.PENDING]
     deadlines.set_deadlines(session, ticket_id, started, next_change_at=state.next_change, actor=actor, now=now)
     return state
+
+
+def _log(session: Session, ticket_id: int) -> list[Event]:
+    return [Event(event.at, event.kind, event.value) for event in ticket_events.events_of(session, ticket_id)]
 
 
 def _stored(target: TargetState) -> deadlines.DeadlineValue:

@@ -25,16 +25,18 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.desk.actions import AgentActions
+from bot.desk.outcomes import Actor
 from bot.desk_config import DeskConfig
 from bot.intake.requests import Incoming, Intake, Profile
 from bot.slack.agents import Agents
 from bot.slack.files import SlackFiles
 from bot.slack.incoming import incoming_message, message_author, message_files, reacted_message, ticket_reaction
-from bot.slack.interactive import Interactions
+from bot.slack.interactive import Act, Interactions
 from bot.slack.say import SlackSayer
 from storage import inbox, tickets
 from storage.attachments import AttachmentStore
-from storage.engine import Database
+from storage.engine import Database, Session
 
 log = logging.getLogger(__name__)
 LEASE = timedelta(minutes=2)
@@ -94,23 +96,35 @@ class InboxWorker:
 
     def _process(self, claim: inbox.InboxClaim, now: datetime) -> None:
         try:
-            incoming, pointed_at = self._incoming(claim)
-            act = self.interactions.prepare(claim.key, claim.payload) if incoming is None else None
+            act = self._prepare(claim)
             with self.database.write() as session:
                 say = SlackSayer(session, self.desk, now)
-                intake = Intake(self.desk, say)
-                if incoming is not None:
-                    if pointed_at:
-                        intake.opens(session, incoming, now)
-                    else:
-                        intake.message(session, incoming, now)
-                elif act is not None:
-                    act(session, intake, say, now)
+                if act is not None:
+                    act(session, Intake(self.desk, say), say, now)
                 inbox.complete_inbox(session, claim, now=now)
         except Exception as error:  # a failing row must not stop the others; it is retried, then dead
             log.exception("inbox row %s failed", claim.key)
             with self.database.write() as session:
                 inbox.release_inbox(session, claim, error=f"{type(error).__name__}: {error}", max_attempts=MAX_ATTEMPTS)
+
+    def _prepare(self, claim: inbox.InboxClaim) -> Act | None:
+        """What the row does, its look-ups made; run in the worker's transaction."""
+        incoming, pointed_at = self._incoming(claim)
+        if incoming is None:
+            return self.interactions.prepare(claim.key, claim.payload)
+        found = incoming
+        author = Actor(found.profile.user, self.agents.is_agent(found.profile.user), found.profile.name)
+
+        def message(session: Session, intake: Intake, say: SlackSayer, now: datetime) -> None:
+            desk = AgentActions(self.desk, say, lambda user: False)
+            if pointed_at:
+                intake.opens(session, found, now)
+            elif found.channel == self.desk.agents_channel:
+                desk.agent_wrote(session, found.thread_ts, found.text, author, now)
+            elif (ticket := intake.message(session, found, now)) is not None:
+                desk.thread_message(session, ticket, found.text, author, now, found.key)
+
+        return message
 
     def _incoming(self, claim: inbox.InboxClaim) -> tuple[Incoming | None, bool]:
         """What a stored row says to the intake, its files saved; and whether it is a message pointed at."""

@@ -189,3 +189,9 @@ def agent_of(session: Session, agent_id: int) -> AgentRecord:
     if row is None:
         raise NotFoundError(f"no agent with id {agent_id}")
     return AgentRecord(row.id, row.slack_user_id, row.email, row.name, AgentLevel(row.level), row.active)  # type: ignore[arg-type]
+
+
+def requester_user(session: Session, requester_id: int) -> str | None:
+    """The Slack user id of a requester, if they came from Slack."""
+    row = session.get(Requester, requester_id)
+    return None if row is None else row.slack_user_id

@@ -83,7 +83,8 @@ class AgentActions:
         ticket = tickets.change_ticket(
             session, ticket.id, changes, actor=by.user, now=now, action="ticket.triaged", reason=reason or None
         )
-        return self._changed(session, ticket, [("priority", priority)], by, now, key, "triaged", was=before)
+        log = [("priority", priority)]
+        return self._changed(session, ticket, log, by, now, key, "triaged", was=before, priority=priority)
 
     def set_kind(self, session: Session, sr: int, kind: str, by: Actor, now: datetime, key: str) -> Outcome:
         ticket = self._ticket(session, sr, by)
@@ -159,10 +160,18 @@ class AgentActions:
         self._message(session, ticket, by, text, public=False, now=now)
         return True
 
-    def requester_wrote(self, session: Session, ticket: tickets.TicketRecord, text: str, name: str, now: datetime,
-                        key: str) -> None:  # fmt: skip
-        """The requester wrote in their thread after intake: relayed to the agents, and a pause ends."""
-        self.say.to_agents(ticket, "requester_wrote", {"name": name, "text": text}, key=f"{key}:relay")
+    def thread_message(
+        self, session: Session, ticket: tickets.TicketRecord, text: str, by: Actor, now: datetime, key: str
+    ) -> None:
+        """Someone wrote in the requester's thread of a request past intake (the message is recorded already).
+        An agent writing there answers in public: a public reply. Anyone else is relayed to the agents, and a
+        pause ends when the requester writes."""
+        if by.is_agent:
+            if ticket.first_response_at is None:
+                ticket = tickets.change_ticket(session, ticket.id, {"first_response_at": now}, actor=by.user, now=now)
+            self._changed(session, ticket, [("public_reply", "")], by, now, key, "reply")
+            return
+        self.say.to_agents(ticket, "requester_wrote", {"name": by.shown, "text": text}, key=f"{key}:relay")
         if ticket.status == TicketStatus.WAITING:
             self._resume(session, ticket, Actor(BOT, True), now, key, "resumed_by_requester")
 
@@ -273,6 +282,14 @@ class AgentActions:
         self.say.to_requester(ticket, "reopened", {"reason": reason}, key=f"{key}:requester")
         return self._changed(session, ticket, [("reopened", "")], by, now, key, "reopened", reason=reason)
 
+    def show(self, session: Session, sr: int, by: Actor, now: datetime) -> CardView | Outcome:
+        """The request as its card shows it, with its deadlines as of `now`."""
+        ticket = self._ticket(session, sr, by, closed_ok=True)
+        if isinstance(ticket, Outcome):
+            return ticket
+        state = ticket_clocks.current(session, self.desk.policy, ticket.id, now=now)
+        return self._view(session, ticket, state, None, {})
+
     # -- shared steps ----------------------------------------------------------------------------------------
 
     def _public(
@@ -324,10 +341,14 @@ class AgentActions:
         **details: str,
     ) -> None:  # fmt: skip
         """Post or update the request's triage card."""
+        self.say.card(self._view(session, ticket, state, change, details), key=key)
+
+    def _view(
+        self, session: Session, ticket: tickets.TicketRecord, state: Clocks, change: str | None, details: dict[str, str]
+    ) -> CardView:
         files = len(messages.attachments_of(session, ticket.id))
         assignee = people.agent_of(session, ticket.assignee_id).slack_user_id if ticket.assignee_id else None
-        view = CardView(ticket, state, files, assignee, change, tuple(sorted(details.items())))
-        self.say.card(view, key=key)
+        return CardView(ticket, state, files, assignee, change, tuple(sorted(details.items())))
 
     def _message(
         self, session: Session, ticket: tickets.TicketRecord, by: Actor, text: str, *, public: bool, now: datetime

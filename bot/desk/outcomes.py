@@ -31,9 +31,9 @@ class Outcome:
     details: Mapping[str, str] = field(default_factory=dict)
 
 
-def done(reason: str, sr: str | None = None, **details: str) -> Outcome:
+def done(reason: str, sr: str | None = None, /, **details: str) -> Outcome:
     return Outcome(True, reason, sr, details)
 
 
-def refused(reason: str, sr: str | None = None, **details: str) -> Outcome:
+def refused(reason: str, sr: str | None = None, /, **details: str) -> Outcome:
     return Outcome(False, reason, sr, details)

@@ -157,19 +157,22 @@ class Intake:
         self.desk, self.say = desk, say
         self.has_matrix = desk.policy.matrix is not None
 
-    def message(self, session: Session, incoming: Incoming, now: datetime) -> None:
-        """Handle a requester's message: open a request, or answer the question asked in its thread."""
+    def message(self, session: Session, incoming: Incoming, now: datetime) -> tickets.TicketRecord | None:
+        """Handle a requester's message: open a request, or answer the question asked in its thread. A message
+        in the thread of a request past intake is recorded, and that request returned for the desk to relay."""
         ticket = tickets.find_ticket(session, slack_thread=(incoming.channel, incoming.thread_ts))
         if ticket is None:
             if incoming.is_top_level:
                 self._open(session, incoming, now)
-            return
+            return None
         before = _draft(session, ticket)
         self._record(
             session, ticket, incoming.profile.user, incoming.text, incoming.files, incoming.key, now, incoming.ts
         )
         if ticket.status == TicketStatus.INTAKE:
             self._answer(session, ticket, before, incoming, now)
+            return None
+        return ticket
 
     def opens(self, session: Session, incoming: Incoming, now: datetime) -> bool:
         """Open a request from a message someone else pointed at, unless its thread already holds one."""

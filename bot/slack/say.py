@@ -97,7 +97,7 @@ class SlackSayer:
     def card(self, view: CardView, *, key: str) -> None:
         """The request's triage card in the agents channel: posted once (its thread is the agents' thread of the
         request), then updated in place."""
-        text = render("slack/triage_card.mrkdwn.j2", view=view, zone=self.desk.policy.calendar.zone)
+        text = self.card_text(view)
         blocks = render_json(
             "slack/triage_card.blocks.json.j2", view=view, text=text, priorities=self.desk.policy.priorities
         )
@@ -105,6 +105,10 @@ class SlackSayer:
         card_key = card_key_of(view.ticket)
         if not self._enqueue(view.ticket, card_key, "chat.postMessage", args, anchors="agents"):
             self._enqueue(view.ticket, key, "chat.update", args, update_of=card_key)
+
+    def card_text(self, view: CardView) -> str:
+        """The card's text alone (for `/frontdesk show`)."""
+        return render("slack/triage_card.mrkdwn.j2", view=view, zone=self.desk.policy.calendar.zone)
 
     def to_requester(self, ticket: TicketRecord, what: str, details: dict[str, str], *, key: str) -> None:
         """What the support team says to the requester, in their thread."""

@@ -1,0 +1,258 @@
+"""The agents' Slack side: `/frontdesk`, the triage card's buttons and forms, the requester's resolution buttons.
+
+Rules (issue 5):
+- Each way in becomes one call of bot.desk.actions.AgentActions with an `Actor` whose `is_agent` is read here
+  (bot.slack.agents) before the worker's transaction; the service refuses non-agents on every call, so a
+  crafted interaction payload is refused like a typed command.
+- What came of an action is told to the person who acted, through the command's or the interaction's
+  `response_url` (ephemeral; it works in channels the bot is not in).
+- Card buttons carry the ticket id. The priority menu triages at once, unless the choice leaves the matrix's
+  suggestion, in which case a form asks for the reason; "Reply to requester", "Escalate" and "Reopen" open a
+  form; the others act at once. Forms carry the ticket id (and the priority) in `private_metadata`.
+- "Yes, solved" / "Not yet" under the resolution question are the requester's only: anyone else is told so.
+"""
+
+import json
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from bot.desk.actions import AgentActions
+from bot.desk.commands import Command, CommandError, parse_command, render_command_error, render_help
+from bot.desk.outcomes import Actor, Outcome, refused
+from bot.desk_config import DeskConfig
+from bot.intake.requests import Intake, Profile
+from bot.render import render, render_json
+from bot.slack.agents import Agents
+from bot.slack.say import SlackSayer
+from storage import people, tickets
+from storage.engine import Session
+
+COMMAND = "/frontdesk"
+CARD, RESOLUTION = "card:", "resolution:"
+FORMS = {"reply": "agent_reply", "escalate": "agent_escalate", "reopen": "agent_reopen", "triage": "agent_triage"}
+
+Act = Callable[[Session, Intake, SlackSayer, datetime], None]
+Call = Callable[[AgentActions, Session, datetime], Outcome]
+
+
+class AgentDesk:
+    """Prepares what agents' commands, card buttons and forms, and the requester's resolution answer do."""
+
+    def __init__(self, desk: DeskConfig, agents: Agents, profile_of: Callable[[str], Profile]) -> None:
+        self.desk, self.agents, self.profile_of = desk, agents, profile_of
+
+    def prepare(self, key: str, body: dict[str, Any]) -> Act | None:
+        if body.get("command") == COMMAND:
+            return self._command(key, body)
+        if body.get("type") == "block_actions":
+            pressed = _pressed(body)
+            action_id = str(pressed.get("action_id") or "")
+            if action_id.startswith(CARD):
+                return self._card(key, body, action_id.removeprefix(CARD), pressed)
+            if action_id.startswith(RESOLUTION):
+                return self._resolution(key, body, action_id.removeprefix(RESOLUTION) == "yes", pressed)
+        if body.get("type") == "view_submission":
+            view = body.get("view") or {}
+            callback = str(view.get("callback_id") or "")
+            if callback in FORMS.values():
+                return self._form(key, body, callback, view)
+        return None
+
+    # -- the command ---------------------------------------------------------------------------------------
+
+    def _command(self, key: str, body: dict[str, Any]) -> Act:
+        by, url = self._actor(str(body.get("user_id") or "")), str(body.get("response_url") or "")
+        parsed = parse_command(str(body.get("text") or ""))
+        if isinstance(parsed, CommandError):
+            return _answer(url, render_command_error(parsed), key)
+        if parsed.action == "help":
+            return _answer(url, render_help(), key)
+        if parsed.action == "show":
+            return self._show(key, parsed.sr or 0, by, url)
+        call = self._call(parsed, by, key)
+        if call is None:
+            return _answer(url, render_help(), key)
+        known = {parsed.user: self.agents.is_agent(parsed.user)} if parsed.user else {}
+        return self._act(call, url, key, known)
+
+    def _call(self, command: Command, by: Actor, key: str) -> Call | None:
+        sr, text, value = command.sr or 0, command.text, command.value
+        calls: dict[str, Call] = {
+            "triage": lambda a, s, now: a.triage(s, sr, value or "", text, by, now, key),
+            "kind": lambda a, s, now: a.set_kind(s, sr, value or "", by, now, key),
+            "defect": lambda a, s, now: a.confirm_defect(s, sr, value, by, now, key),
+            "workaround": lambda a, s, now: a.workaround(s, sr, text, by, now, key),
+            "fix": lambda a, s, now: a.fix(s, sr, value, by, now, key),
+            "defer": lambda a, s, now: a.defer(s, sr, text, by, now, key),
+            "reply": lambda a, s, now: a.reply(s, sr, text, by, now, key),
+            "note": lambda a, s, now: a.note(s, sr, text, by, now, key),
+            "pause": lambda a, s, now: a.pause(s, sr, text, by, now, key),
+            "resume": lambda a, s, now: a.resume(s, sr, by, now, key),
+            "assign": lambda a, s, now: a.assign(s, sr, command.user or "", by, now, key),
+            "escalate": lambda a, s, now: a.escalate(s, sr, value or "", text, by, now, key),
+            "resolve": lambda a, s, now: a.resolve(s, sr, by, now, key),
+            "reopen": lambda a, s, now: a.reopen(s, sr, text, by, now, key),
+        }
+        return calls.get(command.action)
+
+    def _show(self, key: str, sr: int, by: Actor, url: str) -> Act:
+        def act(session: Session, intake: Intake, say: SlackSayer, now: datetime) -> None:
+            shown = AgentActions(self.desk, say, lambda user: False).show(session, sr, by, now)
+            if isinstance(shown, Outcome):
+                _respond(say, url, shown, key)
+            elif url:
+                say.respond(url, say.card_text(shown), key=f"{key}:answer")
+
+        return act
+
+    # -- the card's buttons and forms ----------------------------------------------------------------------
+
+    def _card(self, key: str, body: dict[str, Any], action: str, pressed: dict[str, Any]) -> Act | None:
+        by, url, trigger = self._actor(_user(body)), str(body.get("response_url") or ""), str(body.get("trigger_id"))
+        value = str((pressed.get("selected_option") or {}).get("value") or pressed.get("value") or "")
+        ticket_id, _, choice = value.partition("|")
+        if not ticket_id.isdigit():
+            return None
+        ticket = int(ticket_id)
+        if action in ("reply", "escalate", "reopen"):
+            return self._open_form(key, action, ticket, None, by, url, trigger)
+        if action == "triage":
+            return self._triage(key, ticket, choice, by, url, trigger)
+        assignee = str(pressed.get("selected_user") or "")
+        calls: dict[str, Callable[[int], Call]] = {
+            "defect": lambda sr: lambda a, s, now: a.confirm_defect(s, sr, None, by, now, key),
+            "pause": lambda sr: lambda a, s, now: a.pause(s, sr, "", by, now, key),
+            "resume": lambda sr: lambda a, s, now: a.resume(s, sr, by, now, key),
+            "resolve": lambda sr: lambda a, s, now: a.resolve(s, sr, by, now, key),
+            "assign": lambda sr: lambda a, s, now: a.assign(s, sr, assignee, by, now, key),
+        }
+        if action not in calls:
+            return None
+        known = {assignee: self.agents.is_agent(assignee)} if assignee else {}
+        return self._act_on(ticket, calls[action], url, key, known)
+
+    def _triage(self, key: str, ticket_id: int, priority: str, by: Actor, url: str, trigger: str) -> Act:
+        """Triage from the menu: at once when the choice is the matrix's (or there is none), else a form asks why."""
+
+        def act(session: Session, intake: Intake, say: SlackSayer, now: datetime) -> None:
+            actions = AgentActions(self.desk, say, lambda user: False)
+            ticket = tickets.get_ticket(session, ticket_id)
+            outcome = actions.triage(session, ticket.sr_number, priority, "", by, now, key)
+            if outcome.reason == "reason_needed":
+                view = _form_view("triage", ticket, priority)
+                say.open_view(view, trigger, key=f"{key}:view", once=f"agent_form:{ticket_id}:{by.user}:")
+                return
+            _respond(say, url, outcome, key)
+
+        return act
+
+    def _open_form(
+        self, key: str, action: str, ticket_id: int, value: str | None, by: Actor, url: str, trigger: str
+    ) -> Act:
+        def act(session: Session, intake: Intake, say: SlackSayer, now: datetime) -> None:
+            ticket = tickets.get_ticket(session, ticket_id)
+            if not by.is_agent:
+                _respond(say, url, refused("not_an_agent_action", ticket.sr), key)
+                return
+            view = _form_view(action, ticket, value)
+            say.open_view(view, trigger, key=f"{key}:view", once=f"agent_form:{ticket_id}:{by.user}:")
+
+        return act
+
+    def _form(self, key: str, body: dict[str, Any], callback: str, view: dict[str, Any]) -> Act | None:
+        by = self._actor(_user(body))
+        try:
+            meta = json.loads(str(view.get("private_metadata") or "{}"))
+            ticket = int(meta["ticket"])
+        except (ValueError, KeyError, TypeError):
+            return None
+        text, level = _input(view, "text"), _input(view, "level")
+        value = str(meta.get("value") or "")
+        calls: dict[str, Call] = {}
+        calls["agent_reply"] = lambda a, s, now: a.reply(s, _sr(s, ticket), text, by, now, key)
+        calls["agent_escalate"] = lambda a, s, now: a.escalate(s, _sr(s, ticket), level, text, by, now, key)
+        calls["agent_reopen"] = lambda a, s, now: a.reopen(s, _sr(s, ticket), text, by, now, key)
+        calls["agent_triage"] = lambda a, s, now: a.triage(s, _sr(s, ticket), value, text, by, now, key)
+        return self._act(calls[callback], "", key, {})
+
+    # -- the requester's answer to "is it solved?" ---------------------------------------------------------
+
+    def _resolution(self, key: str, body: dict[str, Any], solved: bool, pressed: dict[str, Any]) -> Act | None:
+        value = str(pressed.get("value") or "")
+        if not value.isdigit():
+            return None
+        ticket_id, user, url = int(value), _user(body), str(body.get("response_url") or "")
+        profile = self.profile_of(user)
+
+        def act(session: Session, intake: Intake, say: SlackSayer, now: datetime) -> None:
+            ticket = tickets.get_ticket(session, ticket_id)
+            if ticket.requester_id is None or people.requester_user(session, ticket.requester_id) != user:
+                _respond(say, url, refused("not_the_requester", ticket.sr), key)
+                return
+            by = Actor(user, False, profile.name)
+            outcome = AgentActions(self.desk, say, lambda u: False).requester_confirms(
+                session, ticket_id, solved, by, now, key
+            )
+            if not outcome.done:
+                _respond(say, url, outcome, key)
+
+        return act
+
+    # -- shared --------------------------------------------------------------------------------------------
+
+    def _actor(self, user: str) -> Actor:
+        return Actor(user, self.agents.is_agent(user), self.profile_of(user).name)
+
+    def _act(self, call: Call, url: str, key: str, known: dict[str, bool]) -> Act:
+        def act(session: Session, intake: Intake, say: SlackSayer, now: datetime) -> None:
+            outcome = call(AgentActions(self.desk, say, lambda user: known.get(user, False)), session, now)
+            _respond(say, url, outcome, key)
+
+        return act
+
+    def _act_on(self, ticket_id: int, make: Callable[[int], Call], url: str, key: str, known: dict[str, bool]) -> Act:
+        return self._act(lambda a, s, now: make(_sr(s, ticket_id))(a, s, now), url, key, known)
+
+
+def _answer(url: str, text: str, key: str) -> Act:
+    def act(session: Session, intake: Intake, say: SlackSayer, now: datetime) -> None:
+        if url:
+            say.respond(url, text, key=f"{key}:answer")
+
+    return act
+
+
+def _respond(say: SlackSayer, url: str, outcome: Outcome, key: str) -> None:
+    if url:
+        say.respond(url, render("slack/outcome.mrkdwn.j2", outcome=outcome), key=f"{key}:answer")
+
+
+def _form_view(action: str, ticket: tickets.TicketRecord, value: str | None) -> dict[str, Any]:
+    metadata = json.dumps({"ticket": ticket.id, "value": value})
+    view = render_json("slack/agent_form.json.j2", action=action, callback=FORMS[action], sr=ticket.sr,
+                       value=value, metadata=metadata)  # fmt: skip
+    assert isinstance(view, dict)
+    return view
+
+
+def _sr(session: Session, ticket_id: int) -> int:
+    return tickets.get_ticket(session, ticket_id).sr_number
+
+
+def _pressed(body: dict[str, Any]) -> dict[str, Any]:
+    actions = body.get("actions")
+    first = actions[0] if isinstance(actions, list) and actions else {}
+    return first if isinstance(first, dict) else {}
+
+
+def _input(view: dict[str, Any], block: str) -> str:
+    state = ((view.get("state") or {}).get("values") or {}).get(block) or {}
+    element = state.get(block) or {}
+    option = element.get("selected_option") or {}
+    return str(element.get("value") or option.get("value") or "")
+
+
+def _user(body: dict[str, Any]) -> str:
+    user = body.get("user")
+    return str(user.get("id") or "") if isinstance(user, dict) else str(body.get("user_id") or "")
