@@ -7,6 +7,7 @@ Rules (DESIGN.md, "Layers" and "The path of a message"):
   line, before anything is served).
 - Storing a request wakes the inbox worker; a processed request wakes the delivery worker, so the usual path
   from Slack's event to the bot's answer takes no polling delay.
+- Resolved requests left unanswered are closed by a sweep of their own, every SWEEP too.
 - Abandoned intake is swept every minute (SWEEP) at the app's clock by a runner of its own; the sweep is
   idempotent, so issue 6 can hand it to APScheduler as it is.
 """
@@ -20,6 +21,7 @@ from slack_sdk import WebClient
 
 from bot.delivery.runner import DeliveryRunner
 from bot.delivery.worker import Deliverer, delivery_client
+from bot.desk.closing import sweep_resolved
 from bot.desk_config import DeskConfig
 from bot.intake.abandoned import sweep_abandoned
 from bot.runner import Runner
@@ -61,6 +63,7 @@ class Frontdesk:
         self.delivery = DeliveryRunner(self.deliverer)
         self.inbox = Runner(self._process, name="inbox", poll=POLL)
         self.abandoned = Runner(self._sweep_abandoned, name="abandoned-intake", poll=SWEEP)
+        self.unanswered = Runner(self._sweep_resolved, name="resolved-unanswered", poll=SWEEP)
         self.slack_app: App = build_receiver(
             signing_secret=signing_secret,
             client=self.client,
@@ -78,9 +81,11 @@ class Frontdesk:
         self.delivery.start()
         self.inbox.start()
         self.abandoned.start()
+        self.unanswered.start()
         return self
 
     def stop(self) -> None:
+        self.unanswered.stop()
         self.abandoned.stop()
         self.inbox.stop()
         self.delivery.stop()
@@ -97,6 +102,13 @@ class Frontdesk:
         now = self.clock()
         swept = sweep_abandoned(self.database, self.desk, now, lambda session: SlackSayer(session, self.desk, now))
         if swept.anything:
+            self.delivery.wake()
+        return SWEEP
+
+    def _sweep_resolved(self) -> timedelta:
+        """Close resolved requests left unanswered past their time, at the app's clock; every SWEEP."""
+        now = self.clock()
+        if sweep_resolved(self.database, self.desk, now, lambda session: SlackSayer(session, self.desk, now)):
             self.delivery.wake()
         return SWEEP
 

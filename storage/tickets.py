@@ -219,3 +219,19 @@ def requested_by(
     rows = session.exec(mine.order_by(col(Ticket.opened_at).desc(), col(Ticket.id).desc()).limit(limit)).all()
     total = session.exec(select(func.count()).select_from(mine.subquery())).one()
     return [to_ticket_record(row) for row in rows], int(total)
+
+
+def lock_and_get(session: Session, ticket_id: int) -> TicketRecord:
+    """The ticket, locked until the transaction ends (read after any change committed before the lock)."""
+    return to_ticket_record(lock_ticket(session, ticket_id))
+
+
+def resolved_before(session: Session, cutoff: datetime, *, limit: int) -> list[int]:
+    """The ids of resolved tickets resolved at or before `cutoff`, oldest resolution first."""
+    statement = (
+        select(Ticket.id)
+        .where(col(Ticket.status) == TicketStatus.RESOLVED.value, col(Ticket.resolved_at) <= to_utc(cutoff))
+        .order_by(col(Ticket.resolved_at), col(Ticket.id))
+        .limit(limit)
+    )
+    return [ticket_id for ticket_id in session.exec(statement) if ticket_id is not None]

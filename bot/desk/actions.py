@@ -11,8 +11,8 @@ Rules:
   stay with the agents. The first public reply by a human agent stops the response target; the bot's own
   messages never do.
 - A change away from the matrix's suggested priority needs a reason.
-- Resolving asks the requester to confirm; "yes" closes the request, "not yet" reopens it. A pause ends when the
-  requester writes or an agent resumes.
+- Resolving asks the requester to confirm (bot.desk.closing takes the answer). A pause ends when the requester
+  writes or an agent resumes.
 - Everything said is keyed by the action's key, so an action done twice says it once.
 """
 
@@ -84,7 +84,7 @@ class AgentActions:
             session, ticket.id, changes, actor=by.user, now=now, action="ticket.triaged", reason=reason or None
         )
         log = [("priority", priority)]
-        return self._changed(session, ticket, log, by, now, key, "triaged", was=before, priority=priority)
+        return self.changed(session, ticket, log, by, now, key, "triaged", was=before, priority=priority)
 
     def set_kind(self, session: Session, sr: int, kind: str, by: Actor, now: datetime, key: str) -> Outcome:
         ticket = self._ticket(session, sr, by)
@@ -94,7 +94,7 @@ class AgentActions:
             return refused("kind_unknown", ticket.sr, value=kind)
         before = ticket.kind.value
         ticket = tickets.change_ticket(session, ticket.id, {"kind": kind}, actor=by.user, now=now)
-        return self._changed(session, ticket, [("kind", kind)], by, now, key, "kind_changed", was=before)
+        return self.changed(session, ticket, [("kind", kind)], by, now, key, "kind_changed", was=before)
 
     # -- defects ---------------------------------------------------------------------------------------------
 
@@ -114,7 +114,7 @@ class AgentActions:
         if severity is not None:
             changes["priority"], log = severity, [*log, ("priority", severity)]
         ticket = tickets.change_ticket(session, ticket.id, changes, actor=by.user, now=now, action="ticket.defect")
-        return self._changed(session, ticket, log, by, now, key, "defect_confirmed")
+        return self.changed(session, ticket, log, by, now, key, "defect_confirmed")
 
     def workaround(self, session: Session, sr: int, text: str, by: Actor, now: datetime, key: str) -> Outcome:
         return self._public(session, sr, text, by, now, key, "workaround", [("workaround", "")])
@@ -135,7 +135,7 @@ class AgentActions:
             session, ticket.id, {"deferred_at": now}, actor=by.user, now=now, action="ticket.deferred", reason=reason
         )
         self.say.to_requester(ticket, "deferred", {"reason": reason, "agent": by.shown}, key=f"{key}:requester")
-        return self._changed(session, ticket, [], by, now, key, "deferred", reason=reason)
+        return self.changed(session, ticket, [], by, now, key, "deferred", reason=reason)
 
     # -- what reaches the requester, and what does not -------------------------------------------------------
 
@@ -169,7 +169,7 @@ class AgentActions:
         if by.is_agent:
             if ticket.first_response_at is None:
                 ticket = tickets.change_ticket(session, ticket.id, {"first_response_at": now}, actor=by.user, now=now)
-            self._changed(session, ticket, [("public_reply", "")], by, now, key, "reply")
+            self.changed(session, ticket, [("public_reply", "")], by, now, key, "reply")
             return
         self.say.to_agents(ticket, "requester_wrote", {"name": by.shown, "text": text}, key=f"{key}:relay")
         if ticket.status == TicketStatus.WAITING:
@@ -185,7 +185,7 @@ class AgentActions:
             return refused("not_open", ticket.sr, status=ticket.status.value)
         pauses.start_pause(session, ticket.id, actor=by.user, now=now, reason=reason or None)
         ticket = tickets.change_ticket(session, ticket.id, {"status": TicketStatus.WAITING}, actor=by.user, now=now)
-        return self._changed(session, ticket, [("pause", "")], by, now, key, "paused", reason=reason)
+        return self.changed(session, ticket, [("pause", "")], by, now, key, "paused", reason=reason)
 
     def resume(self, session: Session, sr: int, by: Actor, now: datetime, key: str) -> Outcome:
         ticket = self._ticket(session, sr, by)
@@ -200,7 +200,7 @@ class AgentActions:
     ) -> Outcome:
         pauses.end_pause(session, ticket.id, actor=by.user, now=now)
         ticket = tickets.change_ticket(session, ticket.id, {"status": TicketStatus.OPEN}, actor=by.user, now=now)
-        return self._changed(session, ticket, [("resume", "")], by, now, key, change)
+        return self.changed(session, ticket, [("resume", "")], by, now, key, change)
 
     # -- people --------------------------------------------------------------------------------------------
 
@@ -212,7 +212,7 @@ class AgentActions:
             return refused("not_an_agent", ticket.sr, user=user)
         agent = people.save_agent(session, level="L1", actor=by.user, now=now, slack_user_id=user)
         ticket = tickets.change_ticket(session, ticket.id, {"assignee_id": agent.id}, actor=by.user, now=now)
-        return self._changed(session, ticket, [], by, now, key, "assigned", user=user)
+        return self.changed(session, ticket, [], by, now, key, "assigned", user=user)
 
     def escalate(
         self, session: Session, sr: int, level: str, reason: str, by: Actor, now: datetime, key: str
@@ -230,7 +230,7 @@ class AgentActions:
         )
         details = {"level": level, "reason": reason, "agent": by.shown, "mentions": self._mentions(level)}
         self.say.to_agents(ticket, "escalated", details, key=f"{key}:escalated")
-        return self._changed(session, ticket, [], by, now, key, "escalated", level=level, reason=reason)
+        return self.changed(session, ticket, [], by, now, key, "escalated", level=level, reason=reason)
 
     # -- resolution ----------------------------------------------------------------------------------------
 
@@ -246,7 +246,7 @@ class AgentActions:
         changes = {"status": TicketStatus.RESOLVED, "resolved_at": now}
         ticket = tickets.change_ticket(session, ticket.id, changes, actor=by.user, now=now, action="ticket.resolved")
         self.say.to_requester(ticket, "resolved", {"agent": by.shown}, key=f"{key}:requester")
-        return self._changed(session, ticket, [*log, ("resolved", "")], by, now, key, "resolved")
+        return self.changed(session, ticket, [*log, ("resolved", "")], by, now, key, "resolved")
 
     def reopen(self, session: Session, sr: int, reason: str, by: Actor, now: datetime, key: str) -> Outcome:
         ticket = self._ticket(session, sr, by, closed_ok=True)
@@ -256,31 +256,24 @@ class AgentActions:
             return refused("not_resolved", ticket.sr)
         if not reason.strip():
             return refused("text_needed", ticket.sr, action="reopen")
-        return self._reopen(session, ticket, reason, by, now, key)
+        return self.reopen_request(session, ticket, reason, by, now, key)
 
-    def requester_confirms(
-        self, session: Session, ticket_id: int, solved: bool, by: Actor, now: datetime, key: str
-    ) -> Outcome:
-        """The requester's answer to "is it solved?": yes closes the request, not yet reopens it."""
-        ticket = tickets.get_ticket(session, ticket_id)
-        if ticket.status != TicketStatus.RESOLVED:
-            return refused("not_resolved", ticket.sr)
-        if not solved:
-            return self._reopen(session, ticket, "", by, now, key)
-        changes = {"status": TicketStatus.CLOSED, "closed_at": now}
-        ticket = tickets.change_ticket(session, ticket.id, changes, actor=by.user, now=now, action="ticket.closed")
-        self.say.to_requester(ticket, "closed", {}, key=f"{key}:requester")
-        return self._changed(session, ticket, [("closed", "")], by, now, key, "closed")
-
-    def _reopen(
+    def reopen_request(
         self, session: Session, ticket: tickets.TicketRecord, reason: str, by: Actor, now: datetime, key: str
     ) -> Outcome:
-        changes = {"status": TicketStatus.OPEN, "resolved_at": None, "closed_at": None}
+        """Open again (a new resolution will ask for a new rating)."""
+        changes = {
+            "status": TicketStatus.OPEN,
+            "resolved_at": None,
+            "closed_at": None,
+            "satisfaction_score": None,
+            "satisfaction_comment": None,
+        }
         ticket = tickets.change_ticket(
             session, ticket.id, changes, actor=by.user, now=now, action="ticket.reopened", reason=reason or None
         )
         self.say.to_requester(ticket, "reopened", {"reason": reason}, key=f"{key}:requester")
-        return self._changed(session, ticket, [("reopened", "")], by, now, key, "reopened", reason=reason)
+        return self.changed(session, ticket, [("reopened", "")], by, now, key, "reopened", reason=reason)
 
     def show(self, session: Session, sr: int, by: Actor, now: datetime) -> CardView | Outcome:
         """The request as its card shows it, with its deadlines as of `now`."""
@@ -317,9 +310,9 @@ class AgentActions:
         self.say.to_requester(ticket, what, {"agent": by.shown, "text": text}, key=f"{key}:requester")
         if ticket.first_response_at is None:
             ticket = tickets.change_ticket(session, ticket.id, {"first_response_at": now}, actor=by.user, now=now)
-        return self._changed(session, ticket, [("public_reply", ""), *log], by, now, key, what, text=text)
+        return self.changed(session, ticket, [("public_reply", ""), *log], by, now, key, what, text=text)
 
-    def _changed(
+    def changed(
         self,
         session: Session,
         ticket: tickets.TicketRecord,

@@ -9,7 +9,8 @@ Rules (issue 5):
 - Card buttons carry the ticket id. The priority menu triages at once, unless the choice leaves the matrix's
   suggestion, in which case a form asks for the reason; "Reply to requester", "Escalate" and "Reopen" open a
   form; the others act at once. Forms carry the ticket id (and the priority) in `private_metadata`.
-- "Yes, solved" / "Not yet" under the resolution question are the requester's only: anyone else is told so.
+- "Yes, solved" / "Not yet" under the resolution question, the rating buttons (1 to 5) and the rating's comment
+  form are the requester's only (bot.desk.closing): anyone else is told so.
 """
 
 import json
@@ -18,6 +19,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.desk.actions import AgentActions
+from bot.desk.closing import Closing
 from bot.desk.commands import Command, CommandError, parse_command, render_command_error, render_help
 from bot.desk.outcomes import Actor, Outcome, refused
 from bot.desk_config import DeskConfig
@@ -29,11 +31,13 @@ from storage import people, tickets
 from storage.engine import Session
 
 COMMAND = "/frontdesk"
-CARD, RESOLUTION = "card:", "resolution:"
+CARD, RESOLUTION, RATE = "card:", "resolution:", "rate:"
 FORMS = {"reply": "agent_reply", "escalate": "agent_escalate", "reopen": "agent_reopen", "triage": "agent_triage"}
+RATING_COMMENT = "rating_comment"
 
 Act = Callable[[Session, Intake, SlackSayer, datetime], None]
 Call = Callable[[AgentActions, Session, datetime], Outcome]
+RequesterCall = Callable[[Closing, Session, int, Actor, datetime], Outcome]
 
 
 class AgentDesk:
@@ -51,12 +55,19 @@ class AgentDesk:
             if action_id.startswith(CARD):
                 return self._card(key, body, action_id.removeprefix(CARD), pressed)
             if action_id.startswith(RESOLUTION):
-                return self._resolution(key, body, action_id.removeprefix(RESOLUTION) == "yes", pressed)
+                solved = action_id.removeprefix(RESOLUTION) == "yes"
+                return self._requester(
+                    key, body, pressed, lambda c, s, t, by, now: c.confirm(s, t, solved, by, now, key)
+                )
+            if action_id.startswith(RATE) and action_id.removeprefix(RATE).isdigit():
+                return self._rating(key, body, pressed, int(action_id.removeprefix(RATE)))
         if body.get("type") == "view_submission":
             view = body.get("view") or {}
             callback = str(view.get("callback_id") or "")
             if callback in FORMS.values():
                 return self._form(key, body, callback, view)
+            if callback == RATING_COMMENT:
+                return self._rating_comment(key, body, view)
         return None
 
     # -- the command ---------------------------------------------------------------------------------------
@@ -178,26 +189,45 @@ class AgentDesk:
 
     # -- the requester's answer to "is it solved?" ---------------------------------------------------------
 
-    def _resolution(self, key: str, body: dict[str, Any], solved: bool, pressed: dict[str, Any]) -> Act | None:
+    def _requester(
+        self, key: str, body: dict[str, Any], pressed: dict[str, Any], do: RequesterCall, *, tell: bool = False
+    ) -> Act | None:
+        """A button (or form) of the requester's, under a message of their request: theirs only."""
         value = str(pressed.get("value") or "")
         if not value.isdigit():
             return None
         ticket_id, user, url = int(value), _user(body), str(body.get("response_url") or "")
-        profile = self.profile_of(user)
+        by = Actor(user, False, self.profile_of(user).name)
 
         def act(session: Session, intake: Intake, say: SlackSayer, now: datetime) -> None:
             ticket = tickets.get_ticket(session, ticket_id)
             if ticket.requester_id is None or people.requester_user(session, ticket.requester_id) != user:
                 _respond(say, url, refused("not_the_requester", ticket.sr), key)
                 return
-            by = Actor(user, False, profile.name)
-            outcome = AgentActions(self.desk, say, lambda u: False).requester_confirms(
-                session, ticket_id, solved, by, now, key
-            )
-            if not outcome.done:
+            outcome = do(Closing(AgentActions(self.desk, say, lambda u: False)), session, ticket_id, by, now)
+            if tell or not outcome.done:
                 _respond(say, url, outcome, key)
 
         return act
+
+    def _rating(self, key: str, body: dict[str, Any], pressed: dict[str, Any], score: int) -> Act | None:
+        """A rating: taken, thanked, and a form for an optional comment."""
+        trigger = str(body.get("trigger_id") or "")
+
+        def rate(closing: Closing, session: Session, ticket_id: int, by: Actor, now: datetime) -> Outcome:
+            outcome = closing.rate(session, ticket_id, score, by, now)
+            if outcome.done:
+                view = render_json("slack/rating_comment.json.j2", callback=RATING_COMMENT, ticket=ticket_id,
+                                   sr=outcome.sr, score=score)  # fmt: skip
+                closing.actions.say.open_view(view, trigger, key=f"{key}:view")
+            return outcome
+
+        return self._requester(key, body, pressed, rate, tell=True)
+
+    def _rating_comment(self, key: str, body: dict[str, Any], view: dict[str, Any]) -> Act | None:
+        text = _input(view, "text")
+        pressed = {"value": str(view.get("private_metadata") or "")}
+        return self._requester(key, body, pressed, lambda c, s, t, by, now: c.comment(s, t, text, by, now))
 
     # -- shared --------------------------------------------------------------------------------------------
 
