@@ -9,7 +9,7 @@ from bot.intake.abandoned import sweep_abandoned
 from bot.slack.say import SlackSayer
 from storage import audit, messages, outbox, tickets
 from storage.kinds import TicketStatus
-from tests.bot.intake.conftest import START
+from tests.bot.conversation import START
 
 REMINDER = "Are you still there? Your request is not complete yet"
 CLOSED = "I have closed this request because it was not completed"

@@ -8,7 +8,7 @@ import pytest
 from bot.slack_emulator import Workspace, pings
 from storage import tickets
 from storage.engine import Database
-from tests.bot.intake.conftest import Conversation, conversation_on, desk_config
+from tests.bot.conversation import Conversation, conversation_on, desk_config
 
 
 @pytest.fixture

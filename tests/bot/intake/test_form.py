@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 from bot.slack_emulator import Message, Workspace
 from storage import inbox, tickets
 from storage.kinds import TicketStatus
-from tests.bot.intake.conftest import conversation_on, desk_config
+from tests.bot.conversation import conversation_on, desk_config
 
 PARIS = ZoneInfo("Europe/Paris")
 NINE = int(datetime(2026, 11, 24, 9, 0, tzinfo=PARIS).timestamp())

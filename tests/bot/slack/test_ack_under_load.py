@@ -14,7 +14,7 @@ from bot.slack_emulator import SlackEmulator, SlackSide, Slow, Workspace
 from bot.web import WebServer
 from storage import inbox
 from storage.engine import Database
-from tests.bot.intake.conftest import desk_config
+from tests.bot.conversation import desk_config
 
 REQUESTERS = ("alice", "dave")
 
