@@ -122,7 +122,9 @@ def test_a_process_killed_while_writing_leaves_no_half_written_request(database_
 def test_a_change_with_a_reason_audits_the_reason(db: Database) -> None:
     with db.write() as session:
         ticket = open_ticket(session, kind="incident", actor="U1", now=NOW)
-        change_ticket(session, ticket.id, {"priority": "P2"}, actor="U2", now=NOW, action="ticket.triaged", reason="VIP")
+        change_ticket(
+            session, ticket.id, {"priority": "P2"}, actor="U2", now=NOW, action="ticket.triaged", reason="VIP"
+        )
     with db.read() as session:
         last = audit.trail(session, ticket.id)[-1]
     assert (last.action, last.after) == ("ticket.triaged", {"priority": "P2", "reason": "VIP"})
