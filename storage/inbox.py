@@ -19,7 +19,7 @@ from collections.abc import Callable, Sequence
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import cache
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import and_, bindparam, exists, or_, true
@@ -115,7 +115,7 @@ class _CompiledInsert:
         return tuple(values[name] for name in self.names) if self.positional else values
 
 
-@cache
+@lru_cache(maxsize=8)  # one per engine in use: a few
 def _compiled_insert(dialect: Dialect) -> _CompiledInsert:
     table = InboxItem.__table__  # type: ignore[attr-defined]
     names = _ROW_COLUMNS
