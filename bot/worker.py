@@ -122,7 +122,8 @@ class InboxWorker:
             elif found.channel == self.desk.agents_channel:
                 desk.agent_wrote(session, found.thread_ts, found.text, author, now)
             elif (ticket := intake.message(session, found, now)) is not None:
-                desk.thread_message(session, ticket, found.text, author, now, found.key)
+                files = tuple((f.stored.name, f.stored.stored_path) for f in found.files if f.stored is not None)
+                desk.thread_message(session, ticket, found.text, author, now, found.key, files)
 
         return message
 

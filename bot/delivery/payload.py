@@ -25,6 +25,9 @@ Rules:
   that refer to it. A chat.update by explicit ts joins the thread of that ts; views.publish is ordered per user
   ("home/<user>"); views.open (its trigger expires in seconds) and reactions.add by explicit timestamp are never
   held back.
+- "files.upload" shares a file kept by Frontdesk: `args` are `channel`, `thread_ts` (or `thread_of`), `path`
+  (absolute, in the attachment store), `filename` and `title`; it is ordered in its thread like a message, so
+  a relayed message's files follow it.
 - `result_of` keeps from Slack's answer only what later rows need: channel, ts, message_ts, view_id.
 - This layer writes no text: the args come from the services (and their templates) as they are.
 """
@@ -36,6 +39,7 @@ from typing import Any
 
 from storage import outbox
 
+FILE_UPLOAD = "files.upload"  # Slack's two-step external upload of a stored file (slack_sdk's files_upload_v2)
 METHODS = frozenset(
     {
         "chat.postMessage",
@@ -45,10 +49,11 @@ METHODS = frozenset(
         "views.update",
         "views.publish",
         "reactions.add",
+        FILE_UPLOAD,
     }
 )
 ANCHORS = ("requester", "agents")
-THREADABLE = frozenset({"chat.postMessage", "chat.postEphemeral"})
+THREADABLE = frozenset({"chat.postMessage", "chat.postEphemeral", FILE_UPLOAD})
 UPDATABLE = frozenset({"chat.update", "reactions.add", "views.update"})
 DESTINATION_KIND = "slack"
 
@@ -74,6 +79,8 @@ class SlackPayload:
             raise InvalidPayload(f"method {self.method!r} is not one of {', '.join(sorted(METHODS))}")
         if not isinstance(self.args, Mapping):
             raise InvalidPayload("args must be an object")
+        if self.method == FILE_UPLOAD and not (self.args.get("path") and self.args.get("filename")):
+            raise InvalidPayload("files.upload needs a path and a filename")
         if self.thread_of is not None and self.method not in THREADABLE:
             raise InvalidPayload(f"thread_of is for {', '.join(sorted(THREADABLE))}, not {self.method}")
         if self.update_of is not None and self.method not in UPDATABLE:
@@ -127,7 +134,7 @@ class SlackPayload:
     def own_ordering_key(self) -> str | None:
         """The ordering key from the row's own args (used when it refers to no stored row)."""
         channel = self.args.get("channel")
-        if self.method in ("chat.postMessage", "chat.postEphemeral") and channel:
+        if self.method in THREADABLE and channel:
             return f"{channel}/{self.args.get('thread_ts') or ''}"
         if self.method == "chat.update" and channel:
             return f"{channel}/{self.args.get('ts') or ''}"

@@ -42,7 +42,14 @@ from bot.delivery.outcomes import (
     from_network_error,
 )
 from bot.delivery.pacing import ChannelPace, MethodBlocks
-from bot.delivery.payload import DESTINATION_KIND, InvalidPayload, SlackPayload, Unresolvable, result_of
+from bot.delivery.payload import (
+    DESTINATION_KIND,
+    FILE_UPLOAD,
+    InvalidPayload,
+    SlackPayload,
+    Unresolvable,
+    result_of,
+)
 from bot.delivery.settings import DeliverySettings
 from storage import outbox, tickets
 from storage.engine import Database
@@ -51,7 +58,7 @@ from storage.kinds import OutboxState
 from storage.outbox import OutboxClaim
 
 log = logging.getLogger(__name__)
-PACED_METHODS = frozenset({"chat.postMessage", "chat.update"})
+PACED_METHODS = frozenset({"chat.postMessage", "chat.update", FILE_UPLOAD})
 ACTOR = "frontdesk"
 Clock = Callable[[], datetime]
 
@@ -162,13 +169,26 @@ class Deliverer:
 
     def _call(self, method: str, args: dict[str, Any]) -> Outcome:
         try:
-            response = self.client.api_call(method, json=args)
+            response = self._upload(args) if method == FILE_UPLOAD else self.client.api_call(method, json=args)
+        except FileNotFoundError as error:
+            return Permanent(f"the file to share is gone: {error.filename}")
         except SlackApiError as error:
             return from_api_error(error)
         except NETWORK_ERRORS as error:
             return from_network_error(error)
         data = response.data
         return Sent(data if isinstance(data, dict) else {})
+
+    def _upload(self, args: dict[str, Any]) -> Any:
+        """A stored file shared in a channel (and thread) by the two-step external upload."""
+        with open(str(args["path"]), "rb") as file:
+            return self.client.files_upload_v2(
+                channel=args.get("channel"),
+                thread_ts=args.get("thread_ts"),
+                file=file.read(),
+                filename=str(args["filename"]),
+                title=str(args.get("title") or args["filename"]),
+            )
 
     def _record(
         self, claim: OutboxClaim, payload: SlackPayload, args: dict[str, Any], outcome: Outcome, now: datetime

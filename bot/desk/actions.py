@@ -24,6 +24,7 @@ from typing import Protocol
 from bot import ticket_clocks
 from bot.desk.outcomes import Actor, Outcome, done, refused
 from bot.desk_config import DeskConfig
+from bot.intake.requests import Files
 from sla.clocks import Clocks
 from storage import messages, pauses, people, tickets
 from storage.engine import Session
@@ -55,7 +56,9 @@ class DeskSayer(Protocol):
 
     def to_requester(self, ticket: tickets.TicketRecord, what: str, details: dict[str, str], *, key: str) -> None: ...
 
-    def to_agents(self, ticket: tickets.TicketRecord, what: str, details: dict[str, str], *, key: str) -> None: ...
+    def to_agents(
+        self, ticket: tickets.TicketRecord, what: str, details: dict[str, str], *, key: str, files: Files = ()
+    ) -> None: ...
 
 
 class AgentActions:
@@ -161,17 +164,25 @@ class AgentActions:
         return True
 
     def thread_message(
-        self, session: Session, ticket: tickets.TicketRecord, text: str, by: Actor, now: datetime, key: str
+        self,
+        session: Session,
+        ticket: tickets.TicketRecord,
+        text: str,
+        by: Actor,
+        now: datetime,
+        key: str,
+        files: Files = (),
     ) -> None:
-        """Someone wrote in the requester's thread of a request past intake (the message is recorded already).
-        An agent writing there answers in public: a public reply. Anyone else is relayed to the agents, and a
-        pause ends when the requester writes."""
+        """Someone wrote in the requester's thread of a request past intake (the message and its files are
+        recorded already). An agent writing there answers in public: a public reply. Anyone else is relayed to
+        the agents with the files, and a pause ends when the requester writes."""
         if by.is_agent:
             if ticket.first_response_at is None:
                 ticket = tickets.change_ticket(session, ticket.id, {"first_response_at": now}, actor=by.user, now=now)
             self.changed(session, ticket, [("public_reply", "")], by, now, key, "reply")
             return
-        self.say.to_agents(ticket, "requester_wrote", {"name": by.shown, "text": text}, key=f"{key}:relay")
+        details = {"name": by.shown, "text": text}
+        self.say.to_agents(ticket, "requester_wrote", details, key=f"{key}:relay", files=files)
         if ticket.status == TicketStatus.WAITING:
             self._resume(session, ticket, Actor(BOT, True), now, key, "resumed_by_requester")
 

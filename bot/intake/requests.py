@@ -35,6 +35,7 @@ from storage.engine import Session
 from storage.kinds import AuthorRole, DeadlineState, MessageChannel, TicketStatus
 
 ACTOR = "frontdesk"
+Files = tuple[tuple[str, str], ...]  # the (name, path in the attachment store) of files to share
 TERMS = ("plan", "kind", "priority")  # the changes the clocks read from the event log
 
 
@@ -137,7 +138,9 @@ class Sayer(Protocol):
 
     def completed(self, ticket: tickets.TicketRecord, state: Clocks, zone: ZoneInfo, *, key: str) -> None: ...
 
-    def triage_card(self, ticket: tickets.TicketRecord, draft: Draft, state: Clocks, *, key: str) -> None: ...
+    def triage_card(
+        self, ticket: tickets.TicketRecord, draft: Draft, state: Clocks, files: Files, *, key: str
+    ) -> None: ...
 
     def file_too_large(self, ticket: tickets.TicketRecord, name: str, limit: int, *, key: str) -> None: ...
 
@@ -346,7 +349,8 @@ class Intake:
         ticket_clocks.record(session, ticket.id, log, at=now, actor=ACTOR)
         state = ticket_clocks.recompute(session, policy, ticket.id, now=now, actor=ACTOR)
         self.say.completed(ticket, state, zone, key=f"{key}:completed")
-        self.say.triage_card(ticket, draft, state, key=f"{key}:triage")
+        files = tuple((file.name, file.stored_path) for file in messages.attachments_of(session, ticket.id))
+        self.say.triage_card(ticket, draft, state, files, key=f"{key}:triage")
 
     def _record(
         self,

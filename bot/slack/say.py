@@ -17,11 +17,12 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.delivery.payload import SlackPayload, enqueue_slack
+from bot.delivery.payload import FILE_UPLOAD, SlackPayload, enqueue_slack
 from bot.desk.actions import CardView
 from bot.desk_config import DeskConfig
 from bot.intake.answers import Refused
 from bot.intake.draft import Draft
+from bot.intake.requests import Files
 from bot.render import render, render_json
 from sla.clocks import Clocks
 from storage import outbox
@@ -91,8 +92,10 @@ class SlackSayer:
         text = render("slack/completed.mrkdwn.j2", sr=format_sr(ticket.sr_number), due=due, zone=zone.key)
         self._post(ticket, key, text, thread=True)
 
-    def triage_card(self, ticket: TicketRecord, draft: Draft, state: Clocks, *, key: str) -> None:
+    def triage_card(self, ticket: TicketRecord, draft: Draft, state: Clocks, files: Files, *, key: str) -> None:
+        """The new request's card, and its files shared in the card's thread for the agents."""
         self.card(CardView(ticket, state, len(draft.attachments), None, "new"), key=key)
+        self._share(ticket, files, {"channel": self.desk.agents_channel}, card_key_of(ticket), key=key)
 
     def card(self, view: CardView, *, key: str) -> None:
         """The request's triage card in the agents channel: posted once (its thread is the agents' thread of the
@@ -116,14 +119,29 @@ class SlackSayer:
         blocks = render_json("slack/to_requester.blocks.json.j2", what=what, text=text, ticket=ticket)
         self._post(ticket, key, text, thread=True, blocks=blocks)
 
-    def to_agents(self, ticket: TicketRecord, what: str, details: dict[str, str], *, key: str) -> None:
+    def to_agents(
+        self, ticket: TicketRecord, what: str, details: dict[str, str], *, key: str, files: Files = ()
+    ) -> None:
         """A message in the card's thread in the agents channel."""
         text = render("slack/to_agents.mrkdwn.j2", what=what, details=details)
         args: dict[str, Any] = {"channel": self.desk.agents_channel, "text": _cut(text)}
         if ticket.agents_thread_ts:
             self._enqueue(ticket, key, "chat.postMessage", {**args, "thread_ts": ticket.agents_thread_ts})
+            self._share(ticket, files, {**args, "thread_ts": ticket.agents_thread_ts}, None, key=key)
         else:
             self._enqueue(ticket, key, "chat.postMessage", args, thread_of=card_key_of(ticket))
+            self._share(ticket, files, args, card_key_of(ticket), key=key)
+
+    def _share(
+        self, ticket: TicketRecord, files: Files, where: dict[str, Any], thread_of: str | None, *, key: str
+    ) -> None:
+        """Files kept with the request, shared (uploaded again) where the agents see them."""
+        folder = self.desk.intake.attachments_folder
+        for index, (name, stored_path) in enumerate(files):
+            args = {"channel": where["channel"], "path": str(folder / stored_path), "filename": name, "title": name}
+            if where.get("thread_ts"):
+                args["thread_ts"] = where["thread_ts"]
+            self._enqueue(ticket, f"{key}:file:{index}", FILE_UPLOAD, args, thread_of=thread_of)
 
     def file_too_large(self, ticket: TicketRecord, name: str, limit: int, *, key: str) -> None:
         text = render("slack/file_too_large.mrkdwn.j2", name=name, limit_mb=limit / (1024 * 1024))
