@@ -30,14 +30,24 @@ from sla import presets
 from storage import deadlines, migrate, tickets
 from storage.engine import Database
 
-REQUESTER = "alice"
-# The requester's side of the conversation, in order: a message, a file, or a button pressed under the question.
+REQUESTER, AGENT = "alice", "bob"
+# The requester's side of the intake, in order: a message, a file, or a button pressed under the question.
 SCRIPT: tuple[tuple[str, str], ...] = (
     ("press", "answer:yes"),
     ("say", "20 minutes ago"),
     ("say", "1. Open Reports > Monthly\n2. Click Export as PDF\n3. Nothing happens, no file"),
     ("share", "export-button.png"),
     ("press", "answer:incident"),
+)
+REPLY = "Thanks Alice, we can reproduce it and a fix is on its way. Meanwhile, Export as CSV works."
+# Then the agent on the triage card (a button, a menu choice, or a form's text) and the requester in the thread.
+AGENT_SCRIPT: tuple[tuple[str, str, str], ...] = (
+    ("agent", "card:triage", ""),  # the policy's second priority
+    ("agent", "card:reply", REPLY),
+    ("say", "CSV works for now, thanks!", ""),
+    ("agent", "card:resolve", ""),
+    ("press", "resolution:yes", ""),
+    ("press", "rate:5", ""),
 )
 
 
@@ -51,6 +61,8 @@ class Line:
     edited: bool = False
     files: tuple[str, ...] = ()
     buttons: tuple[str, ...] = ()
+    ts: str = "0"
+    action: str | None = None  # an agent's click on the card (`text` is what they chose or wrote), not a message
 
 
 class DemoClock:
@@ -111,8 +123,21 @@ def run_demo(policy: str = "owkin") -> str:
             for step, what in _script(app.desk):
                 _play(slack, app, said.message.channel, said.message.ts, step, what)
                 _settle(app, clock)
+            clicks = []
+            for step, what, extra in AGENT_SCRIPT:
+                if step == "agent":
+                    clicks.append(_on_card(slack, app, clock, what, extra))
+                    _settle(app, clock)
+                    continue
+                if step == "press":
+                    clicks.append(_pressed(slack, app, clock, said.message.channel, said.message.ts, what))
+                _play(slack, app, said.message.channel, said.message.ts, step, what)
+                _settle(app, clock)
             workspace = slack.workspace
-            lines = _lines(workspace, said.message.channel, said.message.ts, app)
+            lines = sorted(
+                [*_lines(workspace, said.message.channel, said.message.ts, app), *clicks],
+                key=lambda line: float(line.ts),
+            )
             with app.database.read() as session:
                 ticket = tickets.find_ticket(session, slack_thread=(said.message.channel, said.message.ts))
                 stored = deadlines.deadlines_of(session, ticket.id) if ticket else []
@@ -147,6 +172,43 @@ def _play(slack: SlackSide, app: Frontdesk, channel: str, root: str, step: str, 
         slack.block_actions(REQUESTER, asked, what)
 
 
+def _pressed(slack: SlackSide, app: Frontdesk, clock: DemoClock, channel: str, root: str, action_id: str) -> Line:
+    """The requester's press of a button under the bot's last message, as the transcript tells it."""
+    asked = [m for m in slack.workspace.messages(channel, thread_ts=root) if m.user == app.bot_user][-1]
+    label = next(
+        str(e["text"]["text"]) for b in asked.blocks or () if b.get("type") == "actions" for e in b["elements"]
+        if e.get("action_id") == action_id
+    )  # fmt: skip
+    person = slack.workspace.user(REQUESTER)
+    return Line(
+        person.real_name or person.name, label, "DM with the bot", ts=str(clock.now.timestamp()), action="press"
+    )
+
+
+def _on_card(slack: SlackSide, app: Frontdesk, clock: DemoClock, action_id: str, extra: str) -> Line:
+    """The agent uses `action_id` on the triage card: writing `extra` in the form it opens, or, in the priority
+    menu, choosing the policy's second priority."""
+    agent = slack.workspace.user(AGENT)
+    if action_id == "card:triage":
+        extra = app.desk.policy.priorities[1].name
+    click = Line(
+        agent.real_name or agent.name, extra, "#support-agents", ts=str(clock.now.timestamp()), action=action_id
+    )
+    card = slack.workspace.messages(app.desk.agents_channel)[-1]
+    element = next(e for b in card.blocks or () if b.get("type") == "actions" for e in b["elements"]
+                   if e.get("action_id") == action_id)  # fmt: skip
+    if element.get("type") == "static_select":
+        choice = next(o["value"] for o in element["options"] if o["value"].endswith(f"|{extra}"))
+        slack.block_actions(AGENT, card, action_id, choice)
+        return click
+    slack.block_actions(AGENT, card, action_id)
+    if extra:
+        _process(app, clock.now)
+        (form,) = slack.workspace.views(AGENT)
+        slack.view_submission(form, {"text": extra})
+    return click
+
+
 def _screenshot() -> bytes:
     """A small real PNG (a grey 64x40 image), as a requester's screenshot would be."""
     width, height = 64, 40
@@ -161,13 +223,18 @@ def _screenshot() -> bytes:
 
 def _settle(app: Frontdesk, clock: DemoClock) -> None:
     """Process what was received and deliver every answer, as the running workers would; a minute passes."""
-    app.worker.process_once(clock.now)
-    moment = clock.now
+    _process(app, clock.now)
+    clock.now += timedelta(minutes=1)
+
+
+def _process(app: Frontdesk, now: datetime) -> None:
+    """Process what was received at `now` and deliver every answer (letting the per-channel pace go by)."""
+    app.worker.process_once(now)
+    moment = now
     for _ in range(60):
         if not app.deliverer.deliver_once(moment) and app.deliverer.next_due is None:
             break
         moment += timedelta(seconds=2)
-    clock.now += timedelta(minutes=1)
 
 
 def _lines(workspace: Workspace, channel: str, root: str, app: Frontdesk) -> list[Line]:
@@ -181,13 +248,29 @@ def _lines(workspace: Workspace, channel: str, root: str, app: Frontdesk) -> lis
             m.edited is not None,
             tuple(workspace.file(file).name for file in m.files),
             _buttons(m.blocks),
+            m.ts,
         )
         for m in workspace.messages(channel, thread_ts=root)
     ]
+    card = workspace.messages(app.desk.agents_channel)
     agents = [
-        Line(names.get(m.user, m.user), m.text, "#support-agents") for m in workspace.messages(app.desk.agents_channel)
+        Line(names.get(m.user, m.user), m.text, "#support-agents", m.edited is not None, (), _buttons(m.blocks), m.ts)
+        for m in card
     ]
-    return thread + agents
+    notes = [
+        Line(
+            names.get(m.user, m.user),
+            m.text,
+            "#support-agents, the card's thread",
+            False,
+            tuple(workspace.file(file).name for file in m.files),
+            (),
+            m.ts,
+        )
+        for c in card
+        for m in workspace.messages(app.desk.agents_channel, thread_ts=c.ts)[1:]
+    ]
+    return thread + agents + notes
 
 
 def _buttons(blocks: Any) -> tuple[str, ...]:

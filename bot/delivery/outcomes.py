@@ -49,7 +49,7 @@ def from_api_error(error: SlackApiError) -> Outcome:
     status = int(response.status_code)
     code = str(_field(response.data, "error") or "unknown_error")
     if status == 429:
-        seconds = _retry_after(response.headers)
+        seconds = retry_after_seconds(response.headers)
         return RateLimited(seconds, f"HTTP 429 {code}, Retry-After {seconds:g}s")
     if status >= 500:
         return Transient(f"HTTP {status} {code}")
@@ -67,7 +67,7 @@ def _field(data: Any, name: str) -> Any:
     return data.get(name) if isinstance(data, Mapping) else None
 
 
-def _retry_after(headers: Mapping[str, Any] | None) -> float:
+def retry_after_seconds(headers: Mapping[str, Any] | None) -> float:
     for name, value in (headers or {}).items():
         if name.lower() == "retry-after":
             text = value[0] if isinstance(value, list | tuple) and value else value

@@ -28,6 +28,10 @@ Rules:
 - "files.upload" shares a file kept by Frontdesk: `args` are `channel`, `thread_ts` (or `thread_of`), `path`
   (absolute, in the attachment store), `filename` and `title`; it is ordered in its thread like a message, so
   a relayed message's files follow it.
+- "response_url" answers the person behind a command or an interaction, wherever they typed it (even where the
+  bot is not): `args` are `url` (Slack's response_url, good 5 times in 30 minutes) and the message (`text`,
+  `blocks`, `response_type` "ephemeral" by default). Never held back by ordering; its destination is the URL's
+  host only, so the URL (a capability) is kept in the payload and nowhere else.
 - `result_of` keeps from Slack's answer only what later rows need: channel, ts, message_ts, view_id.
 - This layer writes no text: the args come from the services (and their templates) as they are.
 """
@@ -36,10 +40,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 from storage import outbox
 
 FILE_UPLOAD = "files.upload"  # Slack's two-step external upload of a stored file (slack_sdk's files_upload_v2)
+RESPONSE_URL = "response_url"  # an answer POSTed to a command's or an interaction's response_url
 METHODS = frozenset(
     {
         "chat.postMessage",
@@ -50,6 +56,7 @@ METHODS = frozenset(
         "views.publish",
         "reactions.add",
         FILE_UPLOAD,
+        RESPONSE_URL,
     }
 )
 ANCHORS = ("requester", "agents")
@@ -79,6 +86,8 @@ class SlackPayload:
             raise InvalidPayload(f"method {self.method!r} is not one of {', '.join(sorted(METHODS))}")
         if not isinstance(self.args, Mapping):
             raise InvalidPayload("args must be an object")
+        if self.method == RESPONSE_URL and not str(self.args.get("url") or "").startswith(("https://", "http://")):
+            raise InvalidPayload("response_url needs the url to answer to")
         if self.method == FILE_UPLOAD and not (self.args.get("path") and self.args.get("filename")):
             raise InvalidPayload("files.upload needs a path and a filename")
         if self.thread_of is not None and self.method not in THREADABLE:
@@ -128,7 +137,9 @@ class SlackPayload:
 
     @property
     def destination(self) -> str:
-        """The channel (or user) the row is for, as far as its own args tell."""
+        """The channel (or user) the row is for, as far as its own args tell; a response URL's host."""
+        if self.method == RESPONSE_URL:
+            return urlsplit(str(self.args["url"])).netloc
         return str(self.args.get("channel") or self.args.get("user_id") or self.args.get("user") or "")
 
     def own_ordering_key(self) -> str | None:

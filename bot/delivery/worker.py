@@ -26,10 +26,12 @@ import random
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
+from slack_sdk.webhook import WebhookClient
 
 from bot.delivery.outcomes import (
     NETWORK_ERRORS,
@@ -40,11 +42,13 @@ from bot.delivery.outcomes import (
     Transient,
     from_api_error,
     from_network_error,
+    retry_after_seconds,
 )
 from bot.delivery.pacing import ChannelPace, MethodBlocks
 from bot.delivery.payload import (
     DESTINATION_KIND,
     FILE_UPLOAD,
+    RESPONSE_URL,
     InvalidPayload,
     SlackPayload,
     Unresolvable,
@@ -169,6 +173,8 @@ class Deliverer:
 
     def _call(self, method: str, args: dict[str, Any]) -> Outcome:
         try:
+            if method == RESPONSE_URL:
+                return self._respond(args)
             response = self._upload(args) if method == FILE_UPLOAD else self.client.api_call(method, json=args)
         except FileNotFoundError as error:
             return Permanent(f"the file to share is gone: {error.filename}")
@@ -178,6 +184,23 @@ class Deliverer:
             return from_network_error(error)
         data = response.data
         return Sent(data if isinstance(data, dict) else {})
+
+    def _respond(self, args: dict[str, Any]) -> Outcome:
+        """A message POSTed to a response_url: 2xx sent, 429 and 5xx retried, anything else (an expired or used-up
+        URL answers 404 or 410) dead."""
+        body = {name: value for name, value in args.items() if name != "url"}
+        body.setdefault("response_type", "ephemeral")
+        webhook = WebhookClient(str(args["url"]), timeout=self.client.timeout, retry_handlers=[])
+        answer = webhook.send_dict(body)
+        host = urlsplit(str(args["url"])).netloc
+        if 200 <= answer.status_code < 300:
+            return Sent({})
+        if answer.status_code == 429:
+            seconds = retry_after_seconds(answer.headers)
+            return RateLimited(seconds, f"HTTP 429 from {host}, Retry-After {seconds:g}s")
+        if answer.status_code >= 500:
+            return Transient(f"HTTP {answer.status_code} from {host}")
+        return Permanent(f"HTTP {answer.status_code} from {host}: {str(answer.body)[:100]}")
 
     def _upload(self, args: dict[str, Any]) -> Any:
         """A stored file shared in a channel (and thread) by the two-step external upload."""

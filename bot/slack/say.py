@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.delivery.payload import FILE_UPLOAD, SlackPayload, enqueue_slack
+from bot.delivery.payload import FILE_UPLOAD, RESPONSE_URL, SlackPayload, enqueue_slack
 from bot.desk.actions import CardView
 from bot.desk_config import DeskConfig
 from bot.intake.answers import Refused
@@ -108,6 +108,11 @@ class SlackSayer:
         card_key = card_key_of(view.ticket)
         if not self._enqueue(view.ticket, card_key, "chat.postMessage", args, anchors="agents"):
             self._enqueue(view.ticket, key, "chat.update", args, update_of=card_key)
+
+    def respond(self, response_url: str, text: str, *, key: str) -> None:
+        """An answer only the person who typed the command (or pressed the button) sees."""
+        payload = SlackPayload(RESPONSE_URL, {"url": response_url, "text": _cut(text), "response_type": "ephemeral"})
+        enqueue_slack(self.session, key=key, payload=payload, now=self.now)
 
     def card_text(self, view: CardView) -> str:
         """The card's text alone (for `/frontdesk show`)."""

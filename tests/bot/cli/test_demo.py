@@ -16,9 +16,17 @@ def test_the_demo_plays_a_conversation_to_an_sr_number_and_its_deadlines():
     assert "    [ Not applicable ]\n" in text
     assert "Alice Martin:\n    [file] export-button.png\n" in text
     assert "    Thank you. Your request is *SR-000001*.\n" in text
-    assert "--- #support-agents ---\nFrontdesk:\n    *New request SR-000001* (incident, suggested priority *P4*" in text
-    # Completed at 10:05 Paris; P4 response is 2 business hours.
-    assert "  response     Tue 24 Nov 2026 12:05  (running)\n" in text
+    assert "A member of the support team will answer by *Tue 24 Nov 2026 12:05* (Europe/Paris)." in text
+    # the agent's side: the card (as it ends), its thread, the agent's clicks, the requester's confirmation
+    assert "    *SR-000001* (incident, priority *P2*, plan kpro) (closed)\n" in text
+    assert "--- #support-agents, the card's thread ---\nFrontdesk:\n    [file] export-button.png\n" in text
+    assert "(Bob Tremblay sets the priority from the card's menu: P2)\n" in text
+    assert "    *Bob Tremblay* (support): Thanks Alice, we can reproduce it" in text
+    assert "    *Alice Martin* (requester) wrote: CSV works for now, thanks!\n" in text
+    assert "(Alice Martin presses [ Yes, solved ])\n" in text
+    assert "Request SR-000001: closed, incident, priority P2, plan kpro." in text
+    # Completed at 10:05 Paris; the P4 response (2 business hours) was met by Bob's reply.
+    assert "  response     Tue 24 Nov 2026 12:05  (met)\n" in text
 
 
 @pytest.mark.parametrize("policy", ["kissflow", "k0nsult", "kiwi"])
