@@ -6,9 +6,10 @@ Rules (issue 5):
   crafted interaction payload is refused like a typed command.
 - What came of an action is told to the person who acted, through the command's or the interaction's
   `response_url` (ephemeral; it works in channels the bot is not in).
-- Card buttons carry the ticket id. The priority menu triages at once, unless the choice leaves the matrix's
-  suggestion, in which case a form asks for the reason; "Reply to requester", "Escalate" and "Reopen" open a
-  form; the others act at once. Forms carry the ticket id (and the priority) in `private_metadata`.
+- The card's actions block is named after the ticket (`card|<id>`). The priority menu triages at once, unless
+  the choice leaves the matrix's suggestion, in which case a form asks for the reason; "Reply to requester",
+  "Escalate" and "Reopen" open a form; the others act at once. Forms carry the ticket id (and the priority) in
+  `private_metadata`.
 - "Yes, solved" / "Not yet" under the resolution question, the rating buttons (1 to 5) and the rating's comment
   form are the requester's only (bot.desk.closing): anyone else is told so.
 """
@@ -121,11 +122,11 @@ class AgentDesk:
 
     def _card(self, key: str, body: dict[str, Any], action: str, pressed: dict[str, Any]) -> Act | None:
         by, url, trigger = self._actor(_user(body)), str(body.get("response_url") or ""), str(body.get("trigger_id"))
-        value = str((pressed.get("selected_option") or {}).get("value") or pressed.get("value") or "")
-        ticket_id, _, choice = value.partition("|")
+        _, _, ticket_id = str(pressed.get("block_id") or "").partition("|")
         if not ticket_id.isdigit():
             return None
         ticket = int(ticket_id)
+        choice = str((pressed.get("selected_option") or {}).get("value") or "").rpartition("|")[2]
         if action in ("reply", "escalate", "reopen"):
             return self._open_form(key, action, ticket, None, by, url, trigger)
         if action == "triage":
