@@ -26,7 +26,7 @@ from bot.desk.outcomes import Actor, Outcome, done, refused
 from bot.desk_config import DeskConfig
 from bot.intake.requests import Files
 from sla.clocks import Clocks
-from storage import messages, pauses, people, tickets
+from storage import messages, pauses, people, tickets, worklist
 from storage.engine import Session
 from storage.kinds import AuthorRole, MessageChannel, TicketStatus
 from storage.numbers import format_sr
@@ -34,7 +34,7 @@ from storage.numbers import format_sr
 BOT = "frontdesk"
 KINDS = ("question", "incident", "feature")
 LEVELS = ("L2", "L3")
-PAST_INTAKE = frozenset({TicketStatus.OPEN, TicketStatus.WAITING, TicketStatus.RESOLVED})
+LISTED = 30  # requests shown by `list`
 
 
 @dataclass(frozen=True)
@@ -293,6 +293,14 @@ class AgentActions:
             return ticket
         state = ticket_clocks.current(session, self.desk.policy, ticket.id, now=now)
         return self._view(session, ticket, state, None, {})
+
+    def listing(
+        self, session: Session, which: str, by: Actor, now: datetime
+    ) -> tuple[list[worklist.WorkItem], int] | Outcome:
+        """The requests of list `which` (open, waiting, mine, breaching), nearest deadline first."""
+        if not by.is_agent:
+            return refused("not_an_agent_action")
+        return worklist.worklist(session, which, now=now, agent_user=by.user, limit=LISTED)
 
     # -- shared steps ----------------------------------------------------------------------------------------
 

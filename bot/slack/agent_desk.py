@@ -82,6 +82,8 @@ class AgentDesk:
             return _answer(url, render_help(), key)
         if parsed.action == "show":
             return self._show(key, parsed.sr or 0, by, url)
+        if parsed.action == "list":
+            return self._list(key, parsed.value or "open", by, url)
         call = self._call(parsed, by, key)
         if call is None:
             return _answer(url, render_help(), key)
@@ -117,6 +119,26 @@ class AgentDesk:
                 say.respond(url, say.card_text(shown), key=f"{key}:answer")
 
         return act
+
+    def _list(self, key: str, which: str, by: Actor, url: str) -> Act:
+        def act(session: Session, intake: Intake, say: SlackSayer, now: datetime) -> None:
+            found = AgentActions(self.desk, say, lambda user: False).listing(session, which, by, now)
+            if isinstance(found, Outcome):
+                _respond(say, url, found, key)
+                return
+            items, total = found
+            zone = self.desk.policy.calendar.zone
+            text = render("slack/worklist.mrkdwn.j2", which=which, items=items, more=total - len(items), now=now,
+                          zone=zone, labels=self._labels)  # fmt: skip
+            if url:
+                say.respond(url, text, key=f"{key}:answer")
+
+        return act
+
+    @property
+    def _labels(self) -> dict[str, str]:
+        plans = self.desk.policy.plans.values()
+        return {target.name: target.definition.label for plan in plans for target in plan.all_targets()}
 
     # -- the card's buttons and forms ----------------------------------------------------------------------
 

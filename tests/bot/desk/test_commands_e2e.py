@@ -1,9 +1,11 @@
 """`/frontdesk` end to end: every action as a command, answered to the agent through the command's response_url."""
 
+from datetime import timedelta
+
 from bot.slack_emulator import pings
 from storage import messages
 from storage.kinds import TicketStatus
-from tests.bot.desk.conftest import card_of, ticket_of
+from tests.bot.desk.conftest import card_of, complete_request, ticket_of
 
 
 def _command(conversation, user, text, channel="support-agents"):
@@ -70,3 +72,24 @@ def test_a_message_in_the_cards_thread_is_an_internal_note(conversation, request
         "agent",
     )
     assert "checked the logs" not in " ".join(conversation.bot_says(request_done.root.channel, request_done.root.ts))
+
+
+def test_lists_by_nearest_deadline_breached_first(conversation, request_done):
+    complete_request(conversation, "Second problem")
+    assert _command(conversation, "bob", "triage 2 P1 outage for everyone").startswith("SR-000002: priority P4 → P1")
+    listed = _command(conversation, "bob", "list")
+    assert listed.startswith("*Open requests*, nearest deadline first\n• *SR-000002* P1 incident, open: Second problem")
+    assert "\n• *SR-000001* P4 incident, open: The export button does nothing — Response due " in listed
+    assert (
+        _command(conversation, "bob", "list waiting")
+        == "*Waiting for the requester*, nearest deadline first\nNothing here."
+    )
+    carol = conversation.emulator.workspace.user("carol").id
+    _command(conversation, "bob", f"assign 1 <@{carol}>")
+    assert "SR-000001" in _command(conversation, "carol", "list mine")
+    assert "SR-000002" not in _command(conversation, "carol", "list mine")
+    conversation.now += timedelta(days=2)
+    breaching = _command(conversation, "bob", "list breaching")
+    assert "• *SR-000002* P1 incident, open: Second problem — Update *breached* (was due" in breaching
+    assert "\n• *SR-000001* P4 incident, open: The export button does nothing — Response *breached* (was due" in breaching
+    assert _command(conversation, "alice", "list", channel="support") == "Only agents can do that."
