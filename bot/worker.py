@@ -32,6 +32,7 @@ from bot.intake.requests import Incoming, Intake, Profile
 from bot.slack.agent_desk import AgentDesk
 from bot.slack.agents import Agents
 from bot.slack.files import SlackFiles
+from bot.slack.home import HomeTab
 from bot.slack.incoming import incoming_message, message_author, message_files, reacted_message, ticket_reaction
 from bot.slack.interactive import Act, Interactions
 from bot.slack.say import SlackSayer
@@ -88,6 +89,7 @@ class InboxWorker:
         self.agents = Agents(client, desk.agents)
         self.interactions = Interactions(desk, client, self.profiles.of, self.files)
         self.agent_desk = AgentDesk(desk, self.agents, self.profiles.of)
+        self.home = HomeTab(desk, self.agents, self.profiles.of)
 
     def process_once(self, now: datetime) -> int:
         """Claim and process what is due; the number of rows taken."""
@@ -113,8 +115,11 @@ class InboxWorker:
         """What the row does, its look-ups made; run in the worker's transaction."""
         incoming, pointed_at = self._incoming(claim)
         if incoming is None:
-            return self.interactions.prepare(claim.key, claim.payload) or self.agent_desk.prepare(
-                claim.key, claim.payload
+            key, body = claim.key, claim.payload
+            return (
+                self.interactions.prepare(key, body)
+                or self.agent_desk.prepare(key, body)
+                or self.home.prepare(key, body)
             )
         found = incoming
         author = Actor(found.profile.user, self.agents.is_agent(found.profile.user), found.profile.name)

@@ -105,6 +105,10 @@ class Policy:
             raise PolicyLookupError("plan", name, list(self.plans))
         return self.plans[name]
 
+    def target_labels(self) -> dict[str, str]:
+        """The label of every target a plan of the policy uses, by target name."""
+        return {target.name: target.definition.label for plan in self.plans.values() for target in plan.all_targets()}
+
     def priority(self, name: str) -> Priority:
         for priority in self.priorities:
             if priority.name == name:

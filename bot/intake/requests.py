@@ -231,13 +231,15 @@ class Intake:
         """What prefills the form of a new request: the profile's contact details and what was typed."""
         return replace(self._from_profile(profile), description=plain_text(text)[:MAX_DESCRIPTION] or None)
 
-    def requests_of(self, session: Session, profile: Profile, limit: int) -> tuple[list[RequestSummary], int]:
-        """The requester's own requests, newest first (at most `limit`), and how many more there are."""
+    def requests_of(
+        self, session: Session, profile: Profile, limit: int, *, open_only: bool = False
+    ) -> tuple[list[RequestSummary], int]:
+        """The requester's own requests (not closed, with `open_only`), newest first (at most `limit`), and how
+        many more there are."""
         found, total = tickets.requested_by(
-            session, slack_team_id=profile.team, slack_user_id=profile.user, limit=limit
+            session, slack_team_id=profile.team, slack_user_id=profile.user, limit=limit, open_only=open_only
         )
-        plans = self.desk.policy.plans.values()
-        labels = {target.name: target.definition.label for plan in plans for target in plan.all_targets()}
+        labels = self.desk.policy.target_labels()
         summaries = []
         for ticket in found:
             due = sorted(

@@ -129,16 +129,11 @@ class AgentDesk:
             items, total = found
             zone = self.desk.policy.calendar.zone
             text = render("slack/worklist.mrkdwn.j2", which=which, items=items, more=total - len(items), now=now,
-                          zone=zone, labels=self._labels)  # fmt: skip
+                          zone=zone, labels=self.desk.policy.target_labels())  # fmt: skip
             if url:
                 say.respond(url, text, key=f"{key}:answer")
 
         return act
-
-    @property
-    def _labels(self) -> dict[str, str]:
-        plans = self.desk.policy.plans.values()
-        return {target.name: target.definition.label for plan in plans for target in plan.all_targets()}
 
     # -- the card's buttons and forms ----------------------------------------------------------------------
 

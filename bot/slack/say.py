@@ -114,6 +114,11 @@ class SlackSayer:
         payload = SlackPayload(RESPONSE_URL, {"url": response_url, "text": _cut(text), "response_type": "ephemeral"})
         enqueue_slack(self.session, key=key, payload=payload, now=self.now)
 
+    def publish_home(self, user: str, view: Any, *, key: str) -> None:
+        """A person's Home tab."""
+        payload = SlackPayload("views.publish", {"user_id": user, "view": view})
+        enqueue_slack(self.session, key=key, payload=payload, now=self.now)
+
     def card_text(self, view: CardView) -> str:
         """The card's text alone (for `/frontdesk show`)."""
         return render("slack/triage_card.mrkdwn.j2", view=view, zone=self.desk.policy.calendar.zone)

@@ -1,0 +1,49 @@
+"""The bot's Home tab in Slack: published when someone opens it (issue 5, "Home tab").
+
+Rules:
+- `app_home_opened` on the Home tab (not the Messages tab) publishes the person's view through the outbox
+  (views.publish, ordered per person): the agents' queue for agents, their own requests for anyone else.
+- Who is an agent and the person's profile are read before the worker's transaction.
+- The view is rebuilt each time the tab is opened, so it shows the requests as they are then.
+"""
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from bot.desk.home import agent_home, requester_home
+from bot.desk_config import DeskConfig
+from bot.intake.requests import Intake, Profile
+from bot.render import render_json
+from bot.slack.agents import Agents
+from bot.slack.say import SlackSayer
+from storage.engine import Session
+
+Act = Callable[[Session, Intake, SlackSayer, datetime], None]
+
+
+class HomeTab:
+    def __init__(self, desk: DeskConfig, agents: Agents, profile_of: Callable[[str], Profile]) -> None:
+        self.desk, self.agents, self.profile_of = desk, agents, profile_of
+
+    def prepare(self, key: str, body: dict[str, Any]) -> Act | None:
+        event = body.get("event") if body.get("type") == "event_callback" else None
+        if not isinstance(event, dict) or event.get("type") != "app_home_opened" or event.get("tab") != "home":
+            return None
+        profile = self.profile_of(str(event.get("user") or ""))
+        is_agent = self.agents.is_agent(profile.user)
+
+        def publish(session: Session, intake: Intake, say: SlackSayer, now: datetime) -> None:
+            say.publish_home(profile.user, self._view(session, intake, profile, is_agent, now), key=f"{key}:home")
+
+        return publish
+
+    def _view(self, session: Session, intake: Intake, profile: Profile, is_agent: bool, now: datetime) -> Any:
+        if is_agent:
+            priorities = tuple(level.name for level in self.desk.policy.priorities)
+            home = agent_home(session, now, priorities)
+            zone = self.desk.policy.calendar.zone
+            labels = self.desk.policy.target_labels()
+            return render_json("slack/home_agent.json.j2", home=home, now=now, zone=zone, labels=labels)
+        return render_json("slack/home_requester.json.j2", home=requester_home(session, intake, profile),
+                           zone=profile.zone)  # fmt: skip
