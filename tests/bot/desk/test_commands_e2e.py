@@ -91,5 +91,7 @@ def test_lists_by_nearest_deadline_breached_first(conversation, request_done):
     conversation.now += timedelta(days=2)
     breaching = _command(conversation, "bob", "list breaching")
     assert "• *SR-000002* P1 incident, open: Second problem — Update *breached* (was due" in breaching
-    assert "\n• *SR-000001* P4 incident, open: The export button does nothing — Response *breached* (was due" in breaching
+    assert (
+        "\n• *SR-000001* P4 incident, open: The export button does nothing — Response *breached* (was due" in breaching
+    )
     assert _command(conversation, "alice", "list", channel="support") == "Only agents can do that."
