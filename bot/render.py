@@ -9,12 +9,14 @@ Rules:
 - Filters: `columns` aligns rows of cells into a plain-text table; `percent` shows a figure already in percent
   (99.9 -> "99.9%"), `share` a fraction of one (0.5 -> "50%"), both without trailing zeros; `mrkdwn` escapes
   user text for Slack (`&`, `<`, `>`), so `<!channel>` or `<@U123>` typed by anyone is shown, never acted on;
-  `unslack` decodes those entities again for a terminal; `split_lines` splits text into lines.
+  `unslack` decodes those entities again for a terminal; `split_lines` splits text into lines; `fromiso` reads an
+  ISO 8601 instant.
 """
 
 import html
 import json
 from collections.abc import Sequence
+from datetime import datetime
 from fractions import Fraction
 from functools import cache
 from importlib import resources
@@ -41,6 +43,7 @@ def environment() -> Environment:
     env.filters["mrkdwn"] = mrkdwn
     env.filters["unslack"] = html.unescape
     env.filters["split_lines"] = str.splitlines
+    env.filters["fromiso"] = datetime.fromisoformat
     return env
 
 

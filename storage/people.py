@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete
+from sqlalchemy import delete, func, or_
 from sqlmodel import Session, col, select
 
 from storage import audit
@@ -195,3 +195,13 @@ def requester_user(session: Session, requester_id: int) -> str | None:
     """The Slack user id of a requester, if they came from Slack."""
     row = session.get(Requester, requester_id)
     return None if row is None else row.slack_user_id
+
+
+def requester_emails(session: Session, domains: Iterable[str]) -> list[str]:
+    """The email addresses of known requesters at any of `domains` (case-insensitive), each once, sorted."""
+    wanted = {domain.lower() for domain in domains}
+    if not wanted:
+        return []
+    at_domain = or_(*(func.lower(col(Requester.email)).endswith(f"@{domain}") for domain in sorted(wanted)))
+    rows = session.exec(select(Requester.email).where(at_domain).distinct())
+    return sorted(str(email) for email in rows if email)

@@ -126,3 +126,12 @@ def maintenance_between(
         Interval(row.id, row.customer_id, row.title, row.starts_at, row.ends_at)  # type: ignore[arg-type]
         for row in session.exec(statement.order_by(col(MaintenanceWindow.starts_at), col(MaintenanceWindow.id)))
     ]
+
+
+def outage_of_ticket(session: Session, ticket_id: int) -> Interval | None:
+    """The latest outage declared for a ticket, if any (still going on when its end is None)."""
+    statement = select(Outage).where(col(Outage.ticket_id) == ticket_id).order_by(col(Outage.id).desc()).limit(1)
+    row = session.exec(statement).first()
+    if row is None or row.id is None:
+        return None
+    return Interval(row.id, row.customer_id, row.title, row.started_at, row.ended_at)

@@ -22,6 +22,7 @@ from datetime import datetime
 from typing import Protocol
 
 from bot import ticket_clocks
+from bot.desk.outage import IncidentReport, Outages
 from bot.desk.outcomes import Actor, Outcome, done, refused
 from bot.desk_config import DeskConfig
 from bot.intake.requests import Files
@@ -60,6 +61,14 @@ class DeskSayer(Protocol):
         self, ticket: tickets.TicketRecord, what: str, details: dict[str, str], *, key: str, files: Files = ()
     ) -> None: ...
 
+    def announce(
+        self, ticket: tickets.TicketRecord, channel: str, what: str, details: dict[str, str], *, key: str
+    ) -> None: ...
+
+    def email(self, ticket: tickets.TicketRecord, to: str, what: str, details: dict[str, str], *, key: str) -> None: ...
+
+    def postmortem(self, report: IncidentReport, *, key: str) -> None: ...
+
 
 class AgentActions:
     """The agent actions of one desk; `is_agent` tells whether a Slack user may be assigned."""
@@ -72,7 +81,7 @@ class AgentActions:
     def triage(
         self, session: Session, sr: int, priority: str, reason: str, by: Actor, now: datetime, key: str
     ) -> Outcome:
-        ticket = self._ticket(session, sr, by)
+        ticket = self.request_for(session, sr, by)
         if isinstance(ticket, Outcome):
             return ticket
         names = [level.name for level in self.desk.policy.priorities]
@@ -90,7 +99,7 @@ class AgentActions:
         return self.changed(session, ticket, log, by, now, key, "triaged", was=before, priority=priority)
 
     def set_kind(self, session: Session, sr: int, kind: str, by: Actor, now: datetime, key: str) -> Outcome:
-        ticket = self._ticket(session, sr, by)
+        ticket = self.request_for(session, sr, by)
         if isinstance(ticket, Outcome):
             return ticket
         if kind not in KINDS:
@@ -104,7 +113,7 @@ class AgentActions:
     def confirm_defect(
         self, session: Session, sr: int, severity: str | None, by: Actor, now: datetime, key: str
     ) -> Outcome:
-        ticket = self._ticket(session, sr, by)
+        ticket = self.request_for(session, sr, by)
         if isinstance(ticket, Outcome):
             return ticket
         if ticket.defect_confirmed_at is not None:
@@ -127,7 +136,7 @@ class AgentActions:
         return self._public(session, sr, text, by, now, key, "fix", [("fix", release or "")], needs_text=False)
 
     def defer(self, session: Session, sr: int, reason: str, by: Actor, now: datetime, key: str) -> Outcome:
-        ticket = self._ticket(session, sr, by)
+        ticket = self.request_for(session, sr, by)
         if isinstance(ticket, Outcome):
             return ticket
         if ticket.defect_confirmed_at is None:
@@ -146,7 +155,7 @@ class AgentActions:
         return self._public(session, sr, text, by, now, key, "reply", [])
 
     def note(self, session: Session, sr: int, text: str, by: Actor, now: datetime, key: str) -> Outcome:
-        ticket = self._ticket(session, sr, by, closed_ok=True)
+        ticket = self.request_for(session, sr, by, closed_ok=True)
         if isinstance(ticket, Outcome):
             return ticket
         if not text.strip():
@@ -189,7 +198,7 @@ class AgentActions:
     # -- waiting on the requester --------------------------------------------------------------------------
 
     def pause(self, session: Session, sr: int, reason: str, by: Actor, now: datetime, key: str) -> Outcome:
-        ticket = self._ticket(session, sr, by)
+        ticket = self.request_for(session, sr, by)
         if isinstance(ticket, Outcome):
             return ticket
         if ticket.status != TicketStatus.OPEN:
@@ -199,7 +208,7 @@ class AgentActions:
         return self.changed(session, ticket, [("pause", "")], by, now, key, "paused", reason=reason)
 
     def resume(self, session: Session, sr: int, by: Actor, now: datetime, key: str) -> Outcome:
-        ticket = self._ticket(session, sr, by)
+        ticket = self.request_for(session, sr, by)
         if isinstance(ticket, Outcome):
             return ticket
         if ticket.status != TicketStatus.WAITING:
@@ -216,7 +225,7 @@ class AgentActions:
     # -- people --------------------------------------------------------------------------------------------
 
     def assign(self, session: Session, sr: int, user: str, by: Actor, now: datetime, key: str) -> Outcome:
-        ticket = self._ticket(session, sr, by)
+        ticket = self.request_for(session, sr, by)
         if isinstance(ticket, Outcome):
             return ticket
         if not self.is_agent(user):
@@ -228,7 +237,7 @@ class AgentActions:
     def escalate(
         self, session: Session, sr: int, level: str, reason: str, by: Actor, now: datetime, key: str
     ) -> Outcome:
-        ticket = self._ticket(session, sr, by)
+        ticket = self.request_for(session, sr, by)
         if isinstance(ticket, Outcome):
             return ticket
         if level not in LEVELS:
@@ -246,7 +255,7 @@ class AgentActions:
     # -- resolution ----------------------------------------------------------------------------------------
 
     def resolve(self, session: Session, sr: int, by: Actor, now: datetime, key: str) -> Outcome:
-        ticket = self._ticket(session, sr, by)
+        ticket = self.request_for(session, sr, by)
         if isinstance(ticket, Outcome):
             return ticket
         if ticket.status == TicketStatus.RESOLVED:
@@ -257,10 +266,11 @@ class AgentActions:
         changes = {"status": TicketStatus.RESOLVED, "resolved_at": now}
         ticket = tickets.change_ticket(session, ticket.id, changes, actor=by.user, now=now, action="ticket.resolved")
         self.say.to_requester(ticket, "resolved", {"agent": by.shown}, key=f"{key}:requester")
+        Outages(self).resolved(session, ticket, by, now, key)
         return self.changed(session, ticket, [*log, ("resolved", "")], by, now, key, "resolved")
 
     def reopen(self, session: Session, sr: int, reason: str, by: Actor, now: datetime, key: str) -> Outcome:
-        ticket = self._ticket(session, sr, by, closed_ok=True)
+        ticket = self.request_for(session, sr, by, closed_ok=True)
         if isinstance(ticket, Outcome):
             return ticket
         if ticket.status not in (TicketStatus.RESOLVED, TicketStatus.CLOSED):
@@ -288,11 +298,10 @@ class AgentActions:
 
     def show(self, session: Session, sr: int, by: Actor, now: datetime) -> CardView | Outcome:
         """The request as its card shows it, with its deadlines as of `now`."""
-        ticket = self._ticket(session, sr, by, closed_ok=True)
+        ticket = self.request_for(session, sr, by, closed_ok=True)
         if isinstance(ticket, Outcome):
             return ticket
-        state = ticket_clocks.current(session, self.desk.policy, ticket.id, now=now)
-        return self._view(session, ticket, state, None, {})
+        return self._view(session, ticket, self.current(session, ticket.id, now), None, {})
 
     def listing(
         self, session: Session, which: str, by: Actor, now: datetime
@@ -318,7 +327,7 @@ class AgentActions:
         needs_text: bool = True,
     ) -> Outcome:
         """A message from an agent to the requester: relayed, recorded as public, and a public reply."""
-        ticket = self._ticket(session, sr, by)
+        ticket = self.request_for(session, sr, by)
         if isinstance(ticket, Outcome):
             return ticket
         if what in ("workaround", "fix") and ticket.defect_confirmed_at is None:
@@ -348,6 +357,10 @@ class AgentActions:
         self.card(session, ticket, state, key=f"{key}:card", change=change, **details)
         return done(change, ticket.sr, **details)
 
+    def current(self, session: Session, ticket_id: int, now: datetime) -> Clocks:
+        """The request's clocks as of `now`, nothing stored."""
+        return ticket_clocks.current(session, self.desk.policy, ticket_id, now=now)
+
     def card(
         self, session: Session, ticket: tickets.TicketRecord, state: Clocks, *, key: str, change: str | None = None,
         **details: str,
@@ -371,7 +384,7 @@ class AgentActions:
             channel=MessageChannel.SLACK, text=text, at=now,
         )  # fmt: skip
 
-    def _ticket(
+    def request_for(
         self, session: Session, sr: int, by: Actor, *, closed_ok: bool = False
     ) -> tickets.TicketRecord | Outcome:
         """The request an agent acts on, or why not."""

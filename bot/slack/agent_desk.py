@@ -22,6 +22,7 @@ from typing import Any
 from bot.desk.actions import AgentActions
 from bot.desk.closing import Closing
 from bot.desk.commands import Command, CommandError, parse_command, render_command_error, render_help
+from bot.desk.outage import Outages
 from bot.desk.outcomes import Actor, Outcome, refused
 from bot.desk_config import DeskConfig
 from bot.intake.requests import Intake, Profile
@@ -107,6 +108,8 @@ class AgentDesk:
             "escalate": lambda a, s, now: a.escalate(s, sr, value or "", text, by, now, key),
             "resolve": lambda a, s, now: a.resolve(s, sr, by, now, key),
             "reopen": lambda a, s, now: a.reopen(s, sr, text, by, now, key),
+            "outage": lambda a, s, now: Outages(a).declare(s, sr, by, now, key),
+            "postmortem": lambda a, s, now: Outages(a).postmortem(s, sr, by, now, key),
         }
         return calls.get(command.action)
 

@@ -19,7 +19,9 @@ from zoneinfo import ZoneInfo
 
 from bot.delivery.payload import FILE_UPLOAD, RESPONSE_URL, SlackPayload, enqueue_slack
 from bot.desk.actions import CardView
+from bot.desk.outage import IncidentReport
 from bot.desk_config import DeskConfig
+from bot.email_payload import EmailPayload, enqueue_email
 from bot.intake.answers import Refused
 from bot.intake.draft import Draft
 from bot.intake.requests import Files
@@ -141,6 +143,30 @@ class SlackSayer:
         else:
             self._enqueue(ticket, key, "chat.postMessage", args, thread_of=card_key_of(ticket))
             self._share(ticket, files, args, card_key_of(ticket), key=key)
+
+    def announce(self, ticket: TicketRecord, channel: str, what: str, details: dict[str, str], *, key: str) -> None:
+        """A notice to customers, top level in one of their channels (or the announcements channel)."""
+        text = render("slack/outage_notice.mrkdwn.j2", what=what, details=details, zone=self.desk.policy.calendar.zone)
+        self._enqueue(ticket, key, "chat.postMessage", {"channel": channel, "text": _cut(text)})
+
+    def email(self, ticket: TicketRecord, to: str, what: str, details: dict[str, str], *, key: str) -> None:
+        """A notice by email (delivered by the email worker)."""
+        values = {"what": what, "details": details, "zone": self.desk.policy.calendar.zone}
+        subject = render("email/outage_subject.txt.j2", **values)
+        text = render("email/outage_body.txt.j2", **values)
+        payload = EmailPayload.checked(to, subject, text)
+        enqueue_email(self.session, key=key, payload=payload, now=self.now, ticket_id=ticket.id)
+
+    def postmortem(self, report: IncidentReport, *, key: str) -> None:
+        """The Major Incident Report's draft, in the card's thread."""
+        zone = self.desk.policy.calendar.zone
+        text = render("slack/postmortem.mrkdwn.j2", report=report, zone=zone)
+        ticket = report.ticket
+        args: dict[str, Any] = {"channel": self.desk.agents_channel, "text": _cut(text)}
+        if ticket.agents_thread_ts:
+            self._enqueue(ticket, key, "chat.postMessage", {**args, "thread_ts": ticket.agents_thread_ts})
+        else:
+            self._enqueue(ticket, key, "chat.postMessage", args, thread_of=card_key_of(ticket))
 
     def _share(
         self, ticket: TicketRecord, files: Files, where: dict[str, Any], thread_of: str | None, *, key: str

@@ -1,0 +1,101 @@
+"""Outages: a critical incident that affects every customer, and its Major Incident Report (issue 5). No Slack.
+
+Rules:
+- `outage SR` is for agents, on an incident (or a confirmed defect) at the policy's most urgent priority, once.
+  It records an outage whose downtime starts when the problem began (the request's `occurred_at`, else now),
+  and at once tells every customer: a message in the announcements channel (if configured) and in each
+  customer's Slack channels, and an email to each known requester of each customer (by email domain). The
+  card says so. Every notice has its own key, so nothing is announced twice.
+- Resolving a request with an outage going on ends the outage (downtime ends then) and sends the "resolved"
+  notice to the same people (bot.desk.actions calls `resolved`).
+- `postmortem SR` drafts the Major Incident Report in the card's thread: the downtime, a timeline from the
+  audit log, and the root cause and preventive actions to fill in. A new draft is posted only when the audit
+  trail has changed since the last one.
+- Availability reports read the outage records (storage.service_events); nothing here computes them.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from bot.desk.outcomes import Actor, Outcome, done, refused
+from storage import audit, people, service_events, tickets
+from storage.engine import Session
+from storage.kinds import TicketStatus
+
+if TYPE_CHECKING:
+    from bot.desk.actions import AgentActions
+
+MAX_TITLE = 200
+OUTAGE_KINDS = frozenset({"incident", "defect"})
+
+
+@dataclass(frozen=True)
+class IncidentReport:
+    """What a Major Incident Report is drafted from."""
+
+    ticket: tickets.TicketRecord
+    outage: service_events.Interval | None
+    timeline: tuple[audit.AuditRecord, ...]
+
+
+class Outages:
+    def __init__(self, actions: "AgentActions") -> None:
+        self.actions = actions
+        self.desk, self.say = actions.desk, actions.say
+
+    def declare(self, session: Session, sr: int, by: Actor, now: datetime, key: str) -> Outcome:
+        ticket = self.actions.request_for(session, sr, by)
+        if isinstance(ticket, Outcome):
+            return ticket
+        most_urgent = self.desk.policy.priorities[0].name
+        if ticket.kind.value not in OUTAGE_KINDS or ticket.priority != most_urgent:
+            return refused("not_critical", ticket.sr, priority=most_urgent)
+        running = service_events.outage_of_ticket(session, ticket.id)
+        if running is not None and running.end is None:
+            return refused("outage_already_declared", ticket.sr)
+        started = ticket.occurred_at or now
+        title = (ticket.description or ticket.sr).splitlines()[0][:MAX_TITLE]
+        service_events.start_outage(session, title=title, started_at=started, actor=by.user, now=now,
+                                    ticket_id=ticket.id)  # fmt: skip
+        self._notify(session, ticket, "outage_started", {"title": title, "since": started.isoformat()}, now, key)
+        state = self.actions.current(session, ticket.id, now)
+        self.actions.card(session, ticket, state, key=f"{key}:card", change="outage_declared")
+        return done("outage_declared", ticket.sr)
+
+    def resolved(self, session: Session, ticket: tickets.TicketRecord, by: Actor, now: datetime, key: str) -> None:
+        """The request is resolved: an outage going on ends now, and every customer is told."""
+        running = service_events.outage_of_ticket(session, ticket.id)
+        if running is None or running.end is not None:
+            return
+        service_events.end_outage(session, running.id, ended_at=now, actor=by.user, now=now)
+        details = {"title": running.title, "since": running.start.isoformat(), "until": now.isoformat()}
+        self._notify(session, ticket, "outage_resolved", details, now, key)
+
+    def postmortem(self, session: Session, sr: int, by: Actor, now: datetime, key: str) -> Outcome:
+        ticket = self.actions.request_for(session, sr, by, closed_ok=True)
+        if isinstance(ticket, Outcome):
+            return ticket
+        timeline = tuple(audit.trail(session, ticket.id))
+        report = IncidentReport(ticket, service_events.outage_of_ticket(session, ticket.id), timeline)
+        self.say.postmortem(report, key=f"ticket:{ticket.id}:postmortem:{timeline[-1].id}")
+        return done("postmortem_drafted", ticket.sr)
+
+    def _notify(
+        self,
+        session: Session,
+        ticket: tickets.TicketRecord,
+        what: str,
+        details: dict[str, str],
+        now: datetime,
+        key: str,
+    ) -> None:
+        """Every customer told: the announcements channel, each customer's channels, their requesters by email."""
+        details = {**details, "sr": ticket.sr, "resolved": str(ticket.status == TicketStatus.RESOLVED)}
+        channels = [self.desk.announcements_channel] if self.desk.announcements_channel else []
+        channels += [channel for customer in self.desk.customers for channel in customer.slack_channels]
+        for channel in dict.fromkeys(channels):
+            self.say.announce(ticket, channel, what, details, key=f"{key}:{what}:{channel}")
+        domains = [domain for customer in self.desk.customers for domain in customer.email_domains]
+        for address in people.requester_emails(session, domains):
+            self.say.email(ticket, address, what, details, key=f"{key}:{what}:{address}")

@@ -1,0 +1,91 @@
+"""Outages end to end: notices to every customer (Slack and email), the outage record, the incident report."""
+
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from sqlmodel import select
+
+from bot.slack_emulator import Workspace
+from storage import service_events
+from storage.tables import OutboxItem
+from tests.bot.conversation import conversation_on, desk_config
+from tests.bot.desk.conftest import card_of, complete_request, ticket_of
+
+
+@pytest.fixture
+def desk(db, tmp_path: Path):
+    workspace = Workspace.example()
+    news = workspace.add_channel("status-news", members=[workspace.user("bob")])
+    acme = workspace.add_channel("acme-shared", members=[workspace.user("alice")])
+    extra = (
+        f'[[customers]]\nname = "Acme"\nplan = "kpro"\nslack_channels = ["{acme.id}"]\n'
+        'email_domains = ["customer.example"]\n'
+    )
+    config = desk_config(workspace, tmp_path, extra=extra)
+    for conversation in conversation_on(db, workspace, replace(config, announcements_channel=news.id)):
+        conversation.request = complete_request(conversation, "Nobody can log in\nsince 9:00")
+        conversation.channels = (news.id, acme.id)
+        yield conversation
+
+
+def _command(conversation, text, user="bob"):
+    where = conversation.emulator.workspace.channel("support-agents").id
+    conversation.slack.slash_command("/frontdesk", user, where, text)
+    conversation.settle()
+    return [e.text for e in conversation.emulator.workspace.ephemerals(user=user)][-1]
+
+
+def _emails(conversation):
+    with conversation.database.read() as session:
+        rows = session.exec(select(OutboxItem).where(OutboxItem.destination_kind == "email")).all()
+    return [(row.destination, row.payload["subject"]) for row in rows]
+
+
+def test_an_outage_tells_every_customer_at_once_and_again_when_resolved(desk):
+    assert _command(desk, "outage 1") == "Only an incident at priority P1 can be an outage; triage SR-000001 first."
+    _command(desk, "triage 1 P1 everyone is locked out")
+    assert _command(desk, "outage 1") == "SR-000001: outage declared; every customer was told."
+    assert _command(desk, "outage 1") == "An outage is already going on for SR-000001."
+    for channel in desk.channels:
+        (notice,) = desk.emulator.workspace.messages(channel)
+        assert notice.text.startswith(":rotating_light: *Service disruption* (SR-000001): Nobody can log in\n")
+        assert "It started Tue 24 Nov 2026 09:00 (Europe/Paris)." in notice.text
+    assert _emails(desk) == [("alice@customer.example", "[SR-000001] Service disruption: Nobody can log in")]
+    assert "Outage declared: every customer was told." in card_of(desk).text
+    with desk.database.read() as session:
+        outage = service_events.outage_of_ticket(session, ticket_of(desk).id)
+    assert outage.end is None
+
+    resolved_at = desk.now
+    _command(desk, "resolve 1")
+    for channel in desk.channels:
+        assert desk.emulator.workspace.messages(channel)[-1].text.startswith(
+            ":white_check_mark: *Resolved* (SR-000001)"
+        )
+    assert _emails(desk)[-1] == ("alice@customer.example", "[SR-000001] Resolved: Nobody can log in")
+    with desk.database.read() as session:
+        assert service_events.outage_of_ticket(session, ticket_of(desk).id).end == resolved_at
+
+
+def test_the_incident_report_draft_has_the_downtime_and_the_timeline(desk):
+    _command(desk, "triage 1 P1 everyone is locked out")
+    _command(desk, "outage 1")
+    _command(desk, "resolve 1")
+    assert _command(desk, "postmortem 1") == "SR-000001: the incident report draft is in the card's thread."
+    report = desk.thread(desk.desk.agents_channel, desk.request.card.ts)[-1].text
+    assert report.startswith(
+        "*Major Incident Report: draft* (SR-000001, incident, priority P1)\n*Title:* Nobody can log in\n"
+    )
+    assert "*Downtime:* Tue 24 Nov 2026 09:00 to " in report
+    assert "priority set (" in report
+    assert ": everyone is locked out" in report
+    assert "outage declared" in report
+    assert "resolved" in report
+    assert report.endswith("*Root cause:* _to fill in_\n*Preventive actions:* _to fill in_")
+    _command(desk, "postmortem 1")  # nothing changed since: no second draft
+    assert desk.thread(desk.desk.agents_channel, desk.request.card.ts)[-1].text == report
+
+
+def test_a_non_agent_cannot_declare_an_outage(desk):
+    assert _command(desk, "outage 1", user="alice") == "Only agents can do that."
