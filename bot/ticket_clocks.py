@@ -3,9 +3,12 @@
 Rules:
 - Whatever changes a clock (completion, a priority, plan or kind change, a defect confirmed, a public reply, a
   pause, a resolution...) is recorded as an event (storage.ticket_events), and then `recompute` reads the whole
-  log, runs sla.clocks on it at `now`, and stores every started target's deadline and the ticket's next change
-  in the same transaction. No deadline is ever computed anywhere else, so what the card, the home tab and the
-  sweeps show is what `frontdesk sla due` gives for the same inputs.
+  log, runs sla.clocks on it at `now`, and stores every started target's deadline in the same transaction. The
+  request's next change is set to `now`: a change can make milestones due at once (an escalation as soon as a
+  target starts, for a priority just set), so the next sweep looks at it, says what is due (once: the reminder
+  ledger) and stores its real next change (bot.desk.reminders).
+- No deadline is ever computed anywhere else, so what the card, the home tab and the sweeps show is what
+  `frontdesk sla due` gives for the same inputs.
 - A target that has not started is not stored; a target without a deadline ("as seen fit") is stored as
   running with no due instant.
 """
@@ -35,7 +38,7 @@ def recompute(session: Session, policy: Policy, ticket_id: int, *, now: datetime
     """The request's clocks from its log at `now`, stored as its deadlines."""
     state = clocks(policy, _log(session, ticket_id), now)
     started = [_stored(target) for target in state.targets if target.state is not State.PENDING]
-    deadlines.set_deadlines(session, ticket_id, started, next_change_at=state.next_change, actor=actor, now=now)
+    deadlines.set_deadlines(session, ticket_id, started, next_change_at=now, actor=actor, now=now)
     return state
 
 

@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 from bot.delivery.payload import FILE_UPLOAD, RESPONSE_URL, SlackPayload, enqueue_slack
 from bot.desk.actions import CardView
 from bot.desk.outage import IncidentReport
+from bot.desk.reminders import Reminder
 from bot.desk_config import DeskConfig
 from bot.email_payload import EmailPayload, enqueue_email
 from bot.intake.answers import Refused
@@ -159,9 +160,27 @@ class SlackSayer:
 
     def postmortem(self, report: IncidentReport, *, key: str) -> None:
         """The Major Incident Report's draft, in the card's thread."""
-        zone = self.desk.policy.calendar.zone
-        text = render("slack/postmortem.mrkdwn.j2", report=report, zone=zone)
-        ticket = report.ticket
+        text = render("slack/postmortem.mrkdwn.j2", report=report, zone=self.desk.policy.calendar.zone)
+        self._in_card_thread(report.ticket, text, key=key)
+
+    def reminder(self, reminder: Reminder, mentions: str, *, key: str) -> None:
+        """A warning, breach, escalation or update nag, in the card's thread, mentioning who it is for."""
+        text = render("slack/reminder.mrkdwn.j2", r=reminder, mentions=mentions, zone=self.desk.policy.calendar.zone)
+        self._in_card_thread(reminder.ticket, text, key=key)
+
+    def digest(self, items: list[Reminder], *, key: str) -> None:
+        """Many reminders at once: one message in the agents channel."""
+        text = render("slack/digest.mrkdwn.j2", items=items, zone=self.desk.policy.calendar.zone)
+        payload = SlackPayload("chat.postMessage", {"channel": self.desk.agents_channel, "text": _cut(text)})
+        enqueue_slack(self.session, key=key, payload=payload, now=self.now)
+
+    def escalation_email(self, reminder: Reminder, to: str, *, key: str) -> None:
+        values = {"r": reminder, "zone": self.desk.policy.calendar.zone}
+        subject = render("email/escalation_subject.txt.j2", **values)
+        payload = EmailPayload.checked(to, subject, render("email/escalation_body.txt.j2", **values))
+        enqueue_email(self.session, key=key, payload=payload, now=self.now, ticket_id=reminder.ticket.id)
+
+    def _in_card_thread(self, ticket: TicketRecord, text: str, *, key: str) -> None:
         args: dict[str, Any] = {"channel": self.desk.agents_channel, "text": _cut(text)}
         if ticket.agents_thread_ts:
             self._enqueue(ticket, key, "chat.postMessage", {**args, "thread_ts": ticket.agents_thread_ts})

@@ -11,6 +11,8 @@ Rules:
   key of another row) is not claimed while that row is pending or being sent. `result` keeps what the
   destination answered that later rows need (a Slack channel, ts, view id).
 - counter holds the last number handed out per name (the SR numbers: name "sr").
+- reminder_sent records each reminder said (warnings, breaches, escalations, update nags) by its key: the
+  sweeps write it in the transaction that enqueues the message (alone or in a digest), so each is said once.
 """
 
 from datetime import datetime
@@ -74,3 +76,14 @@ class Counter(SQLModel, table=True):
 
     name: str = Field(primary_key=True, max_length=40)
     value: int = Field(default=0, sa_type=BigInteger)
+
+
+class ReminderSent(SQLModel, table=True):
+    """The ledger of reminders said (one row per reminder key), so a reminder is said once even in a digest."""
+
+    __tablename__ = "reminder_sent"
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=255, unique=True)
+    ticket_id: int | None = Field(default=None, foreign_key="ticket.id", index=True)
+    at: datetime = Field(sa_type=UTCDateTime)

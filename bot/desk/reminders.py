@@ -1,0 +1,177 @@
+"""Reminders at the policy's milestones: warnings, breaches, escalations and update nags (issue 6). No Slack.
+
+Rules:
+- A request is looked at when its `next_change_at` comes (storage.sweeps leases it); its clocks are recomputed
+  from its event log at `now` (bot.ticket_clocks), and every milestone of a running or breached target that
+  is at or before `now` becomes a reminder with a key naming the request, the target, the milestone and its
+  instant. The ledger (storage.reminders) keeps the keys said, so a reminder is said once, however many sweeps
+  run and however late: after downtime every reminder missed is said, once.
+- Warnings (the policy's fractions) and the breach go to the card's thread, mentioning the assignee or, when
+  nobody is assigned, the agents (their user group when the desk names one). A recurring target (`update`)
+  has no warnings: when it falls due without a public update, the assignee is nagged, each period.
+- An escalation step sets the request's level, is audited and shown on the card, mentions the level's people
+  and emails the level's addresses.
+- Quiet hours: a target's reminders wait while its calendar is closed (unless it runs on `always`), and the
+  request is looked at again at the calendar's next opening, where they are said once.
+- Digest: when more than `digest_over` reminders are new in one sweep, one digest message lists them in the
+  agents channel instead of one message each (escalations still set the level and update the card).
+- `sweep_milestones(database, desk, now, say_with)` is a function of the database and `now`; each claimed
+  request is handled in the sweep's transaction and rescheduled to its next change (which ends the lease).
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from fractions import Fraction
+from typing import Protocol
+
+from bot import ticket_clocks
+from bot.desk.actions import AgentActions, DeskSayer
+from bot.desk_config import DeskConfig
+from sla.clocks import Milestone, State, TargetState
+from sla.policy import Policy
+from storage import people, reminders, sweeps, tickets
+from storage.engine import Database, Session
+
+BOT = "frontdesk"
+LEASE = timedelta(minutes=2)
+BATCH = 100
+DIGEST_OVER = 5
+RECURRING = frozenset({"update"})
+
+
+@dataclass(frozen=True)
+class Reminder:
+    """One thing to say about a request at a milestone."""
+
+    key: str
+    ticket: tickets.TicketRecord
+    target: str
+    label: str
+    what: str  # "warning", "breach", "escalation" or "update"
+    fraction: Fraction
+    due_at: datetime | None
+    to_level: str | None = None
+    message: str = ""
+
+
+class ReminderSayer(DeskSayer, Protocol):
+    def reminder(self, reminder: Reminder, mentions: str, *, key: str) -> None: ...
+
+    def digest(self, items: list[Reminder], *, key: str) -> None: ...
+
+    def escalation_email(self, reminder: Reminder, to: str, *, key: str) -> None: ...
+
+
+def sweep_milestones(
+    database: Database,
+    desk: DeskConfig,
+    now: datetime,
+    say_with: Callable[[Session], "ReminderSayer"],
+    *,
+    digest_over: int = DIGEST_OVER,
+) -> list[Reminder]:
+    """Says what is due at `now` on the requests whose next change has come; the reminders said."""
+    due = sweeps.claim_due_tickets(database, now=now, lease_for=LEASE, limit=BATCH)
+    if not due:
+        return []
+    with database.write() as session:
+        said = [reminder for ticket in due for reminder in _ticket_reminders(session, desk.policy, ticket, now)]
+        new = set(reminders.record_new(session, [(r.key, r.ticket.id) for r in said], now=now))
+        fresh = [reminder for reminder in said if reminder.key in new]
+        _say(session, desk, fresh, say_with(session), now, digest_over)
+    return fresh
+
+
+def _ticket_reminders(session: Session, policy: Policy, due: sweeps.DueTicket, now: datetime) -> list[Reminder]:
+    """The request's reminders due at `now`, its deadlines stored; rescheduled to its next change."""
+    ticket = tickets.get_ticket(session, due.id)
+    state = ticket_clocks.recompute(session, policy, ticket.id, now=now, actor=BOT)
+    found: list[Reminder] = []
+    wake = [state.next_change] if state.next_change else []
+    for target in state.targets:
+        if target.state not in (State.RUNNING, State.BREACHED):
+            continue
+        calendar = policy.calendars.get(target.calendar, policy.calendar)
+        reached = [m for m in target.milestones if m.at <= now and _says(target, m)]
+        if reached and not calendar.is_always and not calendar.is_open_at(now):
+            wake.append(calendar.next_opening(now))  # quiet hours: said at the next opening
+            continue
+        found += [_reminder(ticket, target, milestone) for milestone in reached]
+    sweeps.reschedule(session, due, next_change_at=min(wake, default=None))
+    return found
+
+
+def _says(target: TargetState, milestone: Milestone) -> bool:
+    """Recurring targets only nag when due; every other milestone is said."""
+    return target.name not in RECURRING or milestone.what in ("breach", "overdue")
+
+
+def _reminder(ticket: tickets.TicketRecord, target: TargetState, milestone: Milestone) -> Reminder:
+    what = "update" if target.name in RECURRING else milestone.what
+    step = milestone.escalation
+    key = f"ticket:{ticket.id}:{target.name}:{milestone.what}:{milestone.fraction}:{milestone.at.isoformat()}"
+    return Reminder(
+        key=key,
+        ticket=ticket,
+        target=target.name,
+        label=target.label,
+        what=what,
+        fraction=milestone.fraction,
+        due_at=target.due_at,
+        to_level=step.to if step else None,
+        message=step.message if step else "",
+    )
+
+
+def _say(
+    session: Session,
+    desk: DeskConfig,
+    fresh: list[Reminder],
+    say: "ReminderSayer",
+    now: datetime,
+    digest_over: int,
+) -> None:
+    for reminder in fresh:
+        if reminder.to_level is not None:
+            _escalate(session, desk, reminder, say, now)
+    if len(fresh) > digest_over:
+        say.digest(fresh, key=f"digest:{min(r.key for r in fresh)}:{len(fresh)}")
+        return
+    for reminder in fresh:
+        say.reminder(reminder, _mentions(session, desk, reminder), key=reminder.key)
+
+
+def _escalate(
+    session: Session,
+    desk: DeskConfig,
+    reminder: Reminder,
+    say: "ReminderSayer",
+    now: datetime,
+) -> None:
+    """An escalation step: the level set and audited, the card updated, the level emailed."""
+    level = str(reminder.to_level)
+    reason = f"{reminder.label} at {float(reminder.fraction):.0%}" if reminder.fraction else reminder.label
+    ticket = tickets.change_ticket(
+        session, reminder.ticket.id, {"escalation_level": level}, actor=BOT, now=now, action="ticket.escalated",
+        reason=reason,
+    )  # fmt: skip
+    actions = AgentActions(desk, say, lambda user: False)
+    state = actions.current(session, ticket.id, now)
+    actions.card(session, ticket, state, key=f"{reminder.key}:card", change="escalated_auto", level=level)
+    at = desk.levels.get(level)
+    for address in at.emails if at else ():
+        say.escalation_email(reminder, address, key=f"{reminder.key}:email:{address}")
+
+
+def _mentions(session: Session, desk: DeskConfig, reminder: Reminder) -> str:
+    """Who a reminder is for: the level's people (escalation), else the assignee, else the agents."""
+    if reminder.to_level is not None:
+        at = desk.levels.get(reminder.to_level)
+        users, groups = (at.users, at.usergroups) if at else ((), ())
+    elif reminder.ticket.assignee_id is not None:
+        assignee = people.agent_of(session, reminder.ticket.assignee_id).slack_user_id
+        users, groups = ((assignee,) if assignee else ()), ()
+    else:
+        users, groups = ((), desk.agents.usergroups) if desk.agents.usergroups else (desk.agents.users, ())
+    return " ".join([*(f"<@{user}>" for user in users), *(f"<!subteam^{group}>" for group in groups)])

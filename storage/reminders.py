@@ -1,0 +1,28 @@
+"""The reminder ledger: which reminders were said, so each is said once (issue 6).
+
+Rules: `record_new` adds the keys not recorded yet and returns those, in the caller's transaction; a key
+recorded by a concurrent transaction makes that one fail on the unique key and be redone, so a key is never
+returned twice. Keys are at most 255 characters.
+"""
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from sqlmodel import Session, col, select
+
+from storage.columns import to_utc
+from storage.tables import ReminderSent
+
+
+def record_new(session: Session, reminders: Iterable[tuple[str, int | None]], *, now: datetime) -> list[str]:
+    """Records the `(key, ticket id)` pairs not recorded yet; their keys, in the order given."""
+    given = list(dict(reminders).items())
+    if not given:
+        return []
+    keys = [key for key, _ in given]
+    known = set(session.exec(select(ReminderSent.key).where(col(ReminderSent.key).in_(keys))))
+    new = [(key, ticket) for key, ticket in given if key not in known]
+    for key, ticket in new:
+        session.add(ReminderSent(key=key, ticket_id=ticket, at=to_utc(now)))
+    session.flush()
+    return [key for key, _ in new]

@@ -1,0 +1,122 @@
+"""Reminders at milestones, end to end with an injected clock: once each, late or not, never at night."""
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.desk.reminders import sweep_milestones
+from bot.slack.say import SlackSayer
+from bot.slack_emulator import Workspace, pings
+from storage import audit
+from tests.bot.conversation import conversation_on, desk_config
+from tests.bot.desk.conftest import card_of, complete_request, ticket_of
+
+PARIS = ZoneInfo("Europe/Paris")
+
+
+def _sweep(conversation, at: datetime, **options):
+    said = sweep_milestones(
+        conversation.database, conversation.desk, at, lambda s: SlackSayer(s, conversation.desk, at), **options
+    )
+    conversation.now = at
+    conversation.settle()
+    return said
+
+
+def _card_thread(conversation):
+    return [m.text for m in conversation.thread(conversation.desk.agents_channel, card_of(conversation).ts)[1:]]
+
+
+def _at(day: int, hour: int, minute: int = 0) -> datetime:
+    return datetime(2026, 11, day, hour, minute, tzinfo=PARIS).astimezone(UTC)
+
+
+def test_warnings_and_the_breach_are_said_once_each_in_the_cards_thread(conversation, request_done):
+    # owkin P4: response within 2 business hours of completion (Tue 24 Nov 10:05): warnings at 11:05 and 11:41
+    bob, carol = (conversation.emulator.workspace.user(name).id for name in ("bob", "carol"))
+    assert _sweep(conversation, _at(24, 11, 0)) == []
+    assert [r.what for r in _sweep(conversation, _at(24, 11, 6))] == ["warning"]
+    assert _sweep(conversation, _at(24, 11, 7)) == []
+    (warning,) = _card_thread(conversation)
+    assert warning == (
+        f":hourglass_flowing_sand: <@{bob}> <@{carol}> *SR-000001*: 50% of the response time is gone; "
+        "due Tue 24 Nov 12:05 (Europe/Paris)."
+    )
+    said = _sweep(conversation, _at(24, 12, 30))
+    assert [(r.what, r.target) for r in said] == [("warning", "response"), ("breach", "response")]
+    assert _card_thread(conversation)[-1].startswith(f":red_circle: <@{bob}> <@{carol}> *SR-000001*: the response")
+    assert _sweep(conversation, _at(24, 12, 31)) == []
+
+
+def test_after_downtime_every_missed_reminder_is_said_once(conversation, request_done):
+    said = _sweep(conversation, _at(24, 14, 0))
+    assert [(r.what, float(r.fraction)) for r in said] == [("warning", 0.5), ("warning", 0.8), ("breach", 1.0)]
+    assert _sweep(conversation, _at(24, 14, 10)) == []
+    assert len(_card_thread(conversation)) == 3
+
+
+def test_a_reminder_due_at_night_waits_for_the_next_opening(db, tmp_path: Path):
+    workspace = Workspace.example()
+    for conversation in conversation_on(db, workspace, desk_config(workspace, tmp_path)):
+        conversation.now = _at(24, 16, 54)  # completed at 17:00: the 50% warning falls at 18:00, closing time
+        complete_request(conversation)
+        assert _sweep(conversation, _at(24, 18, 0)) == []
+        assert ticket_of(conversation).next_change_at == _at(25, 9, 0)
+        assert _sweep(conversation, _at(24, 23, 0)) == []  # not due again before the opening
+        assert [r.what for r in _sweep(conversation, _at(25, 9, 0))] == ["warning"]
+        assert _sweep(conversation, _at(25, 9, 1)) == []
+
+
+def test_many_reminders_in_one_sweep_make_one_digest(conversation):
+    for number in range(3):
+        complete_request(conversation, f"Problem {number}")
+    said = _sweep(conversation, _at(24, 15, 0), digest_over=5)
+    assert len(said) == 9
+    digest = conversation.emulator.workspace.messages(conversation.desk.agents_channel)[-1]
+    assert digest.text.startswith("*9 reminders*\n• *SR-000001* P4: 50% of the response time gone")
+    assert pings(digest) == ()
+    assert _sweep(conversation, _at(24, 15, 5)) == []
+
+
+@pytest.fixture
+def k0nsult(db, tmp_path: Path):
+    workspace = Workspace.example()
+    dave = workspace.user("dave").id
+    extra = f'[levels.L2]\nusers = ["{dave}"]\nemails = ["lead@frontdesk.example"]\n'
+    yield from conversation_on(db, workspace, desk_config(workspace, tmp_path, policy="k0nsult", extra=extra))
+
+
+def test_an_escalation_step_sets_the_level_says_it_and_emails_the_level(k0nsult):
+    complete_request(k0nsult)
+    where = k0nsult.emulator.workspace.channel("support-agents").id
+    k0nsult.slack.slash_command("/frontdesk", "bob", where, "triage 1 S2 payments fail")  # S2: L2 at once
+    k0nsult.settle()
+    said = _sweep(k0nsult, k0nsult.now)
+    assert [(r.what, r.to_level) for r in said] == [("escalation", "L2")]
+    dave = k0nsult.emulator.workspace.user("dave").id
+    assert (
+        _card_thread(k0nsult)[-1]
+        == f":arrow_double_up: <@{dave}> *SR-000001* is escalated to L2 at once for its priority."
+    )
+    assert ticket_of(k0nsult).escalation_level == "L2"
+    assert "Escalated to L2 by the policy." in card_of(k0nsult).text
+    with k0nsult.database.read() as session:
+        assert "ticket.escalated" in [event.action for event in audit.trail(session, ticket_of(k0nsult).id)]
+    assert _sweep(k0nsult, k0nsult.now + timedelta(minutes=1)) == []
+
+
+def test_an_update_that_falls_due_nags_the_assignee(conversation, request_done):
+    carol = conversation.emulator.workspace.user("carol").id
+    where = conversation.emulator.workspace.channel("support-agents").id
+    conversation.slack.slash_command("/frontdesk", "bob", where, f"assign 1 <@{carol}>")
+    conversation.slack.slash_command("/frontdesk", "bob", where, "reply 1 On it")  # the response is met
+    conversation.settle()
+    said = _sweep(conversation, _at(27, 12, 0))  # owkin P4 update: twice weekly, in business time
+    nags = [r for r in said if r.what == "update"]
+    assert nags
+    assert any(
+        t.startswith(f":speech_balloon: <@{carol}> *SR-000001* needs a public update")
+        for t in _card_thread(conversation)
+    )
