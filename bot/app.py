@@ -7,9 +7,8 @@ Rules (DESIGN.md, "Layers" and "The path of a message"):
   line, before anything is served).
 - Storing a request wakes the inbox worker; a processed request wakes the delivery worker, so the usual path
   from Slack's event to the bot's answer takes no polling delay.
-- Resolved requests left unanswered are closed by a sweep of their own, every SWEEP too.
-- Abandoned intake is swept every minute (SWEEP) at the app's clock by a runner of its own; the sweep is
-  idempotent, so issue 6 can hand it to APScheduler as it is.
+- The sweeps (bot.sweeps: milestones, abandoned intake, unanswered resolutions, dead letters) run on APScheduler
+  (bot.sweeper) at the app's clock; what they say wakes the delivery worker.
 """
 
 from collections.abc import Callable
@@ -21,19 +20,17 @@ from slack_sdk import WebClient
 
 from bot.delivery.runner import DeliveryRunner
 from bot.delivery.worker import Deliverer, delivery_client
-from bot.desk.closing import sweep_resolved
 from bot.desk_config import DeskConfig
-from bot.intake.abandoned import sweep_abandoned
 from bot.runner import Runner
 from bot.slack.form_view import submission_errors
 from bot.slack.receiver import build_receiver
-from bot.slack.say import SlackSayer
+from bot.sweeper import Sweeper
+from bot.sweeps import desk_sweeps
 from bot.web import FrontdeskWsgi
 from bot.worker import InboxWorker
 from storage.engine import Database
 
 POLL = timedelta(seconds=1)  # how often the inbox is looked at when nothing wakes the worker
-SWEEP = timedelta(minutes=1)  # how often abandoned intake is looked for (issue 6 moves sweeps to APScheduler)
 
 
 def utc_now() -> datetime:
@@ -62,8 +59,7 @@ class Frontdesk:
         self.deliverer = Deliverer(database, delivery_client(token, api_url), clock)
         self.delivery = DeliveryRunner(self.deliverer)
         self.inbox = Runner(self._process, name="inbox", poll=POLL)
-        self.abandoned = Runner(self._sweep_abandoned, name="abandoned-intake", poll=SWEEP)
-        self.unanswered = Runner(self._sweep_resolved, name="resolved-unanswered", poll=SWEEP)
+        self.sweeper = Sweeper(database, desk_sweeps(database, desk), clock, on_said=self.delivery.wake)
         self.slack_app: App = build_receiver(
             signing_secret=signing_secret,
             client=self.client,
@@ -80,13 +76,11 @@ class Frontdesk:
     def start(self) -> "Frontdesk":
         self.delivery.start()
         self.inbox.start()
-        self.abandoned.start()
-        self.unanswered.start()
+        self.sweeper.start()
         return self
 
     def stop(self) -> None:
-        self.unanswered.stop()
-        self.abandoned.stop()
+        self.sweeper.stop()
         self.inbox.stop()
         self.delivery.stop()
 
@@ -96,21 +90,6 @@ class Frontdesk:
         if taken:
             self.delivery.wake()
         return timedelta(0) if taken else POLL
-
-    def _sweep_abandoned(self) -> timedelta:
-        """Remind and close abandoned intake at the app's clock; every SWEEP."""
-        now = self.clock()
-        swept = sweep_abandoned(self.database, self.desk, now, lambda session: SlackSayer(session, self.desk, now))
-        if swept.anything:
-            self.delivery.wake()
-        return SWEEP
-
-    def _sweep_resolved(self) -> timedelta:
-        """Close resolved requests left unanswered past their time, at the app's clock; every SWEEP."""
-        now = self.clock()
-        if sweep_resolved(self.database, self.desk, now, lambda session: SlackSayer(session, self.desk, now)):
-            self.delivery.wake()
-        return SWEEP
 
     def _healthy(self) -> bool:
         try:

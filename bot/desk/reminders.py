@@ -71,10 +71,25 @@ def sweep_milestones(
     *,
     digest_over: int = DIGEST_OVER,
 ) -> list[Reminder]:
-    """Says what is due at `now` on the requests whose next change has come; the reminders said."""
-    due = sweeps.claim_due_tickets(database, now=now, lease_for=LEASE, limit=BATCH)
-    if not due:
-        return []
+    """Says what is due at `now` on the requests whose next change has come, a batch at a time until none is
+    left; the reminders said."""
+    fresh: list[Reminder] = []
+    while due := sweeps.claim_due_tickets(database, now=now, lease_for=LEASE, limit=BATCH):
+        fresh += _sweep_batch(database, desk, due, now, say_with, digest_over)
+        if len(due) < BATCH:
+            break
+    return fresh
+
+
+def _sweep_batch(
+    database: Database,
+    desk: DeskConfig,
+    due: list[sweeps.DueTicket],
+    now: datetime,
+    say_with: Callable[[Session], "ReminderSayer"],
+    digest_over: int,
+) -> list[Reminder]:
+    """One claimed batch in one transaction: reminders found, recorded in the ledger, said, tickets rescheduled."""
     with database.write() as session:
         said = [reminder for ticket in due for reminder in _ticket_reminders(session, desk.policy, ticket, now)]
         new = set(reminders.record_new(session, [(r.key, r.ticket.id) for r in said], now=now))

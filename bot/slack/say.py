@@ -31,6 +31,7 @@ from sla.clocks import Clocks
 from storage import outbox
 from storage.engine import Session
 from storage.numbers import format_sr
+from storage.outbox import DeadLetter
 from storage.tickets import TicketRecord
 
 MAX_TEXT = 39_000
@@ -179,6 +180,12 @@ class SlackSayer:
         subject = render("email/escalation_subject.txt.j2", **values)
         payload = EmailPayload.checked(to, subject, render("email/escalation_body.txt.j2", **values))
         enqueue_email(self.session, key=key, payload=payload, now=self.now, ticket_id=reminder.ticket.id)
+
+    def dead_letters(self, letters: list[DeadLetter], *, key: str) -> None:
+        """The agents are told of messages that could not be delivered (`frontdesk status` lists them)."""
+        text = render("slack/dead_letters.mrkdwn.j2", letters=letters)
+        payload = SlackPayload("chat.postMessage", {"channel": self.desk.agents_channel, "text": _cut(text)})
+        enqueue_slack(self.session, key=key, payload=payload, now=self.now)
 
     def _in_card_thread(self, ticket: TicketRecord, text: str, *, key: str) -> None:
         args: dict[str, Any] = {"channel": self.desk.agents_channel, "text": _cut(text)}

@@ -9,7 +9,7 @@ from sqlmodel import SQLModel
 
 from storage.tables.audit import AuditEvent
 from storage.tables.people import Agent, Customer, CustomerMatch, Requester
-from storage.tables.queues import Counter, InboxItem, OutboxItem, ReminderSent
+from storage.tables.queues import Counter, InboxItem, OutboxItem, ReminderSent, SweepRun
 from storage.tables.service_events import MaintenanceWindow, Outage
 from storage.tables.tickets import Attachment, Message, Pause, Ticket, TicketDeadline, TicketEvent
 
@@ -30,6 +30,7 @@ __all__ = [
     "Pause",
     "ReminderSent",
     "Requester",
+    "SweepRun",
     "Ticket",
     "TicketDeadline",
     "TicketEvent",

@@ -87,3 +87,14 @@ class ReminderSent(SQLModel, table=True):
     key: str = Field(max_length=255, unique=True)
     ticket_id: int | None = Field(default=None, foreign_key="ticket.id", index=True)
     at: datetime = Field(sa_type=UTCDateTime)
+
+
+class SweepRun(SQLModel, table=True):
+    """When each sweep last ran (for `frontdesk status`): one row per sweep name."""
+
+    __tablename__ = "sweep_run"
+
+    name: str = Field(primary_key=True, max_length=60)
+    last_run_at: datetime = Field(sa_type=UTCDateTime)
+    runs: int = Field(default=0)
+    last_error: str | None = Field(default=None, sa_type=Text)

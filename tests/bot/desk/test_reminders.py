@@ -12,6 +12,7 @@ from bot.slack_emulator import Workspace, pings
 from storage import audit
 from tests.bot.conversation import conversation_on, desk_config
 from tests.bot.desk.conftest import card_of, complete_request, ticket_of
+from tests.storage.helpers import run_in_threads
 
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -120,3 +121,23 @@ def test_an_update_that_falls_due_nags_the_assignee(conversation, request_done):
         t.startswith(f":speech_balloon: <@{carol}> *SR-000001* needs a public update")
         for t in _card_thread(conversation)
     )
+
+
+def test_two_workers_sweeping_together_say_each_reminder_once(conversation):
+    for number in range(4):
+        complete_request(conversation, f"Problem {number}")
+    at = _at(24, 15, 0)
+
+    def sweep():
+        return sweep_milestones(
+            conversation.database, conversation.desk, at, lambda s: SlackSayer(s, conversation.desk, at), digest_over=99
+        )
+
+    first, second = run_in_threads([sweep, sweep])
+    keys = [r.key for r in first + second]
+    assert len(keys) == len(set(keys)) == 12  # 4 requests x (50%, 80%, breach), each said by one worker
+    conversation.now = at
+    conversation.settle()
+    for sr in range(1, 5):
+        thread = conversation.thread(conversation.desk.agents_channel, card_of(conversation, sr - 1).ts)
+        assert len([m for m in thread if m.text.startswith((":hourglass", ":red_circle"))]) == 3

@@ -1,0 +1,54 @@
+"""The desk's sweeps, as the scheduler runs them (issue 6): what each one is and how often it runs.
+
+Rules:
+- milestones (every 30 s): warnings, breaches, escalations and update nags (bot.desk.reminders);
+- abandoned-intake (every minute): reminders and closing of unfinished requests (bot.intake.abandoned);
+- resolved-unanswered (every minute): closing resolved requests nobody confirmed (bot.desk.closing);
+- dead-letters (every minute): the agents channel is told, once each, of messages that could not be delivered
+  (not of its own alerts, so an agents channel that cannot be reached makes no loop).
+Every sweep speaks through a SlackSayer made for its transaction, at the sweep's `now`.
+"""
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from bot.desk.closing import sweep_resolved
+from bot.desk.reminders import sweep_milestones
+from bot.desk_config import DeskConfig
+from bot.intake.abandoned import sweep_abandoned
+from bot.slack.say import SlackSayer
+from bot.sweeper import Sweep
+from storage import outbox, reminders
+from storage.engine import Database, Session
+
+MINUTE = timedelta(minutes=1)
+ALERT = "dead-letters:"  # an alert that cannot be delivered is not alerted about (no alert loop)
+
+
+def desk_sweeps(database: Database, desk: DeskConfig) -> tuple[Sweep, ...]:
+    def say_at(now: datetime) -> Callable[[Session], SlackSayer]:
+        return lambda session: SlackSayer(session, desk, now)
+
+    return (
+        Sweep(
+            "milestones", timedelta(seconds=30), lambda now: bool(sweep_milestones(database, desk, now, say_at(now)))
+        ),
+        Sweep("abandoned-intake", MINUTE, lambda now: sweep_abandoned(database, desk, now, say_at(now)).anything),
+        Sweep("resolved-unanswered", MINUTE, lambda now: bool(sweep_resolved(database, desk, now, say_at(now)))),
+        Sweep("dead-letters", MINUTE, lambda now: sweep_dead_letters(database, desk, now)),
+    )
+
+
+def sweep_dead_letters(database: Database, desk: DeskConfig, now: datetime) -> bool:
+    """Tells the agents channel, once each, of the messages that could not be delivered."""
+    with database.write() as session:
+        dead = [d for d in outbox.dead_letters(session, limit=50) if not d.idempotency_key.startswith(ALERT)]
+        new = set(reminders.record_new(session, [(f"dead:{d.id}", None) for d in dead], now=now))
+        fresh = [letter for letter in dead if f"dead:{letter.id}" in new]
+        if fresh:
+            _alert(session, desk, fresh, now)
+    return bool(fresh)
+
+
+def _alert(session: Session, desk: DeskConfig, letters: list[outbox.DeadLetter], now: datetime) -> None:
+    SlackSayer(session, desk, now).dead_letters(letters, key=f"{ALERT}{min(d.id for d in letters)}")

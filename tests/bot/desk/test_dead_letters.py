@@ -1,0 +1,22 @@
+"""Dead letters alert the agents channel once each, and never about an alert of their own."""
+
+from datetime import timedelta
+
+from bot.slack_emulator import Fails
+from bot.sweeps import sweep_dead_letters
+from tests.bot.desk.conftest import complete_request
+
+
+def test_a_message_that_cannot_be_delivered_is_told_to_the_agents_once(conversation):
+    conversation.emulator.fail("chat.postMessage", Fails("is_archived"), times=1)
+    complete_request(conversation)  # the first thing the bot says is refused for good
+    assert sweep_dead_letters(conversation.database, conversation.desk, conversation.now)
+    assert not sweep_dead_letters(conversation.database, conversation.desk, conversation.now + timedelta(minutes=1))
+    conversation.settle()
+    alerts = [m.text for m in conversation.emulator.workspace.messages(conversation.desk.agents_channel)
+              if m.text.startswith(":warning:")]  # fmt: skip
+    assert len(alerts) == 1
+    # the status message was refused, and the messages of its thread with it: all in one alert
+    assert alerts[0].startswith(":warning: 6 message(s) could not be delivered after retrying")
+    assert "• to " in alerts[0]
+    assert "is_archived" in alerts[0]
