@@ -22,7 +22,7 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import and_, bindparam, exists, or_, true
+from sqlalchemy import and_, bindparam, exists, func, or_, true
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.exc import DBAPIError
@@ -235,3 +235,9 @@ def inbox_rows(session: Session, *, limit: int = 100) -> list[InboxRecord]:
         InboxRecord(row.id, row.key, row.conversation, InboxState(row.state), row.payload, row.received_at)  # type: ignore[arg-type]
         for row in session.exec(statement)
     ]
+
+
+def oldest_pending(session: Session) -> datetime | None:
+    """When the oldest row still waiting to be processed was received (for `frontdesk status`)."""
+    statement = select(func.min(InboxItem.received_at)).where(col(InboxItem.state) == InboxState.PENDING.value)
+    return session.exec(statement).one()

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, exists, or_, true
+from sqlalchemy import and_, exists, func, or_, true
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
@@ -235,3 +235,9 @@ def stored_since(session: Session, key_prefix: str, since: datetime) -> bool:
         col(OutboxItem.created_at) >= to_utc(since),
     )
     return session.exec(statement.limit(1)).first() is not None
+
+
+def oldest_pending(session: Session) -> datetime | None:
+    """When the oldest message still waiting to be sent was stored (for `frontdesk status`)."""
+    statement = select(func.min(OutboxItem.created_at)).where(col(OutboxItem.state) == OutboxState.PENDING.value)
+    return session.exec(statement).one()

@@ -19,6 +19,8 @@ from bot.cli.manifest import slack_manifest
 from bot.cli.policy import policy
 from bot.cli.run import run
 from bot.cli.sla import sla
+from bot.cli.status import status
+from bot.cli.worker import worker
 
 
 class _Frontdesk(click.Group):
@@ -50,3 +52,5 @@ main.add_command(sla)
 main.add_command(slack_manifest)
 main.add_command(db)
 main.add_command(export)
+main.add_command(worker)
+main.add_command(status)

@@ -23,7 +23,7 @@ from bot.desk_config import DeskConfigError, load_desk_config
 from bot.settings import Settings
 from bot.web import WebServer
 from storage import migrate
-from storage.engine import open_database
+from storage.engine import Database, open_database
 from storage.errors import StorageError
 
 
@@ -35,6 +35,17 @@ def run(force_http: bool, host: str, port: int) -> None:
     """Run the bot: receive Slack, collect requests, deliver answers."""
     settings = Settings.from_environment()
     http = force_http or not settings.socket_mode
+    app, database = start_app(settings, http=http)
+    try:
+        _serve(app, http=http, host=host, port=port, app_token=settings.app_token)
+    finally:
+        app.stop()
+        database.dispose()
+
+
+def start_app(settings: Settings, *, http: bool) -> tuple[Frontdesk, Database]:
+    """The settings and desk config checked (every problem, one line each), the database upgraded, the
+    application built against Slack and its workers started."""
     problems = settings.problems_for_slack(http=http)
     try:
         desk = load_desk_config(settings.config_path)
@@ -59,12 +70,7 @@ def run(force_http: bool, host: str, port: int) -> None:
         )
     except SlackApiError as error:
         fail(f"Slack refused the bot token ({error.response.get('error', 'unknown error')})")
-    app.start()
-    try:
-        _serve(app, http=http, host=host, port=port, app_token=settings.app_token)
-    finally:
-        app.stop()
-        database.dispose()
+    return app.start(), database
 
 
 def _serve(app: Frontdesk, *, http: bool, host: str, port: int, app_token: str) -> None:

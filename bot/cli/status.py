@@ -1,0 +1,42 @@
+"""`frontdesk status`: queue depths, the oldest waiting item, dead letters and each sweep's last run.
+
+Rules (issue 6, "Delivery"): read-only, on the configured database (FRONTDESK_DATABASE_URL); it needs no Slack
+setting, so it answers while the bot is down. Exit 0 when nothing is dead, 1 when there are dead letters (so
+a monitor can alert), 2 when the database cannot be read.
+"""
+
+import os
+from datetime import UTC, datetime
+
+import click
+
+from bot.cli.errors import fail
+from bot.render import render
+from storage import inbox, outbox, sweep_runs
+from storage.engine import open_database
+from storage.errors import StorageError
+from storage.kinds import OutboxState
+
+SHOWN = 20
+
+
+@click.command()
+def status() -> None:
+    """Show queue depths, the oldest waiting items, dead letters and the sweeps' last runs."""
+    try:
+        database = open_database(os.environ, must_exist=True)
+        with database.read() as session:
+            values = {
+                "inbox": inbox.inbox_counts(session),
+                "outbox": outbox.outbox_counts(session),
+                "oldest_inbox": inbox.oldest_pending(session),
+                "oldest_outbox": outbox.oldest_pending(session),
+                "dead": outbox.dead_letters(session, limit=SHOWN),
+                "sweeps": sweep_runs.sweep_runs(session),
+            }
+        database.dispose()
+    except StorageError as error:
+        fail(str(error))
+    click.echo(render("cli/status.txt.j2", now=datetime.now(UTC), **values), nl=False)
+    if values["outbox"].get(OutboxState.DEAD, 0):
+        raise SystemExit(1)

@@ -1,0 +1,36 @@
+"""`frontdesk worker`: the inbox worker, the delivery worker and the sweeps, without serving Slack (scale-out).
+
+Rules (DESIGN.md, "The path of a message"): on PostgreSQL any number of `frontdesk run --http` and `frontdesk
+worker` processes share the work (claims with SKIP LOCKED, leases, the reminder ledger), so nothing is done
+twice. Settings are checked as for `frontdesk run` (the signing secret is not needed: nothing is received
+here). SIGTERM or Ctrl-C stops it after the work in hand.
+"""
+
+import signal
+import threading
+from types import FrameType
+
+import click
+
+from bot.cli.run import start_app
+from bot.settings import Settings
+
+
+@click.command()
+def worker() -> None:
+    """Process stored requests, deliver messages and run the sweeps, without receiving Slack."""
+    app, database = start_app(Settings.from_environment(), http=False)
+    stopping = threading.Event()
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        stopping.set()
+
+    signal.signal(signal.SIGTERM, stop)
+    click.echo("frontdesk: worker running (inbox, delivery, sweeps)", err=True)
+    try:
+        stopping.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        app.stop()
+        database.dispose()
