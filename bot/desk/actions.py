@@ -22,6 +22,7 @@ from datetime import datetime
 from typing import Protocol
 
 from bot import ticket_clocks
+from bot.desk.notices import NoticeSayer
 from bot.desk.outage import IncidentReport, Outages
 from bot.desk.outcomes import Actor, Outcome, done, refused
 from bot.desk_config import DeskConfig
@@ -50,7 +51,7 @@ class CardView:
     details: tuple[tuple[str, str], ...] = ()
 
 
-class DeskSayer(Protocol):
+class DeskSayer(NoticeSayer, Protocol):
     """What the desk says, whatever the channel; `key` makes each saying happen once."""
 
     def card(self, view: CardView, *, key: str) -> None: ...
@@ -60,12 +61,6 @@ class DeskSayer(Protocol):
     def to_agents(
         self, ticket: tickets.TicketRecord, what: str, details: dict[str, str], *, key: str, files: Files = ()
     ) -> None: ...
-
-    def announce(
-        self, ticket: tickets.TicketRecord, channel: str, what: str, details: dict[str, str], *, key: str
-    ) -> None: ...
-
-    def email(self, ticket: tickets.TicketRecord, to: str, what: str, details: dict[str, str], *, key: str) -> None: ...
 
     def postmortem(self, report: IncidentReport, *, key: str) -> None: ...
 

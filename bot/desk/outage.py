@@ -18,10 +18,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from bot.desk.notices import notify_customers
 from bot.desk.outcomes import Actor, Outcome, done, refused
-from storage import audit, people, service_events, tickets
+from storage import audit, service_events, tickets
 from storage.engine import Session
-from storage.kinds import TicketStatus
 
 if TYPE_CHECKING:
     from bot.desk.actions import AgentActions
@@ -58,7 +58,7 @@ class Outages:
         title = (ticket.description or ticket.sr).splitlines()[0][:MAX_TITLE]
         service_events.start_outage(session, title=title, started_at=started, actor=by.user, now=now,
                                     ticket_id=ticket.id)  # fmt: skip
-        self._notify(session, ticket, "outage_started", {"title": title, "since": started.isoformat()}, now, key)
+        self._notify(session, ticket, "outage_started", {"title": title, "since": started.isoformat()}, key)
         state = self.actions.current(session, ticket.id, now)
         self.actions.card(session, ticket, state, key=f"{key}:card", change="outage_declared")
         return done("outage_declared", ticket.sr)
@@ -70,7 +70,7 @@ class Outages:
             return
         service_events.end_outage(session, running.id, ended_at=now, actor=by.user, now=now)
         details = {"title": running.title, "since": running.start.isoformat(), "until": now.isoformat()}
-        self._notify(session, ticket, "outage_resolved", details, now, key)
+        self._notify(session, ticket, "outage_resolved", details, key)
 
     def postmortem(self, session: Session, sr: int, by: Actor, now: datetime, key: str) -> Outcome:
         ticket = self.actions.request_for(session, sr, by, closed_ok=True)
@@ -87,15 +87,7 @@ class Outages:
         ticket: tickets.TicketRecord,
         what: str,
         details: dict[str, str],
-        now: datetime,
         key: str,
     ) -> None:
-        """Every customer told: the announcements channel, each customer's channels, their requesters by email."""
-        details = {**details, "sr": ticket.sr, "resolved": str(ticket.status == TicketStatus.RESOLVED)}
-        channels = [self.desk.announcements_channel] if self.desk.announcements_channel else []
-        channels += [channel for customer in self.desk.customers for channel in customer.slack_channels]
-        for channel in dict.fromkeys(channels):
-            self.say.announce(ticket, channel, what, details, key=f"{key}:{what}:{channel}")
-        domains = [domain for customer in self.desk.customers for domain in customer.email_domains]
-        for address in people.requester_emails(session, domains):
-            self.say.email(ticket, address, what, details, key=f"{key}:{what}:{address}")
+        details = {**details, "sr": ticket.sr}
+        notify_customers(session, self.desk, self.say, what, details, key=key, ticket_id=ticket.id)

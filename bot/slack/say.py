@@ -146,18 +146,19 @@ class SlackSayer:
             self._enqueue(ticket, key, "chat.postMessage", args, thread_of=card_key_of(ticket))
             self._share(ticket, files, args, card_key_of(ticket), key=key)
 
-    def announce(self, ticket: TicketRecord, channel: str, what: str, details: dict[str, str], *, key: str) -> None:
+    def announce(self, ticket_id: int | None, channel: str, what: str, details: dict[str, str], *, key: str) -> None:
         """A notice to customers, top level in one of their channels (or the announcements channel)."""
-        text = render("slack/outage_notice.mrkdwn.j2", what=what, details=details, zone=self.desk.policy.calendar.zone)
-        self._enqueue(ticket, key, "chat.postMessage", {"channel": channel, "text": _cut(text)})
+        text = render("slack/notice.mrkdwn.j2", what=what, details=details, zone=self.desk.policy.calendar.zone)
+        payload = SlackPayload("chat.postMessage", {"channel": channel, "text": _cut(text)})
+        enqueue_slack(self.session, key=key, payload=payload, now=self.now, ticket_id=ticket_id)
 
-    def email(self, ticket: TicketRecord, to: str, what: str, details: dict[str, str], *, key: str) -> None:
+    def email(self, ticket_id: int | None, to: str, what: str, details: dict[str, str], *, key: str) -> None:
         """A notice by email (delivered by the email worker)."""
         values = {"what": what, "details": details, "zone": self.desk.policy.calendar.zone}
-        subject = render("email/outage_subject.txt.j2", **values)
-        text = render("email/outage_body.txt.j2", **values)
+        subject = render("email/notice_subject.txt.j2", **values)
+        text = render("email/notice_body.txt.j2", **values)
         payload = EmailPayload.checked(to, subject, text)
-        enqueue_email(self.session, key=key, payload=payload, now=self.now, ticket_id=ticket.id)
+        enqueue_email(self.session, key=key, payload=payload, now=self.now, ticket_id=ticket_id)
 
     def postmortem(self, report: IncidentReport, *, key: str) -> None:
         """The Major Incident Report's draft, in the card's thread."""

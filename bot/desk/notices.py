@@ -1,0 +1,39 @@
+"""Notices to every customer: outages and maintenance windows (issues 5 and 6). No Slack.
+
+Rules: a notice goes to the announcements channel (if configured) and to each customer's Slack channels, each
+channel once, and by email to every known requester of each customer (by email domain), each address once.
+Every copy has its own key derived from `key`, so a notice is never said twice to anyone.
+"""
+
+from typing import Protocol
+
+from bot.desk_config import DeskConfig
+from storage import people
+from storage.engine import Session
+
+
+class NoticeSayer(Protocol):
+    def announce(
+        self, ticket_id: int | None, channel: str, what: str, details: dict[str, str], *, key: str
+    ) -> None: ...
+
+    def email(self, ticket_id: int | None, to: str, what: str, details: dict[str, str], *, key: str) -> None: ...
+
+
+def notify_customers(
+    session: Session,
+    desk: DeskConfig,
+    say: NoticeSayer,
+    what: str,
+    details: dict[str, str],
+    *,
+    key: str,
+    ticket_id: int | None = None,
+) -> None:
+    channels = [desk.announcements_channel] if desk.announcements_channel else []
+    channels += [channel for customer in desk.customers for channel in customer.slack_channels]
+    for channel in dict.fromkeys(channels):
+        say.announce(ticket_id, channel, what, details, key=f"{key}:{what}:{channel}")
+    domains = [domain for customer in desk.customers for domain in customer.email_domains]
+    for address in people.requester_emails(session, domains):
+        say.email(ticket_id, address, what, details, key=f"{key}:{what}:{address}")
