@@ -20,6 +20,7 @@ from slack_sdk import WebClient
 
 from bot.delivery.runner import DeliveryRunner
 from bot.delivery.worker import Deliverer, delivery_client
+from bot.desk.maintenance import add_configured
 from bot.desk_config import DeskConfig
 from bot.runner import Runner
 from bot.slack.form_view import submission_errors
@@ -74,6 +75,7 @@ class Frontdesk:
         return FrontdeskWsgi(self.slack_app, healthy=self._healthy)
 
     def start(self) -> "Frontdesk":
+        add_configured(self.database, self.desk, self.clock())
         self.delivery.start()
         self.inbox.start()
         self.sweeper.start()

@@ -4,6 +4,7 @@ Rules:
 - milestones (every 30 s): warnings, breaches, escalations and update nags (bot.desk.reminders);
 - abandoned-intake (every minute): reminders and closing of unfinished requests (bot.intake.abandoned);
 - resolved-unanswered (every minute): closing resolved requests nobody confirmed (bot.desk.closing);
+- maintenance (every minute): notices of maintenance windows to customers (bot.desk.maintenance);
 - dead-letters (every minute): the agents channel is told, once each, of messages that could not be delivered
   (not of its own alerts, so an agents channel that cannot be reached makes no loop).
 Every sweep speaks through a SlackSayer made for its transaction, at the sweep's `now`.
@@ -13,6 +14,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from bot.desk.closing import sweep_resolved
+from bot.desk.maintenance import sweep_maintenance
 from bot.desk.reminders import sweep_milestones
 from bot.desk_config import DeskConfig
 from bot.intake.abandoned import sweep_abandoned
@@ -36,6 +38,7 @@ def desk_sweeps(database: Database, desk: DeskConfig) -> tuple[Sweep, ...]:
         Sweep("abandoned-intake", MINUTE, lambda now: sweep_abandoned(database, desk, now, say_at(now)).anything),
         Sweep("resolved-unanswered", MINUTE, lambda now: bool(sweep_resolved(database, desk, now, say_at(now)))),
         Sweep("dead-letters", MINUTE, lambda now: sweep_dead_letters(database, desk, now)),
+        Sweep("maintenance", MINUTE, lambda now: sweep_maintenance(database, desk, now, say_at(now))),
     )
 
 

@@ -5,7 +5,7 @@ applies to every customer, so the intervals of one customer include the global o
 """
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import or_
 from sqlmodel import Session, col, select
@@ -82,15 +82,21 @@ def add_maintenance(
     actor: str,
     now: datetime,
     customer_id: int | None = None,
+    planned: bool = True,
 ) -> int:
     if to_utc(ends_at) <= to_utc(starts_at):
         raise InvalidValueError("a maintenance window must end after it starts")
     window = MaintenanceWindow(
-        customer_id=customer_id, title=title, starts_at=to_utc(starts_at), ends_at=to_utc(ends_at)
+        customer_id=customer_id,
+        title=title,
+        starts_at=to_utc(starts_at),
+        ends_at=to_utc(ends_at),
+        planned=planned,
+        declared_at=to_utc(now),
     )
     session.add(window)
     session.flush()
-    after = {"title": title, "starts_at": starts_at, "ends_at": ends_at, "customer_id": customer_id}
+    after = {"title": title, "starts_at": starts_at, "ends_at": ends_at, "customer_id": customer_id, "planned": planned}
     audit.record(
         session, actor=actor, action="maintenance.added", at=now, subject=f"maintenance:{window.id}", after=after
     )
@@ -135,3 +141,46 @@ def outage_of_ticket(session: Session, ticket_id: int) -> Interval | None:
     if row is None or row.id is None:
         return None
     return Interval(row.id, row.customer_id, row.title, row.started_at, row.ended_at)
+
+
+@dataclass(frozen=True)
+class MaintenanceRecord:
+    id: int
+    title: str
+    starts_at: datetime
+    ends_at: datetime
+    planned: bool
+    declared_at: datetime | None
+
+
+def maintenance_to_announce(session: Session, *, now: datetime, ahead: timedelta) -> list[MaintenanceRecord]:
+    """The windows a notice may be due for at `now`: starting within `ahead`, going on, or ended in the last
+    day (so an end missed while the bot was down is still said)."""
+    statement = select(MaintenanceWindow).where(
+        col(MaintenanceWindow.starts_at) <= to_utc(now + ahead),
+        col(MaintenanceWindow.ends_at) > to_utc(now - timedelta(days=1)),
+    )
+    rows = session.exec(statement.order_by(col(MaintenanceWindow.starts_at), col(MaintenanceWindow.id)))
+    return [_maintenance(row) for row in rows]
+
+
+def find_maintenance(session: Session, *, title: str, starts_at: datetime, ends_at: datetime) -> int | None:
+    """The id of the window with this title and interval, if one was added."""
+    statement = select(MaintenanceWindow.id).where(
+        col(MaintenanceWindow.title) == title,
+        col(MaintenanceWindow.starts_at) == to_utc(starts_at),
+        col(MaintenanceWindow.ends_at) == to_utc(ends_at),
+    )
+    return session.exec(statement).first()
+
+
+def maintenance_since(session: Session, since: datetime) -> list[MaintenanceRecord]:
+    """The windows ending after `since`, by start."""
+    statement = select(MaintenanceWindow).where(col(MaintenanceWindow.ends_at) > to_utc(since))
+    rows = session.exec(statement.order_by(col(MaintenanceWindow.starts_at), col(MaintenanceWindow.id)))
+    return [_maintenance(row) for row in rows]
+
+
+def _maintenance(row: MaintenanceWindow) -> MaintenanceRecord:
+    assert row.id is not None
+    return MaintenanceRecord(row.id, row.title, row.starts_at, row.ends_at, row.planned, row.declared_at)

@@ -15,6 +15,7 @@ from bot.cli.db import db
 from bot.cli.demo import demo
 from bot.cli.export import export
 from bot.cli.init import init
+from bot.cli.maintenance import maintenance
 from bot.cli.manifest import slack_manifest
 from bot.cli.policy import policy
 from bot.cli.run import run
@@ -54,3 +55,4 @@ main.add_command(db)
 main.add_command(export)
 main.add_command(worker)
 main.add_command(status)
+main.add_command(maintenance)

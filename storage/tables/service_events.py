@@ -6,7 +6,7 @@ applies to every customer.
 
 from datetime import datetime
 
-from sqlalchemy import Text
+from sqlalchemy import Text, true
 from sqlmodel import Field, SQLModel
 
 from storage.columns import UTCDateTime
@@ -31,3 +31,5 @@ class MaintenanceWindow(SQLModel, table=True):
     title: str = Field(sa_type=Text)
     starts_at: datetime = Field(sa_type=UTCDateTime, index=True)
     ends_at: datetime = Field(sa_type=UTCDateTime)
+    planned: bool = Field(default=True, sa_column_kwargs={"server_default": true()})  # else unplanned
+    declared_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

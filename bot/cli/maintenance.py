@@ -1,0 +1,70 @@
+"""`frontdesk maintenance add|list`: maintenance windows, announced to customers by the running bot (issue 6).
+
+Rules: `add --start ISO --end ISO --title TEXT [--planned|--unplanned]` stores the window (audited) in the
+configured database (upgraded first) and says when its notices go out; instants need their UTC offset; an end
+not after the start is refused. Bad input: exit 2 and one line. `list` shows the windows from a week ago on.
+"""
+
+import os
+from datetime import UTC, datetime, timedelta
+
+import click
+
+from bot.cli.errors import fail
+from bot.cli.inputs import instant
+from bot.render import render
+from storage import migrate, service_events
+from storage.engine import open_database
+from storage.errors import StorageError
+
+ACTOR = "cli"
+
+
+@click.group()
+def maintenance() -> None:
+    """Maintenance windows: announced to customers, left out of availability."""
+
+
+@maintenance.command("add")
+@click.option(
+    "--start", "start_text", required=True, metavar="ISO", help="When it starts, e.g. 2026-12-05T22:00+01:00."
+)
+@click.option("--end", "end_text", required=True, metavar="ISO", help="When it ends.")
+@click.option("--title", required=True, help="What customers are told, e.g. 'Database upgrade'.")
+@click.option(
+    "--planned/--unplanned", default=True, show_default=True, help="Planned windows are announced a week ahead."
+)
+def add(start_text: str, end_text: str, title: str, planned: bool) -> None:
+    """Add a maintenance window."""
+    start, end = instant(start_text, "--start"), instant(end_text, "--end")
+    if end <= start:
+        fail("--end must be after --start")
+    if not title.strip():
+        fail("--title must say what the maintenance is")
+    now = datetime.now(UTC)
+    try:
+        database = open_database(os.environ)
+        migrate.upgrade(database)
+        with database.write() as session:
+            window = service_events.add_maintenance(
+                session, title=title.strip(), starts_at=start, ends_at=end, actor=ACTOR, now=now, planned=planned
+            )
+        database.dispose()
+    except StorageError as error:
+        fail(str(error))
+    click.echo(render("cli/maintenance_added.txt.j2", id=window, title=title.strip(), start=start, end=end,
+                      planned=planned), nl=False)  # fmt: skip
+
+
+@maintenance.command("list")
+def list_windows() -> None:
+    """The maintenance windows from a week ago on."""
+    now = datetime.now(UTC)
+    try:
+        database = open_database(os.environ, must_exist=True)
+        with database.read() as session:
+            windows = service_events.maintenance_since(session, now - timedelta(weeks=1))
+        database.dispose()
+    except StorageError as error:
+        fail(str(error))
+    click.echo(render("cli/maintenance_list.txt.j2", windows=windows), nl=False)
