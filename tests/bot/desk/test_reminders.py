@@ -6,10 +6,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.desk.reminders import sweep_milestones
+from bot.desk.reminders import LEASE, sweep_milestones
 from bot.slack.say import SlackSayer
 from bot.slack_emulator import Workspace, pings
-from storage import audit
+from storage import audit, sweeps
 from tests.bot.conversation import conversation_on, desk_config
 from tests.bot.desk.conftest import card_of, complete_request, ticket_of
 from tests.storage.helpers import run_in_threads
@@ -141,3 +141,13 @@ def test_two_workers_sweeping_together_say_each_reminder_once(conversation):
     for sr in range(1, 5):
         thread = conversation.thread(conversation.desk.agents_channel, card_of(conversation, sr - 1).ts)
         assert len([m for m in thread if m.text.startswith((":hourglass", ":red_circle"))]) == 3
+
+
+def test_a_sweep_that_died_after_claiming_is_taken_over_when_its_lease_ends(conversation, request_done):
+    at = _at(24, 12, 30)
+    claimed = sweeps.claim_due_tickets(conversation.database, now=at, lease_for=LEASE)  # then the process died
+    assert [t.sr_number for t in claimed] == [1]
+    assert _sweep(conversation, at + timedelta(seconds=30)) == []  # its lease still holds: nobody says anything
+    said = _sweep(conversation, at + LEASE)
+    assert [(r.what, float(r.fraction)) for r in said] == [("warning", 0.5), ("warning", 0.8), ("breach", 1.0)]
+    assert _sweep(conversation, at + LEASE + timedelta(minutes=1)) == []
