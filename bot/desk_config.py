@@ -101,6 +101,7 @@ class DeskConfig:
     customers: tuple[Customer, ...] = ()
     intake: IntakeSettings = field(default_factory=IntakeSettings)
     maintenance: tuple[Maintenance, ...] = ()
+    digest_over: int = 5  # more reminders than this in one sweep make one digest message
 
     @property
     def phone_region(self) -> str | None:
@@ -152,13 +153,23 @@ def parse_desk_config(text: str, source: str, folder: Path) -> DeskConfig:
         lambda: _intake(root.child("intake"), folder), IntakeSettings(attachments_folder=folder / "attachments")
     )
     maintenance = attempt(lambda: _maintenance(root), ())
+    digest_over = attempt(lambda: _digest_over(root.child("reminders", required=False)), 5)
     attempt(root.done, None)
     if agents is not None and not (agents.users or agents.usergroups):
         problems.append(f"{source}: agents: name at least one agent (users or usergroups)")
     if problems or policy is None:
         raise DeskConfigError(problems)
     return DeskConfig(
-        policy, intake_channel, agents_channel, announcements, agents, levels, customers, intake, maintenance
+        policy,
+        intake_channel,
+        agents_channel,
+        announcements,
+        agents,
+        levels,
+        customers,
+        intake,
+        maintenance,
+        digest_over,
     )
 
 
@@ -230,6 +241,14 @@ def _customers(root: Reader, policy: Policy | None) -> tuple[Customer, ...]:
         item.done()
         customers.append(Customer(name, plan, channels, domains))
     return tuple(customers)
+
+
+def _digest_over(reader: Reader) -> int:
+    value = reader.value("digest_over", int, 5)
+    if value < 0:
+        raise reader.error("must be 0 or more", "digest_over")
+    reader.done()
+    return value
 
 
 def _intake(reader: Reader, folder: Path) -> IntakeSettings:

@@ -13,7 +13,8 @@ Rules:
   and emails the level's addresses.
 - Quiet hours: a target's reminders wait while its calendar is closed (unless it runs on `always`), and the
   request is looked at again at the calendar's next opening, where they are said once.
-- Digest: when more than `digest_over` reminders are new in one sweep, one digest message lists them in the
+- Digest: when more than the desk's `digest_over` ([reminders] in the desk config, 5 by default) reminders are
+  new in one sweep, one digest message lists them in the
   agents channel instead of one message each (escalations still set the level and update the card).
 - `sweep_milestones(database, desk, now, say_with)` is a function of the database and `now`; each claimed
   request is handled in the sweep's transaction and rescheduled to its next change (which ends the lease).
@@ -36,7 +37,6 @@ from storage.engine import Database, Session
 BOT = "frontdesk"
 LEASE = timedelta(minutes=2)
 BATCH = 100
-DIGEST_OVER = 5
 RECURRING = frozenset({"update"})
 
 
@@ -69,13 +69,14 @@ def sweep_milestones(
     now: datetime,
     say_with: Callable[[Session], "ReminderSayer"],
     *,
-    digest_over: int = DIGEST_OVER,
+    digest_over: int | None = None,
 ) -> list[Reminder]:
     """Says what is due at `now` on the requests whose next change has come, a batch at a time until none is
     left; the reminders said."""
     fresh: list[Reminder] = []
+    over = desk.digest_over if digest_over is None else digest_over
     while due := sweeps.claim_due_tickets(database, now=now, lease_for=LEASE, limit=BATCH):
-        fresh += _sweep_batch(database, desk, due, now, say_with, digest_over)
+        fresh += _sweep_batch(database, desk, due, now, say_with, over)
         if len(due) < BATCH:
             break
     return fresh

@@ -136,3 +136,15 @@ def test_invalid_toml_and_unknown_policy(tmp_path):
     assert problems[0] == (
         'frontdesk.toml: policy: "acme" is neither a preset (k0nsult, kissflow, kiwi, livepro, owkin) nor a policy file'
     )
+
+
+def test_the_digest_threshold_is_read_and_checked(tmp_path):
+    base = 'policy = "owkin"\n[slack]\nintake_channel = "C0SUPPORT1"\nagents_channel = "C0AGENTS01"\n'
+    base += '[agents]\nusers = ["U0BOB00001"]\n'
+    assert parse_desk_config(base, source="f.toml", folder=tmp_path).digest_over == 5
+    assert (
+        parse_desk_config(base + "[reminders]\ndigest_over = 20\n", source="f.toml", folder=tmp_path).digest_over == 20
+    )
+    with pytest.raises(DeskConfigError) as refused:
+        parse_desk_config(base + "[reminders]\ndigest_over = -1\n", source="f.toml", folder=tmp_path)
+    assert refused.value.problems == ["f.toml: reminders.digest_over: must be 0 or more"]
