@@ -41,6 +41,7 @@ class OutboxClaim:
     ticket_id: int | None
     attempts: int  # including this one
     next_try_at: datetime
+    created_at: datetime
     lease: Lease
 
 
@@ -140,6 +141,7 @@ def claim_outbox(
             col(OutboxItem.ticket_id),
             col(OutboxItem.attempts),
             next_try_at,
+            col(OutboxItem.created_at),
         ],
         sort_key=lambda row: (row.next_try_at, row.id),
     )

@@ -12,10 +12,11 @@ Rules:
 - After the call (see `outcomes`): 429 blocks the method for `Retry-After` and retries the row then; 5xx and
   network errors retry with jittered exponential backoff; other Slack errors dead-letter at once; a row whose
   tries reach `max_attempts` is dead-lettered.
-- Delivery is at least once at the Slack edge. A worker that dies after Slack took a message but before
-  `mark_sent` committed leaves its row leased; once the lease ends another worker sends it again. The lease
-  bounds this: it is only possible for rows in flight when a worker died, never while the lease holds, and the
-  late worker's `mark_sent` then fails with LeaseLostError instead of recording it twice.
+- Nothing is posted twice: every chat.postMessage carries its row's idempotency key in the message metadata,
+  and a row tried before (its answer lost to a timeout, a 5xx, or a worker that died after Slack took it) is
+  first looked for in its thread or channel (conversations.replies / history since the row was stored); when
+  found, it is recorded as sent with that message. A late worker's `mark_sent` fails with LeaseLostError
+  instead of recording a row twice. (Updates, views and reactions are idempotent by nature.)
 - The client must not retry by itself: slack_sdk's RateLimitErrorRetryHandler (and ConnectionErrorRetryHandler)
   sleep in the calling thread; `delivery_client` builds one without retry handlers, and the worker refuses a
   client with a rate-limit handler.
@@ -64,6 +65,7 @@ from storage.outbox import OutboxClaim
 log = logging.getLogger(__name__)
 PACED_METHODS = frozenset({"chat.postMessage", "chat.update", FILE_UPLOAD})
 ACTOR = "frontdesk"
+MARK = "frontdesk_outbox"  # the metadata event type that names a message's outbox row
 Clock = Callable[[], datetime]
 
 
@@ -134,6 +136,12 @@ class Deliverer:
         except _NotYet as later:
             self._put_back(claim, later.until, later.reason)
             return
+        if payload.method == "chat.postMessage":
+            args = {**args, "metadata": {"event_type": MARK, "event_payload": {"key": claim.idempotency_key}}}
+            posted = self._posted_before(claim, args) if claim.attempts > 1 else None
+            if posted is not None:
+                self._record(claim, payload, args, Sent(posted), now)
+                return
         outcome = self._call(payload.method, args)
         self._record(claim, payload, args, outcome, now)
 
@@ -184,6 +192,26 @@ class Deliverer:
             return from_network_error(error)
         data = response.data
         return Sent(data if isinstance(data, dict) else {})
+
+    def _posted_before(self, claim: OutboxClaim, args: dict[str, Any]) -> dict[str, Any] | None:
+        """A message an earlier try posted (its answer lost: a timeout, a worker killed), found by the row's key
+        in the messages' metadata; None when there is none, or when Slack cannot tell now (then it is posted)."""
+        channel, thread = str(args.get("channel") or ""), args.get("thread_ts")
+        since = f"{claim.created_at.timestamp() - 1:.6f}"
+        try:
+            if thread:
+                found = self.client.conversations_replies(channel=channel, ts=thread, oldest=since,
+                                                          include_all_metadata=True, limit=200)  # fmt: skip
+            else:
+                found = self.client.conversations_history(channel=channel, oldest=since, include_all_metadata=True,
+                                                          limit=200)  # fmt: skip
+        except (SlackApiError, *NETWORK_ERRORS):
+            return None
+        for message in found.get("messages") or []:
+            payload = (message.get("metadata") or {}).get("event_payload") or {}
+            if payload.get("key") == claim.idempotency_key:
+                return {"channel": channel, "ts": message.get("ts")}
+        return None
 
     def _respond(self, args: dict[str, Any]) -> Outcome:
         """A message POSTed to a response_url: 2xx sent, 429 and 5xx retried, anything else (an expired or used-up

@@ -1,4 +1,4 @@
-"""conversations.open, conversations.info, conversations.members and conversations.replies.
+"""conversations.open, conversations.info, conversations.members, conversations.replies and conversations.history.
 
 Rules:
 - conversations.open takes `users` (one user: the bot's DM with them; several: a group DM with the bot) or the
@@ -11,6 +11,8 @@ Rules:
   channel is `thread_not_found`. It answers the thread the message belongs to, parent first, narrowed to
   `oldest` < ts < `latest` (both ends included with `inclusive`), in pages of `limit` (1..1000, default 1000)
   with `has_more` and a cursor, like conversations.members.
+- conversations.history answers the top level of a conversation the bot can read, newest first, narrowed to
+  `oldest` < ts < `latest`, in pages of `limit` (default 100) with a cursor. Messages carry their `metadata`.
 """
 
 import base64
@@ -121,6 +123,28 @@ def replies(ctx: Context, req: ApiRequest) -> dict[str, Any]:
     }
 
 
+def history(ctx: Context, req: ApiRequest) -> dict[str, Any]:
+    """The top level of a conversation, newest first, between `oldest` and `latest`, `limit` at a time."""
+    channel = channel_for_bot(ctx, req.text("channel"))
+    limit = req.integer("limit", 100)
+    if not 1 <= limit <= 1000:
+        raise ApiError("invalid_limit")
+    oldest, latest = _instant(req.text("oldest"), "oldest") or 0.0, _instant(req.text("latest"), "latest")
+    found = [
+        m
+        for m in reversed(ctx.workspace.messages(channel))
+        if float(m.ts) > oldest and (latest is None or float(m.ts) < latest)
+    ]
+    start = _offset(req.text("cursor"))
+    page = found[start : start + limit]
+    end = start + len(page)
+    return {
+        "messages": [ctx.message_json(m) for m in page],
+        "has_more": end < len(found),
+        "response_metadata": {"next_cursor": _cursor(end) if end < len(found) else ""},
+    }
+
+
 def _instant(text: str | None, name: str) -> float | None:
     if not text:
         return None
@@ -135,4 +159,5 @@ METHODS = {
     "conversations.info": Method(info),
     "conversations.members": Method(members),
     "conversations.replies": Method(replies),
+    "conversations.history": Method(history),
 }

@@ -8,7 +8,16 @@ import pytest
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
 from bot.delivery import Deliverer, DeliverySettings, Pace, delivery_client
-from bot.slack_emulator import ChannelRateLimit, Drop, Fails, RateLimited, ServerError, SlackEmulator, Workspace
+from bot.slack_emulator import (
+    ChannelRateLimit,
+    Drop,
+    Fails,
+    RateLimited,
+    ServerError,
+    SlackEmulator,
+    Slow,
+    Workspace,
+)
 from storage import outbox
 from storage.engine import Database
 from storage.errors import LeaseLostError
@@ -209,7 +218,7 @@ def test_two_workers_deliver_every_row_once_and_each_thread_in_order(
     ]
 
 
-def test_rows_of_a_worker_that_died_mid_batch_are_sent_again_after_its_lease(
+def test_rows_of_a_worker_that_died_mid_batch_are_taken_over_and_none_is_posted_twice(
     db: Database, clock: ManualClock, emulator: SlackEmulator, deliverer: Deliverer, support: str
 ) -> None:
     parents = [emulator.workspace.post_message(support, "alice", text=f"ask {n}").ts for n in range(3)]
@@ -217,13 +226,15 @@ def test_rows_of_a_worker_that_died_mid_batch_are_sent_again_after_its_lease(
         post(db, clock, f"m{n}", support, thread_ts=parent)
     lease = deliverer.settings.lease_for
     died = outbox.claim_outbox(db, now=clock.now, lease_for=lease, destination_kind="slack")
-    # the worker that died had sent m0 when it was killed, before recording it
-    emulator.client().chat_postMessage(channel=support, text="m0", thread_ts=parents[0])
+    # the worker that died had posted m0 (with its row's key, as every post carries) when it was killed
+    mark = {"event_type": "frontdesk_outbox", "event_payload": {"key": "m0"}}
+    posted = emulator.client().chat_postMessage(channel=support, text="m0", thread_ts=parents[0], metadata=mark)
     clock.advance(lease / 2)
     assert deliverer.deliver_once(clock.now) == 0  # its lease still holds
     clock.advance(lease / 2)
     assert deliverer.deliver_once(clock.now) == 3
-    assert sorted(texts(emulator.calls("chat.postMessage"))) == ["m0", "m0", "m1", "m2"]  # at least once
+    assert sorted(texts(emulator.calls("chat.postMessage"))) == ["m0", "m1", "m2"]  # m0 found, not posted again
+    assert entry(db, "m0").result == {"channel": support, "ts": posted["ts"]}
     assert active(db) == 0
     with pytest.raises(LeaseLostError), db.write() as session:  # the dead worker cannot record it again
         outbox.mark_sent(session, died[1], now=clock.now)
@@ -238,3 +249,17 @@ def test_the_worker_refuses_a_client_that_would_sleep_on_429s(
     slow = delivery_client(emulator.bot_token, emulator.base_url, timeout=30)
     with pytest.raises(ValueError, match="lease_for"):
         Deliverer(db, slow, clock, DeliverySettings(batch_size=10, lease_for=timedelta(minutes=1)))
+
+
+def test_a_post_whose_answer_was_lost_is_found_and_not_posted_again(
+    db: Database, clock: ManualClock, emulator: SlackEmulator, settings: DeliverySettings, support: str
+) -> None:
+    emulator.fail("chat.postMessage", Slow(1.5))
+    impatient = Deliverer(db, delivery_client(emulator.bot_token, emulator.base_url, timeout=1), clock, settings)
+    post(db, clock, "m", support)
+    impatient.deliver_once(clock.now)  # times out; Slack posts it all the same a moment later
+    emulator.wait_for(lambda calls: any(c.method == "chat.postMessage" and c.status == 200 for c in calls), timeout=10)
+    assert entry(db, "m").state is OutboxState.PENDING
+    drain(impatient, clock)
+    assert [m.text for m in emulator.workspace.messages(support)] == ["m"]
+    assert entry(db, "m").state is OutboxState.SENT
