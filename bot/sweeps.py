@@ -6,7 +6,8 @@ Rules:
 - resolved-unanswered (every minute): closing resolved requests nobody confirmed (bot.desk.closing);
 - maintenance (every minute): notices of maintenance windows to customers (bot.desk.maintenance);
 - dead-letters (every minute): the agents channel is told, once each, of messages that could not be delivered
-  (not of its own alerts, so an agents channel that cannot be reached makes no loop).
+  (not of its own alerts, so an agents channel that cannot be reached makes no loop, nor of forms whose trigger
+  expired before they could open: the person just clicks again; `frontdesk status` still lists them).
 Every sweep speaks through a SlackSayer made for its transaction, at the sweep's `now`.
 """
 
@@ -25,6 +26,7 @@ from storage.engine import Database, Session
 
 MINUTE = timedelta(minutes=1)
 ALERT = "dead-letters:"  # an alert that cannot be delivered is not alerted about (no alert loop)
+EXPIRED_TRIGGERS = frozenset({"expired_trigger_id", "exchanged_trigger_id"})  # a form opened too late
 
 
 def desk_sweeps(database: Database, desk: DeskConfig) -> tuple[Sweep, ...]:
@@ -45,12 +47,17 @@ def desk_sweeps(database: Database, desk: DeskConfig) -> tuple[Sweep, ...]:
 def sweep_dead_letters(database: Database, desk: DeskConfig, now: datetime) -> bool:
     """Tells the agents channel, once each, of the messages that could not be delivered."""
     with database.write() as session:
-        dead = [d for d in outbox.dead_letters(session, limit=50) if not d.idempotency_key.startswith(ALERT)]
+        dead = [d for d in outbox.dead_letters(session, limit=50) if _worth_alerting(d)]
         new = set(reminders.record_new(session, [(f"dead:{d.id}", None) for d in dead], now=now))
         fresh = [letter for letter in dead if f"dead:{letter.id}" in new]
         if fresh:
             _alert(session, desk, fresh, now)
     return bool(fresh)
+
+
+def _worth_alerting(letter: outbox.DeadLetter) -> bool:
+    """Not an alert of our own (no loop), nor a form whose click expired (the person clicks again)."""
+    return not letter.idempotency_key.startswith(ALERT) and letter.last_error not in EXPIRED_TRIGGERS
 
 
 def _alert(session: Session, desk: DeskConfig, letters: list[outbox.DeadLetter], now: datetime) -> None:

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from bot.slack_emulator import Fails
 from bot.sweeps import sweep_dead_letters
-from tests.bot.desk.conftest import complete_request
+from tests.bot.desk.conftest import card_of, complete_request
 
 
 def test_a_message_that_cannot_be_delivered_is_told_to_the_agents_once(conversation):
@@ -20,3 +20,10 @@ def test_a_message_that_cannot_be_delivered_is_told_to_the_agents_once(conversat
     assert alerts[0].startswith(":warning: 6 message(s) could not be delivered after retrying")
     assert "• to " in alerts[0]
     assert "is_archived" in alerts[0]
+
+
+def test_a_form_that_opened_too_late_is_not_alerted(conversation, request_done):
+    conversation.emulator.fail("views.open", Fails("expired_trigger_id"), times=1)
+    conversation.slack.block_actions("bob", card_of(conversation), "card:reply")
+    conversation.settle()
+    assert not sweep_dead_letters(conversation.database, conversation.desk, conversation.now)
