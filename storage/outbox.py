@@ -243,3 +243,16 @@ def oldest_pending(session: Session) -> datetime | None:
     """When the oldest message still waiting to be sent was stored (for `frontdesk status`)."""
     statement = select(func.min(OutboxItem.created_at)).where(col(OutboxItem.state) == OutboxState.PENDING.value)
     return session.exec(statement).one()
+
+
+def latest_of_ticket(session: Session, ticket_id: int, key_suffix: str) -> tuple[str, dict[str, Any]] | None:
+    """The key and payload of the latest row stored for the ticket whose key ends with `key_suffix` (e.g. the
+    last question asked)."""
+    statement = (
+        select(OutboxItem)
+        .where(col(OutboxItem.ticket_id) == ticket_id, col(OutboxItem.idempotency_key).endswith(key_suffix))
+        .order_by(col(OutboxItem.id).desc())
+        .limit(1)
+    )
+    row = session.exec(statement).first()
+    return None if row is None else (row.idempotency_key, dict(row.payload))

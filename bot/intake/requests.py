@@ -136,6 +136,10 @@ class Sayer(Protocol):
 
     def ask(self, ticket: tickets.TicketRecord, field: str, refused: Refused | None, *, key: str) -> None: ...
 
+    def answered_in_words(self, ticket: tickets.TicketRecord, *, key: str) -> None:
+        """The last question was answered by a message: its ready answers are no longer offered."""
+        ...
+
     def completed(self, ticket: tickets.TicketRecord, state: Clocks, zone: ZoneInfo, *, key: str) -> None: ...
 
     def triage_card(
@@ -320,6 +324,7 @@ class Intake:
         ticket = tickets.change_ticket(
             session, ticket.id, _columns(result, self.has_matrix), actor=incoming.profile.user, now=now
         )
+        self.say.answered_in_words(ticket, key=f"{incoming.key}:answered")
         self._continue(session, ticket, result, incoming.key, incoming.profile.zone, now)
 
     def _continue(

@@ -71,6 +71,19 @@ class SlackSayer:
         blocks = render_json("slack/ask.blocks.json.j2", text=text, field=field, ticket=ticket, matrix=matrix)
         self._post(ticket, key, text, thread=True, blocks=blocks)
 
+    def answered_in_words(self, ticket: TicketRecord, *, key: str) -> None:
+        """The last question, once answered by a message, loses its buttons (its text stays)."""
+        asked = outbox.latest_of_ticket(self.session, ticket.id, ":ask")
+        if asked is None:
+            return
+        asked_key, payload = asked
+        blocks = payload.get("args", {}).get("blocks") or []
+        kept = [block for block in blocks if block.get("type") != "actions"]
+        if len(kept) == len(blocks):
+            return  # it had no buttons
+        args = {"channel": ticket.slack_channel, "text": payload["args"].get("text", ""), "blocks": kept}
+        self._enqueue(ticket, key, "chat.update", args, update_of=asked_key)
+
     def answered(self, ticket: TicketRecord, field: str, label: str, message: tuple[str, str], *, key: str) -> None:
         """The question whose button was pressed, shown with the answer and without its buttons."""
         question = render("slack/ask.mrkdwn.j2", field=field, refused=None, matrix=self.desk.policy.matrix).strip()

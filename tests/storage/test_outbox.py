@@ -16,6 +16,7 @@ from storage.outbox import (
     dead_letter,
     dead_letters,
     enqueue,
+    latest_of_ticket,
     mark_sent,
     outbox_counts,
     outbox_entry,
@@ -24,6 +25,7 @@ from storage.outbox import (
     stored_since,
 )
 from storage.tables import AuditEvent
+from storage.tickets import open_ticket
 from tests.storage.helpers import NOW, finish_worker, run_in_threads, start_worker
 
 LEASE = timedelta(minutes=2)
@@ -207,3 +209,13 @@ def test_rows_stored_since_an_instant_are_found_by_key_prefix(db: Database) -> N
         assert not stored_since(session, "form:7:U2:", NOW - MINUTE)
         assert stored_since(session, "form:70:", NOW)
         assert not stored_since(session, "form:8", NOW - MINUTE)
+
+
+def test_the_latest_row_of_a_ticket_is_found_by_key_suffix(db: Database) -> None:
+    with db.write() as session:
+        ticket = open_ticket(session, kind="incident", actor="U1", now=NOW).id
+        for key in ("m1:ask", "m1:status", "m2:ask"):
+            enqueue(session, key=key, destination_kind="slack", destination="C1", payload={"n": key}, now=NOW,
+                    ticket_id=ticket)  # fmt: skip
+        assert latest_of_ticket(session, ticket, ":ask") == ("m2:ask", {"n": "m2:ask"})
+        assert latest_of_ticket(session, ticket, ":nothing") is None

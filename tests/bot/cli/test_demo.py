@@ -13,7 +13,9 @@ def test_the_demo_plays_a_conversation_to_an_sr_number_and_its_deadlines():
     assert "Alice Martin:\n    The monthly report export does nothing since this morning\n" in text
     assert "Frontdesk (message updated in place):\n    Can we reach you at the email and phone shown above?" in text
     assert "    *Your answer:* Yes, that's right\n" in text
-    assert "    [ Not applicable ]\n" in text
+    # answered in words, the steps question no longer offers its "Not applicable" button
+    steps = 'How can we reproduce it? List the steps, or answer "not applicable".'
+    assert f"Frontdesk (message updated in place):\n    {steps}\nAlice" in text
     assert "Alice Martin:\n    [file] export-button.png\n" in text
     assert "    Thank you. Your request is *SR-000001*.\n" in text
     assert "A member of the support team will answer by *Tue 24 Nov 2026 12:05* (Europe/Paris)." in text

@@ -104,3 +104,15 @@ def test_a_button_answers_only_its_own_question_while_it_is_missing(kiwi):
     kiwi.slack.block_actions("alice", contact, "answer:yes")
     kiwi.settle()
     assert len(kiwi.bot_says(root.channel, root.ts)) == asked
+
+
+def test_a_question_answered_in_words_no_longer_offers_its_buttons(kiwi):
+    root = kiwi.slack.dm("alice", "Uploads stall").message
+    kiwi.settle()
+    contact = _last_question(kiwi, root)
+    assert _buttons(contact) == ["Yes, that's right"]
+    kiwi.slack.dm("alice", "yes", thread_ts=root.ts)
+    kiwi.settle()
+    updated = kiwi.emulator.workspace.message(root.channel, contact.ts)
+    assert _buttons(updated) == []
+    assert updated.text == contact.text
