@@ -28,6 +28,7 @@ from bot.desk_config import DeskConfig
 from bot.intake.requests import Intake, Profile
 from bot.render import render, render_json
 from bot.slack.agents import Agents
+from bot.slack.incoming import acting_user
 from bot.slack.say import SlackSayer
 from storage import people, tickets
 from storage.engine import Session
@@ -141,7 +142,11 @@ class AgentDesk:
     # -- the card's buttons and forms ----------------------------------------------------------------------
 
     def _card(self, key: str, body: dict[str, Any], action: str, pressed: dict[str, Any]) -> Act | None:
-        by, url, trigger = self._actor(_user(body)), str(body.get("response_url") or ""), str(body.get("trigger_id"))
+        by, url, trigger = (
+            self._actor(acting_user(body)),
+            str(body.get("response_url") or ""),
+            str(body.get("trigger_id")),
+        )
         _, _, ticket_id = str(pressed.get("block_id") or "").partition("|")
         if not ticket_id.isdigit():
             return None
@@ -193,7 +198,7 @@ class AgentDesk:
         return act
 
     def _form(self, key: str, body: dict[str, Any], callback: str, view: dict[str, Any]) -> Act | None:
-        by = self._actor(_user(body))
+        by = self._actor(acting_user(body))
         try:
             meta = json.loads(str(view.get("private_metadata") or "{}"))
             ticket = int(meta["ticket"])
@@ -217,7 +222,7 @@ class AgentDesk:
         value = str(pressed.get("value") or "")
         if not value.isdigit():
             return None
-        ticket_id, user, url = int(value), _user(body), str(body.get("response_url") or "")
+        ticket_id, user, url = int(value), acting_user(body), str(body.get("response_url") or "")
         by = Actor(user, False, self.profile_of(user).name)
 
         def act(session: Session, intake: Intake, say: SlackSayer, now: datetime) -> None:
@@ -302,8 +307,3 @@ def _input(view: dict[str, Any], block: str) -> str:
     element = state.get(block) or {}
     option = element.get("selected_option") or {}
     return str(element.get("value") or option.get("value") or "")
-
-
-def _user(body: dict[str, Any]) -> str:
-    user = body.get("user")
-    return str(user.get("id") or "") if isinstance(user, dict) else str(body.get("user_id") or "")

@@ -10,6 +10,7 @@ Rules (issue 4, "Ways in"):
   written to the bot: its author is the requester, its text the description, its files the attachments, its
   thread the request's thread. Reactions by anyone else, other emoji, bot messages and replies inside a thread
   are not requests; only a :ticket: reaction on a message asks who reacted.
+- Who acted on a command or an interaction is read in one place (`acting_user`).
 """
 
 import re
@@ -77,3 +78,9 @@ def message_files(payload: dict[str, Any]) -> list[dict[str, Any]]:
     """The files a stored message event lists (their ids; the rest is looked up)."""
     files = (payload.get("event") or {}).get("files")
     return [file for file in files if isinstance(file, dict)] if isinstance(files, list) else []
+
+
+def acting_user(body: dict[str, Any]) -> str:
+    """Who did it: the user of an interaction payload (`user.id`), or of a slash command (`user_id`)."""
+    user = body.get("user")
+    return str(user.get("id") or "") if isinstance(user, dict) else str(body.get("user_id") or "")

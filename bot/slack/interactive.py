@@ -28,6 +28,7 @@ from bot.intake.requests import FormSubmission, Intake, Pressed, Profile
 from bot.render import render_json
 from bot.slack.files import SlackFiles
 from bot.slack.form_view import FormTarget, form_values, form_view, is_support_form
+from bot.slack.incoming import acting_user
 from bot.slack.say import SlackSayer
 from storage.engine import Session
 
@@ -53,7 +54,7 @@ class Interactions:
         if body.get("command") == SUPPORT_COMMAND:
             return self._command(key, body)
         if body.get("type") == "shortcut" and body.get("callback_id") == SHORTCUT:
-            return self._new_form(key, _user(body), str(body.get("trigger_id") or ""), "", None)
+            return self._new_form(key, acting_user(body), str(body.get("trigger_id") or ""), "", None)
         if body.get("type") == "block_actions":
             return self._action(key, body)
         if is_support_form(body):
@@ -87,14 +88,14 @@ class Interactions:
         pressed = actions[0] if isinstance(actions[0], dict) else {}
         action_id, trigger = str(pressed.get("action_id") or ""), str(body.get("trigger_id") or "")
         if action_id == OPEN_FORM and str(pressed.get("value") or "").isdigit():
-            return self._form_of(key, int(pressed["value"]), _user(body), trigger)
+            return self._form_of(key, int(pressed["value"]), acting_user(body), trigger)
         parts = str(pressed.get("block_id") or "").split("|")
         if action_id.startswith(ANSWER) and len(parts) == 3 and parts[1].isdigit():
             container = body.get("container") or {}
             message = (str(container.get("channel_id") or ""), str(container.get("message_ts") or ""))
             label = str((pressed.get("text") or {}).get("text") or pressed.get("value") or "")
             answer = Pressed(
-                key, int(parts[1]), parts[2], str(pressed.get("value") or ""), self.profile_of(_user(body))
+                key, int(parts[1]), parts[2], str(pressed.get("value") or ""), self.profile_of(acting_user(body))
             )
             return self._press(answer, message, label)
         return None
@@ -120,7 +121,7 @@ class Interactions:
     def _submission(self, key: str, body: dict[str, Any]) -> Act:
         view = body["view"]
         values, target = form_values(view), FormTarget.of(view)
-        profile = self.profile_of(_user(body))
+        profile = self.profile_of(acting_user(body))
         channel = None if target.ticket_id is not None else self._dm_with(profile.user)
         files = self.files.fetch([{"id": file_id} for file_id in values.files])
         form = FormSubmission(key, profile, values, target.ticket_id, channel, files, target.channel)
@@ -133,8 +134,3 @@ class Interactions:
     def _dm_with(self, user: str) -> str:
         """The bot's DM channel with `user` (conversations.open gives the same one every time)."""
         return str(self.client.conversations_open(users=user)["channel"]["id"])
-
-
-def _user(body: dict[str, Any]) -> str:
-    user = body.get("user")
-    return str(user.get("id") or "") if isinstance(user, dict) else str(body.get("user_id") or "")
