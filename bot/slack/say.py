@@ -22,7 +22,7 @@ from bot.desk.actions import CardView
 from bot.desk.outage import IncidentReport
 from bot.desk.reminders import Reminder
 from bot.desk_config import DeskConfig
-from bot.email_payload import EmailPayload, enqueue_email
+from bot.email_payload import enqueue_email
 from bot.intake.answers import Refused
 from bot.intake.draft import Draft
 from bot.intake.requests import Files
@@ -170,8 +170,7 @@ class SlackSayer:
         values = {"what": what, "details": details, "zone": self.desk.policy.calendar.zone}
         subject = render("email/notice_subject.txt.j2", **values)
         text = render("email/notice_body.txt.j2", **values)
-        payload = EmailPayload.checked(to, subject, text)
-        enqueue_email(self.session, key=key, payload=payload, now=self.now, ticket_id=ticket_id)
+        enqueue_email(self.session, key=key, to=to, subject=subject, text=text, now=self.now, ticket_id=ticket_id)
 
     def postmortem(self, report: IncidentReport, *, key: str) -> None:
         """The Major Incident Report's draft, in the card's thread."""
@@ -192,8 +191,10 @@ class SlackSayer:
     def escalation_email(self, reminder: Reminder, to: str, *, key: str) -> None:
         values = {"r": reminder, "zone": self.desk.policy.calendar.zone}
         subject = render("email/escalation_subject.txt.j2", **values)
-        payload = EmailPayload.checked(to, subject, render("email/escalation_body.txt.j2", **values))
-        enqueue_email(self.session, key=key, payload=payload, now=self.now, ticket_id=reminder.ticket.id)
+        text = render("email/escalation_body.txt.j2", **values)
+        enqueue_email(
+            self.session, key=key, to=to, subject=subject, text=text, now=self.now, ticket_id=reminder.ticket.id
+        )
 
     def dead_letters(self, letters: list[DeadLetter], *, key: str) -> None:
         """The agents are told of messages that could not be delivered (`frontdesk status` lists them)."""
