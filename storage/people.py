@@ -198,10 +198,15 @@ def requester_user(session: Session, requester_id: int) -> str | None:
 
 
 def requester_emails(session: Session, domains: Iterable[str]) -> list[str]:
-    """The email addresses of known requesters at any of `domains` (case-insensitive), each once, sorted."""
-    wanted = {domain.lower() for domain in domains}
+    """The email addresses of known requesters at exactly one of `domains` (case-insensitive, not subdomains),
+    each once whatever its case, sorted."""
+    wanted = {domain.strip().lstrip("@").lower() for domain in domains} - {""}
     if not wanted:
         return []
-    at_domain = or_(*(func.lower(col(Requester.email)).endswith(f"@{domain}") for domain in sorted(wanted)))
+    email = func.lower(col(Requester.email))
+    at_domain = or_(*(email.endswith(f"@{domain}", autoescape=True) for domain in sorted(wanted)))
     rows = session.exec(select(Requester.email).where(at_domain).distinct())
-    return sorted(str(email) for email in rows if email)
+    found: dict[str, str] = {}
+    for address in sorted(str(row) for row in rows if row):
+        found.setdefault(address.lower(), address)
+    return sorted(found.values())

@@ -1,11 +1,13 @@
 """Outages: a critical incident that affects every customer, and its Major Incident Report (issue 5). No Slack.
 
 Rules:
-- `outage SR` is for agents, on an incident (or a confirmed defect) at the policy's most urgent priority, once.
+- `outage SR` is for agents, on an open incident (or a confirmed defect) at the policy's most urgent priority,
+  once while it goes on (a request resolved and reopened may have a new one).
   It records an outage whose downtime starts when the problem began (the request's `occurred_at`, else now),
   and at once tells every customer: a message in the announcements channel (if configured) and in each
   customer's Slack channels, and an email to each known requester of each customer (by email domain). The
-  card says so. Every notice has its own key, so nothing is announced twice.
+  title is the first line of the description, cut at MAX_TITLE characters. The card says so. Every notice has
+  its own key, so nothing is announced twice.
 - Resolving a request with an outage going on ends the outage (downtime ends then) and sends the "resolved"
   notice to the same people (bot.desk.actions calls `resolved`).
 - `postmortem SR` drafts the Major Incident Report in the card's thread: the downtime, a timeline from the
@@ -22,6 +24,7 @@ from bot.desk.notices import notify_customers
 from bot.desk.outcomes import Actor, Outcome, done, refused
 from storage import audit, service_events, tickets
 from storage.engine import Session
+from storage.kinds import TicketStatus
 
 if TYPE_CHECKING:
     from bot.desk.actions import AgentActions
@@ -40,6 +43,8 @@ class IncidentReport:
 
 
 class Outages:
+    """The outage actions of a desk, on top of its agent actions (same checks, same card, same sayer)."""
+
     def __init__(self, actions: "AgentActions") -> None:
         self.actions = actions
         self.desk, self.say = actions.desk, actions.say
@@ -48,14 +53,11 @@ class Outages:
         ticket = self.actions.request_for(session, sr, by)
         if isinstance(ticket, Outcome):
             return ticket
-        most_urgent = self.desk.policy.priorities[0].name
-        if ticket.kind.value not in OUTAGE_KINDS or ticket.priority != most_urgent:
-            return refused("not_critical", ticket.sr, priority=most_urgent)
-        running = service_events.outage_of_ticket(session, ticket.id)
-        if running is not None and running.end is None:
-            return refused("outage_already_declared", ticket.sr)
+        why_not = self._why_not(session, ticket)
+        if why_not is not None:
+            return why_not
         started = ticket.occurred_at or now
-        title = (ticket.description or ticket.sr).splitlines()[0][:MAX_TITLE]
+        title = title_of(ticket)
         service_events.start_outage(session, title=title, started_at=started, actor=by.user, now=now,
                                     ticket_id=ticket.id)  # fmt: skip
         self._notify(session, ticket, "outage_started", {"title": title, "since": started.isoformat()}, key)
@@ -78,8 +80,21 @@ class Outages:
             return ticket
         timeline = tuple(audit.trail(session, ticket.id))
         report = IncidentReport(ticket, service_events.outage_of_ticket(session, ticket.id), timeline)
-        self.say.postmortem(report, key=f"ticket:{ticket.id}:postmortem:{timeline[-1].id}")
+        last = timeline[-1].id if timeline else 0
+        self.say.postmortem(report, key=f"ticket:{ticket.id}:postmortem:{last}")
         return done("postmortem_drafted", ticket.sr)
+
+    def _why_not(self, session: Session, ticket: tickets.TicketRecord) -> Outcome | None:
+        """Why this request cannot be declared an outage now, or None."""
+        most_urgent = self.desk.policy.priorities[0].name
+        if ticket.kind.value not in OUTAGE_KINDS or ticket.priority != most_urgent:
+            return refused("not_critical", ticket.sr, priority=most_urgent)
+        running = service_events.outage_of_ticket(session, ticket.id)
+        if running is not None and running.end is None:
+            return refused("outage_already_declared", ticket.sr)
+        if ticket.status == TicketStatus.RESOLVED:
+            return refused("already_resolved", ticket.sr)
+        return None
 
     def _notify(
         self,
@@ -91,3 +106,9 @@ class Outages:
     ) -> None:
         details = {**details, "sr": ticket.sr}
         notify_customers(session, self.desk, self.say, what, details, key=key, ticket_id=ticket.id)
+
+
+def title_of(ticket: tickets.TicketRecord) -> str:
+    """The outage's title: the description's first line with words, cut at MAX_TITLE characters (else the SR)."""
+    lines = [line.strip() for line in (ticket.description or "").splitlines() if line.strip()]
+    return lines[0][:MAX_TITLE] if lines else ticket.sr

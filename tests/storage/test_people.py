@@ -5,7 +5,7 @@ import pytest
 from storage.engine import Database
 from storage.errors import ConflictError, InvalidValueError
 from storage.kinds import AgentLevel
-from storage.people import agents, find_customer, save_agent, save_customer, save_requester
+from storage.people import agents, find_customer, requester_emails, save_agent, save_customer, save_requester
 from storage.tables import AuditEvent, Requester
 from tests.storage.helpers import NOW
 
@@ -79,3 +79,17 @@ def test_a_channel_that_already_matches_another_customer_is_a_conflict_and_nothi
         found = find_customer(session, slack_channel="C1")
     assert found is not None
     assert found.name == "Acme"
+
+
+def test_the_requesters_of_a_customer_are_found_by_their_exact_email_domain(db: Database) -> None:
+    addresses = ["jo@acme.com", "Jo@ACME.com", "al@Acme.Com", "x@sub.acme.com", "y@notacme.com", "z@acmexcom"]
+    with db.write() as session:
+        for address in addresses:
+            save_requester(session, now=NOW, email=address)
+        save_requester(session, now=NOW, email="w@a_b.io")
+        save_requester(session, now=NOW, email="v@axb.io")
+        save_requester(session, now=NOW, slack_team_id="T1", slack_user_id="U1")
+    with db.read() as session:
+        assert requester_emails(session, ["@ACME.com"]) == ["Jo@ACME.com", "al@Acme.Com"]
+        assert requester_emails(session, ["a_b.io", "other.org"]) == ["w@a_b.io"]
+        assert requester_emails(session, []) == []
