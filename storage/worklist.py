@@ -1,7 +1,8 @@
 """The agents' work list: requests past intake and not closed, nearest running deadline first.
 
 Rules:
-- A request's next deadline is the earliest due instant among its running targets; requests without one come
+- A request's next deadline is the earliest due instant among its targets still to be met (running, or
+  breached and not stopped: the milestone sweep stores breached targets as such); requests without one come
   last. Ordering is done by the database (one query with a grouped subquery, then one for the names of the
   nearest targets), so the list costs the same whatever the number of open requests.
 - `open_counts` counts the open requests per priority and per plan (two grouped queries).
@@ -12,7 +13,7 @@ Rules:
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func
+from sqlalchemy import and_, func, or_
 from sqlmodel import Session, col, select
 
 from storage.columns import to_utc
@@ -23,6 +24,11 @@ from storage.tickets import TicketRecord, to_ticket_record
 
 FILTERS = ("open", "waiting", "mine", "breaching")
 LISTED = (TicketStatus.OPEN.value, TicketStatus.WAITING.value, TicketStatus.RESOLVED.value)
+# A target still to be met: running, or breached (stored so by the milestone sweep) and not stopped since.
+PENDING = or_(
+    col(TicketDeadline.state) == DeadlineState.RUNNING.value,
+    and_(col(TicketDeadline.state) == DeadlineState.BREACHED.value, col(TicketDeadline.stopped_at).is_(None)),
+)
 
 
 @dataclass(frozen=True)
@@ -40,7 +46,7 @@ def worklist(
         raise InvalidValueError(f"unknown list {which!r}; one of {', '.join(FILTERS)}")
     nearest = (
         select(col(TicketDeadline.ticket_id).label("ticket_id"), func.min(TicketDeadline.due_at).label("due"))
-        .where(col(TicketDeadline.state) == DeadlineState.RUNNING.value, col(TicketDeadline.due_at).is_not(None))
+        .where(PENDING, col(TicketDeadline.due_at).is_not(None))
         .group_by(col(TicketDeadline.ticket_id))
         .subquery()
     )
@@ -71,7 +77,7 @@ def _nearest_targets(session: Session, due_by_ticket: dict[int | None, datetime]
         return {}
     statement = select(TicketDeadline).where(
         col(TicketDeadline.ticket_id).in_([ticket for ticket in due_by_ticket if ticket is not None]),
-        col(TicketDeadline.state) == DeadlineState.RUNNING.value,
+        PENDING,
     )
     names: dict[int, str] = {}
     for row in session.exec(statement.order_by(col(TicketDeadline.target))):

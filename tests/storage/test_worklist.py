@@ -51,3 +51,14 @@ def test_mine_is_what_is_assigned_to_the_agent(db: Database) -> None:
         change_ticket(session, mine, {"assignee_id": agent.id}, actor="U0", now=NOW)
     with db.read() as session:
         assert [i.ticket.id for i in worklist(session, "mine", now=NOW, agent_user="U0CAROL")[0]] == [mine]
+
+
+def test_a_breached_target_not_yet_met_still_counts(db: Database) -> None:
+    with db.write() as session:
+        ticket = open_ticket(session, kind="incident", actor="U1", now=NOW, status="open").id
+        late = DeadlineValue("response", NOW - HOUR, DeadlineState.BREACHED, NOW - 2 * HOUR)
+        met_late = DeadlineValue("resolution", NOW - 3 * HOUR, DeadlineState.BREACHED, NOW - 4 * HOUR, NOW)
+        set_deadlines(session, ticket, [late, met_late], next_change_at=None, actor="U1", now=NOW)
+    with db.read() as session:
+        (item,) = worklist(session, "breaching", now=NOW)[0]
+    assert (item.next_target, item.next_due) == ("response", NOW - HOUR)
