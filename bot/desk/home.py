@@ -3,8 +3,9 @@
 Rules:
 - A requester sees their own requests that are not closed, newest first, each with its status and next
   deadline (in their time zone, when the channel words it).
-- An agent sees the queue: the open requests (open, waiting or resolved) by nearest running deadline, breached
-  first, and the counts per priority and per plan.
+- An agent sees the queue: the open requests (open, waiting or resolved) by nearest pending deadline, breached
+  first, and the counts per priority (in the policy's order, unset last) and per plan (storage.queue).
+- At most SHOWN requests are listed, and how many more there are (a Home view holds at most 100 blocks).
 - Who is an agent is the channel's to say (the same check as every agent action).
 """
 
@@ -12,10 +13,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.intake.requests import Intake, Profile, RequestSummary
-from storage import worklist
+from storage import queue
 from storage.engine import Session
 
-SHOWN = 40  # requests listed on a Home tab (Slack allows 100 blocks)
+SHOWN = 50  # requests listed on a Home tab (Slack allows 100 blocks)
 
 
 @dataclass(frozen=True)
@@ -26,10 +27,10 @@ class RequesterHome:
 
 @dataclass(frozen=True)
 class AgentHome:
-    queue: tuple[worklist.WorkItem, ...]
+    lines: tuple[queue.QueueLine, ...]
     more: int
-    per_priority: tuple[tuple[str, int], ...]
-    per_plan: tuple[tuple[str, int], ...]
+    per_priority: tuple[tuple[str | None, int], ...]
+    per_plan: tuple[tuple[str | None, int], ...]
 
 
 def requester_home(session: Session, intake: Intake, profile: Profile) -> RequesterHome:
@@ -38,8 +39,9 @@ def requester_home(session: Session, intake: Intake, profile: Profile) -> Reques
 
 
 def agent_home(session: Session, now: datetime, priorities: tuple[str, ...]) -> AgentHome:
-    """The queue; counts per priority in the policy's order, per plan by name."""
-    queue, total = worklist.worklist(session, "open", now=now, limit=SHOWN)
-    per_priority, per_plan = worklist.open_counts(session)
-    ordered = tuple((name, per_priority[name]) for name in priorities if name in per_priority)
-    return AgentHome(tuple(queue), total - len(queue), ordered, tuple(sorted(per_plan.items())))
+    """The queue; counts per priority in the policy's order (others after, unset last), per plan by name."""
+    lines = queue.queue_lines(session, now=now, limit=SHOWN)
+    counts = queue.queue_counts(session)
+    rank = {name: index for index, name in enumerate(priorities)}
+    per_priority = sorted(counts.per_priority, key=lambda item: rank.get(item[0] or "", len(rank)))
+    return AgentHome(tuple(lines), max(counts.total - len(lines), 0), tuple(per_priority), counts.per_plan)

@@ -44,6 +44,6 @@ class HomeTab:
             home = agent_home(session, now, priorities)
             zone = self.desk.policy.calendar.zone
             labels = self.desk.policy.target_labels()
-            return render_json("slack/home_agent.json.j2", home=home, now=now, zone=zone, labels=labels)
+            return render_json("slack/home_agent.json.j2", home=home, zone=zone, labels=labels)
         return render_json("slack/home_requester.json.j2", home=requester_home(session, intake, profile),
                            zone=profile.zone)  # fmt: skip
