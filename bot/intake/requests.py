@@ -16,6 +16,7 @@ Rules:
   stored, the requester gets the SR number and the response deadline in their own zone (an automated message,
   which never counts as a response), and the agents get a triage card.
 - Idempotent keys: what a message makes the bot say is keyed by that message, so doing it twice says it once.
+- A request's next deadline (`requests_of`) is its earliest target still to be met, breached ones included.
 """
 
 from dataclasses import dataclass, replace
@@ -249,7 +250,7 @@ class Intake:
             due = sorted(
                 (d.due_at, d.target)
                 for d in deadlines.deadlines_of(session, ticket.id)
-                if d.state == DeadlineState.RUNNING and d.due_at is not None
+                if _pending(d) and d.due_at is not None
             )
             summary = RequestSummary(ticket.sr, ticket.status.value, ticket.description, None, None)
             summaries.append(replace(summary, next_due=due[0][0], next_label=labels[due[0][1]]) if due else summary)
@@ -458,3 +459,9 @@ def _draft(session: Session, ticket: tickets.TicketRecord) -> Draft:
         urgency=ticket.urgency,
         kind=None if "kind" in missing else ticket.kind,
     )
+
+
+def _pending(deadline: deadlines.DeadlineValue) -> bool:
+    """A target still to be met: running, or breached (stored so by the milestone sweep) and not stopped since."""
+    running = deadline.state == DeadlineState.RUNNING
+    return running or (deadline.state == DeadlineState.BREACHED and deadline.stopped_at is None)

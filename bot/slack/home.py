@@ -45,5 +45,5 @@ class HomeTab:
             zone = self.desk.policy.calendar.zone
             labels = self.desk.policy.target_labels()
             return render_json("slack/home_agent.json.j2", home=home, zone=zone, labels=labels)
-        return render_json("slack/home_requester.json.j2", home=requester_home(session, intake, profile),
-                           zone=profile.zone)  # fmt: skip
+        home = requester_home(session, intake, profile)
+        return render_json("slack/home_requester.json.j2", home=home, now=now, zone=profile.zone)

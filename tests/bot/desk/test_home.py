@@ -112,3 +112,12 @@ def test_a_long_queue_shows_the_first_fifty_and_how_many_more(db):
     assert _counts(view["blocks"]) == [f"*Per priority*\nP2: {SHOWN + 2}\nnot set: 1", f"*Per plan*\nkpro: {SHOWN + 3}"]
     assert _texts(view["blocks"])[0] == "*SR-000001* no priority · kpro · question · open\n"
     assert view["blocks"][-1]["elements"][0]["text"] == "… and 3 more. `/frontdesk list` for the lists."
+
+
+def test_a_requester_sees_a_breached_deadline_as_past(conversation):
+    complete_request(conversation, "Still waiting")
+    conversation.now += timedelta(days=2)
+    _sweep(conversation)
+    assert _texts(_home(conversation, "alice")) == [
+        "*SR-000001* (open)\nStill waiting\nResponse was due Tue 24 Nov 12:05 (Europe/Paris)",
+    ]
