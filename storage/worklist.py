@@ -5,7 +5,6 @@ Rules:
   breached and not stopped: the milestone sweep stores breached targets as such); requests without one come
   last. Ordering is done by the database (one query with a grouped subquery, then one for the names of the
   nearest targets), so the list costs the same whatever the number of open requests.
-- `open_counts` counts the open requests per priority and per plan (two grouped queries).
 - Filters: "open" (open, waiting or resolved), "waiting" (waiting on the requester), "mine" (assigned to the
   agent with this Slack user id), "breaching" (a running deadline at or before `now`).
 """
@@ -84,11 +83,3 @@ def _nearest_targets(session: Session, due_by_ticket: dict[int | None, datetime]
         if row.due_at == due_by_ticket.get(row.ticket_id) and row.ticket_id not in names:
             names[row.ticket_id] = row.target
     return names
-
-
-def open_counts(session: Session) -> tuple[dict[str, int], dict[str, int]]:
-    """How many requests are open (open, waiting or resolved), per priority and per plan."""
-    listed = col(Ticket.status).in_(LISTED)
-    by_priority = session.exec(select(Ticket.priority, func.count()).where(listed).group_by(col(Ticket.priority)))
-    by_plan = session.exec(select(Ticket.plan, func.count()).where(listed).group_by(col(Ticket.plan)))
-    return {str(p): int(n) for p, n in by_priority}, {str(p): int(n) for p, n in by_plan}

@@ -69,7 +69,7 @@ class Interactions:
 
         def status(session: Session, intake: Intake, say: SlackSayer, now: datetime) -> None:
             requests, more = intake.requests_of(session, profile, LISTED)
-            view = render_json("slack/my_requests.json.j2", requests=requests, more=more, zone=profile.zone)
+            view = render_json("slack/my_requests.json.j2", requests=requests, more=more, zone=profile.zone, now=now)
             say.open_view(view, trigger, key=f"{key}:view")
 
         return status
