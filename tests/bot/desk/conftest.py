@@ -45,3 +45,11 @@ def ticket_of(conversation: Conversation, sr: int = 1) -> tickets.TicketRecord:
 @pytest.fixture
 def request_done(conversation: Conversation) -> Request:
     return complete_request(conversation)
+
+
+def frontdesk(conversation: Conversation, text: str, user: str = "bob", channel: str = "support-agents") -> str:
+    """`/frontdesk text` typed by `user` in `channel`, processed and delivered; what the person was answered."""
+    where = conversation.emulator.workspace.channel(channel).id
+    conversation.slack.slash_command("/frontdesk", user, where, text)
+    conversation.settle()
+    return [e.text for e in conversation.emulator.workspace.ephemerals(user=user)][-1]

@@ -8,7 +8,7 @@ from bot.slack_emulator import Workspace, pings
 from storage import deadlines, messages
 from storage.kinds import DeadlineState, TicketStatus
 from tests.bot.conversation import conversation_on, desk_config
-from tests.bot.desk.conftest import card_of, complete_request, ticket_of
+from tests.bot.desk.conftest import card_of, complete_request, frontdesk, ticket_of
 
 
 @pytest.fixture
@@ -22,10 +22,7 @@ def kissflow(db, tmp_path: Path):
 
 
 def _command(conversation, text, user="bob"):
-    where = conversation.emulator.workspace.channel("support-agents").id
-    conversation.slack.slash_command("/frontdesk", user, where, text)
-    conversation.settle()
-    return [e.text for e in conversation.emulator.workspace.ephemerals(user=user)][-1]
+    return frontdesk(conversation, text, user)
 
 
 def _states(conversation):

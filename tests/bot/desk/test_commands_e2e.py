@@ -5,14 +5,11 @@ from datetime import timedelta
 from bot.slack_emulator import pings
 from storage import messages
 from storage.kinds import TicketStatus
-from tests.bot.desk.conftest import card_of, complete_request, ticket_of
+from tests.bot.desk.conftest import card_of, complete_request, frontdesk, ticket_of
 
 
 def _command(conversation, user, text, channel="support-agents"):
-    where = conversation.emulator.workspace.channel(channel).id
-    conversation.slack.slash_command("/frontdesk", user, where, text)
-    conversation.settle()
-    return [e.text for e in conversation.emulator.workspace.ephemerals(user=user)][-1]
+    return frontdesk(conversation, text, user, channel)
 
 
 def test_triage_reply_note_assign_show_and_resolve_by_command(conversation, request_done):

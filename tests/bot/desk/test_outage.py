@@ -12,7 +12,7 @@ from bot.slack_emulator import Workspace
 from storage import service_events
 from storage.tables import OutboxItem
 from tests.bot.conversation import conversation_on, desk_config
-from tests.bot.desk.conftest import card_of, complete_request, ticket_of
+from tests.bot.desk.conftest import card_of, complete_request, frontdesk, ticket_of
 
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -34,10 +34,7 @@ def desk(db, tmp_path: Path):
 
 
 def _command(conversation, text, user="bob"):
-    where = conversation.emulator.workspace.channel("support-agents").id
-    conversation.slack.slash_command("/frontdesk", user, where, text)
-    conversation.settle()
-    return [e.text for e in conversation.emulator.workspace.ephemerals(user=user)][-1]
+    return frontdesk(conversation, text, user)
 
 
 def _emails(conversation):
