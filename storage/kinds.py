@@ -69,6 +69,24 @@ class DestinationKind(StrEnum):
     EMAIL = "email"
 
 
+class EmailOutcome(StrEnum):
+    REQUEST = "request"  # opened a new request
+    REPLY = "reply"  # joined the request it belongs to
+    HELD = "held"  # kept for the agents to review
+    AUTOMATED = "automated"  # an auto-reply, a bounce, bulk or list mail: recorded, never answered
+    OWN = "own"  # one of our own messages come back
+    TOO_LARGE = "too_large"  # over the size cap: one polite reply with the limit
+    DUPLICATE = "duplicate"  # the same message seen again (in another mailbox, or after a UIDVALIDITY change)
+    SENT = "sent"  # outgoing: queued in the outbox
+
+
+class EmailReview(StrEnum):
+    HELD = "held"
+    ATTACHED = "attached"
+    OPENED = "opened"
+    DISMISSED = "dismissed"
+
+
 class MatchKind(StrEnum):
     SLACK_CHANNEL = "slack_channel"
     EMAIL_DOMAIN = "email_domain"

@@ -1,0 +1,69 @@
+"""Email settings: the SMTP server we send through and the IMAP mailboxes we poll (DESIGN.md, "Contracts").
+
+Rules:
+- SMTP comes from the environment: FRONTDESK_SMTP_HOST (no host: email is not sent, rows wait in the outbox),
+  FRONTDESK_SMTP_PORT (default 587 for starttls, 465 for ssl, 25 otherwise), FRONTDESK_SMTP_USER,
+  FRONTDESK_SMTP_PASSWORD, FRONTDESK_SMTP_TLS (`starttls`, the default, `ssl` or `none`).
+- Mailboxes come from the desk config (`[[email.mailboxes]]`); a mailbox's password is read from the environment
+  variable it names (`password_env`), never from the file.
+- Secrets never appear in a repr, a log line or an error message.
+"""
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+TLS_MODES = ("starttls", "ssl", "none")
+DEFAULT_PORTS = {"smtp": {"starttls": 587, "ssl": 465, "none": 25}, "imap": {"starttls": 143, "ssl": 993, "none": 143}}
+
+
+class EmailSettingsError(ValueError):
+    """A setting is missing or malformed; the message names the variable, never its value."""
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    host: str
+    port: int
+    tls: str = "starttls"
+    user: str = ""
+    password: str = field(default="", repr=False)
+    timeout: float = 30.0
+
+    @classmethod
+    def from_environment(cls, environ: Mapping[str, str] | None = None) -> "SmtpSettings | None":
+        """The SMTP server the environment names; None when FRONTDESK_SMTP_HOST is not set."""
+        env = os.environ if environ is None else environ
+        host = env.get("FRONTDESK_SMTP_HOST", "").strip()
+        if not host:
+            return None
+        tls = env.get("FRONTDESK_SMTP_TLS", "").strip().lower() or "starttls"
+        if tls not in TLS_MODES:
+            raise EmailSettingsError("FRONTDESK_SMTP_TLS must be one of: " + ", ".join(TLS_MODES))
+        port_text = env.get("FRONTDESK_SMTP_PORT", "").strip()
+        if port_text and not (port_text.isdigit() and 0 < int(port_text) < 65536):
+            raise EmailSettingsError("FRONTDESK_SMTP_PORT must be a port number (1-65535)")
+        return cls(
+            host=host,
+            port=int(port_text) if port_text else DEFAULT_PORTS["smtp"][tls],
+            tls=tls,
+            user=env.get("FRONTDESK_SMTP_USER", "").strip(),
+            password=env.get("FRONTDESK_SMTP_PASSWORD", ""),
+        )
+
+
+@dataclass(frozen=True)
+class MailboxSettings:
+    """One IMAP mailbox: `name` is ours (it keys the inbox rows and the UIDVALIDITY we keep), `folder` the
+    server's. `poll_seconds` is how often it is looked at when the server has no IDLE (and the longest an IDLE
+    waits before looking again)."""
+
+    name: str
+    host: str
+    port: int
+    user: str
+    password: str = field(default="", repr=False)
+    folder: str = "INBOX"
+    tls: str = "ssl"
+    poll_seconds: float = 60.0
+    timeout: float = 30.0
