@@ -5,7 +5,7 @@ Rules:
   (intake, agents, announcements), the agents and the L2/L3 levels (users, user groups, emails), the customers
   and their plans (matched by Slack channel or email domain), the intake timings, attachment limits (size, and
   the blocked types: MIME types or `type/*` patterns, checked against the type detected from a file's bytes) and
-  maintenance windows.
+  maintenance windows, and email (`[email]`, bot.email.config).
 - Every problem is reported, one line each, naming the file and the key; a typo in a key is a problem.
 - Slack ids are checked for shape (C/G/D for channels, U/W for users, S for user groups) so a name pasted where
   an id belongs is caught at start rather than at the first message.
@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TypeVar
 
+from bot.email.config import EmailDesk, read_email
 from sla import presets
 from sla.durations import parse_working_duration
 from sla.policy import Policy
@@ -102,6 +103,7 @@ class DeskConfig:
     intake: IntakeSettings = field(default_factory=IntakeSettings)
     maintenance: tuple[Maintenance, ...] = ()
     digest_over: int = 5  # more reminders than this in one sweep make one digest message
+    email: EmailDesk = field(default_factory=EmailDesk)
 
     @property
     def phone_region(self) -> str | None:
@@ -154,6 +156,7 @@ def parse_desk_config(text: str, source: str, folder: Path) -> DeskConfig:
     )
     maintenance = attempt(lambda: _maintenance(root), ())
     digest_over = attempt(lambda: _digest_over(root.child("reminders", required=False)), 5)
+    email = attempt(lambda: read_email(root.child("email", required=False)), EmailDesk())
     attempt(root.done, None)
     if agents is not None and not (agents.users or agents.usergroups):
         problems.append(f"{source}: agents: name at least one agent (users or usergroups)")
@@ -170,6 +173,7 @@ def parse_desk_config(text: str, source: str, folder: Path) -> DeskConfig:
         intake,
         maintenance,
         digest_over,
+        email,
     )
 
 

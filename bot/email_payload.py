@@ -1,9 +1,11 @@
 """The payload of an outbox row for email (destination_kind "email"), and storing one.
 
-Contract (frozen: the email delivery worker of issue 7 reads it):
+Contract (the email delivery worker, bot.email.sender, reads it):
     {"to": "a@b.c", "subject": "...", "text": "..."}
-and optionally `"in_reply_to": "<message-id>"` to keep a thread. Until that worker exists the rows wait in the
-outbox, nothing is lost. Store one with
+and optionally `"in_reply_to": "<message-id>"` and `"references": ["<id>", ...]` to keep a thread, `"html"` (the
+same words as HTML), `"message_id"` (else the sender derives one from the row's key, the same on every try) and
+`"automated": true` (sent with `Auto-Submitted: auto-generated`, RFC 3834, so that auto-responders stay quiet).
+Without an SMTP server the rows wait in the outbox, nothing is lost. Store one with
     enqueue_email(session, key=..., to=..., subject=..., text=..., now=..., ticket_id=...)
 which checks it first and returns False when `key` was stored already (the outbox's idempotency).
 
@@ -12,7 +14,8 @@ Rules:
   (a list, a display name, a line break) is refused with InvalidEmail.
 - The subject is one line: every line break, control character and whitespace run (the way headers are
   injected) is folded into one space, and it is cut at MAX_SUBJECT characters; an empty subject is refused.
-  `in_reply_to` is folded the same way. The text is the plain-text body and must have words.
+  `in_reply_to`, `message_id` and each reference are folded the same way. The text is the plain-text body and
+  must have words.
 - This layer writes no words: they come from templates/email/ through the services.
 """
 
@@ -39,20 +42,71 @@ class EmailPayload:
     subject: str
     text: str
     in_reply_to: str | None = None
+    references: tuple[str, ...] = ()
+    html: str | None = None
+    message_id: str | None = None
+    automated: bool = False
 
     @classmethod
-    def checked(cls, to: str, subject: str, text: str, in_reply_to: str | None = None) -> "EmailPayload":
+    def checked(
+        cls,
+        to: str,
+        subject: str,
+        text: str,
+        in_reply_to: str | None = None,
+        *,
+        references: tuple[str, ...] = (),
+        html: str | None = None,
+        message_id: str | None = None,
+        automated: bool = False,
+    ) -> "EmailPayload":
         """The payload, checked and normalised; InvalidEmail says what is wrong."""
         line = _one_line(subject)[:MAX_SUBJECT].rstrip()
         if not line:
             raise InvalidEmail("an email needs a subject")
         if not text.strip():
             raise InvalidEmail("an email needs a text")
-        return cls(_address(to), line, text, _one_line(in_reply_to or "") or None)
+        folded = tuple(one for one in (_one_line(reference) for reference in references) if one)
+        return cls(
+            _address(to),
+            line,
+            text,
+            _one_line(in_reply_to or "") or None,
+            folded,
+            html or None,
+            _one_line(message_id or "") or None,
+            automated,
+        )
+
+    @classmethod
+    def from_json(cls, value: dict[str, Any]) -> "EmailPayload":
+        """A stored payload, checked again; InvalidEmail when it breaks the contract."""
+        if not isinstance(value, dict):
+            raise InvalidEmail("the payload is not an object")
+        try:
+            return cls.checked(
+                value["to"],
+                value["subject"],
+                value["text"],
+                value.get("in_reply_to"),
+                references=tuple(value.get("references") or ()),
+                html=value.get("html"),
+                message_id=value.get("message_id"),
+                automated=bool(value.get("automated")),
+            )
+        except (KeyError, TypeError, AttributeError) as error:
+            raise InvalidEmail(f"the payload is incomplete: {error}") from None
 
     def to_json(self) -> dict[str, Any]:
-        value = {"to": self.to, "subject": self.subject, "text": self.text}
-        return value | ({"in_reply_to": self.in_reply_to} if self.in_reply_to else {})
+        value: dict[str, Any] = {"to": self.to, "subject": self.subject, "text": self.text}
+        optional = {
+            "in_reply_to": self.in_reply_to,
+            "references": list(self.references),
+            "html": self.html,
+            "message_id": self.message_id,
+            "automated": self.automated,
+        }
+        return value | {name: item for name, item in optional.items() if item}
 
 
 def enqueue_email(

@@ -197,6 +197,12 @@ def requester_user(session: Session, requester_id: int) -> str | None:
     return None if row is None else row.slack_user_id
 
 
+def requester_email(session: Session, requester_id: int) -> str | None:
+    """The email address of a requester, if known."""
+    row = session.get(Requester, requester_id)
+    return None if row is None else row.email
+
+
 def requester_emails(session: Session, domains: Iterable[str]) -> list[str]:
     """The email addresses of known requesters at exactly one of `domains` (case-insensitive, not subdomains),
     each once whatever its case, sorted."""

@@ -64,6 +64,10 @@ class DeskSayer(NoticeSayer, Protocol):
 
     def postmortem(self, report: IncidentReport, *, key: str) -> None: ...
 
+    def reply_in_thread(self, ticket: tickets.TicketRecord, agent: str, text: str, *, key: str) -> None:
+        """An agent answered in the requester's own thread (a requester who is not in Slack gets it too)."""
+        ...
+
 
 class AgentActions:
     """The agent actions of one desk; `is_agent` tells whether a Slack user may be assigned."""
@@ -183,6 +187,7 @@ class AgentActions:
         if by.is_agent:
             if ticket.first_response_at is None:
                 ticket = tickets.change_ticket(session, ticket.id, {"first_response_at": now}, actor=by.user, now=now)
+            self.say.reply_in_thread(ticket, by.shown, text, key=f"{key}:requester")
             self.changed(session, ticket, [("public_reply", "")], by, now, key, "reply")
             return
         details = {"name": by.shown, "text": text}

@@ -1,7 +1,8 @@
 """Notices to every customer: outages and maintenance windows (issues 5 and 6). No Slack.
 
 Rules: a notice goes to the announcements channel (if configured) and to each customer's Slack channels, each
-channel once, and by email to every known requester of each customer (by email domain), each address once.
+channel once, and by email to every known requester of each customer (by email domain), each address once, when
+the desk config's `[email] notify` has `outages` (for outages) or `maintenance` (for maintenance windows).
 Every copy has its own key derived from `key`, so a notice is never said twice to anyone.
 """
 
@@ -10,6 +11,8 @@ from typing import Protocol
 from bot.desk_config import DeskConfig
 from storage import people
 from storage.engine import Session
+
+NOTIFICATION = {"outage": "outages", "maintenance": "maintenance"}  # bot.email.config.NOTIFICATIONS
 
 
 class NoticeSayer(Protocol):
@@ -34,6 +37,8 @@ def notify_customers(
     channels += [channel for customer in desk.customers for channel in customer.slack_channels]
     for channel in dict.fromkeys(channels):
         say.announce(ticket_id, channel, what, details, key=f"{key}:{what}:{channel}")
+    if NOTIFICATION[what.partition("_")[0]] not in desk.email.notify:
+        return
     domains = [domain for customer in desk.customers for domain in customer.email_domains]
     for address in people.requester_emails(session, domains):
         say.email(ticket_id, address, what, details, key=f"{key}:{what}:{address}")

@@ -17,6 +17,9 @@ Rules:
   which never counts as a response), and the agents get a triage card.
 - Idempotent keys: what a message makes the bot say is keyed by that message, so doing it twice says it once.
 - A request's next deadline (`requests_of`) is its earliest target still to be met, breached ones included.
+- Email (bot.email) comes in through the same steps: `open_from_email` opens a request whose Slack thread the bot
+  opens in the intake channel, and `into_request` takes a message already matched to its request. An email
+  requester is known by address (`Profile.slack` is False), and their messages are recorded as email.
 """
 
 from dataclasses import dataclass, replace
@@ -50,6 +53,7 @@ class Profile:
     email: str | None = None
     phone: str | None = None
     time_zone: str | None = None
+    slack: bool = True  # False: an email requester, whose `user` is their address
 
     @property
     def zone(self) -> ZoneInfo:
@@ -82,6 +86,7 @@ class Incoming:
     text: str
     profile: Profile
     files: tuple[SharedFile, ...] = ()
+    email_message_id: str | None = None  # set for an email: its Message-ID
 
     @property
     def stored_files(self) -> tuple[str, ...]:
@@ -173,14 +178,38 @@ class Intake:
             if incoming.is_top_level:
                 self._open(session, incoming, now)
             return None
+        return self.into_request(session, ticket, incoming, now)
+
+    def into_request(
+        self, session: Session, ticket: tickets.TicketRecord, incoming: Incoming, now: datetime
+    ) -> tickets.TicketRecord | None:
+        """A message that belongs to `ticket`: recorded, and the answer to its question while in intake; the
+        request when it is past intake (for the desk to relay)."""
         before = _draft(session, ticket)
-        self._record(
-            session, ticket, incoming.profile.user, incoming.text, incoming.files, incoming.key, now, incoming.ts
-        )
+        self._record(session, ticket, incoming, incoming.text, incoming.files, now)
         if ticket.status == TicketStatus.INTAKE:
             self._answer(session, ticket, before, incoming, now)
             return None
         return ticket
+
+    def open_from_email(
+        self, session: Session, incoming: Incoming, thread_id: str, now: datetime
+    ) -> tuple[tickets.TicketRecord, Draft]:
+        """A request opened by an email (its Message-ID `thread_id`), recorded; its Slack thread in the intake
+        channel is the bot's to open. `go_on` then asks for what is missing."""
+        profile = incoming.profile
+        draft = self._from_profile(profile).with_files(incoming.stored_files)
+        described = answer(draft, "description", incoming.text, self._context(profile, now))
+        draft = draft if isinstance(described, Refused) else described
+        ticket = self._new_ticket(session, profile, (self.desk.intake_channel, None), draft, now, email=thread_id)
+        self._record(session, ticket, incoming, incoming.text, incoming.files, now)
+        return ticket, draft
+
+    def go_on(
+        self, session: Session, ticket: tickets.TicketRecord, draft: Draft, key: str, zone: ZoneInfo, now: datetime
+    ) -> None:
+        """Show what the request holds; ask for the first missing field, or complete it."""
+        self._continue(session, ticket, draft, key, zone, now)
 
     def opens(self, session: Session, incoming: Incoming, now: datetime) -> bool:
         """Open a request from a message someone else pointed at, unless its thread already holds one."""
@@ -223,7 +252,8 @@ class Intake:
         else:
             columns = _columns(draft, self.has_matrix)
             ticket = tickets.change_ticket(session, ticket.id, columns, actor=profile.user, now=now)
-        self._record(session, ticket, profile.user, checked.description, form.files, form.key, now)
+        said = Incoming(form.key, ticket.slack_channel or "", "", "", checked.description, profile, form.files)
+        self._record(session, ticket, said, checked.description, form.files, now)
         self._continue(session, ticket, draft, form.key, profile.zone, now)
         return ticket
 
@@ -262,7 +292,7 @@ class Intake:
         described = answer(draft, "description", incoming.text, self._context(profile, now))
         draft = draft if isinstance(described, Refused) else described
         ticket = self._new_ticket(session, profile, (incoming.channel, incoming.thread_ts), draft, now)
-        self._record(session, ticket, profile.user, incoming.text, incoming.files, incoming.key, now, incoming.ts)
+        self._record(session, ticket, incoming, incoming.text, incoming.files, now)
         self._continue(session, ticket, draft, incoming.key, profile.zone, now)
 
     def _new_ticket(
@@ -273,9 +303,11 @@ class Intake:
         draft: Draft,
         now: datetime,
         origin: str | None = None,
+        email: str | None = None,
     ) -> tickets.TicketRecord:
-        """A new request of `profile`'s in Slack `thread` (channel, ts; no ts yet when the bot opens the thread);
-        its customer is the one of `origin` or of the thread's channel, else the one of the requester's email."""
+        """A new request of `profile`'s in Slack `thread` (channel, ts; no ts yet when the bot opens the thread),
+        opened by the email whose Message-ID is `email` if any; its customer is the one of `origin` or of the
+        thread's channel, else the one of the requester's email."""
         channel, thread_ts = thread
         customer = (
             self.desk.customer_for_channel(origin or channel)
@@ -285,8 +317,8 @@ class Intake:
         requester = people.save_requester(
             session,
             now=now,
-            slack_team_id=profile.team,
-            slack_user_id=profile.user,
+            slack_team_id=profile.team if profile.slack else None,
+            slack_user_id=profile.user if profile.slack else None,
             email=profile.email,
             name=profile.name,
             phone=profile.phone,
@@ -302,6 +334,7 @@ class Intake:
             plan=customer.plan if customer else None,
             slack_channel=channel,
             slack_thread_ts=thread_ts,
+            email_thread_id=email,
             **columns,
         )
 
@@ -364,24 +397,24 @@ class Intake:
         self,
         session: Session,
         ticket: tickets.TicketRecord,
-        author: str,
+        said: Incoming,
         text: str,
         files: tuple[SharedFile, ...],
-        key: str,
         now: datetime,
-        slack_ts: str | None = None,
     ) -> None:
         """The message, then each file it carried: recorded with it, or named to the requester when refused."""
+        author, key, by_email = said.profile.user, said.key, said.email_message_id is not None
         message = messages.add_message(
             session,
             ticket.id,
             author=author,
             author_role=AuthorRole.REQUESTER,
             public=True,
-            channel=MessageChannel.SLACK,
+            channel=MessageChannel.EMAIL if by_email else MessageChannel.SLACK,
             text=text,
             at=now,
-            slack_ts=slack_ts,
+            slack_ts=None if by_email else (said.ts or None),
+            email_message_id=said.email_message_id,
         )
         for index, file in enumerate(files):
             if file.blocked_type is not None:

@@ -8,7 +8,8 @@ Rules (DESIGN.md, "Habits"; the delivery contract in bot/delivery):
   "Fill in the form" button while something is missing; questions with ready answers carry them as buttons,
   and a pressed question is updated to show the answer, without buttons.
 - A request opened from the form has no thread yet: its status message is posted in the requester's DM and
-  becomes the request's thread once sent (`anchors`); everything else said follows it (`thread_of`).
+  becomes the request's thread once sent (`anchors`); everything else said follows it (`thread_of`). A request
+  opened by email has its thread opened by the email itself, shown in the intake channel (`show_email`).
 - Text longer than Slack takes is cut with a visible marker.
 """
 
@@ -146,6 +147,9 @@ class SlackSayer:
         blocks = render_json("slack/to_requester.blocks.json.j2", what=what, text=text, ticket=ticket)
         self._post(ticket, key, text, thread=True, blocks=blocks)
 
+    def reply_in_thread(self, ticket: TicketRecord, agent: str, text: str, *, key: str) -> None:
+        """Nothing more to say in Slack: the requester saw the agent's answer in their thread."""
+
     def to_agents(
         self, ticket: TicketRecord, what: str, details: dict[str, str], *, key: str, files: Files = ()
     ) -> None:
@@ -220,6 +224,22 @@ class SlackSayer:
                 args["thread_ts"] = where["thread_ts"]
             self._enqueue(ticket, f"{key}:file:{index}", FILE_UPLOAD, args, thread_of=thread_of)
 
+    def show_email(
+        self, ticket: TicketRecord, details: dict[str, str], files: Files, *, opened: bool, key: str
+    ) -> None:
+        """An email of the request shown in its Slack thread (with its files); the one that `opened` it starts the
+        thread."""
+        text = render("slack/email.mrkdwn.j2", opened=opened, files=len(files), **details)
+        anchor = anchor_key_of(ticket)
+        if opened:
+            args = {"channel": ticket.slack_channel, "text": _cut(text)}
+            self._enqueue(ticket, anchor, "chat.postMessage", args, anchors="requester")
+            self._share(ticket, files, {"channel": ticket.slack_channel}, anchor, key=anchor)
+            return
+        self._post(ticket, key, text, thread=True)
+        where = {"channel": ticket.slack_channel, "thread_ts": ticket.slack_thread_ts}
+        self._share(ticket, files, where, None if ticket.slack_thread_ts else anchor, key=key)
+
     def file_too_large(self, ticket: TicketRecord, name: str, limit: int, *, key: str) -> None:
         text = render("slack/file_too_large.mrkdwn.j2", name=name, limit_mb=limit / (1024 * 1024))
         self._post(ticket, key, text, thread=True)
@@ -232,18 +252,19 @@ class SlackSayer:
         self, ticket: TicketRecord, key: str, text: str, *, thread: bool, blocks: list[Any] | None = None
     ) -> bool:
         """A message in the request's channel, in its thread when `thread`. A request whose thread the bot
-        opens itself (from the form) has none yet: its status message starts it, and the rest follow it."""
+        opens itself (from the form, or by email) has none yet: its anchor message starts it, and the rest follow
+        it."""
         args: dict[str, Any] = {"channel": ticket.slack_channel, "text": _cut(text)}
         if blocks is not None:
             args["blocks"] = blocks
-        status_key = status_key_of(ticket)
+        anchor = anchor_key_of(ticket)
         if not thread or ticket.slack_thread_ts:
             if thread:
                 args["thread_ts"] = ticket.slack_thread_ts
             return self._enqueue(ticket, key, "chat.postMessage", args)
-        if key == status_key:
+        if key == anchor:
             return self._enqueue(ticket, key, "chat.postMessage", args, anchors="requester")
-        return self._enqueue(ticket, key, "chat.postMessage", args, thread_of=status_key)
+        return self._enqueue(ticket, key, "chat.postMessage", args, thread_of=anchor)
 
     def _enqueue(
         self,
@@ -275,6 +296,12 @@ class SlackSayer:
 def card_key_of(ticket: TicketRecord) -> str:
     """The idempotency key of the request's triage card (the one card updated in place)."""
     return f"ticket:{ticket.id}:card"
+
+
+def anchor_key_of(ticket: TicketRecord) -> str:
+    """The idempotency key of the message that opens a request's thread when the bot opens it: the email that
+    opened it, else its intake status message."""
+    return f"ticket:{ticket.id}:email" if ticket.email_thread_id else status_key_of(ticket)
 
 
 def status_key_of(ticket: TicketRecord) -> str:
