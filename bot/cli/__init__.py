@@ -13,6 +13,7 @@ import click
 
 from bot.cli.db import db
 from bot.cli.demo import demo
+from bot.cli.email import email
 from bot.cli.export import export
 from bot.cli.init import init
 from bot.cli.maintenance import maintenance
@@ -56,3 +57,4 @@ main.add_command(export)
 main.add_command(worker)
 main.add_command(status)
 main.add_command(maintenance)
+main.add_command(email)

@@ -136,7 +136,10 @@ class EmailDeliverer:
             _send(connection, message)
         except SmtpFailure as failure:
             self._finish(claim, failure, now)
-            return connection if failure.permanent else None
+            if failure.permanent:
+                return connection
+            _quit(connection)  # it may be broken: the next row connects again
+            return None
         self._finish(claim, None, now, message_id=str(message["Message-ID"]))
         return connection
 

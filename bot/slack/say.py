@@ -240,6 +240,31 @@ class SlackSayer:
         where = {"channel": ticket.slack_channel, "thread_ts": ticket.slack_thread_ts}
         self._share(ticket, files, where, None if ticket.slack_thread_ts else anchor, key=key)
 
+    def held_email(self, record_id: int, details: dict[str, str], *, key: str) -> None:
+        """An email held for the agents' review, with its buttons; `held_decided` updates it."""
+        self._agents_post(key, "slack/held_email", record_id=record_id, details=details, decision=None)
+
+    def held_decided(
+        self, record_id: int, details: dict[str, str], decision: str, sr: str, agent: str, *, key: str
+    ) -> None:
+        """A held email's post, updated with the agent's decision (and without its buttons)."""
+        values = {"record_id": record_id, "details": details, "decision": decision, "sr": sr, "agent": agent}
+        self._agents_post(key, "slack/held_email", update_of=held_key_of(record_id), **values)
+
+    def mail_flood(self, sender: str, rate: int, *, key: str) -> None:
+        """A sender went over the email rate: told to the agents once per sender and hour."""
+        text = render("slack/mail_flood.mrkdwn.j2", sender=sender, rate=rate)
+        payload = SlackPayload("chat.postMessage", {"channel": self.desk.agents_channel, "text": _cut(text)})
+        enqueue_slack(self.session, key=key, payload=payload, now=self.now)
+
+    def _agents_post(self, key: str, template: str, update_of: str | None = None, **values: Any) -> None:
+        text = render(f"{template}.mrkdwn.j2", **values)
+        blocks = render_json(f"{template}.blocks.json.j2", text=text, **values)
+        args = {"channel": self.desk.agents_channel, "text": _cut(text), "blocks": blocks}
+        method = "chat.update" if update_of else "chat.postMessage"
+        payload = SlackPayload(method, args, update_of=update_of)
+        enqueue_slack(self.session, key=key, payload=payload, now=self.now)
+
     def file_too_large(self, ticket: TicketRecord, name: str, limit: int, *, key: str) -> None:
         text = render("slack/file_too_large.mrkdwn.j2", name=name, limit_mb=limit / (1024 * 1024))
         self._post(ticket, key, text, thread=True)
@@ -296,6 +321,11 @@ class SlackSayer:
 def card_key_of(ticket: TicketRecord) -> str:
     """The idempotency key of the request's triage card (the one card updated in place)."""
     return f"ticket:{ticket.id}:card"
+
+
+def held_key_of(record_id: int) -> str:
+    """The idempotency key of the post that shows a held email to the agents."""
+    return f"email:held:{record_id}"
 
 
 def anchor_key_of(ticket: TicketRecord) -> str:

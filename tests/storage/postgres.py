@@ -39,7 +39,8 @@ def find_bindir() -> Path | None:
     return Path(on_path).parent if on_path else None
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A port of 127.0.0.1 free right now, for a server the tests start."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
@@ -58,7 +59,7 @@ class PostgresServer:
         as_root = os.geteuid() == 0
         if as_root:
             shutil.chown(root, user="postgres", group="postgres")
-        server = cls(bindir=bindir, root=root, port=_free_port(), as_postgres_user=as_root)
+        server = cls(bindir=bindir, root=root, port=free_port(), as_postgres_user=as_root)
         try:
             server._run(
                 "initdb", "-D", str(server.data), "-U", SUPERUSER, "--auth=trust", "-E", "UTF8",
