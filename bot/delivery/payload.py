@@ -22,9 +22,11 @@ Rules:
 - `enqueue_slack` stores a payload with what ordering needs: rows of one channel and thread (`ordering_key`
   "<channel>/<thread ts>", "<channel>/" for the top level) are sent in the order they were stored; a row that
   refers to another takes that row's ordering key and waits for it. Enqueue a referenced row before the rows
-  that refer to it. A chat.update by explicit ts joins the thread of that ts; views.publish is ordered per user
-  ("home/<user>"); views.open (its trigger expires in seconds) and reactions.add by explicit timestamp are never
-  held back.
+  that refer to it; a row stored before the row it refers to (a file refused while a new request is recorded,
+  before the message that opens its thread) is ordered with the others in that case ("after:<key>") and waits
+  for it, so it never blocks the very row it waits for. A chat.update by explicit ts joins the thread of that
+  ts; views.publish is ordered per user ("home/<user>"); views.open (its trigger expires in seconds) and
+  reactions.add by explicit timestamp are never held back.
 - "files.upload" shares a file kept by Frontdesk: `args` are `channel`, `thread_ts` (or `thread_of`), `path`
   (absolute, in the attachment store), `filename` and `title`; it is ordered in its thread like a message, so
   a relayed message's files follow it.
@@ -209,6 +211,8 @@ def enqueue_slack(
         if referenced is not None:
             ordering_key = referenced.ordering_key
             destination = destination or referenced.destination
+        else:
+            ordering_key = f"after:{waits_for}"
     return outbox.enqueue(
         session,
         key=key,

@@ -51,6 +51,20 @@ def test_a_post_its_thread_reply_and_its_update_are_resolved_by_reference_and_se
     assert entry(db, "card").result == {"channel": support, "ts": card_ts}
 
 
+def test_a_reply_stored_before_the_post_it_threads_under_waits_for_it_instead_of_blocking_it(
+    db: Database, clock: ManualClock, emulator: SlackEmulator, deliverer: Deliverer, support: str
+) -> None:
+    post(db, clock, "early reply", support, thread_of="opening")  # stored in the same transaction, just before
+    post(db, clock, "opening", support)
+    post(db, clock, "later reply", support, thread_of="opening")
+    drain(deliverer, clock)
+    opening = entry(db, "opening").result
+    assert opening is not None
+    replies = emulator.workspace.messages(support, thread_ts=opening["ts"])
+    assert sorted(message.text for message in replies if message.ts != opening["ts"]) == ["early reply", "later reply"]
+    assert all(entry(db, key).state is OutboxState.SENT for key in ("early reply", "opening", "later reply"))
+
+
 def test_a_429_is_retried_after_its_retry_after_and_counts_an_attempt(
     db: Database, clock: ManualClock, emulator: SlackEmulator, deliverer: Deliverer, support: str
 ) -> None:
