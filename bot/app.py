@@ -9,6 +9,8 @@ Rules (DESIGN.md, "Layers" and "The path of a message"):
   from Slack's event to the bot's answer takes no polling delay.
 - The sweeps (bot.sweeps: milestones, abandoned intake, unanswered resolutions, dead letters) run on APScheduler
   (bot.sweeper) at the app's clock; what they say wakes the delivery worker.
+- Email: with an SMTP server (`smtp`), an email delivery worker sends the outbox's email rows; each mailbox of the
+  desk config is polled in a thread of its own (bot.email.mailboxes), storing into the same inbox.
 """
 
 from collections.abc import Callable
@@ -22,6 +24,10 @@ from bot.delivery.runner import DeliveryRunner
 from bot.delivery.worker import Deliverer, delivery_client
 from bot.desk.maintenance import add_configured
 from bot.desk_config import DeskConfig
+from bot.email.ingest import mail_store
+from bot.email.mailboxes import Mailboxes
+from bot.email.sender import EmailDeliverer
+from bot.email.settings import SmtpSettings
 from bot.runner import Runner
 from bot.slack.form_view import submission_errors
 from bot.slack.receiver import build_receiver
@@ -50,6 +56,7 @@ class Frontdesk:
         api_url: str,
         signing_secret: str,
         clock: Callable[[], datetime] = utc_now,
+        smtp: SmtpSettings | None = None,
     ) -> None:
         self.desk, self.database, self.clock = desk, database, clock
         self.client = WebClient(token=token, base_url=api_url)
@@ -60,7 +67,11 @@ class Frontdesk:
         self.deliverer = Deliverer(database, delivery_client(token, api_url), clock)
         self.delivery = DeliveryRunner(self.deliverer)
         self.inbox = Runner(self._process, name="inbox", poll=POLL)
-        self.sweeper = Sweeper(database, desk_sweeps(database, desk), clock, on_said=self.delivery.wake)
+        self.email = (
+            Runner(EmailDeliverer(database, smtp, desk.email, clock).poll, name="email", poll=POLL) if smtp else None
+        )
+        self.mailboxes = Mailboxes(desk.email, database, mail_store(desk.intake.attachments_folder), clock)
+        self.sweeper = Sweeper(database, desk_sweeps(database, desk), clock, on_said=self._said)
         self.slack_app: App = build_receiver(
             signing_secret=signing_secret,
             client=self.client,
@@ -77,20 +88,32 @@ class Frontdesk:
     def start(self) -> "Frontdesk":
         add_configured(self.database, self.desk, self.clock())
         self.delivery.start()
+        if self.email is not None:
+            self.email.start()
         self.inbox.start()
+        self.mailboxes.start()
         self.sweeper.start()
         return self
 
     def stop(self) -> None:
         self.sweeper.stop()
+        self.mailboxes.stop()
         self.inbox.stop()
         self.delivery.stop()
+        if self.email is not None:
+            self.email.stop()
+
+    def _said(self) -> None:
+        """Something was stored in the outbox: the delivery workers look at once."""
+        self.delivery.wake()
+        if self.email is not None:
+            self.email.wake()
 
     def _process(self) -> timedelta:
         """One round of the inbox worker; at once again while there was work, else after POLL."""
         taken = self.worker.process_once(self.clock())
         if taken:
-            self.delivery.wake()
+            self._said()
         return timedelta(0) if taken else POLL
 
     def _healthy(self) -> bool:

@@ -8,7 +8,8 @@ Rules:
 - dead-letters (every minute): the agents channel is told, once each, of messages that could not be delivered
   (not of its own alerts, so an agents channel that cannot be reached makes no loop, nor of forms whose trigger
   expired before they could open: the person just clicks again; `frontdesk status` still lists them).
-Every sweep speaks through a SlackSayer made for its transaction, at the sweep's `now`.
+Every sweep speaks through a MailingSayer (Slack, and email to requesters who wrote by email) made for its
+transaction, at the sweep's `now`.
 """
 
 from collections.abc import Callable
@@ -18,6 +19,7 @@ from bot.desk.closing import sweep_resolved
 from bot.desk.maintenance import sweep_maintenance
 from bot.desk.reminders import sweep_milestones
 from bot.desk_config import DeskConfig
+from bot.email.say import MailingSayer
 from bot.intake.abandoned import sweep_abandoned
 from bot.slack.say import SlackSayer
 from bot.sweeper import Sweep
@@ -30,8 +32,8 @@ EXPIRED_TRIGGERS = frozenset({"expired_trigger_id", "exchanged_trigger_id"})  # 
 
 
 def desk_sweeps(database: Database, desk: DeskConfig) -> tuple[Sweep, ...]:
-    def say_at(now: datetime) -> Callable[[Session], SlackSayer]:
-        return lambda session: SlackSayer(session, desk, now)
+    def say_at(now: datetime) -> Callable[[Session], MailingSayer]:
+        return lambda session: MailingSayer(session, desk, now)
 
     return (
         Sweep(

@@ -10,6 +10,9 @@ Rules:
   the transaction; the intake opens a request for it unless its thread already holds one.
 - Commands, shortcuts, button clicks and form submissions are prepared by bot.slack.interactive (its look-ups
   before the transaction) and done in the transaction.
+- Emails (source "email") are read, parsed and their files saved by bot.email.service before the transaction,
+  and handled in it; agents' decisions on held emails come as button clicks (bot.slack.held_review).
+- What is said goes through bot.email.say.MailingSayer: Slack, and email to requesters who wrote by email.
 - A failing row is put back and retried; after `max_attempts` it is dead and stays visible in `frontdesk
   status`, so one poisonous event never blocks a conversation for good.
 - `process_once(now)` is the whole step, run by a bot.runner.Runner woken when something is stored (or every
@@ -28,14 +31,17 @@ from slack_sdk.errors import SlackApiError
 from bot.desk.actions import AgentActions
 from bot.desk.outcomes import Actor
 from bot.desk_config import DeskConfig
+from bot.email.ingest import mail_store
+from bot.email.say import MailingSayer
+from bot.email.service import MailDesk
 from bot.intake.requests import Incoming, Intake, Profile
 from bot.slack.agent_desk import AgentDesk
 from bot.slack.agents import Agents
 from bot.slack.files import SlackFiles
+from bot.slack.held_review import HeldReview
 from bot.slack.home import HomeTab
 from bot.slack.incoming import incoming_message, message_author, message_files, reacted_message, ticket_reaction
 from bot.slack.interactive import Act, Interactions
-from bot.slack.say import SlackSayer
 from storage import inbox, tickets
 from storage.attachments import AttachmentStore
 from storage.engine import Database, Session
@@ -90,10 +96,12 @@ class InboxWorker:
         self.interactions = Interactions(desk, client, self.profiles.of, self.files)
         self.agent_desk = AgentDesk(desk, self.agents, self.profiles.of)
         self.home = HomeTab(desk, self.agents, self.profiles.of)
+        self.mail = MailDesk(desk, store, mail_store(desk.intake.attachments_folder))
+        self.held = HeldReview(self.mail, self.agents, self.profiles.of)
 
     def process_once(self, now: datetime) -> int:
         """Claim and process what is due; the number of rows taken."""
-        claims = inbox.claim_inbox(self.database, now=now, lease_for=LEASE, source="slack")
+        claims = inbox.claim_inbox(self.database, now=now, lease_for=LEASE)
         for claim in claims:
             self._process(claim, now)
         return len(claims)
@@ -102,7 +110,7 @@ class InboxWorker:
         try:
             act = self._prepare(claim)
             with self.database.write() as session:
-                say = SlackSayer(session, self.desk, now)
+                say = MailingSayer(session, self.desk, now)
                 if act is not None:
                     act(session, Intake(self.desk, say), say, now)
                 inbox.complete_inbox(session, claim, now=now)
@@ -113,18 +121,21 @@ class InboxWorker:
 
     def _prepare(self, claim: inbox.InboxClaim) -> Act | None:
         """What the row does, its look-ups made; run in the worker's transaction."""
+        if claim.source == "email":
+            return self.mail.prepare(claim)
         incoming, pointed_at = self._incoming(claim)
         if incoming is None:
             key, body = claim.key, claim.payload
             return (
                 self.interactions.prepare(key, body)
                 or self.agent_desk.prepare(key, body)
+                or self.held.prepare(key, body)
                 or self.home.prepare(key, body)
             )
         found = incoming
         author = Actor(found.profile.user, self.agents.is_agent(found.profile.user), found.profile.name)
 
-        def message(session: Session, intake: Intake, say: SlackSayer, now: datetime) -> None:
+        def message(session: Session, intake: Intake, say: MailingSayer, now: datetime) -> None:
             desk = AgentActions(self.desk, say, lambda user: False)
             if pointed_at:
                 intake.opens(session, found, now)

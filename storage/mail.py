@@ -148,6 +148,11 @@ def decide_held(
     return bool(session.exec(statement).rowcount)  # type: ignore[attr-defined]
 
 
+def assign_ticket(session: Session, record_id: int, ticket_id: int) -> None:
+    """A recorded email belongs to request `ticket_id` (a held message an agent attached or opened)."""
+    session.exec(update(EmailRecord).where(col(EmailRecord.id) == record_id).values(ticket_id=ticket_id))  # type: ignore[call-overload]
+
+
 def uidvalidity_changed(session: Session, mailbox: str, uidvalidity: int, now: datetime) -> bool:
     """Stores the mailbox's UIDVALIDITY; True when a different one was stored before."""
     row = session.get(MailboxState, mailbox)

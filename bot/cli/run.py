@@ -20,6 +20,7 @@ from slack_sdk.errors import SlackApiError
 from bot.app import Frontdesk
 from bot.cli.errors import fail
 from bot.desk_config import DeskConfigError, load_desk_config
+from bot.email.settings import EmailSettingsError, SmtpSettings
 from bot.settings import Settings
 from bot.web import WebServer
 from storage import migrate
@@ -51,6 +52,10 @@ def start_app(settings: Settings, *, http: bool) -> tuple[Frontdesk, Database]:
         desk = load_desk_config(settings.config_path)
     except DeskConfigError as error:
         problems.extend(error.problems)
+    try:
+        smtp = SmtpSettings.from_environment()
+    except EmailSettingsError as error:
+        problems.append(str(error))
     if problems:
         for problem in problems[:-1]:
             click.echo(f"frontdesk: {problem}", err=True)
@@ -67,6 +72,7 @@ def start_app(settings: Settings, *, http: bool) -> tuple[Frontdesk, Database]:
             token=settings.bot_token,
             api_url=settings.api_url,
             signing_secret=settings.signing_secret,
+            smtp=smtp,
         )
     except SlackApiError as error:
         fail(f"Slack refused the bot token ({error.response.get('error', 'unknown error')})")

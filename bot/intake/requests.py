@@ -22,6 +22,7 @@ Rules:
   requester is known by address (`Profile.slack` is False), and their messages are recorded as email.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -193,15 +194,22 @@ class Intake:
         return ticket
 
     def open_from_email(
-        self, session: Session, incoming: Incoming, thread_id: str, now: datetime
+        self,
+        session: Session,
+        incoming: Incoming,
+        thread_id: str,
+        now: datetime,
+        opened: Callable[[tickets.TicketRecord], None],
     ) -> tuple[tickets.TicketRecord, Draft]:
-        """A request opened by an email (its Message-ID `thread_id`), recorded; its Slack thread in the intake
-        channel is the bot's to open. `go_on` then asks for what is missing."""
+        """A request opened by an email (its Message-ID `thread_id`); its Slack thread in the intake channel is
+        the bot's to open, by `opened(ticket)`, called before the email and its files are recorded. `go_on` then
+        asks for what is missing."""
         profile = incoming.profile
         draft = self._from_profile(profile).with_files(incoming.stored_files)
         described = answer(draft, "description", incoming.text, self._context(profile, now))
         draft = draft if isinstance(described, Refused) else described
         ticket = self._new_ticket(session, profile, (self.desk.intake_channel, None), draft, now, email=thread_id)
+        opened(ticket)
         self._record(session, ticket, incoming, incoming.text, incoming.files, now)
         return ticket, draft
 

@@ -2,8 +2,8 @@
 shows after refusals, temporary failures and a server that is down."""
 
 import random
-from email.message import EmailMessage
 from datetime import timedelta
+from email.message import EmailMessage
 
 import pytest
 from sqlmodel import select
@@ -17,7 +17,7 @@ from storage import outbox
 from storage.engine import Database
 from storage.kinds import OutboxState
 from storage.tables import OutboxItem
-from tests.bot.email.smtp_server import SmtpServer, smtp_server  # noqa: F401  (fixture)
+from tests.bot.email.smtp_server import SmtpServer
 from tests.storage.helpers import NOW
 from tests.storage.postgres import free_port
 
@@ -84,7 +84,8 @@ def test_an_automated_notice_says_so_and_gets_a_message_id_from_its_key(db: Data
     assert got.message["Message-ID"] == message_id_for("notice:1", "desk.example")
     with db.read() as session:
         row = session.get(OutboxItem, 1)
-        assert row is not None and row.result == {"message_id": message_id_for("notice:1", "desk.example")}
+        assert row is not None
+        assert row.result == {"message_id": message_id_for("notice:1", "desk.example")}
 
 
 def test_a_refused_recipient_is_dead_at_once_and_the_others_still_go(db: Database, smtp_server: SmtpServer) -> None:
