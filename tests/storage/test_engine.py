@@ -9,7 +9,7 @@ from storage.engine import DEFAULT_URL, Database, database_url, open_database, p
 from storage.errors import ConflictError, DatabaseConfigError, DatabaseUnavailableError
 from storage.tables import Message
 from tests.storage.helpers import NOW
-from tests.storage.postgres import _free_port
+from tests.storage.postgres import free_port
 
 
 def test_without_configuration_the_database_is_a_sqlite_file_in_the_working_directory() -> None:
@@ -41,7 +41,7 @@ def test_an_unusable_url_is_one_line_without_the_password(url: str) -> None:
 
 
 def test_an_unreachable_server_is_one_line_without_the_password() -> None:
-    url = f"postgresql://frontdesk:hunter2@127.0.0.1:{_free_port()}/frontdesk"
+    url = f"postgresql://frontdesk:hunter2@127.0.0.1:{free_port()}/frontdesk"
     with pytest.raises(DatabaseUnavailableError) as raised:
         open_database({"FRONTDESK_DATABASE_URL": url})
     message = str(raised.value)

@@ -7,7 +7,7 @@ import pytest
 from storage.engine import Database
 from storage.migrate import head_revision, revisions
 from tests.bot.cli.conftest import run_console_script, run_frontdesk
-from tests.storage.postgres import _free_port
+from tests.storage.postgres import free_port
 
 
 def test_upgrade_creates_the_tables_then_has_nothing_to_do(
@@ -46,7 +46,7 @@ def test_without_configuration_the_file_is_frontdesk_db_in_the_working_directory
 def test_a_bad_url_or_unreachable_server_is_one_line_and_exit_2(
     url: str, expected: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("FRONTDESK_DATABASE_URL", url.format(port=_free_port()))
+    monkeypatch.setenv("FRONTDESK_DATABASE_URL", url.format(port=free_port()))
     outcome = run_console_script("db", "upgrade")
     assert outcome.exit_code == 2
     assert outcome.stderr.startswith(expected)
