@@ -119,10 +119,12 @@ def enqueue_email(
     now: datetime,
     ticket_id: int | None = None,
     in_reply_to: str | None = None,
+    automated: bool = False,
 ) -> bool:
     """Checks the email and stores it in the outbox under idempotency key `key`; False when the key was already
-    stored. InvalidEmail (nothing stored) when it breaks the contract."""
-    payload = EmailPayload.checked(to, subject, text, in_reply_to)
+    stored. InvalidEmail (nothing stored) when it breaks the contract. `automated`: a notice no person wrote
+    (sent with Auto-Submitted, so auto-responders leave it alone)."""
+    payload = EmailPayload.checked(to, subject, text, in_reply_to, automated=automated)
     return enqueue_payload(session, key=key, payload=payload, now=now, ticket_id=ticket_id)
 
 

@@ -174,7 +174,9 @@ class SlackSayer:
         values = {"what": what, "details": details, "zone": self.desk.policy.calendar.zone}
         subject = render("email/notice_subject.txt.j2", **values)
         text = render("email/notice_body.txt.j2", **values)
-        enqueue_email(self.session, key=key, to=to, subject=subject, text=text, now=self.now, ticket_id=ticket_id)
+        enqueue_email(
+            self.session, key=key, to=to, subject=subject, text=text, now=self.now, ticket_id=ticket_id, automated=True
+        )
 
     def postmortem(self, report: IncidentReport, *, key: str) -> None:
         """The Major Incident Report's draft, in the card's thread."""
@@ -197,8 +199,9 @@ class SlackSayer:
         subject = render("email/escalation_subject.txt.j2", **values)
         text = render("email/escalation_body.txt.j2", **values)
         enqueue_email(
-            self.session, key=key, to=to, subject=subject, text=text, now=self.now, ticket_id=reminder.ticket.id
-        )
+            self.session, key=key, to=to, subject=subject, text=text, now=self.now, ticket_id=reminder.ticket.id,
+            automated=True,
+        )  # fmt: skip
 
     def dead_letters(self, letters: list[DeadLetter], *, key: str) -> None:
         """The agents are told of messages that could not be delivered (`frontdesk status` lists them)."""

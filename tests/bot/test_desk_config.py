@@ -148,3 +148,47 @@ def test_the_digest_threshold_is_read_and_checked(tmp_path):
     with pytest.raises(DeskConfigError) as refused:
         parse_desk_config(base + "[reminders]\ndigest_over = -1\n", source="f.toml", folder=tmp_path)
     assert refused.value.problems == ["f.toml: reminders.digest_over: must be 0 or more"]
+
+
+EMAIL = """
+[email]
+address = "support@k0nsult.example"
+notify = ["confirmation", "updates"]
+[[email.mailboxes]]
+name = "support"
+host = "imap.k0nsult.example"
+user = "support"
+password_env = "DESK_TEST_IMAP_PASSWORD"
+"""
+
+
+@pytest.mark.parametrize(
+    ("change", "problem"),
+    [
+        (("support@k0nsult.example", "support at k0nsult"), 'email.address: "support at k0nsult" is not an email'),
+        (('"updates"', '"newsletters"'), 'email.notify: "newsletters" is not a notification (confirmation,'),
+        (('user = "support"\n', 'user = "support"\ntls = "tls"\n'), 'email.mailboxes[0].tls: "tls" is not one of'),
+        (("DESK_TEST_IMAP_PASSWORD", "DESK_TEST_UNSET"), "the environment variable DESK_TEST_UNSET (the mailbox's"),
+        (('address = "support@k0nsult.example"\n', ""), "email.address: mailboxes need our address"),
+        (('name = "support"\n', 'name = "support"\ncolour = "red"\n'), "email.mailboxes[0].colour: unknown key"),
+    ],
+)
+def test_email_settings_are_checked(tmp_path, monkeypatch, change, problem):
+    monkeypatch.setenv("DESK_TEST_IMAP_PASSWORD", "secret")
+    [found] = problems_of(VALID + EMAIL.replace(*change), tmp_path)
+    assert problem in found
+    assert "secret" not in found
+
+
+def test_email_settings_when_right(tmp_path, monkeypatch):
+    monkeypatch.setenv("DESK_TEST_IMAP_PASSWORD", "secret")
+    email = parse(VALID + EMAIL, tmp_path).email
+    assert (email.address, email.domain, email.notify) == (
+        "support@k0nsult.example",
+        "k0nsult.example",
+        frozenset({"confirmation", "updates"}),
+    )
+    [mailbox] = email.mailboxes
+    assert (mailbox.port, mailbox.tls, mailbox.folder, mailbox.poll_seconds) == (993, "ssl", "INBOX", 60.0)
+    assert "secret" not in repr(mailbox)
+    assert not parse(VALID, tmp_path).email.notifies("confirmation")  # no [email]: nothing by email

@@ -27,3 +27,21 @@ def test_init_refuses_an_unknown_preset(tmp_path):
     outcome = run_frontdesk("init", str(tmp_path / "x.toml"), "--policy", "acme")
     assert outcome.exit_code == 2
     assert outcome.stderr.startswith('frontdesk: unknown preset "acme"')
+
+
+def test_the_commented_email_section_loads_once_uncommented(tmp_path, monkeypatch):
+    path = tmp_path / "frontdesk.toml"
+    run_frontdesk("init", str(path))
+    lines = path.read_text().splitlines()
+    start = lines.index("# [email]")
+    end = next(i for i in range(start, len(lines)) if not lines[i].startswith("#"))
+    lines[start:end] = [line.removeprefix("# ") for line in lines[start:end] if not line.startswith("#  ")]
+    path.write_text("\n".join(lines))
+    monkeypatch.setenv("FRONTDESK_IMAP_PASSWORD", "secret")
+    email = load_desk_config(path).email
+    assert (email.address, email.max_message_bytes, email.rate_per_hour) == ("support@example.com", 25 << 20, 20)
+    assert "updates" not in email.notify
+    assert email.notifies("confirmation")
+    [mailbox] = email.mailboxes
+    assert (mailbox.name, mailbox.host, mailbox.port) == ("support", "imap.example.com", 993)
+    assert mailbox.password == "secret"
