@@ -49,4 +49,5 @@ def _log(session: Session, ticket_id: int) -> list[Event]:
 def _stored(target: TargetState) -> deadlines.DeadlineValue:
     """A target's state as storage keeps it; a target without deadline is running with no due instant."""
     state = DeadlineState.RUNNING if target.state is State.NO_DEADLINE else DeadlineState(target.state.value)
-    return deadlines.DeadlineValue(target.name, target.due_at, state, target.started_at, target.stopped_at)
+    elapsed = target.elapsed if target.stopped_at is not None else None
+    return deadlines.DeadlineValue(target.name, target.due_at, state, target.started_at, target.stopped_at, elapsed)

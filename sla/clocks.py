@@ -19,7 +19,8 @@ Rules:
 - Milestones are the instants at which something about a target happens: warnings at the policy's fractions,
   the breach, and the escalation steps (at a fraction of the target, or as soon as it starts). Milestones after
   the target stopped are dropped. `next_change` (in UTC) is the earliest future milestone of any running target:
-  the instant a scheduler must look at the request again. `paused` counts pauses and reopen gaps.
+  the instant a scheduler must look at the request again. `paused` counts pauses and reopen gaps; `elapsed` is
+  the working time counted from the target's start to its stop (or now), pauses and reopen gaps left out.
 - Times come back in each target's calendar zone; internally everything is compared in UTC.
 """
 
@@ -81,6 +82,7 @@ class TargetState:
     due_at: datetime | None = None
     remaining: timedelta | None = None  # working time left; negative once overdue
     paused: timedelta = timedelta(0)  # working time spent in pauses so far
+    elapsed: timedelta = timedelta(0)  # counted working time from the start to the stop (or now): what reports use
     stopped_at: datetime | None = None
     breached_at: datetime | None = None
     milestones: tuple[Milestone, ...] = ()
@@ -147,9 +149,11 @@ def _evaluate(
     state_of = partial(TargetState, target.name, target.definition.label, target.calendar.name)
     amount, due = _deadline(policy, target, start, progress)
     end = stopped_at or now
+    elapsed, paused = progress.consumed(end), progress.paused(end)
     if amount is None:
         state = State.MET if stopped_at else State.NO_DEADLINE
-        return state_of(state, start.astimezone(zone), paused=progress.paused(end), stopped_at=_local(stopped_at, zone))
+        started, stopped = start.astimezone(zone), _local(stopped_at, zone)
+        return state_of(state, started, paused=paused, elapsed=elapsed, stopped_at=stopped)
     breached = due is not None and (due < stopped_at if stopped_at else due <= now)
     if breached:
         state = State.BREACHED
@@ -162,8 +166,9 @@ def _evaluate(
         state,
         start.astimezone(zone),
         due_at=_local(due, zone),
-        remaining=amount - progress.consumed(end),
-        paused=progress.paused(end),
+        remaining=amount - elapsed,
+        paused=paused,
+        elapsed=elapsed,
         stopped_at=_local(stopped_at, zone),
         breached_at=_local(due, zone) if breached else None,
         milestones=tuple(

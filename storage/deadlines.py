@@ -3,11 +3,13 @@
 Rules: the deadlines are computed by sla/ from the request's event log; storage keeps one row per ticket and
 target, written in the caller's transaction with one "ticket.deadlines_set" audit event holding the targets
 that changed (before and after). Targets not given are left alone; writing the same values writes nothing.
+For reports each row also keeps when it was decided (met: its stop; breached: its due instant) and, once
+stopped, the working time it took.
 """
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -28,6 +30,14 @@ class DeadlineValue:
     state: DeadlineState = DeadlineState.RUNNING
     started_at: datetime | None = None
     stopped_at: datetime | None = None
+    elapsed: timedelta | None = None  # the working time it took, once stopped
+
+    @property
+    def decided_at(self) -> datetime | None:
+        """When the target was decided: met at its stop, breached at its due instant; None while undecided."""
+        if self.state == DeadlineState.MET:
+            return self.stopped_at
+        return self.due_at if self.state == DeadlineState.BREACHED else None
 
 
 def set_deadlines(
@@ -53,6 +63,8 @@ def set_deadlines(
             "state": parse(DeadlineState, deadline.state).value,
             "started_at": None if deadline.started_at is None else to_utc(deadline.started_at),
             "stopped_at": None if deadline.stopped_at is None else to_utc(deadline.stopped_at),
+            "decided_at": None if deadline.decided_at is None else to_utc(deadline.decided_at),
+            "elapsed_seconds": None if deadline.elapsed is None else int(deadline.elapsed.total_seconds()),
         }
         row = stored.get(deadline.target)
         old = None if row is None else {name: getattr(row, name) for name in values}
@@ -89,6 +101,13 @@ def deadlines_of(session: Session, ticket_id: int) -> list[DeadlineValue]:
         select(TicketDeadline).where(col(TicketDeadline.ticket_id) == ticket_id).order_by(col(TicketDeadline.id))
     )
     return [
-        DeadlineValue(row.target, row.due_at, DeadlineState(row.state), row.started_at, row.stopped_at)
+        DeadlineValue(
+            row.target,
+            row.due_at,
+            DeadlineState(row.state),
+            row.started_at,
+            row.stopped_at,
+            None if row.elapsed_seconds is None else timedelta(seconds=row.elapsed_seconds),
+        )
         for row in session.exec(statement)
     ]

@@ -82,6 +82,10 @@ class TicketDeadline(SQLModel, table=True):
     due_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)  # NULL: no deadline
     state: str = Field(max_length=20)  # DeadlineState
     stopped_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # for reports: when the target was decided (met: its stop; breached: its due instant), and, once stopped, the
+    # working time it took on its calendar (pauses left out), in whole seconds
+    decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
+    elapsed_seconds: int | None = Field(default=None, sa_type=BigInteger)
 
 
 class Message(SQLModel, table=True):

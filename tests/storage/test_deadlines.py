@@ -19,7 +19,7 @@ def test_deadlines_are_stored_per_target_and_changes_audited(db: Database) -> No
         fix = DeadlineValue("fix", None, started_at=NOW)  # "as seen fit": no deadline
         set_deadlines(session, ticket.id, [response, fix], next_change_at=NOW + HOUR / 2, actor="system", now=NOW)
     with db.write() as session:  # the first reply: response met, nothing else changes
-        met = DeadlineValue("response", NOW + HOUR, DeadlineState.MET, NOW, NOW + HOUR / 4)
+        met = DeadlineValue("response", NOW + HOUR, DeadlineState.MET, NOW, NOW + HOUR / 4, HOUR / 4)
         set_deadlines(session, ticket.id, [met, fix], next_change_at=None, actor="U9", now=NOW + HOUR / 4)
         set_deadlines(session, ticket.id, [met], next_change_at=None, actor="U9", now=NOW + HOUR)  # nothing new
     with db.read() as session:
@@ -33,8 +33,12 @@ def test_deadlines_are_stored_per_target_and_changes_audited(db: Database) -> No
             "state": "running",
             "started_at": "2026-11-23T09:00:00+00:00",
             "stopped_at": None,
+            "decided_at": None,
+            "elapsed_seconds": None,
         },
         "next_change_at": "2026-11-23T09:30:00+00:00",
     }
     assert events[2].after is not None
     assert events[2].after["response"]["state"] == "met"
+    assert events[2].after["response"]["decided_at"] == "2026-11-23T09:15:00+00:00"  # met: decided at its stop
+    assert events[2].after["response"]["elapsed_seconds"] == 15 * 60
