@@ -10,7 +10,8 @@ Rules:
   (99.9 -> "99.9%"), `share` a fraction of one (0.5 -> "50%"), both without trailing zeros; `mrkdwn` escapes
   user text for Slack (`&`, `<`, `>`), so `<!channel>` or `<@U123>` typed by anyone is shown, never acted on;
   `unslack` decodes those entities again for a terminal; `split_lines` splits text into lines; `fromiso` reads an
-  ISO 8601 instant.
+  ISO 8601 instant; `rate` shows a share in percent with one decimal (None -> "-"); `hours` shows seconds of
+  working time as hours and minutes (4500 -> "1h 15m", None -> "-").
 """
 
 import html
@@ -44,6 +45,8 @@ def environment() -> Environment:
     env.filters["unslack"] = html.unescape
     env.filters["split_lines"] = str.splitlines
     env.filters["fromiso"] = datetime.fromisoformat
+    env.filters["hours"] = hours
+    env.filters["rate"] = rate
     return env
 
 
@@ -82,3 +85,16 @@ def share(value: Fraction | float) -> str:
 def mrkdwn(text: object) -> str:
     """User text made inert in Slack mrkdwn: `&`, `<` and `>` escaped as Slack asks."""
     return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def hours(seconds: float | None) -> str:
+    """Seconds of working time as hours and minutes, rounded to the minute: 4500 -> "1h 15m"; None -> "-"."""
+    if seconds is None:
+        return "-"
+    whole, minutes = divmod(round(seconds / 60), 60)
+    return f"{whole}h {minutes:02d}m" if whole else f"{minutes}m"
+
+
+def rate(value: float | None) -> str:
+    """A compliance figure in percent, one decimal: 33.333 -> "33.3%"; None -> "-"."""
+    return "-" if value is None else f"{value:.1f}%"

@@ -80,6 +80,12 @@ def save_customer(
     return CustomerRecord(customer.id, customer.name, customer.plan)
 
 
+def customers(session: Session) -> list[CustomerRecord]:
+    """Every customer, by name."""
+    rows = session.exec(select(Customer).order_by(col(Customer.name)))
+    return [CustomerRecord(row.id, row.name, row.plan) for row in rows if row.id is not None]
+
+
 def find_customer(
     session: Session, *, slack_channel: str | None = None, email: str | None = None
 ) -> CustomerRecord | None:

@@ -1,0 +1,205 @@
+"""A month's report, built from stored data (storage.reports aggregates, sla.availability figures).
+
+Rules:
+- The month runs from local midnight on its first day to local midnight on the next month's first day in the
+  policy's zone (sla.availability.month_span), so it can hold 743 or 745 hours across a DST change.
+- Target figures per target, priority, plan and kind, in the policy's order of priorities and targets; the same
+  per agent (left out of a customer's report: agents' names are internal). The average first response is the
+  mean working time of the response targets decided in the month, on their calendars (business hours).
+- Availability for every plan (or the one asked for) from the outages and maintenance windows that apply to
+  everyone, against the plan's target, with the credit band of the policy; and for each customer of the desk
+  (or the one asked for), adding its own outages and windows, against its plan. Each day's uptime is kept for
+  the charts. An outage still going on counts up to the month's end or `now`, whichever comes first.
+- A customer's report reads only that customer's requests, outages and windows (and the ones for everyone).
+"""
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from fractions import Fraction
+from zoneinfo import ZoneInfo
+
+from bot.desk_config import DeskConfig
+from sla.availability import Availability, AvailabilityTerms, availability, month_span
+from sla.policy import Policy
+from storage import reports, service_events
+from storage.engine import Database, Session
+from storage.people import CustomerRecord, customers
+from storage.reports import Satisfaction, Scope, TargetFigures
+
+MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+RESPONSE = "response"
+
+
+class ReportError(ValueError):
+    """The report cannot be made as asked (a bad month, an unknown plan or customer); the message says why."""
+
+
+@dataclass(frozen=True)
+class Month:
+    year: int
+    month: int
+
+    @classmethod
+    def parse(cls, text: str) -> "Month":
+        found = MONTH.match(text.strip())
+        if not found or not 1 <= int(found.group(2)) <= 12:
+            raise ReportError(f'"{text}" is not a month such as 2026-10')
+        return cls(int(found.group(1)), int(found.group(2)))
+
+    @classmethod
+    def before(cls, instant: datetime, zone: ZoneInfo) -> "Month":
+        """The month before the one `instant` falls in, in `zone`."""
+        local = instant.astimezone(zone)
+        return cls(local.year - (local.month == 1), (local.month - 2) % 12 + 1)
+
+    def __str__(self) -> str:
+        return f"{self.year:04d}-{self.month:02d}"
+
+    def days(self, zone: ZoneInfo) -> list[date]:
+        start, end = month_span(self.year, self.month, zone)
+        first, last = start.astimezone(zone).date(), end.astimezone(zone).date()
+        return [first + timedelta(days=n) for n in range((last - first).days)]
+
+
+@dataclass(frozen=True)
+class Uptime:
+    """One scope's availability for the month: a plan for everyone, or one customer."""
+
+    name: str  # the plan's label, or the customer's name
+    plan: str
+    customer: str | None
+    figures: Availability
+    terms: AvailabilityTerms
+    daily: tuple[tuple[date, Fraction], ...]
+
+    @property
+    def met(self) -> bool | None:
+        return self.terms.is_met_by(self.figures.percent)
+
+    @property
+    def credit(self) -> Fraction:
+        return self.terms.credit_for(self.figures.percent)
+
+
+@dataclass(frozen=True)
+class Report:
+    month: Month
+    start: datetime
+    end: datetime
+    policy: Policy
+    plan: str | None
+    customer: str | None
+    targets: tuple[TargetFigures, ...]
+    agents: tuple[TargetFigures, ...]
+    first_response_seconds: float | None
+    backlog: dict[str | None, int]
+    satisfaction: Satisfaction | None
+    agent_satisfaction: tuple[Satisfaction, ...]
+    uptime: tuple[Uptime, ...]
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return self.policy.calendar.zone
+
+    def label(self, target: str) -> str:
+        return self.policy.target_labels().get(target, target)
+
+
+def build_report(
+    database: Database,
+    desk: DeskConfig,
+    month: Month,
+    *,
+    plan: str | None = None,
+    customer: str | None = None,
+    now: datetime | None = None,
+) -> Report:
+    """The month's report for the desk, or for one plan or customer; ReportError names what is unknown."""
+    policy = desk.policy
+    if plan is not None and plan not in policy.plans:
+        raise ReportError(f'"{plan}" is not a plan of policy {policy.name} ({", ".join(policy.plans)})')
+    start, end = month_span(month.year, month.month, policy.calendar.zone)
+    with database.read() as session:
+        known = customers(session)
+        chosen = _customer(known, customer)
+        scope = Scope(start, end, plan, None if chosen is None else chosen.id)
+        targets = _ordered(policy, reports.target_figures(session, scope, reports.by_terms()))
+        internal = chosen is None
+        agents = _ordered(policy, reports.target_figures(session, scope, reports.by_agent())) if internal else ()
+        [overall] = reports.satisfaction(session, scope) or [None]
+        per_agent = tuple(reports.satisfaction(session, scope, [reports.agent_column()])) if internal else ()
+        uptime = _uptime(session, policy, month, scope, known if chosen is None else [chosen], now or end)
+        return Report(
+            month, start, end, policy, plan, None if chosen is None else chosen.name, targets, agents,
+            _mean_response(targets), reports.backlog(session, scope), overall, per_agent, uptime,
+        )  # fmt: skip
+
+
+def _customer(known: list[CustomerRecord], name: str | None) -> CustomerRecord | None:
+    if name is None:
+        return None
+    found = next((each for each in known if each.name.casefold() == name.casefold()), None)
+    if found is None:
+        raise ReportError(f'"{name}" is not a customer ({", ".join(each.name for each in known) or "none yet"})')
+    return found
+
+
+def _ordered(policy: Policy, figures: list[TargetFigures]) -> tuple[TargetFigures, ...]:
+    """In the policy's order: targets as the plans list them, then priorities, then the rest by name."""
+    targets = list(dict.fromkeys(policy.target_labels()))
+    priorities = [priority.name for priority in policy.priorities]
+
+    def rank(value: str | None, order: list[str]) -> tuple[int, str]:
+        return (order.index(value), "") if value in order else (len(order), str(value))
+
+    return tuple(
+        sorted(figures, key=lambda f: (rank(f.group[0], targets), rank(f.group[1], priorities), *map(str, f.group)))
+    )
+
+
+def _mean_response(figures: tuple[TargetFigures, ...]) -> float | None:
+    timed = [(f.mean_seconds, f.timed) for f in figures if f.group[0] == RESPONSE and f.mean_seconds is not None]
+    total = sum(count for _, count in timed)
+    return None if not total else sum(mean * count for mean, count in timed) / total
+
+
+def _uptime(
+    session: Session, policy: Policy, month: Month, scope: Scope, known: list[CustomerRecord], now: datetime
+) -> tuple[Uptime, ...]:
+    plans = [] if scope.customer_id is not None else [scope.plan] if scope.plan else list(policy.plans)
+    lines = [_line(session, policy, month, policy.plan(name).label, name, None, None, now) for name in plans]
+    for customer in known:
+        if scope.plan is None or customer.plan == scope.plan:
+            lines.append(_line(session, policy, month, customer.name, customer.plan, customer.name, customer.id, now))
+    return tuple(lines)
+
+
+def _line(
+    session: Session,
+    policy: Policy,
+    month: Month,
+    name: str,
+    plan: str,
+    customer: str | None,
+    customer_id: int | None,
+    now: datetime,
+) -> Uptime:
+    zone = policy.calendar.zone
+    start, end = month_span(month.year, month.month, zone)
+    cut = min(end, now.astimezone(UTC))
+    down = [
+        (o.start, o.end or cut) for o in service_events.outages_between(session, start, end, customer_id=customer_id)
+    ]
+    kept = [
+        (w.start, w.end or w.start)
+        for w in service_events.maintenance_between(session, start, end, customer_id=customer_id)
+    ]
+    days = []
+    for day in month.days(zone):
+        day_start = datetime(day.year, day.month, day.day, tzinfo=zone)
+        following = day + timedelta(days=1)
+        day_end = datetime(following.year, following.month, following.day, tzinfo=zone)
+        days.append((day, availability((day_start, day_end), down, kept).percent))
+    terms = policy.plan(plan).availability
+    return Uptime(name, plan, customer, availability((start, end), down, kept), terms, tuple(days))
