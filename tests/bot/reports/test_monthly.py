@@ -115,7 +115,8 @@ def test_k0nsult_october_targets_times_and_drill_down(october) -> None:
         ("resolution", "Carol"): (1, 1, 0),
         ("response", None): (1, 0, 1),
     }
-    assert report.start == warsaw(10, 1, 0) and report.end == warsaw(11, 1, 0)
+    assert report.start == warsaw(10, 1, 0)
+    assert report.end == warsaw(11, 1, 0)
     assert (report.end - report.start).total_seconds() == 745 * HOUR  # the clocks went back on 25 October
 
 
@@ -157,7 +158,8 @@ def test_a_customers_report_holds_only_that_customer(october) -> None:
 
     assert report.customer == "Globex"
     assert report.targets == ()  # Globex's one request decided nothing in October
-    assert report.agents == () and report.agent_satisfaction == ()
+    assert report.agents == ()
+    assert report.agent_satisfaction == ()
     assert report.backlog == {"S4": 1}
     assert report.satisfaction is None
     assert [line.name for line in report.uptime] == ["Globex"]
