@@ -11,7 +11,7 @@ Rules:
   user text for Slack (`&`, `<`, `>`), so `<!channel>` or `<@U123>` typed by anyone is shown, never acted on;
   `unslack` decodes those entities again for a terminal; `split_lines` splits text into lines; `fromiso` reads an
   ISO 8601 instant; `rate` shows a share in percent with one decimal (None -> "-"); `hours` shows seconds of
-  working time as hours and minutes (4500 -> "1h 15m", None -> "-").
+  working time as hours and minutes (4500 -> "1h 15m", None -> "-"); `sr` an SR number (5 -> "SR-000005").
 """
 
 import html
@@ -24,6 +24,8 @@ from importlib import resources
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+from storage.numbers import format_sr
 
 
 @cache
@@ -47,6 +49,7 @@ def environment() -> Environment:
     env.filters["fromiso"] = datetime.fromisoformat
     env.filters["hours"] = hours
     env.filters["rate"] = rate
+    env.filters["sr"] = format_sr
     return env
 
 

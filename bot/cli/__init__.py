@@ -19,6 +19,7 @@ from bot.cli.init import init
 from bot.cli.maintenance import maintenance
 from bot.cli.manifest import slack_manifest
 from bot.cli.policy import policy
+from bot.cli.report import report
 from bot.cli.run import run
 from bot.cli.sla import sla
 from bot.cli.status import status
@@ -58,3 +59,4 @@ main.add_command(worker)
 main.add_command(status)
 main.add_command(maintenance)
 main.add_command(email)
+main.add_command(report)

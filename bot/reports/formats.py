@@ -34,7 +34,7 @@ def formatted(report: Report, form: str) -> str:
     if form == "csv":
         return as_csv(report)
     template = "reports/report.html.j2" if form == "html" else "reports/report.txt.j2"
-    return render(template, report=report, compliance=compliance_by_priority(report), sr=format_sr)
+    return render(template, report=report, compliance=compliance_by_priority(report))
 
 
 def compliance_by_priority(report: Report) -> list[tuple[str, float | None, int]]:

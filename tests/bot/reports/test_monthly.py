@@ -11,76 +11,18 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.desk_config import parse_desk_config
 from bot.reports.monthly import Month, ReportError, build_report
 from storage.engine import Database
-from tests.bot.reports.requests import Requests
+from tests.bot.reports.requests import Requests, desk, k0nsult_october, warsaw
 
-WARSAW = ZoneInfo("Europe/Warsaw")
 PARIS = ZoneInfo("Europe/Paris")
 MIN = 60
 HOUR = 3600
 
 
-def warsaw(month: int, day: int, hour: int, minute: int = 0) -> datetime:
-    return datetime(2026, month, day, hour, minute, tzinfo=WARSAW)
-
-
-def desk(folder: Path, policy: str, customers: str):
-    text = f"""
-policy = "{policy}"
-[slack]
-intake_channel = "C0INTAKE01"
-agents_channel = "C0AGENTS01"
-[agents]
-users = ["U0AGENT001"]
-{customers}
-"""
-    return parse_desk_config(text, source="frontdesk.toml", folder=folder)
-
-
-K0NSULT_CUSTOMERS = """
-[[customers]]
-name = "Acme"
-plan = "enterprise"
-email_domains = ["acme.example"]
-[[customers]]
-name = "Globex"
-plan = "starter"
-email_domains = ["globex.example"]
-"""
-
-
 @pytest.fixture
 def october(db: Database, tmp_path: Path):
-    """k0nsult, October 2026: five requests, two agents, two ratings, outages and a maintenance window."""
-    config = desk(tmp_path, "k0nsult", K0NSULT_CUSTOMERS)
-    made = Requests(db, config)
-    acme, globex = made.customer("Acme"), made.customer("Globex")
-    bob, carol = made.agent("Bob"), made.agent("Carol")
-    # SR-000001 S1: reply after 30 min (1h: met), resolved after 5h (1d = 8h: met), rated 5
-    made.request("S1", acme, bob, warsaw(10, 1, 10), [("public_reply", warsaw(10, 1, 10, 30)),
-                 ("resolved", warsaw(10, 1, 15)), ("closed", warsaw(10, 2, 10))], score=5)  # fmt: skip
-    # SR-000002 S1, Friday 16:30: reply Monday 09:45 = 30m + 45m (breached), resolved Tuesday 10:00 = 9h30m
-    # (breached), rated 2
-    made.request("S1", acme, bob, warsaw(10, 2, 16, 30), [("public_reply", warsaw(10, 5, 9, 45)),
-                 ("resolved", warsaw(10, 6, 10)), ("closed", warsaw(10, 7, 10))], score=2)  # fmt: skip
-    # SR-000003 S2 after the clocks went back: reply after 2h (4h: met); paused Monday 12:00 to Tuesday 12:00,
-    # resolved Tuesday 14:00 = 3h + 2h = 5h (the pause does not count; met)
-    made.request("S2", acme, carol, warsaw(10, 26, 9), [("public_reply", warsaw(10, 26, 11)),
-                 ("pause", warsaw(10, 26, 12)), ("resume", warsaw(10, 27, 12)),
-                 ("resolved", warsaw(10, 27, 14))])  # fmt: skip
-    # SR-000004 Globex S4 (starter, 24h): nothing decided in October, open at the end
-    made.request("S4", globex, None, warsaw(10, 30, 16), [])
-    # SR-000005 S1, Friday 16:00, no reply: the response (1h) is breached at 17:00; open at the end
-    made.request("S1", acme, None, warsaw(10, 30, 16), [])
-    made.maintenance(warsaw(10, 10, 22), warsaw(10, 11, 0))
-    made.outage(warsaw(10, 5, 10), warsaw(10, 5, 10, 30))  # 30 min
-    made.outage(warsaw(10, 10, 23), warsaw(10, 11, 1))  # 2h, of which 1h in the maintenance window
-    made.outage(warsaw(10, 31, 22), warsaw(11, 1, 2))  # 4h, 2h of it in October
-    made.outage(warsaw(10, 20, 10), warsaw(10, 20, 15), customer=acme)  # Acme's own: 5h
-    made.recompute_all(warsaw(11, 1, 0))
-    return db, config
+    return db, k0nsult_october(db, tmp_path)
 
 
 def figures(report) -> dict[tuple, tuple]:
