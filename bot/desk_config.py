@@ -5,7 +5,8 @@ Rules:
   (intake, agents, announcements), the agents and the L2/L3 levels (users, user groups, emails), the customers
   and their plans (matched by Slack channel or email domain), the intake timings, attachment limits (size, and
   the blocked types: MIME types or `type/*` patterns, checked against the type detected from a file's bytes) and
-  maintenance windows, and email (`[email]`, bot.email.config).
+  maintenance windows, email (`[email]`, bot.email.config), and on which business day of each month the
+  previous month's report is posted (`[reports] monthly_on_business_day`, default 1; 0 turns it off).
 - Every problem is reported, one line each, naming the file and the key; a typo in a key is a problem.
 - Slack ids are checked for shape (C/G/D for channels, U/W for users, S for user groups) so a name pasted where
   an id belongs is caught at start rather than at the first message.
@@ -104,6 +105,7 @@ class DeskConfig:
     maintenance: tuple[Maintenance, ...] = ()
     digest_over: int = 5  # more reminders than this in one sweep make one digest message
     email: EmailDesk = field(default_factory=EmailDesk)
+    monthly_report_day: int = 1  # the month's business day the previous month's report is posted on; 0: never
 
     @property
     def phone_region(self) -> str | None:
@@ -157,6 +159,7 @@ def parse_desk_config(text: str, source: str, folder: Path) -> DeskConfig:
     maintenance = attempt(lambda: _maintenance(root), ())
     digest_over = attempt(lambda: _digest_over(root.child("reminders", required=False)), 5)
     email = attempt(lambda: read_email(root.child("email", required=False)), EmailDesk())
+    monthly_report_day = attempt(lambda: _monthly_report_day(root.child("reports", required=False)), 1)
     attempt(root.done, None)
     if agents is not None and not (agents.users or agents.usergroups):
         problems.append(f"{source}: agents: name at least one agent (users or usergroups)")
@@ -174,6 +177,7 @@ def parse_desk_config(text: str, source: str, folder: Path) -> DeskConfig:
         maintenance,
         digest_over,
         email,
+        monthly_report_day,
     )
 
 
@@ -251,6 +255,16 @@ def _digest_over(reader: Reader) -> int:
     value = reader.value("digest_over", int, 5)
     if value < 0:
         raise reader.error("must be 0 or more", "digest_over")
+    reader.done()
+    return value
+
+
+def _monthly_report_day(reader: Reader) -> int:
+    value = reader.value("monthly_on_business_day", int, 1)
+    if not 0 <= value <= 20:
+        raise reader.error(
+            "must be a business day of the month from 1 to 20, or 0 for no monthly report", "monthly_on_business_day"
+        )
     reader.done()
     return value
 

@@ -5,6 +5,8 @@ Rules:
 - abandoned-intake (every minute): reminders and closing of unfinished requests (bot.intake.abandoned);
 - resolved-unanswered (every minute): closing resolved requests nobody confirmed (bot.desk.closing);
 - maintenance (every minute): notices of maintenance windows to customers (bot.desk.maintenance);
+- monthly-report (every 10 minutes): the previous month's report on the month's report day, to the agents and
+  to each customer's channels (bot.reports.monthly_post);
 - dead-letters (every minute): the agents channel is told, once each, of messages that could not be delivered
   (not of its own alerts, so an agents channel that cannot be reached makes no loop, nor of forms whose trigger
   expired before they could open: the person just clicks again; `frontdesk status` still lists them).
@@ -21,6 +23,7 @@ from bot.desk.reminders import sweep_milestones
 from bot.desk_config import DeskConfig
 from bot.email.say import MailingSayer
 from bot.intake.abandoned import sweep_abandoned
+from bot.reports.monthly_post import sweep_monthly_report
 from bot.slack.say import SlackSayer
 from bot.sweeper import Sweep
 from storage import outbox, reminders
@@ -43,6 +46,7 @@ def desk_sweeps(database: Database, desk: DeskConfig) -> tuple[Sweep, ...]:
         Sweep("resolved-unanswered", MINUTE, lambda now: bool(sweep_resolved(database, desk, now, say_at(now)))),
         Sweep("dead-letters", MINUTE, lambda now: sweep_dead_letters(database, desk, now)),
         Sweep("maintenance", MINUTE, lambda now: sweep_maintenance(database, desk, now, say_at(now))),
+        Sweep("monthly-report", 10 * MINUTE, lambda now: sweep_monthly_report(database, desk, now, say_at(now))),
     )
 
 

@@ -14,6 +14,11 @@ from storage.columns import to_utc
 from storage.tables import ReminderSent
 
 
+def was_recorded(session: Session, key: str) -> bool:
+    """Whether `key` was recorded already."""
+    return session.exec(select(ReminderSent.key).where(col(ReminderSent.key) == key)).first() is not None
+
+
 def record_new(session: Session, reminders: Iterable[tuple[str, int | None]], *, now: datetime) -> list[str]:
     """Records the `(key, ticket id)` pairs not recorded yet; their keys, in the order given."""
     given = list(dict(reminders).items())

@@ -29,6 +29,7 @@ from typing import Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot import ticket_clocks
+from bot.customers import customer_id
 from bot.desk_config import DeskConfig
 from bot.intake.answers import Refused, parse_email, parse_phone, plain_text
 from bot.intake.draft import MAX_DESCRIPTION, Context, Draft, answer
@@ -340,6 +341,7 @@ class Intake:
             now=now,
             requester_id=requester,
             plan=customer.plan if customer else None,
+            customer_id=customer_id(session, customer, now) if customer else None,
             slack_channel=channel,
             slack_thread_ts=thread_ts,
             email_thread_id=email,

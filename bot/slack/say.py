@@ -15,6 +15,7 @@ Rules (DESIGN.md, "Habits"; the delivery contract in bot/delivery):
 
 import math
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -28,6 +29,8 @@ from bot.intake.answers import Refused
 from bot.intake.draft import Draft
 from bot.intake.requests import Files
 from bot.render import render, render_json
+from bot.reports.formats import compliance_by_priority
+from bot.reports.monthly import Report
 from sla.clocks import Clocks
 from storage import outbox
 from storage.engine import Session
@@ -202,6 +205,17 @@ class SlackSayer:
             self.session, key=key, to=to, subject=subject, text=text, now=self.now, ticket_id=reminder.ticket.id,
             automated=True,
         )  # fmt: skip
+
+    def monthly_report(self, report: Report, channel: str, chart: Path, *, key: str) -> None:
+        """A month's report in `channel`, its chart in the message's thread (Slack's external upload)."""
+        text = render("slack/monthly_report.mrkdwn.j2", report=report, compliance=compliance_by_priority(report))
+        message = SlackPayload("chat.postMessage", {"channel": channel, "text": _cut(text)})
+        enqueue_slack(self.session, key=key, payload=message, now=self.now)
+        name = f"sla-report-{report.month}.png"
+        upload = {"channel": channel, "path": str(chart), "filename": name, "title": name}
+        enqueue_slack(
+            self.session, key=f"{key}:chart", payload=SlackPayload(FILE_UPLOAD, upload, thread_of=key), now=self.now
+        )
 
     def dead_letters(self, letters: list[DeadLetter], *, key: str) -> None:
         """The agents are told of messages that could not be delivered (`frontdesk status` lists them)."""

@@ -117,10 +117,10 @@ email_domains = ["globex.example"]
 """
 
 
-def k0nsult_october(db: Database, folder: Path) -> DeskConfig:
+def k0nsult_october(db: Database, folder: Path, config: DeskConfig | None = None) -> DeskConfig:
     """k0nsult, October 2026: five requests, two agents, two ratings, outages and a maintenance window (the figures
     are worked out in tests/bot/reports/test_monthly.py)."""
-    config = desk(folder, "k0nsult", K0NSULT_CUSTOMERS)
+    config = config or desk(folder, "k0nsult", K0NSULT_CUSTOMERS)
     made = Requests(db, config)
     acme, globex = made.customer("Acme"), made.customer("Globex")
     bob, carol = made.agent("Bob"), made.agent("Carol")

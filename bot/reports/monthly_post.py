@@ -1,0 +1,93 @@
+"""The monthly report sweep: on the month's report day, the previous month's report goes to the agents channel
+(the whole desk) and to each customer's channels (their own figures only), each with its chart.
+
+Rules:
+- The report day is the desk config's `[reports] monthly_on_business_day` (default 1: the first business day)
+  on the policy's calendar, holidays included; the report goes out once that day's business hours open (09:00
+  on a Mon-Fri 09:00-17:00 calendar), or at the next sweep after it. 0 turns it off.
+- Each month's report is posted once, by one worker: a ledger key `monthly-report:YYYY-MM` is recorded in the
+  same transaction as the messages (storage.reminders). Until the next month's report day, a bot that was down
+  on the day posts it when it is back; a month missed entirely is not posted late (`frontdesk report` has it).
+- The chart is a PNG written under the attachment folder (`reports/`) and shared in the message's thread by
+  Slack's external upload (the outbox's files.upload).
+"""
+
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Protocol
+
+from bot.customers import save_customers
+from bot.desk_config import DeskConfig
+from bot.reports.chart import chart_png
+from bot.reports.monthly import Month, Report, build_report
+from sla.calendar import Calendar
+from storage import reminders
+from storage.engine import Database, Session
+
+LEDGER = "monthly-report:"
+Poster = Callable[[Session], "MonthlyReportSayer"]
+
+
+class MonthlyReportSayer(Protocol):
+    """What the sweep needs from a sayer (bot.slack.say.SlackSayer)."""
+
+    def monthly_report(self, report: Report, channel: str, chart: Path, *, key: str) -> None: ...
+
+
+def report_day_opening(calendar: Calendar, year: int, month: int, number: int) -> datetime | None:
+    """The opening of the month's `number`-th business day on `calendar`; None when the month has fewer."""
+    zone = calendar.zone
+    day = date(year, month, 1)
+    for _ in range(number):
+        opening = calendar.next_opening(datetime(day.year, day.month, day.day, tzinfo=zone)).astimezone(zone)
+        if (opening.year, opening.month) != (year, month):
+            return None
+        day = opening.date() + timedelta(days=1)
+    return opening
+
+
+def sweep_monthly_report(database: Database, desk: DeskConfig, now: datetime, say_with: Poster) -> bool:
+    """Posts the previous month's reports when the report day has come and they were not posted; whether it did."""
+    if not desk.monthly_report_day:
+        return False
+    calendar = desk.policy.calendar
+    local = now.astimezone(calendar.zone)
+    opening = report_day_opening(calendar, local.year, local.month, desk.monthly_report_day)
+    if opening is None or now < opening:
+        return False
+    month = Month.before(now, calendar.zone)
+    key = f"{LEDGER}{month}"
+    with database.read() as session:
+        if reminders.was_recorded(session, key):
+            return False
+    save_customers(database, desk, now)
+    posts = _posts(database, desk, month, now)
+    with database.write() as session:
+        if not reminders.record_new(session, [(key, None)], now=now):
+            return False  # another worker posted it meanwhile
+        say = say_with(session)
+        for channel, report, chart, post_key in posts:
+            say.monthly_report(report, channel, chart, key=post_key)
+    return True
+
+
+def _posts(database: Database, desk: DeskConfig, month: Month, now: datetime) -> list[tuple[str, Report, Path, str]]:
+    """(channel, report, chart file, key) for the agents channel and every customer channel."""
+    folder = desk.intake.attachments_folder / "reports"
+    folder.mkdir(parents=True, exist_ok=True)
+    whole = build_report(database, desk, month, now=now)
+    posts = [(desk.agents_channel, whole, _chart(folder, whole, "desk"), f"{LEDGER}{month}:desk")]
+    for number, customer in enumerate(desk.customers):
+        if not customer.slack_channels:
+            continue
+        own = build_report(database, desk, month, customer=customer.name, now=now)
+        chart = _chart(folder, own, f"customer-{number}")
+        posts += [(channel, own, chart, f"{LEDGER}{month}:{channel}") for channel in customer.slack_channels]
+    return posts
+
+
+def _chart(folder: Path, report: Report, name: str) -> Path:
+    path = folder / f"{report.month}-{name}.png"
+    path.write_bytes(chart_png(report))
+    return path
