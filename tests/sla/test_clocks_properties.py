@@ -156,6 +156,7 @@ def test_remaining_plus_consumed_is_the_duration_until_the_target_stops(request)
             paused = paused_time(target.calendar, seen, state.started_at, request.now)
         consumed = target.calendar.working_time_between(state.started_at, request.now) - paused
         assert state.paused == paused
+        assert state.elapsed == consumed  # what reports count as the time the target took so far
         assert state.remaining is not None
         assert state.remaining + consumed == length(target)
         assert (state.state == State.BREACHED) == (state.remaining <= timedelta(0))
