@@ -3,13 +3,15 @@
 import csv
 import io
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
+from bot.reports.monthly import Month
 from storage.engine import Database
 from tests.bot.cli.conftest import run_frontdesk
-from tests.bot.reports.requests import K0NSULT_CUSTOMERS, desk_text, k0nsult_october
+from tests.bot.reports.requests import K0NSULT_CUSTOMERS, WARSAW, desk_text, k0nsult_october
 
 
 @pytest.fixture
@@ -121,3 +123,10 @@ def test_an_empty_database_asks_for_an_upgrade(tmp_path: Path, monkeypatch: pyte
     outcome = run_frontdesk("report", "--month", "2026-10")
     assert outcome.exit_code == 2
     assert "run `frontdesk db upgrade` first" in outcome.stderr
+
+
+@pytest.mark.usefixtures("october")
+def test_without_a_month_it_reports_the_previous_one() -> None:
+    outcome = run_frontdesk("report")
+    assert outcome.exit_code == 0, outcome.stderr
+    assert outcome.stdout.startswith(f"SLA report {Month.before(datetime.now(UTC), WARSAW)}: K0nsult SLA\n")
