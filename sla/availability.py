@@ -11,13 +11,14 @@ Rules:
 - All instants are compared in UTC (Python compares two datetimes of one zone by their wall readings).
 - Percentages are exact fractions; rounding is for display only. With no time left after maintenance the
   service counts as fully available.
+- A day is a local day (`local_day`): midnight to midnight in the zone, 23 or 25 hours across a DST change.
 - Credit bands are [at_least, below) ranges of availability; the band containing the figure gives the credit,
   none gives 0.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from fractions import Fraction
 from zoneinfo import ZoneInfo
 
@@ -77,6 +78,22 @@ def month_span(year: int, month: int, zone: ZoneInfo) -> Span:
         datetime(year, month, 1, tzinfo=zone).astimezone(UTC),
         datetime(following[0], following[1], 1, tzinfo=zone).astimezone(UTC),
     )
+
+
+def local_day(day: date, zone: ZoneInfo) -> Span:
+    """From local midnight on `day` to local midnight on the next day (23 or 25 hours across a DST change)."""
+    following = day + timedelta(days=1)
+    return (
+        datetime(day.year, day.month, day.day, tzinfo=zone).astimezone(UTC),
+        datetime(following.year, following.month, following.day, tzinfo=zone).astimezone(UTC),
+    )
+
+
+def daily(
+    days: Sequence[date], zone: ZoneInfo, outages: Sequence[Span], maintenance: Sequence[Span]
+) -> tuple[tuple[date, Fraction], ...]:
+    """Each local day's availability percentage."""
+    return tuple((day, availability(local_day(day, zone), outages, maintenance).percent) for day in days)
 
 
 def availability(period: Span, outages: Iterable[Span], maintenance: Iterable[Span]) -> Availability:

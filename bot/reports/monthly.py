@@ -20,7 +20,7 @@ from fractions import Fraction
 from zoneinfo import ZoneInfo
 
 from bot.desk_config import DeskConfig
-from sla.availability import Availability, AvailabilityTerms, availability, month_span
+from sla.availability import Availability, AvailabilityTerms, availability, daily, month_span
 from sla.policy import Policy
 from storage import reports, service_events
 from storage.engine import Database, Session
@@ -195,11 +195,6 @@ def _line(
         (w.start, w.end or w.start)
         for w in service_events.maintenance_between(session, start, end, customer_id=customer_id)
     ]
-    days = []
-    for day in month.days(zone):
-        day_start = datetime(day.year, day.month, day.day, tzinfo=zone)
-        following = day + timedelta(days=1)
-        day_end = datetime(following.year, following.month, following.day, tzinfo=zone)
-        days.append((day, availability((day_start, day_end), down, kept).percent))
     terms = policy.plan(plan).availability
-    return Uptime(name, plan, customer, availability((start, end), down, kept), terms, tuple(days))
+    figures = availability((start, end), down, kept)
+    return Uptime(name, plan, customer, figures, terms, daily(month.days(zone), zone, down, kept))

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sla.availability import availability, month_span
+from sla.availability import availability, daily, local_day, month_span
 from tests.sla.policy_helpers import at, preset
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -160,3 +160,26 @@ def test_another_outage_never_raises_availability(outages, maintenance, extra):
     after = availability(NOVEMBER, [*outages, extra], maintenance)
     assert after.percent <= before.percent
     assert after.total == before.total
+
+
+SPANS = st.lists(st.tuples(st.integers(0, 745 * 60), st.integers(1, 3000)), max_size=6)
+
+
+@given(SPANS, SPANS, st.sampled_from(["Europe/Warsaw", "Australia/Sydney", "UTC"]))
+def test_the_days_downtime_adds_up_to_the_months(outages, windows, zone_name) -> None:
+    zone = ZoneInfo(zone_name)
+    start, end = month_span(2026, 10, zone)
+
+    def spans(pairs):
+        return [(start + timedelta(minutes=a), start + timedelta(minutes=a + n)) for a, n in pairs]
+
+    down, kept = spans(outages), spans(windows)
+    first = start.astimezone(zone).date()
+    days = [first + timedelta(days=n) for n in range(31)]
+    per_day = daily(days, zone, down, kept)
+    month = availability((start, end), down, kept)
+    assert [day for day, _ in per_day] == days
+    assert all(0 <= percent <= 100 for _, percent in per_day)
+    day_downtime = sum((availability(local_day(d, zone), down, kept).downtime for d in days), timedelta(0))
+    assert day_downtime == month.downtime
+    assert sum((local_day(d, zone)[1] - local_day(d, zone)[0] for d in days), timedelta(0)) == end - start
