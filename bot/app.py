@@ -15,6 +15,7 @@ Rules (DESIGN.md, "Layers" and "The path of a message"):
 
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from functools import partial
 
 from slack_bolt import App
 from slack_bolt.authorization import AuthorizeResult
@@ -31,6 +32,7 @@ from bot.email.settings import SmtpSettings
 from bot.runner import Runner
 from bot.slack.form_view import submission_errors
 from bot.slack.receiver import build_receiver
+from bot.status_page import status_page
 from bot.sweeper import Sweeper
 from bot.sweeps import desk_sweeps
 from bot.web import FrontdeskWsgi
@@ -83,7 +85,8 @@ class Frontdesk:
         )
 
     def wsgi(self) -> FrontdeskWsgi:
-        return FrontdeskWsgi(self.slack_app, healthy=self._healthy)
+        page = partial(status_page, self.database, self.desk)
+        return FrontdeskWsgi(self.slack_app, healthy=self._healthy, status_page=lambda: page(self.clock()))
 
     def start(self) -> "Frontdesk":
         add_configured(self.database, self.desk, self.clock())

@@ -3,9 +3,12 @@
 Rules (DESIGN.md, "Contracts"):
 - `POST /slack/events` takes events, commands, interactivity and options (Bolt's WSGI adapter).
 - `GET /healthz` answers 200 when the database answers, 503 otherwise; it says nothing secret.
+- `GET /status` is the public status page (bot.status_page), never cached; a database that fails answers 503
+  with one line, never a traceback. Without a page (`status_page` None) it is 404.
 - Anything else is 404. The server is waitress (threads, no Bolt development server).
 """
 
+import logging
 import threading
 from collections.abc import Callable, Iterable
 from types import TracebackType
@@ -15,18 +18,25 @@ from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from waitress.server import create_server
 
+from storage.errors import StorageError
+
 if TYPE_CHECKING:
     from wsgiref.types import StartResponse, WSGIEnvironment
 
 SLACK_PATH = "/slack/events"
+STATUS_PATH = "/status"
+logger = logging.getLogger(__name__)
 
 
 class FrontdeskWsgi:
     """Routes a request to Slack's handler or the health check."""
 
-    def __init__(self, slack_app: App, healthy: Callable[[], bool]) -> None:
+    def __init__(
+        self, slack_app: App, healthy: Callable[[], bool], status_page: Callable[[], str] | None = None
+    ) -> None:
         self._slack = SlackRequestHandler(slack_app, path=SLACK_PATH)
         self._healthy = healthy
+        self._status_page = status_page
 
     def __call__(self, environ: "WSGIEnvironment", start_response: "StartResponse") -> Iterable[bytes]:
         path, method = environ.get("PATH_INFO", ""), environ.get("REQUEST_METHOD", "")
@@ -35,12 +45,30 @@ class FrontdeskWsgi:
         if path == "/healthz" and method in ("GET", "HEAD"):
             ok = self._healthy()
             return _text(start_response, "200 OK" if ok else "503 Service Unavailable", "ok\n" if ok else "down\n")
+        if path == STATUS_PATH and method in ("GET", "HEAD") and self._status_page is not None:
+            return self._page(start_response)
         return _text(start_response, "404 Not Found", "not found\n")
 
+    def _page(self, start_response: "StartResponse") -> list[bytes]:
+        assert self._status_page is not None
+        try:
+            page = self._status_page()
+        except StorageError:
+            logger.exception("the status page could not read the database")
+            return _text(start_response, "503 Service Unavailable", "status unavailable\n")
+        return _text(start_response, "200 OK", page, "text/html", [("Cache-Control", "no-cache")])
 
-def _text(start_response: "StartResponse", status: str, text: str) -> list[bytes]:
+
+def _text(
+    start_response: "StartResponse",
+    status: str,
+    text: str,
+    kind: str = "text/plain",
+    extra: list[tuple[str, str]] | None = None,
+) -> list[bytes]:
     body = text.encode()
-    start_response(status, [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(body)))])
+    headers = [("Content-Type", f"{kind}; charset=utf-8"), ("Content-Length", str(len(body))), *(extra or [])]
+    start_response(status, headers)
     return [body]
 
 

@@ -7,6 +7,7 @@ import pytest
 
 from bot.slack_emulator import Workspace
 from storage.engine import Database
+from tests.bot.browser import browser  # noqa: F401  (fixture)
 from tests.bot.conversation import Conversation, conversation_on, desk_config
 from tests.bot.email.mail_conversation import mail_desk  # noqa: F401  (fixture)
 from tests.bot.email.smtp_server import smtp_server  # noqa: F401  (fixture)
