@@ -13,12 +13,15 @@ from zoneinfo import ZoneInfo
 import pytest
 from slack_bolt import App
 
+from bot.app import Frontdesk
 from bot.desk_config import parse_desk_config
+from bot.slack_emulator import SlackEmulator, Workspace
 from bot.status_page import status_page
 from bot.web import FrontdeskWsgi, WebServer
 from storage import people, service_events, tickets
 from storage.engine import Database
 from tests.bot.browser import screenshot
+from tests.bot.conversation import desk_config
 
 PARIS = ZoneInfo("Europe/Paris")
 NOW = datetime(2026, 11, 24, 15, 0, tzinfo=PARIS)  # a Tuesday afternoon
@@ -149,3 +152,19 @@ def test_the_page_renders_in_chromium(served: str, browser) -> None:
     colours = {bar.get_attribute("class") for bar in drawn}
     assert colours == {"bar up", "bar partial", "bar out"}
     assert screenshot(browser, "status-page.png").stat().st_size > 10_000
+
+
+def test_the_running_app_serves_it(db: Database, tmp_path: Path) -> None:
+    with SlackEmulator(Workspace.example()) as emulator:
+        app = Frontdesk(
+            desk=desk_config(emulator.workspace, tmp_path),
+            database=db,
+            token=emulator.bot_token,
+            api_url=emulator.base_url,
+            signing_secret=emulator.signing_secret,
+        )
+        with WebServer(app.wsgi()) as server:
+            status, _, page = get(f"{server.url}/status")
+    assert status == 200
+    assert "All systems operational" in page
+    assert "No maintenance planned." in page
