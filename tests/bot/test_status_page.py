@@ -22,21 +22,11 @@ from storage import people, service_events, tickets
 from storage.engine import Database
 from tests.bot.browser import screenshot
 from tests.bot.conversation import desk_config
+from tests.bot.reports.requests import desk_text
 
 PARIS = ZoneInfo("Europe/Paris")
 NOW = datetime(2026, 11, 24, 15, 0, tzinfo=PARIS)  # a Tuesday afternoon
-DESK = """
-policy = "owkin"
-[slack]
-intake_channel = "C0INTAKE01"
-agents_channel = "C0AGENTS01"
-[agents]
-users = ["U0AGENT001"]
-[[customers]]
-name = "Acme Private"
-plan = "kpro"
-email_domains = ["acme.example"]
-"""
+DESK = desk_text("owkin", '[[customers]]\nname = "Acme Private"\nplan = "kpro"\nemail_domains = ["acme.example"]\n')
 
 
 def paris(month: int, day: int, hour: int, minute: int = 0) -> datetime:
