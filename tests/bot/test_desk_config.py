@@ -192,3 +192,12 @@ def test_email_settings_when_right(tmp_path, monkeypatch):
     assert (mailbox.port, mailbox.tls, mailbox.folder, mailbox.poll_seconds) == (993, "ssl", "INBOX", 60.0)
     assert "secret" not in repr(mailbox)
     assert not parse(VALID, tmp_path).email.notifies("confirmation")  # no [email]: nothing by email
+
+
+def test_the_monthly_report_day(tmp_path):
+    assert parse(VALID, tmp_path).monthly_report_day == 1
+    assert parse(VALID + "[reports]\nmonthly_on_business_day = 0\n", tmp_path).monthly_report_day == 0
+    assert problems_of(VALID + "[reports]\nmonthly_on_business_day = 25\n", tmp_path) == [
+        "frontdesk.toml: reports.monthly_on_business_day: must be a business day of the month from 1 to 20, "
+        "or 0 for no monthly report"
+    ]
