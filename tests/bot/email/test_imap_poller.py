@@ -6,7 +6,6 @@ Message-ID and a folder that takes no keywords."""
 import hashlib
 import logging
 import threading
-import time
 from collections.abc import Callable, Iterator
 from email.message import EmailMessage
 from email.policy import SMTP
@@ -97,12 +96,35 @@ def stored_bytes(store: AttachmentStore, row: InboxRecord) -> bytes:
         return file.read()
 
 
-def wait_for(condition: Callable[[], bool], what: str, timeout: float = 10.0) -> None:
-    """Polls `condition` until it holds; AssertionError naming `what` after `timeout` seconds."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, f"still waiting after {timeout} s for {what}"
-        time.sleep(0.01)
+class PollerLog(logging.Handler):
+    """The poller's log lines as they come: a test waits on a condition that each new line may make true (the
+    poller logs after every poll that stored something, and every error)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.INFO)
+        self.records: list[logging.LogRecord] = []
+        self.changed = threading.Condition()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        with self.changed:
+            self.records.append(record)
+            self.changed.notify_all()
+
+    def wait_for(self, condition: Callable[[], bool], what: str, timeout: float = 10.0) -> None:
+        """Until `condition` holds, looked at again on each log line; AssertionError naming `what` after `timeout`."""
+        with self.changed:
+            assert self.changed.wait_for(condition, timeout), f"still waiting after {timeout} s for {what}"
+
+
+@pytest.fixture
+def poller_log() -> Iterator[PollerLog]:
+    logger = logging.getLogger("bot.email.imap_poller")
+    handler, level = PollerLog(), logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    yield handler
+    logger.removeHandler(handler)
+    logger.setLevel(level)
 
 
 def test_new_messages_become_inbox_rows_with_their_raw_bytes_and_are_marked_processed(
@@ -213,7 +235,7 @@ def test_a_message_over_the_size_cap_is_stored_by_its_headers_with_the_servers_s
 
 def test_a_message_arriving_while_the_poller_runs_is_stored_at_once_through_idle(
     dovecot: Dovecot, imap_mailbox: MailboxSettings, make_poller: Callable[..., ImapPoller], db: Database,
-    caplog: pytest.LogCaptureFixture,
+    caplog: pytest.LogCaptureFixture, poller_log: PollerLog,
 ) -> None:  # fmt: skip
     poller = make_poller(imap_mailbox)  # poll_seconds is 30: only IDLE can bring the second message in time
     stop = threading.Event()
@@ -221,9 +243,9 @@ def test_a_message_arriving_while_the_poller_runs_is_stored_at_once_through_idle
     append(dovecot, imap_mailbox.folder, mail(1))
     thread.start()
     try:
-        wait_for(lambda: len(rows(db)) == 1, "the first message")
+        poller_log.wait_for(lambda: len(rows(db)) == 1, "the first message")
         append(dovecot, imap_mailbox.folder, mail(2))
-        wait_for(lambda: len(rows(db)) == 2, "the message that came during IDLE")
+        poller_log.wait_for(lambda: len(rows(db)) == 2, "the message that came during IDLE")
     finally:
         stop.set()
         thread.join(timeout=5)
@@ -252,7 +274,7 @@ def test_a_wrong_password_is_refused_with_an_error_naming_the_mailbox_but_never_
 
 
 def test_an_unreachable_server_is_logged_with_the_mailbox_name_and_retried_until_stopped(
-    make_poller: Callable[..., ImapPoller], caplog: pytest.LogCaptureFixture
+    make_poller: Callable[..., ImapPoller], caplog: pytest.LogCaptureFixture, poller_log: PollerLog
 ) -> None:
     secret = "s3cret-of-the-mailbox"
     nobody_listens = MailboxSettings(
@@ -263,7 +285,7 @@ def test_an_unreachable_server_is_logged_with_the_mailbox_name_and_retried_until
     thread = threading.Thread(target=poller.run, args=(stop,))
     thread.start()
     try:
-        wait_for(lambda: any(record.levelno == logging.ERROR for record in caplog.records), "a logged error")
+        poller_log.wait_for(lambda: any(r.levelno == logging.ERROR for r in poller_log.records), "a logged error")
     finally:
         stop.set()
         thread.join(timeout=5)
