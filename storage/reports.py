@@ -182,53 +182,55 @@ def _counts(session: Session, scope: Scope, keys: Sequence[Any]) -> dict[tuple[A
 
 def _percentiles(session: Session, scope: Scope, keys: Sequence[Any]) -> dict[tuple[Any, ...], dict[int, int]]:
     elapsed = col(TicketDeadline.elapsed_seconds)
-    names = [f"k{index}" for index in range(len(keys))]
-    ranked = (
-        _decided_rows(
-            scope,
-            [key.label(name) for key, name in zip(keys, names, strict=True)],
-            elapsed.label("elapsed"),
-            func.row_number().over(partition_by=list(keys), order_by=elapsed).label("rank"),
-            func.count().over(partition_by=list(keys)).label("n"),
-        )
-        .where(elapsed.is_not(None))
-        .subquery()
-    )
-    wanted = [ranked.c.rank == (ranked.c.n * p + 99) // 100 for p in PERCENTILES]  # ceil(p% x n), integers
-    statement = select(*(ranked.c[name] for name in names), ranked.c.elapsed, ranked.c.rank, ranked.c.n).where(
-        or_(*wanted)
+    ranked, group = _ranked(scope, keys, elapsed, elapsed.is_not(None), elapsed.label("elapsed"))
+    n = ranked.c.n
+    statement = select(*group, ranked.c.elapsed, ranked.c.rank, n).where(
+        or_(*(ranked.c.rank == _nearest_rank(n, p) for p in PERCENTILES))
     )
     found: dict[tuple[Any, ...], dict[int, int]] = defaultdict(dict)
     for row in session.execute(statement):
-        *group, value, rank, n = row
+        *values, value, rank, count = row
         for p in PERCENTILES:
-            if rank == (n * p + 99) // 100:
-                found[tuple(group)][p] = int(value)
+            if rank == _nearest_rank(count, p):
+                found[tuple(values)][p] = int(value)
     return found
 
 
 def _breached(session: Session, scope: Scope, keys: Sequence[Any]) -> dict[tuple[Any, ...], list[int]]:
+    sr = col(Ticket.sr_number)
+    breached = col(TicketDeadline.state) == DeadlineState.BREACHED.value
+    numbered, group = _ranked(scope, keys, sr, breached, sr.label("sr"))
+    statement = select(*group, numbered.c.sr).where(numbered.c.rank <= DRILL_DOWN).order_by(numbered.c.sr)
+    found: dict[tuple[Any, ...], list[int]] = defaultdict(list)
+    for row in session.execute(statement):
+        *values, number = row
+        found[tuple(values)].append(int(number))
+    return found
+
+
+def _ranked(
+    scope: Scope, keys: Sequence[Any], order_by: Any, condition: ColumnElement[bool], *columns: Any
+) -> tuple[Any, list[Any]]:
+    """The decided rows meeting `condition`, numbered within their group by `order_by` (`rank`) and counted (`n`),
+    as a subquery; and its group columns."""
     names = [f"k{index}" for index in range(len(keys))]
-    numbered = (
+    subquery = (
         _decided_rows(
             scope,
             [key.label(name) for key, name in zip(keys, names, strict=True)],
-            col(Ticket.sr_number).label("sr"),
-            func.row_number().over(partition_by=list(keys), order_by=col(Ticket.sr_number)).label("rank"),
+            *columns,
+            func.row_number().over(partition_by=list(keys), order_by=order_by).label("rank"),
+            func.count().over(partition_by=list(keys)).label("n"),
         )
-        .where(col(TicketDeadline.state) == DeadlineState.BREACHED.value)
+        .where(condition)
         .subquery()
     )
-    statement = (
-        select(*(numbered.c[name] for name in names), numbered.c.sr)
-        .where(numbered.c.rank <= DRILL_DOWN)
-        .order_by(numbered.c.sr)
-    )
-    found: dict[tuple[Any, ...], list[int]] = defaultdict(list)
-    for row in session.execute(statement):
-        *group, sr = row
-        found[tuple(group)].append(int(sr))
-    return found
+    return subquery, [subquery.c[name] for name in names]
+
+
+def _nearest_rank(n: Any, p: int) -> Any:
+    """ceil(p% x n) in integers: for a count in Python or a column in SQL."""
+    return (n * p + 99) // 100
 
 
 def _flag(condition: ColumnElement[bool]) -> Any:
