@@ -10,9 +10,10 @@ Rules (DESIGN.md, "Contracts"):
 
 import logging
 import threading
+import time
 from collections.abc import Callable, Iterable
 from types import TracebackType
-from typing import TYPE_CHECKING, Self
+from typing import TYPE_CHECKING, Any, Self
 
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
@@ -73,15 +74,19 @@ def _text(
 
 
 class WebServer:
-    """waitress serving `app` on host:port (port 0 picks a free one), in a thread, stopped cleanly."""
+    """waitress serving `app` on host:port (port 0 picks a free one), in a thread, stopped cleanly.
+
+    `close()` stops accepting, lets the requests in hand finish and their answers reach the client, then closes
+    every connection, so the server's loop ends and its thread is joined: nothing of it outlives `close()`.
+    """
 
     def __init__(self, app: FrontdeskWsgi, *, host: str = "127.0.0.1", port: int = 0, threads: int = 8) -> None:
-        self._server = create_server(app, host=host, port=port, threads=threads, ident="frontdesk")
+        self._server: Any = create_server(app, host=host, port=port, threads=threads, ident="frontdesk")
         self._thread = threading.Thread(target=self._server.run, name="frontdesk-web", daemon=True)
 
     @property
     def port(self) -> int:
-        return int(self._server.effective_port)  # type: ignore[union-attr]
+        return int(self._server.effective_port)
 
     @property
     def url(self) -> str:
@@ -99,11 +104,55 @@ class WebServer:
     ) -> None:
         self.close()
 
-    def close(self) -> None:
-        """Finish the requests being served, then close the sockets and stop the loop."""
-        self._server.task_dispatcher.shutdown(timeout=5)  # type: ignore[union-attr]
-        if self._thread.is_alive():
-            self._server.trigger.pull_trigger(self._server.close)  # type: ignore[union-attr]  # in the loop's thread
-            self._thread.join(timeout=5)
-        else:
-            self._server.close()
+    def close(self, grace: float = 10.0) -> None:
+        """Finish the requests being served (for at most `grace` seconds), then close every socket."""
+        deadline = time.monotonic() + grace
+        if not self._thread.is_alive():
+            self._close_all()
+            return
+        self._in_loop(self._stop_accepting)
+        self._finish_tasks(deadline)
+        self._wait_until_flushed(deadline)
+        self._in_loop(self._close_all)
+        self._thread.join(max(deadline - time.monotonic(), 1.0))
+
+    def _in_loop(self, thunk: Callable[[], None]) -> None:
+        """Run `thunk` in the server loop's thread, the only one that may touch its sockets.
+
+        waitress queues the thunk before it writes to the trigger's pipe, so a loop already reading the pipe can
+        run it first; when that thunk closed the trigger (`_close_all`), the write finds the pipe closed, and the
+        thunk has run: that error is the thunk's success."""
+        trigger = self._server.trigger
+        try:
+            trigger.pull_trigger(thunk)
+        except OSError:
+            if not trigger._closed:
+                raise
+
+    def _stop_accepting(self) -> None:
+        self._server.accepting = False
+        self._server.del_channel()
+        self._server.socket.close()
+
+    def _finish_tasks(self, deadline: float) -> None:
+        """Wait until no request is queued or being served, then end the task threads."""
+        dispatcher = self._server.task_dispatcher
+        with dispatcher.lock:
+            while (dispatcher.queue or dispatcher.active_count) and time.monotonic() < deadline:
+                dispatcher.thread_exit_cv.wait(0.05)
+        dispatcher.shutdown(timeout=max(deadline - time.monotonic(), 0.1))
+
+    def _wait_until_flushed(self, deadline: float) -> None:
+        """Wait until every answer written by a task has been sent by the loop."""
+        while time.monotonic() < deadline and any(
+            getattr(channel, "total_outbufs_len", 0) for channel in list(self._server._map.values())
+        ):
+            time.sleep(0.02)
+
+    def _close_all(self) -> None:
+        """Close every connection, the listening socket and the loop's trigger: the loop has nothing left to
+        wait on, so it returns."""
+        for channel in list(self._server._map.values()):
+            if channel is not self._server.trigger:
+                channel.close()
+        self._server.trigger.close()
