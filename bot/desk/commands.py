@@ -43,7 +43,7 @@ SHAPES = {
     "resolve": "",
     "reopen": "text",
     "show": "",
-    "outage": "",
+    "outage": "text",
     "postmortem": "",
 }
 

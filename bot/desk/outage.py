@@ -1,13 +1,14 @@
 """Outages: a critical incident that affects every customer, and its Major Incident Report (issue 5). No Slack.
 
 Rules:
-- `outage SR` is for agents, on an open incident (or a confirmed defect) at the policy's most urgent priority,
-  once while it goes on (a request resolved and reopened may have a new one).
+- `outage SR public title` is for agents, on an open incident (or a confirmed defect) at the policy's most
+  urgent priority, once while it goes on (a request resolved and reopened may have a new one).
   It records an outage whose downtime starts when the problem began (the request's `occurred_at`, else now),
   and at once tells every customer: a message in the announcements channel (if configured) and in each
   customer's Slack channels, and an email to each known requester of each customer (by email domain). The
-  title is the first line of the description, cut at MAX_TITLE characters. The card says so. Every notice has
-  its own key, so nothing is announced twice.
+  title is the one the agent wrote for the public (required, cut at MAX_TITLE characters): nothing of the
+  request's own text reaches the notices or the public status page. The card says so. Every notice has its
+  own key, so nothing is announced twice.
 - Resolving a request with an outage going on ends the outage (downtime ends then) and sends the "resolved"
   notice to the same people (bot.desk.actions calls `resolved`).
 - `postmortem SR` drafts the Major Incident Report in the card's thread: the downtime, a timeline from the
@@ -49,15 +50,17 @@ class Outages:
         self.actions = actions
         self.desk, self.say = actions.desk, actions.say
 
-    def declare(self, session: Session, sr: int, by: Actor, now: datetime, key: str) -> Outcome:
+    def declare(self, session: Session, sr: int, title: str, by: Actor, now: datetime, key: str) -> Outcome:
         ticket = self.actions.request_for(session, sr, by)
         if isinstance(ticket, Outcome):
             return ticket
+        title = " ".join(title.split())[:MAX_TITLE]
+        if not title:
+            return refused("text_needed", ticket.sr, action="outage")
         why_not = self._why_not(session, ticket)
         if why_not is not None:
             return why_not
         started = ticket.occurred_at or now
-        title = title_of(ticket)
         service_events.start_outage(session, title=title, started_at=started, actor=by.user, now=now,
                                     ticket_id=ticket.id)  # fmt: skip
         self._notify(session, ticket, "outage_started", {"title": title, "since": started.isoformat()}, key)
@@ -107,8 +110,3 @@ class Outages:
         details = {**details, "sr": ticket.sr}
         notify_customers(session, self.desk, self.say, what, details, key=key, ticket_id=ticket.id)
 
-
-def title_of(ticket: tickets.TicketRecord) -> str:
-    """The outage's title: the description's first line with words, cut at MAX_TITLE characters (else the SR)."""
-    lines = [line.strip() for line in (ticket.description or "").splitlines() if line.strip()]
-    return lines[0][:MAX_TITLE] if lines else ticket.sr

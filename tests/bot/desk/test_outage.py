@@ -14,6 +14,8 @@ from storage.tables import OutboxItem
 from tests.bot.conversation import conversation_on, desk_config
 from tests.bot.desk.conftest import card_of, complete_request, frontdesk, ticket_of
 
+DECLARE = "outage 1 Exports are failing for everyone"  # the public title, not the request's text
+
 PARIS = ZoneInfo("Europe/Paris")
 
 
@@ -44,15 +46,19 @@ def _emails(conversation):
 
 
 def test_an_outage_tells_every_customer_at_once_and_again_when_resolved(desk):
-    assert _command(desk, "outage 1") == "Only an incident at priority P1 can be an outage; triage SR-000001 first."
+    assert _command(desk, DECLARE) == "Only an incident at priority P1 can be an outage; triage SR-000001 first."
     _command(desk, "triage 1 P1 everyone is locked out")
-    assert _command(desk, "outage 1") == "SR-000001: outage declared; every customer was told."
-    assert _command(desk, "outage 1") == "An outage is already going on for SR-000001."
+    assert _command(desk, DECLARE) == "SR-000001: outage declared; every customer was told."
+    assert _command(desk, DECLARE) == "An outage is already going on for SR-000001."
     for channel in desk.channels:
         (notice,) = desk.emulator.workspace.messages(channel)
-        assert notice.text.startswith(":rotating_light: *Service disruption* (SR-000001): Nobody can log in\n")
+        assert notice.text.startswith(
+            ":rotating_light: *Service disruption* (SR-000001): Exports are failing for everyone\n"
+        )
         assert "It started Tue 24 Nov 2026 09:00 (Europe/Paris)." in notice.text
-    assert _emails(desk) == [("alice@customer.example", "[SR-000001] Service disruption: Nobody can log in")]
+    assert _emails(desk) == [
+        ("alice@customer.example", "[SR-000001] Service disruption: Exports are failing for everyone")
+    ]
     assert "Outage declared: every customer was told." in card_of(desk).text
     with desk.database.read() as session:
         outage = service_events.outage_of_ticket(session, ticket_of(desk).id)
@@ -64,19 +70,19 @@ def test_an_outage_tells_every_customer_at_once_and_again_when_resolved(desk):
         assert desk.emulator.workspace.messages(channel)[-1].text.startswith(
             ":white_check_mark: *Resolved* (SR-000001)"
         )
-    assert _emails(desk)[-1] == ("alice@customer.example", "[SR-000001] Resolved: Nobody can log in")
+    assert _emails(desk)[-1] == ("alice@customer.example", "[SR-000001] Resolved: Exports are failing for everyone")
     with desk.database.read() as session:
         assert service_events.outage_of_ticket(session, ticket_of(desk).id).end == resolved_at
 
 
 def test_the_incident_report_draft_has_the_downtime_and_the_timeline(desk):
     _command(desk, "triage 1 P1 everyone is locked out")
-    _command(desk, "outage 1")
+    _command(desk, DECLARE)
     _command(desk, "resolve 1")
     assert _command(desk, "postmortem 1") == "SR-000001: the incident report draft is in the card's thread."
     report = desk.thread(desk.desk.agents_channel, desk.request.card.ts)[-1].text
     assert report.startswith(
-        "*Major Incident Report: draft* (SR-000001, incident, priority P1)\n*Title:* Nobody can log in\n"
+        "*Major Incident Report: draft* (SR-000001, incident, priority P1)\n*Title:* Exports are failing for everyone\n"
     )
     assert "*Downtime:* Tue 24 Nov 2026 09:00 to " in report
     assert "priority set (" in report
@@ -89,7 +95,17 @@ def test_the_incident_report_draft_has_the_downtime_and_the_timeline(desk):
 
 
 def test_a_non_agent_cannot_declare_an_outage(desk):
-    assert _command(desk, "outage 1", user="alice") == "Only agents can do that."
+    assert _command(desk, DECLARE, user="alice") == "Only agents can do that."
+
+
+def test_an_outage_needs_a_public_title_and_never_shows_the_request_text(desk):
+    _command(desk, "triage 1 P1 everyone is locked out")
+    assert _command(desk, "outage 1").startswith("Say it in words after the request number.\n")
+    assert _command(desk, DECLARE) == "SR-000001: outage declared; every customer was told."
+    notices = [text for texts in _notices(desk).values() for text in texts]
+    assert notices
+    assert not any("Nobody can log in" in text or "since 9:00" in text for text in notices)
+    assert "Nobody can log in" not in str(_emails(desk))
 
 
 def _notices(conversation):
@@ -105,9 +121,9 @@ def _outage(conversation):
 def test_a_p4_question_is_not_an_outage_and_nobody_is_told(desk):
     _command(desk, "kind 1 question")
     _command(desk, "triage 1 P4 a question")
-    assert _command(desk, "outage 1") == "Only an incident at priority P1 can be an outage; triage SR-000001 first."
+    assert _command(desk, DECLARE) == "Only an incident at priority P1 can be an outage; triage SR-000001 first."
     _command(desk, "triage 1 P1 urgent question")
-    assert _command(desk, "outage 1") == "Only an incident at priority P1 can be an outage; triage SR-000001 first."
+    assert _command(desk, DECLARE) == "Only an incident at priority P1 can be an outage; triage SR-000001 first."
     assert _notices(desk) == {channel: [] for channel in desk.channels}
     assert _emails(desk) == []
     assert _outage(desk) is None
@@ -115,17 +131,17 @@ def test_a_p4_question_is_not_an_outage_and_nobody_is_told(desk):
 
 def test_a_confirmed_defect_at_p1_can_be_an_outage(desk):
     _command(desk, "defect 1 P1")
-    assert _command(desk, "outage 1") == "SR-000001: outage declared; every customer was told."
+    assert _command(desk, DECLARE) == "SR-000001: outage declared; every customer was told."
     assert _outage(desk).start == datetime(2026, 11, 24, 8, 0, tzinfo=UTC)  # "today 9:00" in Paris
 
 
 def test_a_resolved_request_is_no_new_outage_but_a_reopened_one_may_be(desk):
     _command(desk, "triage 1 P1 everyone is locked out")
     _command(desk, "resolve 1")
-    assert _command(desk, "outage 1") == "SR-000001 is already resolved."
+    assert _command(desk, DECLARE) == "SR-000001 is already resolved."
     assert _notices(desk) == {channel: [] for channel in desk.channels}
     _command(desk, "reopen 1 it is down again")
-    assert _command(desk, "outage 1") == "SR-000001: outage declared; every customer was told."
+    assert _command(desk, DECLARE) == "SR-000001: outage declared; every customer was told."
 
 
 def test_resolving_a_request_without_an_outage_tells_no_customer(desk):
@@ -147,7 +163,7 @@ def test_a_new_draft_only_when_the_audit_trail_changed(desk):
     assert len(drafts) == 1
     assert "*Downtime:* no outage was declared for this request." in drafts[0]
     declared_at = desk.now
-    _command(desk, "outage 1")
+    _command(desk, DECLARE)
     desk.now += timedelta(minutes=90)
     _command(desk, "resolve 1")
     _command(desk, "postmortem 1")
@@ -173,9 +189,10 @@ def test_every_customer_channel_is_told_once_and_user_text_pings_nobody(db, tmp_
     )
     config = replace(desk_config(workspace, tmp_path, extra=extra), announcements_channel=shared.id)
     for conversation in conversation_on(db, workspace, config):
-        complete_request(conversation, "<!channel> & <@U0BOB> cannot log in")
+        complete_request(conversation, "Nobody can log in")
         _command(conversation, "triage 1 P1 everyone is locked out")
-        assert _command(conversation, "outage 1") == "SR-000001: outage declared; every customer was told."
+        declared = _command(conversation, "outage 1 <!channel> & <@U0BOB> cannot log in")
+        assert declared == "SR-000001: outage declared; every customer was told."
         for channel in (shared, acme, globex):
             (notice,) = [m.text for m in workspace.messages(channel.id)]
             assert "&amp;" in notice.split("\n")[0]

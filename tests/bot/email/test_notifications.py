@@ -18,6 +18,8 @@ from tests.bot.email.mail_conversation import ANNA, EMAIL_DESK, MailConversation
 from tests.bot.email.smtp_server import SmtpServer
 from tests.bot.email.test_round_trip import answer_every_question
 
+DECLARE = "outage 1 Exports are failing for everyone"  # the public title, not the request's text
+
 EVERYTHING = '"confirmation", "questions", "replies", "resolution", "satisfaction", "outages", "maintenance", "updates"'
 NOTIFY = f"notify = [{EVERYTHING}]"
 QUIET = 'notify = ["confirmation", "questions", "replies"]'  # no updates, no outages
@@ -92,7 +94,7 @@ def test_an_outage_notice_reaches_the_customers_requesters_only_when_notify_has_
 ) -> None:
     mail = desk_notifying(notify)
     frontdesk(mail.conversation, "triage 1 P1 everyone is locked out")
-    assert frontdesk(mail.conversation, "outage 1") == "SR-000001: outage declared; every customer was told."
+    assert frontdesk(mail.conversation, DECLARE) == "SR-000001: outage declared; every customer was told."
     mail.settle()
 
     notices = [sent for sent in mail.new_emails() if "Service disruption" in str(sent.message["Subject"])]
@@ -100,7 +102,7 @@ def test_an_outage_notice_reaches_the_customers_requesters_only_when_notify_has_
     if emailed:
         [notice] = notices
         assert notice.recipients == [ANNA]
-        assert notice.message["Subject"] == "[SR-000001] Service disruption: Login fails"
+        assert notice.message["Subject"] == "[SR-000001] Service disruption: Exports are failing for everyone"
         assert notice.message["Auto-Submitted"] == "auto-generated"
     else:
         assert notices == []
