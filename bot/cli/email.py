@@ -4,8 +4,10 @@ Rules:
 - `ingest [--mailbox NAME]` reads one raw message on stdin and stores it through the same path as the IMAP poller
   (bot.email.ingest): raw bytes kept, an inbox row committed, duplicates dropped; the running bot's inbox worker
   handles it. A message over the desk's `[email] max_message_mb` is stored by its headers only (it gets the one
-  polite reply). Exit 0 once stored (or already stored), so the mail server does not bounce it; exit 2 when the
-  desk config or the database is wrong, 75 (EX_TEMPFAIL, the mail server retries) when the database fails.
+  polite reply). Whatever the message holds, it is stored (one that cannot be read is held for review, with the
+  reason): exit 0 once stored (or already stored), so the mail server does not bounce it. Exit 75 (EX_TEMPFAIL:
+  the mail server keeps the message and tries again) only when storing itself failed (the database or the
+  attachments folder), with one line saying why; exit 2 when the desk config is wrong or stdin is empty.
 - `held` lists the emails waiting for an agent's review, oldest first.
 """
 
@@ -53,8 +55,8 @@ def ingest(mailbox: str) -> None:
             datetime.now(UTC),
         )  # fmt: skip
         database.dispose()
-    except StorageError as error:
-        click.echo(f"frontdesk: {error}", err=True)
+    except Exception as error:  # storing failed, whatever the cause: the mail server keeps the message
+        click.echo(f"frontdesk: the message was not stored, try again later: {_one_line(error)}", err=True)
         sys.exit(EX_TEMPFAIL)
     click.echo(render("cli/email_ingested.txt.j2", stored=stored, size=size, truncated=truncated), nl=False, err=True)
 
@@ -71,6 +73,11 @@ def held() -> None:
     except StorageError as error:
         fail(str(error))
     click.echo(render("cli/email_held.txt.j2", entries=entries), nl=False)
+
+
+def _one_line(error: Exception) -> str:
+    text = " ".join(str(error).split())
+    return text if isinstance(error, StorageError) else f"{type(error).__name__}: {text}"[:300]
 
 
 def read_capped(stream: BinaryIO, limit: int) -> tuple[bytes, int, bool]:

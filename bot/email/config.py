@@ -6,14 +6,19 @@ Rules:
 - `address` is the From of everything we send and the domain of our Message-IDs; `name` its display name.
 - `max_message_mb` (default 25, as Jira Service Management) caps a received message; `rate_per_hour` (default
   20) caps what one sender may send before further messages are held for review.
-- `authserv_id` names our own mail server: only its `Authentication-Results` are believed (a sender can write
-  any header; with no id, every one is read, and any failing verdict counts).
+- `authserv_id` names our own mail server: only its `Authentication-Results` are believed, the topmost one (a
+  sender can write any header; bot.email.verdicts). Without it no sender can be verified: a message that names a
+  request, and mail from an agent's address, are held for review (a warning says so when the table is read);
+  every failing verdict still counts.
+- `agents_reply_by_email` (default true): an agent's (or L2/L3's) email whose From our server proved answers the
+  requester in public; false holds every email from an agent's address for review.
 - `notify` lists the notifications requesters get by email (NOTIFICATIONS); default all but `updates`.
 - `[[email.mailboxes]]`: name (ours, unique), host, port (default by tls), user, password_env (the environment
   variable holding the password: never the password itself), folder (INBOX), tls (ssl, starttls or none),
   poll_seconds (60).
 """
 
+import logging
 import os
 import re
 from collections.abc import Mapping
@@ -33,6 +38,7 @@ NOTIFICATIONS = (
     "maintenance",  # maintenance notices to a customer's requesters
 )
 DEFAULT_NOTIFY = frozenset(NOTIFICATIONS) - {"updates"}
+log = logging.getLogger(__name__)
 _ADDRESS = re.compile(r"^[^@\s<>]+@([a-z0-9-]+\.)+[a-z]{2,63}$")
 
 
@@ -43,6 +49,7 @@ class EmailDesk:
     max_message_bytes: int = 25 * 1024 * 1024
     rate_per_hour: int = 20
     authserv_id: str | None = None
+    agents_reply_by_email: bool = True
     notify: frozenset[str] = DEFAULT_NOTIFY
     mailboxes: tuple[MailboxSettings, ...] = field(default=())
 
@@ -75,6 +82,7 @@ def read_email(reader: Reader, environ: Mapping[str, str] | None = None) -> Emai
         max_message_bytes=int(reader.value("max_message_mb", float, 25.0) * 1024 * 1024),
         rate_per_hour=reader.value("rate_per_hour", int, 20),
         authserv_id=reader.optional("authserv_id", str),
+        agents_reply_by_email=reader.value("agents_reply_by_email", bool, True),
         notify=frozenset(notify),
         mailboxes=tuple(_mailbox(item, env) for item in reader.children("mailboxes")),
     )
@@ -88,6 +96,11 @@ def read_email(reader: Reader, environ: Mapping[str, str] | None = None) -> Emai
     if desk.mailboxes and not desk.enabled:
         raise reader.error("mailboxes need our address (the From of the answers)", "address")
     reader.done()
+    if desk.enabled and not desk.authserv_id:
+        log.warning(
+            "[email] authserv_id is not set: no sender can be verified, so every email that names a request and"
+            " every email from an agent's address is held for review (see docs/security.md)"
+        )
     return desk
 
 

@@ -2,9 +2,11 @@
 of a reply, its files, and whether it may be answered at all (bot.email.verdicts).
 
 Rules:
-- Parsed with the standard library's modern API (policy.default). `parse_email` never raises: anything that goes
-  wrong while reading becomes Unparseable, with a one-line reason. A message is Unparseable too when its bytes
-  have no header lines, or when it has neither a readable From address nor any text or file. Anything less
+- Parsed with the standard library's modern API (policy.default), within the limits of bot.email.limits (header
+  block, nesting depth, number of parts): a message beyond them is Unparseable, naming the limit, and is never
+  parsed further. `parse_email` never raises: anything that goes wrong while reading becomes Unparseable, with a
+  one-line reason. A message is Unparseable too when its bytes have no header lines, or when it has neither a
+  readable From address nor any text or file. Anything less
   broken is read as far as it goes: each header is read on its own, and one that cannot be read (a bad Date, an
   address the parser refuses) is None or "" without affecting the rest.
 - Junk lines among the headers (before the first blank line, a line that is neither a field nor a continuation,
@@ -43,7 +45,8 @@ Rules:
   type (Python's built-in table, so the same on every machine). A file is inline when its Content-Disposition
   says so, or when it has none and carries a Content-ID (an image the HTML shows). A part with neither a name
   nor content is not a file.
-- `automated` and `auth_failure` follow the rules of bot.email.verdicts; `frontdesk_key` is X-Frontdesk-Key as
+- `automated`, `auth_failure` and `verdict` (whether our own server proved the From address) follow the rules of
+  bot.email.verdicts; `frontdesk_key` is X-Frontdesk-Key as
   it came (everything we send carries it).
 - SR numbers: `sr_numbers` finds "SR-000123", "[SR-123]", "sr-123" (case-insensitive, whole words), in order,
   once each; SR-0 and numbers of more than MAX_SR_DIGITS digits are not SR numbers.
@@ -57,7 +60,6 @@ from datetime import UTC, datetime
 from email.generator import BytesGenerator
 from email.headerregistry import BaseHeader
 from email.message import EmailMessage, Message
-from email.parser import BytesParser
 from email.policy import default
 from email.utils import getaddresses
 from io import BytesIO
@@ -66,7 +68,8 @@ from mimetypes import MimeTypes
 from inscriptis import get_text
 from mailparser_reply import EmailMessage as ReplyReader
 
-from bot.email.verdicts import auth_failure, automated_reason, raw_values
+from bot.email import limits
+from bot.email.verdicts import Verdict, auth_failure, automated_reason, raw_values, sender_verdict
 
 REPLY_LANGUAGES = ("en", "de", "fr", "es")
 REPLY_SCAN = 50_000  # characters of the text searched for quoted history and a signature
@@ -119,6 +122,7 @@ class ParsedEmail:
     files: tuple[MailFile, ...]  # attachments and inline images
     automated: str | None  # why it must never be answered (bot.email.verdicts); None for a person's mail
     auth_failure: str | None  # the failing Authentication-Results verdict, e.g. "dmarc=fail"
+    verdict: Verdict  # whether our own mail server proved the From address
     frontdesk_key: str | None  # X-Frontdesk-Key: one of our own messages come back
 
 
@@ -177,7 +181,10 @@ def sr_numbers(subject: str) -> tuple[int, ...]:
 
 
 def _parse(raw: bytes, authserv_id: str | None) -> ParsedEmail | Unparseable:
-    message = BytesParser(policy=default).parsebytes(_without_junk_lines(raw))
+    try:
+        message = limits.parse(_without_junk_lines(raw))
+    except limits.OverLimit as error:
+        return Unparseable(str(error))
     if not message.keys():
         return Unparseable("not an email: no header lines")
     tree = _Tree.of(message)
@@ -202,6 +209,7 @@ def _parse(raw: bytes, authserv_id: str | None) -> ParsedEmail | Unparseable:
         files=files,
         automated=automated_reason(message, sender),
         auth_failure=auth_failure(message, authserv_id),
+        verdict=sender_verdict(message, [address for _, address in _addresses(message, "From")], authserv_id),
         frontdesk_key=next(iter(raw_values(message, "X-Frontdesk-Key")), "").strip() or None,
     )
 

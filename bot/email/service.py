@@ -3,7 +3,9 @@ recorded (issue 7, "Inbound"). It knows nothing of IMAP or Slack: it reads the s
 everything through the sayer.
 
 Rules, in the order they are applied:
-1. Unparseable: held for review (the raw message is kept), never dropped.
+1. Unparseable (headers the ingest could not read, a message beyond bot.email.limits, anything the parser
+   refuses, and whatever still raises while it is read and its files saved, except the store itself failing):
+   held for review with the reason (the raw message is kept), never dropped and never retried.
 2. Our own message come back (X-Frontdesk-Key, or From our address): recorded, never answered.
 3. A Message-ID seen before (the same message in two mailboxes): recorded as a duplicate.
 4. Automated mail (auto-replies, bulk and list mail, bounces): recorded with the request it refers to, never
@@ -11,12 +13,18 @@ Rules, in the order they are applied:
 5. No sender address: held. Over the sender's rate (`[email] rate_per_hour`): held; the agents hear of it once
    per sender and hour, and nothing is answered.
 6. Over the size cap (stored by its headers only): one polite reply with the limit.
-7. Threading: the SR number in the subject; else In-Reply-To, then References (newest first), to a message we
-   sent or stored; else a new request. A message that names a request joins it only when its sender is trusted:
-   the request's contact or requester, an agent (the desk config's emails), or someone at the same customer's
-   domain, and no SPF/DKIM/DMARC verdict failed. Anything else is held, naming the request, for the agents to
-   attach, open as a new request, or dismiss (`release`).
-8. A new request: a new thread in the intake channel (sender, subject, text, files), the intake asks by email.
+7. Who the sender is counts only when our own mail server proved the From address (`verdict`, by the rules of
+   bot.email.verdicts: DMARC passed, or DKIM or SPF passed aligned with the From domain; never without
+   `[email] authserv_id`). Mail from an agent's address (the desk config's emails, L2 and L3 included) is held
+   when it is not proven ("unverified"), and always when `[email] agents_reply_by_email` is false
+   ("agents_by_email_off"): it never reaches a requester nor stops a clock.
+8. Threading: the SR number in the subject; else In-Reply-To, then References (newest first), to a message we
+   sent or stored; else a new request. A message that names a request joins it only when no SPF/DKIM/DMARC
+   verdict of our server failed ("auth_failed"), its From is proven ("unverified"), and its sender is the
+   request's contact or requester, an agent, or someone at the same customer's domain ("not_trusted"). Anything
+   else is held, naming the request, for the agents to attach, open as a new request, or dismiss (`release`).
+   An attached message speaks as an agent only when its sender may (rule 7); else it is relayed to the agents.
+9. A new request: a new thread in the intake channel (sender, subject, text, files), the intake asks by email.
    A message that joins a request is shown in its Slack thread and then: answers the intake's question; or
    answers "is it solved?" ("yes" closes, "no" reopens); or rates a closed request (a leading 1 to 5, the rest
    is the comment); or is relayed to the agents' thread (resuming a pause). An agent writing by email answers in
@@ -44,7 +52,7 @@ from bot.slack.say import held_key_of
 from storage import inbox, mail, people, tickets
 from storage.attachments import AttachmentStore
 from storage.engine import Session
-from storage.errors import AttachmentTooLargeError, AttachmentTypeBlockedError
+from storage.errors import AttachmentTooLargeError, AttachmentTypeBlockedError, StorageError
 from storage.kinds import EmailOutcome, EmailReview, TicketStatus
 
 RATE_WINDOW = timedelta(hours=1)
@@ -64,12 +72,14 @@ class StoredMail:
     raw_path: str
     size: int
     truncated: bool
+    unreadable: str | None = None  # why the ingest could not read its headers
 
     @classmethod
     def of(cls, claim: inbox.InboxClaim) -> "StoredMail":
         payload = claim.payload
+        unreadable = str(payload["unreadable"]) if payload.get("unreadable") else None
         return cls(claim.key, str(payload["mailbox"]), str(payload["raw_path"]), int(payload["size"]),
-                   bool(payload.get("truncated")))  # fmt: skip
+                   bool(payload.get("truncated")), unreadable)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -113,12 +123,20 @@ class MailDesk:
         return act
 
     def received(self, stored: StoredMail) -> Received:
+        """The stored message read (Unparseable when it cannot be: rule 1), its files saved."""
+        if stored.unreadable is not None:
+            return Received(stored, Unparseable(stored.unreadable))
         with self.raw.open(stored.raw_path) as file:
             raw = file.read()
-        parsed = parse_email(raw, authserv_id=self.desk.email.authserv_id)
-        if isinstance(parsed, Unparseable) or stored.truncated:
-            return Received(stored, parsed)
-        return Received(stored, parsed, self._save_files(parsed))
+        try:
+            parsed = parse_email(raw, authserv_id=self.desk.email.authserv_id)
+            if isinstance(parsed, Unparseable) or stored.truncated:
+                return Received(stored, parsed)
+            return Received(stored, parsed, self._save_files(parsed))
+        except (OSError, StorageError):  # the store failing: the row is tried again
+            raise
+        except Exception as error:  # parsing promises never to raise; whatever still does is held, not retried
+            return Received(stored, Unparseable(f"could not be read ({type(error).__name__})"))
 
     def handle(self, session: Session, received: Received, intake: Intake, say: MailingSayer, now: datetime) -> None:
         parsed = received.parsed
@@ -145,6 +163,10 @@ class MailDesk:
             return
         if received.stored.truncated:
             self._too_large(session, received, parsed, say, now)
+            return
+        impostor = self._agent_refused(parsed)
+        if impostor is not None:
+            self._hold(session, received, say, now, *impostor, named=ticket)
             return
         if ticket is None:
             self._open(session, received, parsed, intake, say, now)
@@ -198,10 +220,24 @@ class MailDesk:
         ticket_id = mail.ticket_of_message_ids(session, answered)
         return tickets.get_ticket(session, ticket_id) if ticket_id is not None else None
 
+    def _agent_refused(self, parsed: ParsedEmail) -> tuple[str, str] | None:
+        """Why mail from an agent's address may not speak as an agent (rule 7); None when it may, or is no agent's."""
+        if parsed.sender not in self.agent_emails:
+            return None
+        if not self.desk.email.agents_reply_by_email:
+            return "agents_by_email_off", ""
+        return None if parsed.verdict.proven else ("unverified", parsed.verdict.detail)
+
+    def _as_agent(self, parsed: ParsedEmail) -> bool:
+        """Whether the message speaks as an agent: from an agent's address, and allowed to (rule 7)."""
+        return parsed.sender in self.agent_emails and self._agent_refused(parsed) is None
+
     def _distrust(self, session: Session, ticket: tickets.TicketRecord, parsed: ParsedEmail) -> tuple[str, str] | None:
         """Why the sender may not join `ticket` (a reason code and its detail); None when they may."""
         if parsed.auth_failure:
             return "auth_failed", parsed.auth_failure
+        if not parsed.verdict.proven:
+            return "unverified", parsed.verdict.detail
         sender = parsed.sender or ""
         requester = people.requester_email(session, ticket.requester_id) if ticket.requester_id else None
         contacts = {address.lower() for address in (ticket.contact_email, requester) if address}
@@ -219,7 +255,8 @@ class MailDesk:
         self, session: Session, received: Received, say: MailingSayer, now: datetime, reason: str, detail: str = "",
         named: tickets.TicketRecord | None = None,
     ) -> None:  # fmt: skip
-        """Kept for the agents: `reason` is unparseable, no_sender, rate, auth_failed or not_trusted."""
+        """Kept for the agents: `reason` is unparseable, no_sender, rate, unverified, agents_by_email_off, auth_failed
+        or not_trusted."""
         written = f"{reason}: {detail}" if detail else reason
         values = received.record(outcome=EmailOutcome.HELD, reason=written, now=now, review=EmailReview.HELD)
         record_id = mail.record_email(session, **values, named_ticket_id=named.id if named else None)
@@ -268,7 +305,7 @@ class MailDesk:
         joined = intake.into_request(session, ticket, incoming, now)
         if joined is None:
             return
-        author = Actor(incoming.profile.user, incoming.profile.user in self.agent_emails, incoming.profile.name)
+        author = Actor(incoming.profile.user, self._as_agent(parsed), incoming.profile.name)
         actions = AgentActions(self.desk, say, lambda user: False)
         if not author.is_agent and self._answers_closing(session, joined, parsed.reply, author, actions, now, incoming):
             return

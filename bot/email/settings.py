@@ -3,7 +3,12 @@
 Rules:
 - SMTP comes from the environment: FRONTDESK_SMTP_HOST (no host: email is not sent, rows wait in the outbox),
   FRONTDESK_SMTP_PORT (default 587 for starttls, 465 for ssl, 25 otherwise), FRONTDESK_SMTP_USER,
-  FRONTDESK_SMTP_PASSWORD, FRONTDESK_SMTP_TLS (`starttls`, the default, `ssl` or `none`).
+  FRONTDESK_SMTP_PASSWORD, FRONTDESK_SMTP_TLS (`starttls`, the default, `ssl` or `none`). `starttls` fails when
+  the server offers no STARTTLS (never a silent downgrade), and both check the server's certificate.
+- A login is never sent in cleartext: FRONTDESK_SMTP_TLS=none with FRONTDESK_SMTP_USER or FRONTDESK_SMTP_PASSWORD
+  is refused (one line at start naming the variables), unless FRONTDESK_SMTP_ALLOW_CLEARTEXT_LOGIN=1 says the
+  relay is one where that is safe (on this machine, or on a private link). SmtpSettings refuses it too, so no
+  code path can build such settings without the allowance.
 - Mailboxes come from the desk config (`[[email.mailboxes]]`); a mailbox's password is read from the environment
   variable it names (`password_env`), never from the file.
 - Secrets never appear in a repr, a log line or an error message.
@@ -14,6 +19,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 TLS_MODES = ("starttls", "ssl", "none")
+ALLOW_CLEARTEXT = "FRONTDESK_SMTP_ALLOW_CLEARTEXT_LOGIN"
+CLEARTEXT_REFUSED = (
+    "FRONTDESK_SMTP_TLS=none would send FRONTDESK_SMTP_USER and FRONTDESK_SMTP_PASSWORD unencrypted: use starttls"
+    f" or ssl, or set {ALLOW_CLEARTEXT}=1 for a relay on this machine"
+)
 DEFAULT_PORTS = {"smtp": {"starttls": 587, "ssl": 465, "none": 25}, "imap": {"starttls": 143, "ssl": 993, "none": 143}}
 
 
@@ -29,6 +39,11 @@ class SmtpSettings:
     user: str = ""
     password: str = field(default="", repr=False)
     timeout: float = 30.0
+    allow_cleartext_login: bool = False
+
+    def __post_init__(self) -> None:
+        if self.tls == "none" and (self.user or self.password) and not self.allow_cleartext_login:
+            raise EmailSettingsError(CLEARTEXT_REFUSED)
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] | None = None) -> "SmtpSettings | None":
@@ -49,6 +64,7 @@ class SmtpSettings:
             tls=tls,
             user=env.get("FRONTDESK_SMTP_USER", "").strip(),
             password=env.get("FRONTDESK_SMTP_PASSWORD", ""),
+            allow_cleartext_login=env.get(ALLOW_CLEARTEXT, "").strip() == "1",
         )
 
 

@@ -1,5 +1,5 @@
 """What a received email's headers say about who sent it: a machine, which must never be answered (so that no
-mail loop can start), or a forged sender, as our own mail server judged it.
+mail loop can start); a forged sender, or a From address proven, as our own mail server judged it.
 
 Rules for `automated_reason` (the first that applies is the reason; header names and values are compared
 case-insensitively, header values are taken as they came, never decoded):
@@ -16,17 +16,30 @@ ordinary mail that people write (meeting requests, messages sent through some ad
 out-of-office replies carry Auto-Submitted as well, so they are caught by rule 1. `X-Mailer` and subjects such
 as "Out of office" are not used either: people use them too.
 
-Rules for `auth_failure`:
-- Every `Authentication-Results` header is read (RFC 8601); with `authserv_id`, only those whose authserv-id
-  (the first word, before the first ";") is that id, case-insensitively: anyone can write such a header, only
-  our own server's is believed. Comments in parentheses are ignored.
-- The failure reported is the first of dmarc=fail, dkim=fail, spf=fail, spf=softfail found in those headers, as
+Rules for Authentication-Results (RFC 8601), which a sender can write too:
+- With `authserv_id` (the desk's `[email] authserv_id`), only our own server's verdict is read: the topmost
+  Authentication-Results header whose authserv-id (its first word) is that id, case-insensitively. Our mail
+  server prepends its header above everything the message came with, so a forged one can only be below it; one
+  of another server is never read. Without `authserv_id`, `auth_failure` reads every header (any failing verdict
+  still holds a message) and `sender_verdict` proves nothing.
+- A value is read as RFC 8601 writes it: `authserv-id [version]; method[/version]=result property=value ...; ...`;
+  comments (nested, with escapes) are ignored, a quoted string is one value (a ";" or "=" inside it separates
+  nothing).
+- `auth_failure` is the first of dmarc=fail, dkim=fail, spf=fail, spf=softfail in that verdict, as
   "method=result" in lower case. A dkim=fail next to a dkim=pass is not a failure: a message may carry several
   signatures, and one that a mailing list broke does not make another one forged (DMARC reads them the same way).
   `pass`, `none`, `neutral`, `policy`, `temperror` and `permerror` are not failures.
+- `sender_verdict` proves the From address when the message has exactly one From header naming exactly one
+  address, our verdict has no failure, and it says one of: dmarc=pass with header.from equal to the From domain;
+  dkim=pass with header.d (else the domain of header.i) aligned with the From domain; spf=pass with the domain of
+  smtp.mailfrom aligned with it. Aligned is relaxed alignment read without the Public Suffix List: the two
+  domains are equal, or one is a subdomain of the other and the shorter has at least two labels (so
+  customer.example and mail.customer.example are aligned, customer.example and evil.example are not, and no
+  domain is aligned with a bare top-level domain).
 """
 
 import re
+from dataclasses import dataclass
 from email.message import Message
 
 AUTOMATED_PRECEDENCE = frozenset({"bulk", "junk", "list", "auto_reply"})
@@ -35,8 +48,9 @@ BOUNCE_SENDERS = frozenset({"mailer-daemon", "postmaster"})
 LIST_HEADERS = ("List-Id", "List-Unsubscribe")
 FAILURES = (("dmarc", "fail"), ("dkim", "fail"), ("spf", "fail"), ("spf", "softfail"))
 MAX_SHOWN = 80  # characters of a header value shown in a reason
-_COMMENT = re.compile(r"\([^()]*\)")
-_RESULT = re.compile(r"\s*([a-z0-9_.-]+)(?:/[0-9]+)?\s*=\s*([a-z0-9_-]+)", re.IGNORECASE)
+_Token = tuple[bool, str]  # (is a separator, text)
+SEMICOLON, EQUALS = (True, ";"), (True, "=")
+IDENTITIES = {"dmarc": ("header.from",), "dkim": ("header.d", "header.i"), "spf": ("smtp.mailfrom",)}
 _NULL_PATH = re.compile(r"\s*<\s*>\s*")
 _LINE_BREAK = re.compile(r"[\r\n]")
 
@@ -60,15 +74,58 @@ def automated_reason(message: Message, sender: str | None) -> str | None:
     )
 
 
+@dataclass(frozen=True)
+class Verdict:
+    """Whether our own server's verdict proves the From address, and how (or why not), in one line."""
+
+    proven: bool
+    detail: str  # "dmarc=pass header.from=customer.example", or "no Authentication-Results from mx.desk.example"
+
+
+@dataclass(frozen=True)
+class _Result:
+    """One result of an Authentication-Results header: `dkim=pass header.d=example.com`."""
+
+    method: str
+    result: str
+    properties: tuple[tuple[str, str], ...]
+
+    def identity(self) -> tuple[str, str] | None:
+        """The property naming the domain this method checked, and that domain; None when it names none."""
+        found = dict(self.properties)
+        for name in IDENTITIES.get(self.method, ()):
+            if found.get(name):
+                return name, found[name].rpartition("@")[2].strip().rstrip(".").lower()
+        return None
+
+
 def auth_failure(message: Message, authserv_id: str | None = None) -> str | None:
     """The failing verdict ("dmarc=fail") of the Authentication-Results that are believed, or None."""
-    results = {
-        result for value in raw_values(message, "Authentication-Results") for result in _results(value, authserv_id)
-    }
-    for method, verdict in FAILURES:
-        if (method, verdict) in results and (method != "dkim" or ("dkim", "pass") not in results):
-            return f"{method}={verdict}"
-    return None
+    if authserv_id is None:
+        believed = [result for value in raw_values(message, "Authentication-Results") for result in _read(value)[1]]
+    else:
+        believed = _ours(message, authserv_id)
+    return _failure(believed)
+
+
+def sender_verdict(message: Message, senders: list[str], authserv_id: str | None) -> Verdict:
+    """Whether our server's verdict proves the From address (`senders`: every address the From names)."""
+    if authserv_id is None:
+        return Verdict(False, "no [email] authserv_id is set, so no sender can be verified")
+    if len(raw_values(message, "From")) != 1 or len(senders) != 1:
+        return Verdict(False, "the From header does not name exactly one address")
+    domain = senders[0].rpartition("@")[2].rstrip(".").lower()
+    results = _ours(message, authserv_id)
+    if not results:
+        return Verdict(False, f"no Authentication-Results from {authserv_id}")
+    failure = _failure(results)
+    if failure is not None:
+        return Verdict(False, f"{authserv_id} says {failure}")
+    for result in results:
+        identity = result.identity() if result.result == "pass" else None
+        if identity is not None and _aligned(result.method, identity[1], domain):
+            return Verdict(True, f"{result.method}=pass {identity[0]}={identity[1]}")
+    return Verdict(False, f"{authserv_id} found no DMARC pass and no DKIM or SPF pass aligned with {domain}")
 
 
 def _first(message: Message, name: str) -> str | None:
@@ -118,22 +175,97 @@ def _mailing_list(message: Message) -> str | None:
     return None
 
 
-def _results(value: str, authserv_id: str | None) -> list[tuple[str, str]]:
-    """The (method, result) pairs of one Authentication-Results value; none when another server wrote it."""
-    text = _without_comments(value)
-    server, _, rest = text.partition(";")
-    if authserv_id is not None and server.split()[:1] != [authserv_id.strip().lower()]:
-        return []
-    found = (_RESULT.match(part) for part in rest.split(";"))
-    return [(match.group(1).lower(), match.group(2).lower()) for match in found if match]
+def _ours(message: Message, authserv_id: str) -> list[_Result]:
+    """The results of the topmost Authentication-Results header of our own server (none when it has none)."""
+    wanted = authserv_id.strip().lower()
+    for value in raw_values(message, "Authentication-Results"):
+        server, results = _read(value)
+        if server == wanted:
+            return results
+    return []
 
 
-def _without_comments(value: str) -> str:
-    """`value` with its (nested) comments removed, in lower case."""
-    text, previous = value.lower(), ""
-    while text != previous:
-        text, previous = _COMMENT.sub(" ", text), text
-    return text
+def _failure(results: list[_Result]) -> str | None:
+    found = {(result.method, result.result) for result in results}
+    for method, verdict in FAILURES:
+        if (method, verdict) in found and (method != "dkim" or ("dkim", "pass") not in found):
+            return f"{method}={verdict}"
+    return None
+
+
+def _aligned(method: str, checked: str, domain: str) -> bool:
+    """Whether the domain a method checked is aligned with the From domain (see the rules)."""
+    if method == "dmarc" or checked == domain:
+        return checked == domain
+    shorter, longer = sorted((checked, domain), key=len)
+    return "." in shorter and longer.endswith("." + shorter)
+
+
+def _read(value: str) -> tuple[str, list[_Result]]:
+    """The authserv-id of one Authentication-Results value (lower case) and its results."""
+    groups: list[list[_Token]] = [[]]
+    for token in _tokens(value):
+        if token == SEMICOLON:
+            groups.append([])
+        else:
+            groups[-1].append(token)
+    server = next((text for separator, text in groups[0] if not separator), "")
+    results = []
+    for group in groups[1:]:
+        pairs = _pairs(group)
+        if pairs:
+            (method, result), properties = pairs[0], pairs[1:]
+            named = tuple((name.lower(), found) for name, found in properties)
+            results.append(_Result(method.split("/")[0].lower(), result.lower(), named))
+    return server.lower(), results
+
+
+def _pairs(tokens: list[_Token]) -> list[tuple[str, str]]:
+    """The `name=value` pairs among the tokens of one result, in order (in "a=b=c" only a=b)."""
+    pairs = []
+    for index in range(len(tokens) - 2):
+        (name_sep, name), middle, (value_sep, found) = tokens[index : index + 3]
+        if not name_sep and middle == EQUALS and not value_sep and (index == 0 or tokens[index - 1] != EQUALS):
+            pairs.append((name, found))
+    return pairs
+
+
+def _tokens(value: str) -> list[_Token]:
+    """The tokens of a header value: words, and ";" and "=" as separators; a quoted string is one word (whatever
+    it holds), comments are dropped."""
+    tokens: list[_Token] = []
+    word: list[str] = []
+    depth, quoted, escaped = 0, False, False
+
+    def end_word(always: bool = False) -> None:
+        if word or always:
+            tokens.append((False, "".join(word)))
+            word.clear()
+
+    for char in value:
+        if escaped:
+            escaped = False
+            if not depth:
+                word.append(char)
+        elif char == "\\" and (quoted or depth):
+            escaped = True
+        elif quoted:
+            if char == '"':
+                quoted = False
+                end_word(always=True)
+            else:
+                word.append(char)
+        elif depth:
+            depth += (char == "(") - (char == ")")
+        elif char in '(";=' or char.isspace():
+            end_word()
+            depth, quoted = int(char == "("), char == '"'
+            if char in ";=":
+                tokens.append((True, char))
+        else:
+            word.append(char)
+    end_word()
+    return tokens
 
 
 def _token(value: str) -> str:

@@ -22,6 +22,7 @@ agents_channel = "C0AGENTS1"
 users = ["U0BOB0001"]
 [email]
 address = "support@desk.example"
+authserv_id = "mx.desk.example"
 max_message_mb = 0.001
 """
 MESSAGE = b"From: Anna <anna@customer.example>\r\nSubject: Login\r\nMessage-ID: <one@customer.example>\r\n\r\nHelp\r\n"

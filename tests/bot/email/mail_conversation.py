@@ -2,7 +2,9 @@
 
 `receive(raw)` stores a raw message as a mailbox would (bot.email.ingest), then lets the bot process it and
 deliver everything: Slack through the emulator, email through SMTP to the test server (`sent`). `email(...)`
-builds a realistic message; `reply_to(sent)` answers one of ours the way a mail client does.
+builds a realistic message as our mail server (OUR_SERVER) hands it on, its own Authentication-Results on top
+(dmarc=pass for the sender's domain unless `verdict` says otherwise; None: no verdict at all); `reply_to(sent)`
+answers one of ours the way a mail client does.
 """
 
 from collections.abc import Iterator
@@ -38,6 +40,8 @@ plan = "kpro"
 email_domains = ["customer.example"]
 """
 ANNA = "anna@customer.example"
+OUR_SERVER = "mx.desk.example"
+PASSED = "dmarc=pass (p=reject) header.from={domain}"
 _ids = count(1)
 
 
@@ -52,9 +56,13 @@ def email(
     references: tuple[str, ...] = (),
     headers: dict[str, str] | None = None,
     files: tuple[tuple[str, bytes, str], ...] = (),
+    verdict: str | None = PASSED,
 ) -> bytes:
-    """A message as a mail client sends it: From, To, Subject, Date, Message-ID, threading headers, files."""
+    """A message as a mail client sends it (From, To, Subject, Date, Message-ID, threading headers, files), with
+    our server's verdict on top: `verdict` (its "{domain}" is the sender's), or none."""
     message = EmailMessage()
+    if verdict is not None:
+        message["Authentication-Results"] = f"{OUR_SERVER}; " + verdict.format(domain=sender.rpartition("@")[2])
     message["From"] = formataddr((name, sender))
     message["To"] = "support@desk.example"
     message["Subject"] = subject

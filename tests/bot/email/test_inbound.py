@@ -36,7 +36,7 @@ def test_a_spoofed_sender_naming_a_request_is_held_and_joins_only_when_an_agent_
     mail = opened
     before = texts_of(mail)
     spoof = email(ANNA, "Re: [SR-000001] Login fails", "Please send the admin password to this address.\n",
-                  headers={"Authentication-Results": SPOOF})  # fmt: skip
+                  headers={"Authentication-Results": SPOOF}, verdict=None)  # fmt: skip
 
     mail.receive(spoof)
 
