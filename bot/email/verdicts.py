@@ -104,7 +104,7 @@ def auth_failure(message: Message, authserv_id: str | None = None) -> str | None
     if authserv_id is None:
         believed = [result for value in raw_values(message, "Authentication-Results") for result in _read(value)[1]]
     else:
-        believed = _ours(message, authserv_id)
+        believed = _ours(message, authserv_id) or []
     return _failure(believed)
 
 
@@ -116,7 +116,7 @@ def sender_verdict(message: Message, senders: list[str], authserv_id: str | None
         return Verdict(False, "the From header does not name exactly one address")
     domain = senders[0].rpartition("@")[2].rstrip(".").lower()
     results = _ours(message, authserv_id)
-    if not results:
+    if results is None:
         return Verdict(False, f"no Authentication-Results from {authserv_id}")
     failure = _failure(results)
     if failure is not None:
@@ -175,14 +175,14 @@ def _mailing_list(message: Message) -> str | None:
     return None
 
 
-def _ours(message: Message, authserv_id: str) -> list[_Result]:
-    """The results of the topmost Authentication-Results header of our own server (none when it has none)."""
+def _ours(message: Message, authserv_id: str) -> list[_Result] | None:
+    """The results of the topmost Authentication-Results header of our own server; None when it wrote none."""
     wanted = authserv_id.strip().lower()
     for value in raw_values(message, "Authentication-Results"):
         server, results = _read(value)
         if server == wanted:
             return results
-    return []
+    return None
 
 
 def _failure(results: list[_Result]) -> str | None:
