@@ -9,6 +9,9 @@ Rules:
   In-Reply-To and References when it continues a thread, `X-Frontdesk-Key` (our own mail, should it come back, is
   recognised) and, for automated notices, `Auto-Submitted: auto-generated` (RFC 3834). Plain text, with the HTML
   as an alternative part when the payload has one.
+- `starttls` requires the server's STARTTLS and a valid certificate, or nothing (no login, no message) is sent;
+  a login is never sent unencrypted unless the settings allow it (bot.email.settings). A connection that failed
+  is closed.
 - An SMTP 5xx answer (the recipient refused, a message refused) is permanent: dead at once. A 4xx answer, a lost
   connection, a timeout or a refused login is retried, and dead after `max_attempts`.
 - An invalid payload can never be sent: dead at once.
@@ -158,14 +161,19 @@ class EmailDeliverer:
                 )
             else:
                 connection = smtplib.SMTP(smtp.host, smtp.port, timeout=smtp.timeout)
-                if smtp.tls == "starttls":
-                    connection.starttls(context=ssl.create_default_context())
+        except (smtplib.SMTPException, OSError) as error:
+            raise SmtpFailure(f"cannot reach SMTP {smtp.host}:{smtp.port}: {_reason(error)}", permanent=False) from None
+        try:
+            if smtp.tls == "starttls":
+                connection.starttls(context=ssl.create_default_context())
             if smtp.user:
                 connection.login(smtp.user, smtp.password)
         except smtplib.SMTPAuthenticationError as error:
+            connection.close()
             raise SmtpFailure(f"SMTP login as {smtp.user} refused ({error.smtp_code})", permanent=False) from None
-        except (smtplib.SMTPException, OSError) as error:
-            raise SmtpFailure(f"cannot reach SMTP {smtp.host}:{smtp.port}: {_reason(error)}", permanent=False) from None
+        except (smtplib.SMTPException, OSError) as error:  # no STARTTLS offered, a bad certificate: nothing is sent
+            connection.close()
+            raise SmtpFailure(f"SMTP {smtp.host}:{smtp.port}: {_reason(error)}", permanent=False) from None
         return connection
 
     def _finish(self, claim: OutboxClaim, failure: SmtpFailure | None, now: datetime, message_id: str = "") -> None:
