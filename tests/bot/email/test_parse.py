@@ -475,3 +475,11 @@ def test_text_right_after_the_headers_is_kept_as_the_text(end: bytes) -> None:
     assert isinstance(email, ParsedEmail)
     assert email.subject == "Hi"
     assert email.text.startswith("Hello,\nhttps://x.example/a\nNote: b")
+
+
+def test_our_servers_verdict_proves_a_genuine_sender_and_not_a_spoofed_one() -> None:
+    assert parsed("alternative.eml").verdict.detail == "dkim=pass header.d=customer.example"  # the first aligned pass
+    assert parsed("alternative.eml").verdict.proven
+    spoofed = parsed("spoofed.eml").verdict  # its own "pass" below ours is not read
+    assert (spoofed.proven, spoofed.detail) == (False, "mx.desk.example says dmarc=fail")
+    assert not parsed("alternative.eml", authserv_id=None).verdict.proven

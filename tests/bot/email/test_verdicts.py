@@ -6,7 +6,7 @@ from email.policy import default
 
 import pytest
 
-from bot.email.verdicts import auth_failure, automated_reason, raw_values
+from bot.email.verdicts import Verdict, auth_failure, automated_reason, raw_values, sender_verdict
 
 PERSON = "anna@customer.example"
 
@@ -115,3 +115,86 @@ def test_raw_header_values_are_unfolded_and_8_bit_bytes_read_as_utf_8_or_windows
     )
 
     assert raw_values(parsed, "x-note") == ["café €", "Grüße aus Köln"]
+
+
+def verdict_of(*headers: str, sender: str = PERSON, authserv_id: str | None = "mx.desk.example") -> Verdict:
+    lines = [*(f"Authentication-Results: {value}" for value in headers), f"From: Anna <{sender}>"]
+    parsed = BytesParser(policy=default).parsebytes(("\r\n".join(lines) + "\r\n\r\nHello\r\n").encode())
+    return sender_verdict(parsed, [sender], authserv_id)
+
+
+@pytest.mark.parametrize(
+    ("results", "detail"),
+    [
+        ("dmarc=pass (p=reject) header.from=customer.example", "dmarc=pass header.from=customer.example"),
+        ("DMARC=Pass header.from=Customer.Example.", "dmarc=pass header.from=customer.example"),
+        ("dkim=pass header.d=customer.example header.s=s1", "dkim=pass header.d=customer.example"),
+        ("dkim=pass header.d=mail.customer.example", "dkim=pass header.d=mail.customer.example"),
+        ("dkim=pass header.i=@customer.example", "dkim=pass header.i=customer.example"),
+        ("dkim/1=pass (2048-bit key) header.d=customer.example", "dkim=pass header.d=customer.example"),
+        ("spf=pass smtp.mailfrom=bounces@customer.example", "spf=pass smtp.mailfrom=customer.example"),
+        ("spf=pass smtp.mailfrom=mail.customer.example", "spf=pass smtp.mailfrom=mail.customer.example"),
+        (  # a signature a mailing list broke, next to one that passed
+            "dkim=fail header.d=lists.example; dkim=pass header.d=customer.example",
+            "dkim=pass header.d=customer.example",
+        ),
+    ],
+)
+def test_our_servers_pass_aligned_with_the_from_domain_proves_the_sender(results: str, detail: str) -> None:
+    assert verdict_of(f"mx.desk.example; {results}") == Verdict(True, detail)
+
+
+def test_our_authserv_id_is_matched_case_insensitively_with_or_without_a_version() -> None:
+    for ours in ("MX.Desk.Example", "mx.desk.example 1"):
+        assert verdict_of(f"{ours}; dmarc=pass header.from=customer.example").proven
+
+
+NO_VERDICT = "no Authentication-Results from mx.desk.example"
+NOT_ALIGNED = "mx.desk.example found no DMARC pass and no DKIM or SPF pass aligned with customer.example"
+
+
+@pytest.mark.parametrize(
+    ("headers", "detail"),
+    [
+        ((), NO_VERDICT),
+        (("mx.customer.example; dmarc=pass header.from=customer.example",), NO_VERDICT),
+        (("mx.desk.example.evil; dmarc=pass header.from=customer.example",), NO_VERDICT),
+        (("mx.desk.example; dmarc=pass",), NOT_ALIGNED),  # a DMARC pass for no named domain
+        (("mx.desk.example; dmarc=pass header.from=mail.customer.example",), NOT_ALIGNED),  # DMARC: the same domain
+        (("mx.desk.example; dkim=pass header.d=evil.example",), NOT_ALIGNED),
+        (("mx.desk.example; dkim=pass header.d=customer.example.evil.example",), NOT_ALIGNED),
+        (("mx.desk.example; dkim=pass header.d=example",), NOT_ALIGNED),  # a bare top-level domain
+        (("mx.desk.example; dkim=pass header.d=xcustomer.example",), NOT_ALIGNED),
+        (("mx.desk.example; spf=pass smtp.helo=customer.example",), NOT_ALIGNED),  # the HELO name is not the From
+        (("mx.desk.example; dkim=neutral header.d=customer.example; spf=none",), NOT_ALIGNED),
+        (("mx.desk.example; dkim=pass header.d=customer.example; dmarc=fail header.from=customer.example",),
+         "mx.desk.example says dmarc=fail"),
+        (("mx.desk.example; spf=softfail smtp.mailfrom=customer.example; dkim=pass header.d=customer.example",),
+         "mx.desk.example says spf=softfail"),
+        (("mx.desk.example; dmarc=none header.from=customer.example",  # ours, the topmost: the forged pass
+          "mx.desk.example; dmarc=pass header.from=customer.example"), NOT_ALIGNED),  # of ours below is not read
+    ],
+)  # fmt: skip
+def test_no_pass_or_no_aligned_pass_of_our_server_proves_nothing(headers: tuple[str, ...], detail: str) -> None:
+    assert verdict_of(*headers) == Verdict(False, detail)
+
+
+def test_without_an_authserv_id_or_with_several_from_addresses_nothing_is_proven() -> None:
+    passed = "mx.desk.example; dmarc=pass header.from=customer.example"
+    assert verdict_of(passed, authserv_id=None) == Verdict(
+        False, "no [email] authserv_id is set, so no sender can be verified"
+    )
+    two = BytesParser(policy=default).parsebytes(
+        f"Authentication-Results: {passed}\r\nFrom: {PERSON}, eve@evil.example\r\n\r\nHello\r\n".encode()
+    )
+    assert sender_verdict(two, [PERSON, "eve@evil.example"], "mx.desk.example") == Verdict(
+        False, "the From header does not name exactly one address"
+    )
+
+
+def test_only_our_topmost_verdict_can_fail_a_message() -> None:
+    ours, forged = "mx.desk.example; dmarc=pass header.from=customer.example", "mx.desk.example; dmarc=fail"
+    assert auth_failure(message(f"Authentication-Results: {ours}", f"Authentication-Results: {forged}"),
+                        "mx.desk.example") is None  # fmt: skip
+    assert auth_failure(message(f"Authentication-Results: {forged}", f"Authentication-Results: {ours}"),
+                        "mx.desk.example") == "dmarc=fail"  # fmt: skip
