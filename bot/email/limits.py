@@ -39,15 +39,14 @@ class _Limited(EmailMessage):
     _depth = 0
     _parts: _Parts | None = None
 
-    def attach(self, payload: Message) -> None:
+    def attach(self, payload: "_Limited") -> None:  # type: ignore[override]  # as EmailMessage narrows it
         parts = self._parts or _Parts()
         parts.count += 1
         if parts.count > MAX_PARTS:
             raise OverLimit(f"more than {MAX_PARTS} parts")
         if self._depth + 1 > MAX_DEPTH:
             raise OverLimit(f"parts nested more than {MAX_DEPTH} levels deep")
-        if isinstance(payload, _Limited):
-            payload._depth, payload._parts = self._depth + 1, parts
+        payload._depth, payload._parts = self._depth + 1, parts  # the parser makes every part a _Limited
         self._parts = parts
         super().attach(payload)
 
