@@ -181,6 +181,9 @@ def sr_numbers(subject: str) -> tuple[int, ...]:
 
 
 def _parse(raw: bytes, authserv_id: str | None) -> ParsedEmail | Unparseable:
+    too_long = limits.header_limit(raw)  # before any other work on the header block
+    if too_long is not None:
+        return Unparseable(too_long)
     try:
         message = limits.parse(_without_junk_lines(raw))
     except limits.OverLimit as error:
