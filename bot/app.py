@@ -4,7 +4,8 @@ Rules (DESIGN.md, "Layers" and "The path of a message"):
 - Everything is built from parameters (settings, desk config, database, Slack client, clock): no globals, so tests
   and `frontdesk demo` build the same application pointed at a local Slack.
 - The bot's identity comes from one auth.test when the application is built (a bad token fails here, in one
-  line, before anything is served).
+  line, before anything is served); so do the team and app whose deliveries are ours (bot.slack.installation;
+  `app_id`, the SLACK_APP_ID setting, names the app when auth.test does not).
 - Storing a request wakes the inbox worker; a processed request wakes the delivery worker, so the usual path
   from Slack's event to the bot's answer takes no polling delay.
 - The sweeps (bot.sweeps: milestones, abandoned intake, unanswered resolutions, dead letters) run on APScheduler
@@ -31,6 +32,7 @@ from bot.email.sender import EmailDeliverer
 from bot.email.settings import SmtpSettings
 from bot.runner import Runner
 from bot.slack.form_view import submission_errors
+from bot.slack.installation import Installation
 from bot.slack.receiver import build_receiver
 from bot.status_page import status_page
 from bot.sweeper import Sweeper
@@ -59,8 +61,10 @@ class Frontdesk:
         signing_secret: str,
         clock: Callable[[], datetime] = utc_now,
         smtp: SmtpSettings | None = None,
+        app_id: str = "",
     ) -> None:
         self.desk, self.database, self.clock = desk, database, clock
+        self._signing_secret = signing_secret
         self.client = WebClient(token=token, base_url=api_url)
         auth = self.client.auth_test()
         self.bot_user = str(auth["user_id"])
@@ -75,9 +79,9 @@ class Frontdesk:
         self.mailboxes = Mailboxes(desk.email, database, mail_store(desk.intake.attachments_folder), clock)
         self.sweeper = Sweeper(database, desk_sweeps(database, desk), clock, on_said=self._said)
         self.slack_app: App = build_receiver(
-            signing_secret=signing_secret,
             client=self.client,
             identity=identity,
+            installation=Installation.from_auth_test(auth, app_id=app_id),
             database=database,
             clock=clock,
             on_stored=self.inbox.wake,
@@ -86,7 +90,12 @@ class Frontdesk:
 
     def wsgi(self) -> FrontdeskWsgi:
         page = partial(status_page, self.database, self.desk)
-        return FrontdeskWsgi(self.slack_app, healthy=self._healthy, status_page=lambda: page(self.clock()))
+        return FrontdeskWsgi(
+            self.slack_app,
+            healthy=self._healthy,
+            status_page=lambda: page(self.clock()),
+            signing_secret=self._signing_secret,
+        )
 
     def start(self) -> "Frontdesk":
         add_configured(self.database, self.desk, self.clock())

@@ -1,24 +1,34 @@
-"""The HTTP side of `frontdesk run --http`: Slack's endpoint and the health check, on a production server.
+"""The HTTP side of `frontdesk run --http`: Slack's endpoint, the health check and the status page, on waitress.
 
-Rules (DESIGN.md, "Contracts"):
-- `POST /slack/events` takes events, commands, interactivity and options (Bolt's WSGI adapter).
+Rules (docs/security.md, "The HTTP door"; DESIGN.md, "Contracts"):
+- `POST /slack/events` goes through the door (bot.slack.door: signature on the raw bytes, size, shape), then to
+  the Bolt app. Only POST: any other method is 405 with `Allow: POST`.
 - `GET /healthz` answers 200 when the database answers, 503 otherwise; it says nothing secret.
 - `GET /status` is the public status page (bot.status_page), never cached; a database that fails answers 503
   with one line, never a traceback. Without a page (`status_page` None) it is 404.
-- Anything else is 404. The server is waitress (threads, no Bolt development server).
+- `/healthz` and `/status` take GET and HEAD only (405 with `Allow: GET, HEAD`); HEAD answers the headers alone.
+  Anything else is 404.
+- Every answer carries `X-Content-Type-Options: nosniff`, `Referrer-Policy: no-referrer`, `X-Frame-Options:
+  DENY` and a Content-Security-Policy that allows nothing (the status page: its inline styles alone).
+- waitress is set so slow or stalled clients cannot starve it (`WebServer`): at most `connection_limit`
+  connections, polled (no select() limit of 1,024 sockets); a request must arrive whole within `channel_timeout`
+  of its first byte, and an idle connection is closed after as long; headers over 32 KiB and bodies over 1 MiB
+  are refused. A request is served by a thread only once it has arrived whole, so stalled clients hold no thread.
 """
 
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
+from http import HTTPStatus
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self
 
 from slack_bolt import App
-from slack_bolt.adapter.wsgi import SlackRequestHandler
+from waitress.channel import HTTPChannel
 from waitress.server import create_server
 
+from bot.slack.door import MAX_BODY, Answer, SlackDoor
 from storage.errors import StorageError
 
 if TYPE_CHECKING:
@@ -26,62 +36,129 @@ if TYPE_CHECKING:
 
 SLACK_PATH = "/slack/events"
 STATUS_PATH = "/status"
+HEALTH_PATH = "/healthz"
+_READ = ("GET", "HEAD")
+_NO_FRAMING = "frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+NOTHING_ALLOWED = f"default-src 'none'; {_NO_FRAMING}"
+PAGE_POLICY = f"default-src 'none'; style-src 'unsafe-inline'; {_NO_FRAMING}"  # the page's one <style> block
+SECURITY_HEADERS = (("X-Content-Type-Options", "nosniff"), ("Referrer-Policy", "no-referrer"),
+                    ("X-Frame-Options", "DENY"))  # fmt: skip
 logger = logging.getLogger(__name__)
 
 
 class FrontdeskWsgi:
-    """Routes a request to Slack's handler or the health check."""
+    """Routes a request to Slack's door, the health check or the status page."""
 
     def __init__(
-        self, slack_app: App, healthy: Callable[[], bool], status_page: Callable[[], str] | None = None
+        self,
+        slack_app: App,
+        healthy: Callable[[], bool],
+        status_page: Callable[[], str] | None = None,
+        *,
+        signing_secret: str,
+        clock: Callable[[], float] = time.time,
     ) -> None:
-        self._slack = SlackRequestHandler(slack_app, path=SLACK_PATH)
+        self._slack = SlackDoor(slack_app, signing_secret, clock)
         self._healthy = healthy
         self._status_page = status_page
 
     def __call__(self, environ: "WSGIEnvironment", start_response: "StartResponse") -> Iterable[bytes]:
+        answer = self._answer(environ)
+        status = f"{answer.status} {HTTPStatus(answer.status).phrase}"
+        headers = [*answer.headers, ("Content-Length", str(len(answer.body))), *SECURITY_HEADERS]
+        if not any(name == "Content-Security-Policy" for name, _ in answer.headers):
+            headers.append(("Content-Security-Policy", NOTHING_ALLOWED))
+        start_response(status, headers)
+        return [] if environ.get("REQUEST_METHOD") == "HEAD" else [answer.body]
+
+    def _answer(self, environ: Mapping[str, Any]) -> Answer:
         path, method = environ.get("PATH_INFO", ""), environ.get("REQUEST_METHOD", "")
         if path == SLACK_PATH:
-            return self._slack(environ, start_response)
-        if path == "/healthz" and method in ("GET", "HEAD"):
-            ok = self._healthy()
-            return _text(start_response, "200 OK" if ok else "503 Service Unavailable", "ok\n" if ok else "down\n")
-        if path == STATUS_PATH and method in ("GET", "HEAD") and self._status_page is not None:
-            return self._page(start_response)
-        return _text(start_response, "404 Not Found", "not found\n")
+            return self._slack(environ) if method == "POST" else _not_allowed("POST")
+        if path == HEALTH_PATH:
+            if method not in _READ:
+                return _not_allowed("GET, HEAD")
+            return _text(200, "ok\n") if self._healthy() else _text(503, "down\n")
+        if path == STATUS_PATH and self._status_page is not None:
+            return self._page() if method in _READ else _not_allowed("GET, HEAD")
+        return _text(404, "not found\n")
 
-    def _page(self, start_response: "StartResponse") -> list[bytes]:
+    def _page(self) -> Answer:
         assert self._status_page is not None
         try:
             page = self._status_page()
         except StorageError:
             logger.exception("the status page could not read the database")
-            return _text(start_response, "503 Service Unavailable", "status unavailable\n")
-        return _text(start_response, "200 OK", page, "text/html", [("Cache-Control", "no-cache")])
+            return _text(503, "status unavailable\n")
+        html = (("Content-Type", "text/html; charset=utf-8"), ("Cache-Control", "no-cache"),
+                ("Content-Security-Policy", PAGE_POLICY))  # fmt: skip
+        return Answer(200, page.encode(), html)
 
 
-def _text(
-    start_response: "StartResponse",
-    status: str,
-    text: str,
-    kind: str = "text/plain",
-    extra: list[tuple[str, str]] | None = None,
-) -> list[bytes]:
-    body = text.encode()
-    headers = [("Content-Type", f"{kind}; charset=utf-8"), ("Content-Length", str(len(body))), *(extra or [])]
-    start_response(status, headers)
-    return [body]
+def _text(status: int, text: str) -> Answer:
+    return Answer(status, text.encode())
+
+
+def _not_allowed(methods: str) -> Answer:
+    return Answer(405, b"method not allowed\n", (("Content-Type", "text/plain; charset=utf-8"), ("Allow", methods)))
+
+
+class _RequestDeadline(HTTPChannel):
+    """A connection whose request must arrive whole within the channel timeout of its first byte.
+
+    waitress counts the timeout from the last byte received, so a client sending one byte at a time would keep
+    its connection for ever; here, while a request is incomplete, its activity stays at the time it began, and
+    waitress's own sweep closes it once that is older than the timeout."""
+
+    _started: float | None = None
+
+    def received(self, data: bytes) -> bool:
+        before = self.request
+        done = bool(super().received(data))
+        if self.request is None:
+            self._started = None
+        elif self.request is not before or self._started is None:
+            self._started = time.time()
+        if self._started is not None:
+            self.last_activity = self._started
+        return done
 
 
 class WebServer:
     """waitress serving `app` on host:port (port 0 picks a free one), in a thread, stopped cleanly.
 
+    `channel_timeout` (seconds) bounds both the time a request may take to arrive and a connection's idleness;
+    `connection_limit` is how many connections are held at once (stalled ones included) before new ones wait.
+
     `close()` stops accepting, lets the requests in hand finish and their answers reach the client, then closes
     every connection, so the server's loop ends and its thread is joined: nothing of it outlives `close()`.
     """
 
-    def __init__(self, app: FrontdeskWsgi, *, host: str = "127.0.0.1", port: int = 0, threads: int = 8) -> None:
-        self._server: Any = create_server(app, host=host, port=port, threads=threads, ident="frontdesk")
+    def __init__(
+        self,
+        app: FrontdeskWsgi,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        threads: int = 8,
+        channel_timeout: int = 15,
+        connection_limit: int = 1000,
+    ) -> None:
+        self._server: Any = create_server(
+            app,
+            host=host,
+            port=port,
+            threads=threads,
+            ident="frontdesk",
+            connection_limit=connection_limit,
+            channel_timeout=channel_timeout,
+            cleanup_interval=1,
+            asyncore_use_poll=True,
+            max_request_header_size=32 * 1024,
+            max_request_body_size=MAX_BODY,
+            inbuf_overflow=64 * 1024,
+        )
+        self._server.channel_class = _RequestDeadline
         self._thread = threading.Thread(target=self._server.run, name="frontdesk-web", daemon=True)
 
     @property

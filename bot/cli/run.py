@@ -14,7 +14,6 @@ import sys
 from types import FrameType
 
 import click
-from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_sdk.errors import SlackApiError
 
 from bot.app import Frontdesk
@@ -22,6 +21,7 @@ from bot.cli.errors import fail
 from bot.desk_config import DeskConfigError, load_desk_config
 from bot.email.settings import EmailSettingsError, SmtpSettings
 from bot.settings import Settings
+from bot.slack.receiver import CheckedSocketModeHandler
 from bot.web import WebServer
 from storage import migrate
 from storage.engine import Database, open_database
@@ -73,6 +73,7 @@ def start_app(settings: Settings, *, http: bool) -> tuple[Frontdesk, Database]:
             api_url=settings.api_url,
             signing_secret=settings.signing_secret,
             smtp=smtp,
+            app_id=settings.app_id,
         )
     except SlackApiError as error:
         fail(f"Slack refused the bot token ({error.response.get('error', 'unknown error')})")
@@ -86,7 +87,7 @@ def _serve(app: Frontdesk, *, http: bool, host: str, port: int, app_token: str) 
         click.echo(f"frontdesk: serving Slack on http://{host}:{server.port}/slack/events", err=True)
         server.serve_forever()
         return
-    handler = SocketModeHandler(app.slack_app, app_token=app_token)
+    handler = CheckedSocketModeHandler(app.slack_app, app_token)
     _on_terminate(handler.close)
     click.echo("frontdesk: connected to Slack in Socket Mode", err=True)
     handler.start()

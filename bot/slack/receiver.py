@@ -1,9 +1,14 @@
-"""The Bolt app that receives Slack: verify, store in the inbox, acknowledge. Nothing else.
+"""The Bolt app that receives Slack: check, store in the inbox, acknowledge. Nothing else.
 
-Rules (DESIGN.md, "The path of a message"; FIELD-NOTES, Bolt):
-- Bolt verifies the signature (5 minutes) and answers url_verification; then one global middleware stores the
-  request in the inbox under its key (bot.slack.inbox_keys) and answers 200 itself. No listener runs, so Bolt's
-  small thread pool is never involved, and no Web API call happens before the acknowledgement.
+Rules (docs/security.md, "The HTTP door"; DESIGN.md, "The path of a message"):
+- What reaches the app was checked first: over HTTP by the door (bot.slack.door: the signature on the raw bytes,
+  then the body's shape), so Bolt's own signature check is off; over Socket Mode (not signed: the socket is
+  authenticated) by `CheckedSocketModeHandler`, which checks the payload's shape (bot.slack.body) before Bolt reads
+  it and acknowledges a malformed one without storing it, so Slack does not send it again.
+- Bolt answers url_verification; then one global middleware refuses what is not for our installation
+  (bot.slack.installation: 200, nothing stored, one log line per foreign team or app), stores the rest in the
+  inbox under its key (bot.slack.inbox_keys) and answers 200 itself. No listener runs, so Bolt's small thread
+  pool is never involved, and no Web API call happens before the acknowledgement.
 - A duplicate key (a Slack retry, the app_mention twin of a message) is acknowledged and dropped; what Frontdesk
   does not act on is acknowledged and not stored. Everything genuine gets a 2xx, so Slack never disables events.
 - If the inbox cannot be written the answer is 500, so Slack retries: an unstored request is never acknowledged.
@@ -23,10 +28,17 @@ from datetime import datetime
 from typing import Any
 
 from slack_bolt import App, BoltResponse
+from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_bolt.authorization import AuthorizeResult
 from slack_sdk import WebClient
+from slack_sdk.socket_mode.client import BaseSocketModeClient
+from slack_sdk.socket_mode.request import SocketModeRequest
+from slack_sdk.socket_mode.response import SocketModeResponse
 
+from bot.slack.body import Malformed, check
 from bot.slack.inbox_keys import classify
+from bot.slack.installation import Installation
+from bot.slack.once import LogOnce
 from storage import inbox
 from storage.engine import Database
 from storage.errors import DatabaseUnavailableError, StorageError
@@ -41,29 +53,35 @@ _bolt_log.addFilter(lambda record: not str(record.msg).startswith("As you gave `
 
 def build_receiver(
     *,
-    signing_secret: str,
     client: WebClient,
     identity: AuthorizeResult,
+    installation: Installation,
     database: Database,
     clock: Callable[[], datetime],
     on_stored: Callable[[], None] = lambda: None,
     check_view: Callable[[dict[str, Any], datetime], dict[str, str] | None] = lambda body, now: None,
 ) -> App:
-    """The Bolt app: Bolt's verification, then the inbox middleware."""
+    """The Bolt app: url_verification, then the inbox middleware; the door in front of it has checked the rest."""
     app = App(
-        signing_secret=signing_secret,
+        signing_secret="",
+        request_verification_enabled=False,  # the door verified the raw bytes; Socket Mode is not signed
         client=WebClient(base_url=client.base_url, timeout=client.timeout),  # the token comes from `identity`
         authorize=lambda: identity,
         process_before_response=True,
         raise_error_for_unhandled_request=False,
         logger=_bolt_log,
     )
+    foreign_logged = LogOnce(log)
 
     writer: GroupCommit[inbox.Arrival, bool] = GroupCommit(
         lambda arrivals: inbox.receive_all(database, arrivals), shared_errors=(DatabaseUnavailableError,)
     )
 
     def store_in_inbox(body: dict[str, Any], next: Callable[[], BoltResponse]) -> BoltResponse:
+        foreign = installation.foreign(body)
+        if foreign is not None:
+            foreign_logged.say(foreign, "dropped a delivery for another installation (%s), answered 200", foreign)
+            return BoltResponse(status=200, body="")
         received = classify(body)
         if received is None:
             return BoltResponse(status=200, body="")
@@ -83,3 +101,20 @@ def build_receiver(
 
     app.use(store_in_inbox)
     return app
+
+
+class CheckedSocketModeHandler(SocketModeHandler):
+    """Bolt's Socket Mode handler for `frontdesk run` without --http, with each payload's shape checked first."""
+
+    def __init__(self, app: App, app_token: str) -> None:
+        super().__init__(app, app_token=app_token)
+        self._malformed = LogOnce(log)
+
+    def handle(self, client: BaseSocketModeClient, req: SocketModeRequest) -> None:
+        try:
+            check(req.payload)
+        except Malformed as error:
+            self._malformed.say(error.kind, "acknowledged a malformed Socket Mode payload unstored: %s", error.kind)
+            client.send_socket_mode_response(SocketModeResponse(envelope_id=req.envelope_id))
+            return
+        super().handle(client, req)

@@ -62,7 +62,7 @@ def served(db: Database, tmp_path: Path) -> Iterator[str]:
                                   (paris(11, 3, 22), paris(11, 3, 23), "Old window")):  # fmt: skip
             service_events.add_maintenance(session, title=title, starts_at=start, ends_at=end, actor="t", now=NOW)
     slack = App(signing_secret="secret", token="xoxb-test", token_verification_enabled=False)
-    app = FrontdeskWsgi(slack, healthy=lambda: True, status_page=lambda: status_page(db, desk, NOW))
+    app = FrontdeskWsgi(slack, healthy=lambda: True, status_page=lambda: status_page(db, desk, NOW), signing_secret="s")
     with WebServer(app) as server:
         yield f"{server.url}/status"
 
@@ -113,7 +113,7 @@ def test_only_get_and_head(served: str) -> None:
     with pytest.raises(urllib.error.HTTPError) as refused:
         urllib.request.urlopen(request, timeout=10)
     refused.value.close()
-    assert refused.value.code == 404
+    assert (refused.value.code, refused.value.headers["Allow"]) == (405, "GET, HEAD")
     with urllib.request.urlopen(urllib.request.Request(served, method="HEAD"), timeout=10) as head:
         assert head.status == 200
 
@@ -122,7 +122,9 @@ def test_a_failing_database_answers_503_in_one_line(tmp_path: Path) -> None:
     desk = parse_desk_config(DESK, source="frontdesk.toml", folder=tmp_path)
     broken = Database.from_url(f"sqlite:///{tmp_path / 'missing' / 'no.db'}")
     slack = App(signing_secret="secret", token="xoxb-test", token_verification_enabled=False)
-    app = FrontdeskWsgi(slack, healthy=lambda: False, status_page=lambda: status_page(broken, desk, NOW))
+    app = FrontdeskWsgi(
+        slack, healthy=lambda: False, status_page=lambda: status_page(broken, desk, NOW), signing_secret="s"
+    )
     with WebServer(app) as server:
         assert get(f"{server.url}/status")[0::2] == (503, "status unavailable\n")
 

@@ -11,7 +11,7 @@ from bot.web import FrontdeskWsgi, WebServer
 @pytest.fixture
 def wsgi() -> FrontdeskWsgi:
     slack = App(signing_secret="secret", token="xoxb-unused", token_verification_enabled=False)
-    return FrontdeskWsgi(slack, healthy=lambda: True)
+    return FrontdeskWsgi(slack, healthy=lambda: True, signing_secret="secret")
 
 
 def test_closing_with_a_keep_alive_connection_open_ends_the_server_thread(wsgi):

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from slack_bolt.authorization import AuthorizeResult
 
+from bot.slack.installation import Installation
 from bot.slack.receiver import build_receiver
 from bot.slack_emulator import SlackEmulator, SlackSide, Workspace
 from bot.web import FrontdeskWsgi, WebServer
@@ -56,15 +57,15 @@ def receiving(
     auth = client.auth_test()
     identity = AuthorizeResult.from_auth_test_response(bot_token=emulator.bot_token, auth_test_response=auth)
     app = build_receiver(
-        signing_secret=emulator.signing_secret,
         client=client,
         identity=identity,
+        installation=Installation.from_auth_test(auth),
         database=database,
         clock=clock,
         on_stored=on_stored,
         check_view=check_view,
     )
-    with WebServer(FrontdeskWsgi(app, healthy=lambda: True)) as server:
+    with WebServer(FrontdeskWsgi(app, healthy=lambda: True, signing_secret=emulator.signing_secret)) as server:
         yield server, SlackSide.over_http(emulator, f"{server.url}/slack/events"), str(auth["user_id"])
 
 

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from slack_bolt.authorization import AuthorizeResult
 
+from bot.slack.installation import Installation
 from bot.slack.receiver import build_receiver
 from bot.slack_emulator import Signing, SlackEmulator, SlackSide, Workspace
 from bot.slack_emulator.slack_side import Said
@@ -155,13 +156,12 @@ def test_stopping_the_server_answers_the_requests_waiting_for_a_commit_once_they
     lock_holder.cursor().execute("BEGIN IMMEDIATE")  # SQLite's write lock: the group commit's leader waits for it
     with SlackEmulator(Workspace.example()) as emulator, ThreadPoolExecutor(max_workers=8) as senders:
         client = emulator.client()
-        identity = AuthorizeResult.from_auth_test_response(
-            bot_token=emulator.bot_token, auth_test_response=client.auth_test()
-        )
-        app = build_receiver(
-            signing_secret=emulator.signing_secret, client=client, identity=identity, database=db, clock=clock
-        )
-        server = WebServer(FrontdeskWsgi(app, healthy=lambda: True), threads=8).__enter__()
+        auth = client.auth_test()
+        identity = AuthorizeResult.from_auth_test_response(bot_token=emulator.bot_token, auth_test_response=auth)
+        ours = Installation.from_auth_test(auth)
+        app = build_receiver(client=client, identity=identity, installation=ours, database=db, clock=clock)
+        door = FrontdeskWsgi(app, healthy=lambda: True, signing_secret=emulator.signing_secret)
+        server = WebServer(door, threads=8).__enter__()
         slack = SlackSide.over_http(emulator, f"{server.url}/slack/events", timeout=15.0)
         people = ("alice", "bob", "carol", "dave")
         sent = [senders.submit(slack.dm, people[number % 4], f"waiting {number}") for number in range(8)]
