@@ -155,7 +155,7 @@ class WebServer:
             cleanup_interval=1,
             asyncore_use_poll=True,
             max_request_header_size=32 * 1024,
-            max_request_body_size=MAX_BODY,
+            max_request_body_size=MAX_BODY + 1,  # waitress refuses a body of this size or more
             inbuf_overflow=64 * 1024,
         )
         self._server.channel_class = _RequestDeadline
