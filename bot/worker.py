@@ -6,10 +6,13 @@ Rules:
   processed again after the lease expires.
 - Slack look-ups a service needs (the requester's profile) are made before the transaction and cached; files
   shared with a message for the intake are downloaded and saved before it too, and recorded in it.
+- Every Slack request but a message has a route (bot.slack.routes); the gate (bot.slack.gate) checks the person
+  against the route's role before its handler runs, and a refusal is all that row does. A payload with no route
+  is dropped; one that names its request badly is dropped with one log line.
+- Handlers (bot.slack.interactive, bot.slack.agent_desk, bot.slack.held_review, bot.slack.home) make their
+  look-ups before the transaction and return what is done in it.
 - An agent's :ticket: reaction is turned into the message it points at (conversations.replies, limit 1) before
   the transaction; the intake opens a request for it unless its thread already holds one.
-- Commands, shortcuts, button clicks and form submissions are prepared by bot.slack.interactive (its look-ups
-  before the transaction) and done in the transaction.
 - Emails (source "email") are read, parsed and their files saved by bot.email.service before the transaction,
   and handled in it; agents' decisions on held emails come as button clicks (bot.slack.held_review).
 - What is said goes through bot.email.say.MailingSayer: Slack, and email to requesters who wrote by email.
@@ -21,6 +24,7 @@ Rules:
 
 import logging
 import threading
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -38,10 +42,12 @@ from bot.intake.requests import Incoming, Intake, Profile
 from bot.slack.agent_desk import AgentDesk
 from bot.slack.agents import Agents
 from bot.slack.files import SlackFiles
+from bot.slack.gate import Gate, refusal_act
 from bot.slack.held_review import HeldReview
 from bot.slack.home import HomeTab
 from bot.slack.incoming import incoming_message, message_author, message_files, reacted_message, ticket_reaction
 from bot.slack.interactive import Act, Interactions
+from bot.slack.routes import ROUTES, Malformed, Matched, route_of
 from storage import inbox, tickets
 from storage.attachments import AttachmentStore
 from storage.engine import Database, Session
@@ -50,6 +56,7 @@ log = logging.getLogger(__name__)
 LEASE = timedelta(minutes=2)
 GONE = frozenset({"thread_not_found", "channel_not_found", "message_not_found"})
 MAX_ATTEMPTS = 5
+Handler = Callable[[str, dict[str, Any], Matched], Act | None]
 
 
 class Profiles:
@@ -98,6 +105,32 @@ class InboxWorker:
         self.home = HomeTab(desk, self.agents, self.profiles.of)
         self.mail = MailDesk(desk, store, mail_store(desk.intake.attachments_folder))
         self.held = HeldReview(self.mail, self.agents, self.profiles.of)
+        self.gate = Gate(database, self.agents)
+        self.handlers = self._handlers()
+
+    def _handlers(self) -> dict[str, Handler]:
+        """The handler of each route named in bot.slack.routes; a route without one stops the worker at once."""
+        interactions, agent_desk = self.interactions, self.agent_desk
+        handlers: dict[str, Handler] = {
+            "support_command": interactions.support_command,
+            "support_shortcut": interactions.support_shortcut,
+            "open_form": interactions.open_form,
+            "answer": interactions.answer,
+            "support_form": interactions.support_form,
+            "agent_command": agent_desk.agent_command,
+            "card": agent_desk.card,
+            "resolution": agent_desk.resolution,
+            "rating": agent_desk.rating,
+            "agent_form": agent_desk.agent_form,
+            "rating_comment": agent_desk.rating_comment,
+            "held": self.held.held,
+            "home": self.home.home,
+            "ticket_reaction": self._ticket_reaction,
+        }
+        missing = {route.handler for route in ROUTES} - set(handlers)
+        if missing:
+            raise LookupError(f"routes without a handler: {sorted(missing)}")
+        return handlers
 
     def process_once(self, now: datetime) -> int:
         """Claim and process what is due; the number of rows taken."""
@@ -123,51 +156,59 @@ class InboxWorker:
         """What the row does, its look-ups made; run in the worker's transaction."""
         if claim.source == "email":
             return self.mail.prepare(claim)
-        incoming, pointed_at = self._incoming(claim)
-        if incoming is None:
-            key, body = claim.key, claim.payload
-            return (
-                self.interactions.prepare(key, body)
-                or self.agent_desk.prepare(key, body)
-                or self.held.prepare(key, body)
-                or self.home.prepare(key, body)
-            )
-        found = incoming
-        author = Actor(found.profile.user, self.agents.is_agent(found.profile.user), found.profile.name)
+        key, body = claim.key, claim.payload
+        if key.startswith("message:"):
+            return self._thread_message(key, body)
+        try:
+            matched = route_of(body)
+        except Malformed as error:
+            log.warning("inbox row %s dropped: %s", key, error)
+            return None
+        if matched is None:
+            return None
+        refusal = self.gate.check(matched)
+        if refusal is not None:
+            return refusal_act(refusal, key, body)
+        return self.handlers[matched.route.handler](key, body, matched)
+
+    def _thread_message(self, key: str, body: dict[str, Any]) -> Act | None:
+        """A message for the intake (a new request, or in a request's thread), its files saved."""
+        user = message_author(body)
+        found = incoming_message(
+            key, body, bot_user=self.bot_user, intake_channel=self.desk.intake_channel, profile=self.profiles.of(user)
+        )
+        found = self._with_files(found, message_files(body), pointed_at=False)
+        if found is None:
+            return None
+        incoming = found
+        author = Actor(incoming.profile.user, self.agents.is_agent(incoming.profile.user), incoming.profile.name)
 
         def message(session: Session, intake: Intake, say: MailingSayer, now: datetime) -> None:
             desk = AgentActions(self.desk, say, lambda user: False)
-            if pointed_at:
-                intake.opens(session, found, now)
-            elif found.channel == self.desk.agents_channel:
-                desk.agent_wrote(session, found.thread_ts, found.text, author, now)
-            elif (ticket := intake.message(session, found, now)) is not None:
-                files = tuple((f.stored.name, f.stored.stored_path) for f in found.files if f.stored is not None)
-                desk.thread_message(session, ticket, found.text, author, now, found.key, files)
+            if incoming.channel == self.desk.agents_channel:
+                desk.agent_wrote(session, incoming.thread_ts, incoming.text, author, now)
+            elif (ticket := intake.message(session, incoming, now)) is not None:
+                files = tuple((f.stored.name, f.stored.stored_path) for f in incoming.files if f.stored is not None)
+                desk.thread_message(session, ticket, incoming.text, author, now, incoming.key, files)
 
         return message
 
-    def _incoming(self, claim: inbox.InboxClaim) -> tuple[Incoming | None, bool]:
-        """What a stored row says to the intake, its files saved; and whether it is a message pointed at."""
-        if claim.key.startswith("message:"):
-            incoming = incoming_message(
-                claim.key,
-                claim.payload,
-                bot_user=self.bot_user,
-                intake_channel=self.desk.intake_channel,
-                profile=self.profiles.of(message_author(claim.payload)),
-            )
-            return self._with_files(incoming, message_files(claim.payload), pointed_at=False), False
-        if claim.key.startswith("reaction:"):
-            target = ticket_reaction(claim.payload, is_agent=self.agents.is_agent)
-            message = self._message(*target) if target else None
-            if target is None or message is None:
-                return None, True
-            incoming = reacted_message(
-                claim.key, target[0], message, bot_user=self.bot_user, profile_of=self.profiles.of
-            )
-            return self._with_files(incoming, message_files({"event": message}), pointed_at=True), True
-        return None, False
+    def _ticket_reaction(self, key: str, body: dict[str, Any], matched: Matched) -> Act | None:
+        """An agent's :ticket: on a message: the message (conversations.replies) opens a request of its author."""
+        target = ticket_reaction(body)
+        message = self._message(*target) if target else None
+        if target is None or message is None:
+            return None
+        found = reacted_message(key, target[0], message, bot_user=self.bot_user, profile_of=self.profiles.of)
+        found = self._with_files(found, message_files({"event": message}), pointed_at=True)
+        if found is None:
+            return None
+        incoming = found
+
+        def opens(session: Session, intake: Intake, say: MailingSayer, now: datetime) -> None:
+            intake.opens(session, incoming, now)
+
+        return opens
 
     def _message(self, channel: str, ts: str) -> dict[str, Any] | None:
         """The message at (channel, ts), or None when Slack no longer shows it."""

@@ -17,6 +17,8 @@ from sqlmodel import Session, col, select
 from storage.columns import to_utc
 from storage.tables import AuditEvent
 
+REFUSED = "access.refused"  # someone tried what their role does not allow: nothing changed but this row
+
 
 @dataclass(frozen=True)
 class AuditRecord:

@@ -2,7 +2,8 @@
 
 Rules:
 - A request's last activity is the latest audit event on it by anyone but the bot (`bot_actor`): a message in
-  its thread, an answer given with a button, a form, or its opening. Every one of them is audited in the same
+  its thread, an answer given with a button, a form, or its opening; a refused attempt (`access.refused`) is
+  not activity, so nobody keeps another's request from closing by trying what they may not do. Every one of them is audited in the same
   transaction as the change (storage.tickets, storage.messages), and audit ids only grow, so the latest event's
   id also names the idle period that follows it.
 - `idle_intake` lists the requests in intake whose last activity is at or before `cutoff`, the longest idle
@@ -18,6 +19,7 @@ from datetime import datetime
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from storage.audit import REFUSED
 from storage.columns import to_utc
 from storage.kinds import TicketStatus
 from storage.tables import AuditEvent, Ticket
@@ -38,7 +40,11 @@ def idle_intake(session: Session, *, cutoff: datetime, bot_actor: str, limit: in
     latest = (
         select(col(AuditEvent.ticket_id).label("ticket_id"), func.max(col(AuditEvent.id)).label("event_id"))
         .join(Ticket, col(Ticket.id) == col(AuditEvent.ticket_id))
-        .where(col(Ticket.status) == TicketStatus.INTAKE.value, col(AuditEvent.actor) != bot_actor)
+        .where(
+            col(Ticket.status) == TicketStatus.INTAKE.value,
+            col(AuditEvent.actor) != bot_actor,
+            col(AuditEvent.action) != REFUSED,
+        )
         .group_by(col(AuditEvent.ticket_id))
         .subquery()
     )
@@ -61,7 +67,9 @@ def idle_since(session: Session, ticket_id: int, *, bot_actor: str) -> IdleIntak
         return None
     event = session.exec(
         select(AuditEvent)
-        .where(col(AuditEvent.ticket_id) == ticket_id, col(AuditEvent.actor) != bot_actor)
+        .where(
+            col(AuditEvent.ticket_id) == ticket_id, col(AuditEvent.actor) != bot_actor, col(AuditEvent.action) != REFUSED
+        )
         .order_by(col(AuditEvent.id).desc())
         .limit(1)
     ).first()

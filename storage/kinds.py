@@ -35,6 +35,7 @@ class AuthorRole(StrEnum):
     REQUESTER = "requester"
     AGENT = "agent"
     BOT = "bot"
+    OTHER = "other"  # someone else writing in a request's thread: a comment, never an answer
 
 
 class MessageChannel(StrEnum):

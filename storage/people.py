@@ -203,6 +203,14 @@ def requester_user(session: Session, requester_id: int) -> str | None:
     return None if row is None else row.slack_user_id
 
 
+def is_requester(session: Session, requester_id: int | None, who: str) -> bool:
+    """Whether `who` (a Slack user id, or an email address in any case) is the requester `requester_id`."""
+    row = session.get(Requester, requester_id) if requester_id is not None and who else None
+    if row is None:
+        return False
+    return row.slack_user_id == who or (row.email is not None and row.email.lower() == who.lower())
+
+
 def requester_email(session: Session, requester_id: int) -> str | None:
     """The email address of a requester, if known."""
     row = session.get(Requester, requester_id)

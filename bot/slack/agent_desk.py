@@ -1,9 +1,10 @@
 """The agents' Slack side: `/frontdesk`, the triage card's buttons and forms, the requester's resolution buttons.
 
-Rules (issue 5):
-- Each way in becomes one call of bot.desk.actions.AgentActions with an `Actor` whose `is_agent` is read here
-  (bot.slack.agents) before the worker's transaction; the service refuses non-agents on every call, so a
-  crafted interaction payload is refused like a typed command.
+Rules (README, "Working requests (agents)"; docs/security.md, "Who may do what"):
+- Each method is the handler of a route of bot.slack.routes, called only once bot.slack.gate let the person
+  through (agents for `/frontdesk` and the card; the request's requester for its resolution and rating). Each
+  becomes one call of bot.desk.actions.AgentActions with an `Actor` whose `is_agent` is read here
+  (bot.slack.agents) before the worker's transaction; the service still refuses non-agents on every call.
 - What came of an action is told to the person who acted, through the command's or the interaction's
   `response_url` (ephemeral; it works in channels the bot is not in).
 - The card's actions block is named after the ticket (`card|<id>`). The priority menu triages at once, unless
@@ -11,7 +12,7 @@ Rules (issue 5):
   "Escalate" and "Reopen" open a form; the others act at once. Forms carry the ticket id (and the priority) in
   `private_metadata`.
 - "Yes, solved" / "Not yet" under the resolution question, the rating buttons (1 to 5) and the rating's comment
-  form are the requester's only (bot.desk.closing): anyone else is told so.
+  form are the requester's only (bot.desk.closing).
 """
 
 import json
@@ -23,20 +24,15 @@ from bot.desk.actions import AgentActions
 from bot.desk.closing import Closing
 from bot.desk.commands import Command, CommandError, parse_command, render_command_error, render_help
 from bot.desk.outage import Outages
-from bot.desk.outcomes import Actor, Outcome, refused
+from bot.desk.outcomes import Actor, Outcome
 from bot.desk_config import DeskConfig
 from bot.intake.requests import Intake, Profile
 from bot.render import render, render_json
 from bot.slack.agents import Agents
-from bot.slack.incoming import acting_user
+from bot.slack.routes import AGENT_FORMS, IDS, Matched, pressed
 from bot.slack.say import SlackSayer
-from storage import people, tickets
+from storage import tickets
 from storage.engine import Session
-
-COMMAND = "/frontdesk"
-CARD, RESOLUTION, RATE = "card:", "resolution:", "rate:"
-FORMS = {"reply": "agent_reply", "escalate": "agent_escalate", "reopen": "agent_reopen", "triage": "agent_triage"}
-RATING_COMMENT = "rating_comment"
 
 Act = Callable[[Session, Intake, SlackSayer, datetime], None]
 Call = Callable[[AgentActions, Session, datetime], Outcome]
@@ -49,29 +45,31 @@ class AgentDesk:
     def __init__(self, desk: DeskConfig, agents: Agents, profile_of: Callable[[str], Profile]) -> None:
         self.desk, self.agents, self.profile_of = desk, agents, profile_of
 
-    def prepare(self, key: str, body: dict[str, Any]) -> Act | None:
-        if body.get("command") == COMMAND:
-            return self._command(key, body)
-        if body.get("type") == "block_actions":
-            pressed = _pressed(body)
-            action_id = str(pressed.get("action_id") or "")
-            if action_id.startswith(CARD):
-                return self._card(key, body, action_id.removeprefix(CARD), pressed)
-            if action_id.startswith(RESOLUTION):
-                solved = action_id.removeprefix(RESOLUTION) == "yes"
-                return self._requester(
-                    key, body, pressed, lambda c, s, t, by, now: c.confirm(s, t, solved, by, now, key)
-                )
-            if action_id.startswith(RATE) and action_id.removeprefix(RATE).isdigit():
-                return self._rating(key, body, pressed, int(action_id.removeprefix(RATE)))
-        if body.get("type") == "view_submission":
-            view = body.get("view") or {}
-            callback = str(view.get("callback_id") or "")
-            if callback in FORMS.values():
-                return self._form(key, body, callback, view)
-            if callback == RATING_COMMENT:
-                return self._rating_comment(key, body, view)
-        return None
+    def agent_command(self, key: str, body: dict[str, Any], matched: Matched) -> Act:
+        return self._command(key, body)
+
+    def card(self, key: str, body: dict[str, Any], matched: Matched) -> Act | None:
+        """A button or menu of the triage card of request `matched.subject` (action id `card:<action>`)."""
+        assert matched.subject is not None
+        return self._card(key, body, matched, pressed(body))
+
+    def resolution(self, key: str, body: dict[str, Any], matched: Matched) -> Act:
+        """ "Yes, solved" or "Not yet" of request `matched.subject`."""
+        solved = matched.route.id == IDS["resolution"] + "yes"
+        return self._requester(key, body, matched, lambda c, s, t, by, now: c.confirm(s, t, solved, by, now, key))
+
+    def rating(self, key: str, body: dict[str, Any], matched: Matched) -> Act | None:
+        """A rating button (action id `rate:<score>`) of request `matched.subject`."""
+        score = str(pressed(body).get("action_id") or "").removeprefix(IDS["rate"])
+        return self._rating(key, body, matched, int(score)) if score.isdigit() else None
+
+    def agent_form(self, key: str, body: dict[str, Any], matched: Matched) -> Act | None:
+        view = body["view"]
+        return self._form(key, matched.user, str(view.get("callback_id") or ""), view)
+
+    def rating_comment(self, key: str, body: dict[str, Any], matched: Matched) -> Act:
+        text = _input(body["view"], "text")
+        return self._requester(key, body, matched, lambda c, s, t, by, now: c.comment(s, t, text, by, now))
 
     # -- the command ---------------------------------------------------------------------------------------
 
@@ -141,16 +139,11 @@ class AgentDesk:
 
     # -- the card's buttons and forms ----------------------------------------------------------------------
 
-    def _card(self, key: str, body: dict[str, Any], action: str, pressed: dict[str, Any]) -> Act | None:
-        by, url, trigger = (
-            self._actor(acting_user(body)),
-            str(body.get("response_url") or ""),
-            str(body.get("trigger_id")),
-        )
-        _, _, ticket_id = str(pressed.get("block_id") or "").partition("|")
-        if not ticket_id.isdigit():
-            return None
-        ticket = int(ticket_id)
+    def _card(self, key: str, body: dict[str, Any], matched: Matched, pressed: dict[str, Any]) -> Act | None:
+        assert matched.subject is not None
+        action, ticket = matched.route.id.removeprefix(IDS["card"]), matched.subject
+        by, url = self._actor(matched.user), str(body.get("response_url") or "")
+        trigger = str(body.get("trigger_id") or "")
         choice = str((pressed.get("selected_option") or {}).get("value") or "").rpartition("|")[2]
         if action in ("reply", "escalate", "reopen"):
             return self._open_form(key, action, ticket, None, by, url, trigger)
@@ -189,16 +182,13 @@ class AgentDesk:
     ) -> Act:
         def act(session: Session, intake: Intake, say: SlackSayer, now: datetime) -> None:
             ticket = tickets.get_ticket(session, ticket_id)
-            if not by.is_agent:
-                _respond(say, url, refused("not_an_agent_action", ticket.sr), key)
-                return
             view = _form_view(action, ticket, value)
             say.open_view(view, trigger, key=f"{key}:view", once=f"agent_form:{ticket_id}:{by.user}:")
 
         return act
 
-    def _form(self, key: str, body: dict[str, Any], callback: str, view: dict[str, Any]) -> Act | None:
-        by = self._actor(acting_user(body))
+    def _form(self, key: str, user: str, callback: str, view: dict[str, Any]) -> Act | None:
+        by = self._actor(user)
         try:
             meta = json.loads(str(view.get("private_metadata") or "{}"))
             ticket = int(meta["ticket"])
@@ -216,44 +206,33 @@ class AgentDesk:
     # -- the requester's answer to "is it solved?" ---------------------------------------------------------
 
     def _requester(
-        self, key: str, body: dict[str, Any], pressed: dict[str, Any], do: RequesterCall, *, tell: bool = False
-    ) -> Act | None:
-        """A button (or form) of the requester's, under a message of their request: theirs only."""
-        value = str(pressed.get("value") or "")
-        if not value.isdigit():
-            return None
-        ticket_id, user, url = int(value), acting_user(body), str(body.get("response_url") or "")
+        self, key: str, body: dict[str, Any], matched: Matched, do: RequesterCall, *, tell: bool = False
+    ) -> Act:
+        """A button (or form) of the requester's, under a message of their request (the gate let only them by)."""
+        assert matched.subject is not None
+        ticket_id, user, url = matched.subject, matched.user, str(body.get("response_url") or "")
         by = Actor(user, False, self.profile_of(user).name)
 
         def act(session: Session, intake: Intake, say: SlackSayer, now: datetime) -> None:
-            ticket = tickets.get_ticket(session, ticket_id)
-            if ticket.requester_id is None or people.requester_user(session, ticket.requester_id) != user:
-                _respond(say, url, refused("not_the_requester", ticket.sr), key)
-                return
             outcome = do(Closing(AgentActions(self.desk, say, lambda u: False)), session, ticket_id, by, now)
             if tell or not outcome.done:
                 _respond(say, url, outcome, key)
 
         return act
 
-    def _rating(self, key: str, body: dict[str, Any], pressed: dict[str, Any], score: int) -> Act | None:
+    def _rating(self, key: str, body: dict[str, Any], matched: Matched, score: int) -> Act:
         """A rating: taken, thanked, and a form for an optional comment."""
         trigger = str(body.get("trigger_id") or "")
 
         def rate(closing: Closing, session: Session, ticket_id: int, by: Actor, now: datetime) -> Outcome:
             outcome = closing.rate(session, ticket_id, score, by, now)
             if outcome.done:
-                view = render_json("slack/rating_comment.json.j2", callback=RATING_COMMENT, ticket=ticket_id,
+                view = render_json("slack/rating_comment.json.j2", callback=IDS["rating_comment"], ticket=ticket_id,
                                    sr=outcome.sr, score=score)  # fmt: skip
                 closing.actions.say.open_view(view, trigger, key=f"{key}:view")
             return outcome
 
-        return self._requester(key, body, pressed, rate, tell=True)
-
-    def _rating_comment(self, key: str, body: dict[str, Any], view: dict[str, Any]) -> Act | None:
-        text = _input(view, "text")
-        pressed = {"value": str(view.get("private_metadata") or "")}
-        return self._requester(key, body, pressed, lambda c, s, t, by, now: c.comment(s, t, text, by, now))
+        return self._requester(key, body, matched, rate, tell=True)
 
     # -- shared --------------------------------------------------------------------------------------------
 
@@ -286,7 +265,7 @@ def _respond(say: SlackSayer, url: str, outcome: Outcome, key: str) -> None:
 
 def _form_view(action: str, ticket: tickets.TicketRecord, value: str | None) -> dict[str, Any]:
     metadata = json.dumps({"ticket": ticket.id, "value": value})
-    view = render_json("slack/agent_form.json.j2", action=action, callback=FORMS[action], sr=ticket.sr,
+    view = render_json("slack/agent_form.json.j2", action=action, callback=AGENT_FORMS[action], sr=ticket.sr,
                        value=value, metadata=metadata)  # fmt: skip
     assert isinstance(view, dict)
     return view
@@ -294,12 +273,6 @@ def _form_view(action: str, ticket: tickets.TicketRecord, value: str | None) -> 
 
 def _sr(session: Session, ticket_id: int) -> int:
     return tickets.get_ticket(session, ticket_id).sr_number
-
-
-def _pressed(body: dict[str, Any]) -> dict[str, Any]:
-    actions = body.get("actions")
-    first = actions[0] if isinstance(actions, list) and actions else {}
-    return first if isinstance(first, dict) else {}
 
 
 def _input(view: dict[str, Any], block: str) -> str:

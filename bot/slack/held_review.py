@@ -2,8 +2,8 @@
 
 Rules:
 - The buttons are under the post that shows a held email in the agents channel (bot.slack.say.held_email); their
-  value is the email record's id. Only agents may press them (checked here, before the transaction, like every
-  agent action), and a held email is decided once: a second press, by anyone, is told it was dealt with.
+  value is the email record's id. Only agents may press them (bot.slack.routes, checked by bot.slack.gate before
+  any of this), and a held email is decided once: a second press, by anyone, is told it was dealt with.
 - The decision is done by bot.email.service.MailDesk.release; the post is then updated to show who decided what,
   without its buttons, and the agent is answered through the interaction's `response_url`.
 """
@@ -18,12 +18,11 @@ from bot.email.service import MailDesk
 from bot.intake.requests import Intake, Profile
 from bot.render import render
 from bot.slack.agents import Agents
-from bot.slack.incoming import acting_user
+from bot.slack.routes import IDS, Matched
 from storage import mail
 from storage.engine import Session
 from storage.kinds import EmailReview
 
-HELD = "held:"
 DECISIONS = {"attached": EmailReview.ATTACHED, "opened": EmailReview.OPENED, "dismissed": EmailReview.DISMISSED}
 Act = Callable[[Session, Intake, MailingSayer, datetime], None]
 
@@ -32,29 +31,22 @@ class HeldReview:
     def __init__(self, mail_desk: MailDesk, agents: Agents, profile_of: Callable[[str], Profile]) -> None:
         self.mail_desk, self.agents, self.profile_of = mail_desk, agents, profile_of
 
-    def prepare(self, key: str, body: dict[str, Any]) -> Act | None:
-        if body.get("type") != "block_actions":
+    def held(self, key: str, body: dict[str, Any], matched: Matched) -> Act | None:
+        """An agent's decision (action id `held:<decision>`) on held email record `matched.subject`."""
+        decision = DECISIONS.get(matched.route.id.removeprefix(IDS["held"]))
+        if decision is None or matched.subject is None:
             return None
-        actions = body.get("actions")
-        pressed = actions[0] if isinstance(actions, list) and actions and isinstance(actions[0], dict) else {}
-        action_id, value = str(pressed.get("action_id") or ""), str(pressed.get("value") or "")
-        decision = DECISIONS.get(action_id.removeprefix(HELD)) if action_id.startswith(HELD) else None
-        if decision is None or not value.isdigit():
-            return None
-        user, url = acting_user(body), str(body.get("response_url") or "")
+        user, url = matched.user, str(body.get("response_url") or "")
         by = Actor(user, self.agents.is_agent(user), self.profile_of(user).name)
-        record_id = int(value)
+        record_id = matched.subject
 
         def act(session: Session, intake: Intake, say: MailingSayer, now: datetime) -> None:
-            if not by.is_agent:
-                outcome = refused("not_an_agent_action")
-            else:
-                sr = self.mail_desk.release(session, record_id, decision, by, intake, say, now)
-                outcome = done(f"held_{decision.value}", sr) if sr is not None else refused("held_decided")
-                if sr is not None:
-                    entry = mail.get_email(session, record_id)
-                    details = {"name": entry.sender or "", "subject": entry.subject or ""} if entry else {}
-                    say.held_decided(record_id, details, decision.value, sr, by.shown, key=f"{key}:decided")
+            sr = self.mail_desk.release(session, record_id, decision, by, intake, say, now)
+            outcome = done(f"held_{decision.value}", sr) if sr is not None else refused("held_decided")
+            if sr is not None:
+                entry = mail.get_email(session, record_id)
+                details = {"name": entry.sender or "", "subject": entry.subject or ""} if entry else {}
+                say.held_decided(record_id, details, decision.value, sr, by.shown, key=f"{key}:decided")
             if url:
                 say.respond(url, render("slack/outcome.mrkdwn.j2", outcome=outcome), key=f"{key}:answer")
 

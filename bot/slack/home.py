@@ -16,6 +16,7 @@ from bot.desk_config import DeskConfig
 from bot.intake.requests import Intake, Profile
 from bot.render import render_json
 from bot.slack.agents import Agents
+from bot.slack.routes import Matched
 from bot.slack.say import SlackSayer
 from storage.engine import Session
 
@@ -26,11 +27,9 @@ class HomeTab:
     def __init__(self, desk: DeskConfig, agents: Agents, profile_of: Callable[[str], Profile]) -> None:
         self.desk, self.agents, self.profile_of = desk, agents, profile_of
 
-    def prepare(self, key: str, body: dict[str, Any]) -> Act | None:
-        event = body.get("event") if body.get("type") == "event_callback" else None
-        if not isinstance(event, dict) or event.get("type") != "app_home_opened" or event.get("tab") != "home":
-            return None
-        profile = self.profile_of(str(event.get("user") or ""))
+    def home(self, key: str, body: dict[str, Any], matched: Matched) -> Act:
+        """`app_home_opened` on the Home tab (bot.slack.routes leaves the Messages tab out)."""
+        profile = self.profile_of(matched.user)
         is_agent = self.agents.is_agent(profile.user)
 
         def publish(session: Session, intake: Intake, say: SlackSayer, now: datetime) -> None:

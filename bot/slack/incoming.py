@@ -1,16 +1,15 @@
 """Which stored Slack messages are for the intake, and what they say, as the service's `Incoming`.
 
-Rules (issue 4, "Ways in"):
+Rules (README, "Running it with Slack"):
 - A top-level message starts a request when it is a DM to the bot, mentions the bot, or is posted in the
   intake channel; other top-level messages are not for Frontdesk.
 - A reply in a thread is passed on whatever the channel: the service knows whether the thread is a request.
 - The bot's mention is removed from the text; everything else is kept as written.
 - A :ticket: reaction by an agent (a user listed in [agents] users, or a member of one of its user groups, as
-  bot.slack.agents tells) on a person's top-level message opens a request for that message as if it had been
-  written to the bot: its author is the requester, its text the description, its files the attachments, its
-  thread the request's thread. Reactions by anyone else, other emoji, bot messages and replies inside a thread
-  are not requests; only a :ticket: reaction on a message asks who reacted.
-- Who acted on a command or an interaction is read in one place (`acting_user`).
+  bot.slack.agents tells; bot.slack.gate refuses anyone else's) on a person's top-level message opens a request
+  for that message as if it had been written to the bot: its author is the requester, its text the description,
+  its files the attachments, its thread the request's thread. Other emoji, bot messages and replies inside a
+  thread are not requests.
 """
 
 import re
@@ -42,11 +41,12 @@ def incoming_message(
     )
 
 
-def ticket_reaction(payload: dict[str, Any], *, is_agent: Callable[[str], bool]) -> tuple[str, str] | None:
-    """The (channel, ts) of the message an agent's :ticket: reaction points at, or None for any other reaction."""
-    event = payload.get("event") or {}
-    item = event.get("item") or {}
-    if event.get("reaction") != TICKET or item.get("type") != "message" or not is_agent(str(event.get("user") or "")):
+def ticket_reaction(payload: dict[str, Any]) -> tuple[str, str] | None:
+    """The (channel, ts) of the message a :ticket: reaction points at, or None for any other reaction. Only an
+    agent's reaction gets here (bot.slack.routes: the gate refuses anyone else's)."""
+    event = payload.get("event") if isinstance(payload.get("event"), dict) else {}
+    item = event.get("item") if isinstance(event.get("item"), dict) else {}
+    if event.get("reaction") != TICKET or item.get("type") != "message":
         return None
     channel, ts = str(item.get("channel") or ""), str(item.get("ts") or "")
     return (channel, ts) if channel and ts else None
@@ -78,9 +78,3 @@ def message_files(payload: dict[str, Any]) -> list[dict[str, Any]]:
     """The files a stored message event lists (their ids; the rest is looked up)."""
     files = (payload.get("event") or {}).get("files")
     return [file for file in files if isinstance(file, dict)] if isinstance(files, list) else []
-
-
-def acting_user(body: dict[str, Any]) -> str:
-    """Who did it: the user of an interaction payload (`user.id`), or of a slash command (`user_id`)."""
-    user = body.get("user")
-    return str(user.get("id") or "") if isinstance(user, dict) else str(body.get("user_id") or "")

@@ -1,6 +1,6 @@
 """Slash commands, shortcuts, buttons and forms from Slack, turned into calls of the intake service.
 
-Rules (issue 4, "Ways in" and "The intake conversation"):
+Rules (README, "Running it with Slack"; who may use each is bot.slack.routes', checked by bot.slack.gate first):
 - `/support` opens the support form for a new request, prefilled with the requester's contact details from
   their profile and with what they typed after the command as the description; so does the global shortcut
   `support_request`. `/support status` opens a modal listing the requester's own requests, nobody else's.
@@ -12,8 +12,8 @@ Rules (issue 4, "Ways in" and "The intake conversation"):
   bot (conversations.open), for the customer of the channel /support was typed in (if any, else by email);
   files attached in the form are saved like a message's.
 - A double click (the same form opened again for the same person within seconds) opens one form.
-- Look-ups (profile, DM channel, files) are made by `prepare`, before the worker's transaction; what it
-  returns runs inside it. Modals go out through the outbox like everything else (views.open is never held
+- Look-ups (profile, DM channel, files) are made by the route's handler, before the worker's transaction; the
+  act it returns runs inside it. Modals go out through the outbox like everything else (views.open is never held
   back, since a trigger id expires in 3 seconds).
 """
 
@@ -27,39 +27,53 @@ from bot.desk_config import DeskConfig
 from bot.intake.requests import FormSubmission, Intake, Pressed, Profile
 from bot.render import render_json
 from bot.slack.files import SlackFiles
-from bot.slack.form_view import FormTarget, form_values, form_view, is_support_form
-from bot.slack.incoming import acting_user
+from bot.slack.form_view import FormTarget, form_values, form_view
+from bot.slack.routes import Matched, pressed
 from bot.slack.say import SlackSayer
 from storage.engine import Session
 
-SUPPORT_COMMAND = "/support"
-SHORTCUT = "support_request"
-OPEN_FORM = "open_form"
-ANSWER = "answer:"
 LISTED = 20  # requests shown by /support status
 
 Act = Callable[[Session, Intake, SlackSayer, datetime], None]
 
 
 class Interactions:
-    """Prepares what commands, shortcuts, button clicks and form submissions do."""
+    """Prepares what commands, shortcuts, button clicks and form submissions do; each method is the handler of
+    its route in bot.slack.routes, called once the gate let the person through."""
 
     def __init__(
         self, desk: DeskConfig, client: WebClient, profiles: Callable[[str], Profile], files: SlackFiles
     ) -> None:
         self.desk, self.client, self.profile_of, self.files = desk, client, profiles, files
 
-    def prepare(self, key: str, body: dict[str, Any]) -> Act | None:
-        """What the stored request `body` does, its look-ups made; None when it does nothing."""
-        if body.get("command") == SUPPORT_COMMAND:
-            return self._command(key, body)
-        if body.get("type") == "shortcut" and body.get("callback_id") == SHORTCUT:
-            return self._new_form(key, acting_user(body), str(body.get("trigger_id") or ""), "", None)
-        if body.get("type") == "block_actions":
-            return self._action(key, body)
-        if is_support_form(body):
-            return self._submission(key, body)
-        return None
+    def support_command(self, key: str, body: dict[str, Any], matched: Matched) -> Act:
+        """`/support [text]` opens the form of a new request; `/support status` lists the person's own."""
+        return self._command(key, body)
+
+    def support_shortcut(self, key: str, body: dict[str, Any], matched: Matched) -> Act:
+        return self._new_form(key, matched.user, str(body.get("trigger_id") or ""), "", None)
+
+    def open_form(self, key: str, body: dict[str, Any], matched: Matched) -> Act:
+        """ "Fill in the form" of request `matched.subject`."""
+        assert matched.subject is not None
+        return self._form_of(key, matched.subject, matched.user, str(body.get("trigger_id") or ""))
+
+    def answer(self, key: str, body: dict[str, Any], matched: Matched) -> Act | None:
+        """A ready answer under a question of request `matched.subject` (block id `answer|<id>|<field>`)."""
+        button = pressed(body)
+        parts = str(button.get("block_id") or "").split("|")
+        if len(parts) != 3 or matched.subject is None:
+            return None
+        container = body.get("container") if isinstance(body.get("container"), dict) else {}
+        message = (str(container.get("channel_id") or ""), str(container.get("message_ts") or ""))
+        text = button.get("text") if isinstance(button.get("text"), dict) else {}
+        label = str(text.get("text") or button.get("value") or "")
+        value = str(button.get("value") or "")
+        answer = Pressed(key, matched.subject, parts[2], value, self.profile_of(matched.user))
+        return self._press(answer, message, label)
+
+    def support_form(self, key: str, body: dict[str, Any], matched: Matched) -> Act:
+        return self._submission(key, body, matched.user)
 
     def _command(self, key: str, body: dict[str, Any]) -> Act:
         text, trigger = str(body.get("text") or "").strip(), str(body.get("trigger_id") or "")
@@ -83,23 +97,6 @@ class Interactions:
 
         return open_form
 
-    def _action(self, key: str, body: dict[str, Any]) -> Act | None:
-        actions = body.get("actions") or [{}]
-        pressed = actions[0] if isinstance(actions[0], dict) else {}
-        action_id, trigger = str(pressed.get("action_id") or ""), str(body.get("trigger_id") or "")
-        if action_id == OPEN_FORM and str(pressed.get("value") or "").isdigit():
-            return self._form_of(key, int(pressed["value"]), acting_user(body), trigger)
-        parts = str(pressed.get("block_id") or "").split("|")
-        if action_id.startswith(ANSWER) and len(parts) == 3 and parts[1].isdigit():
-            container = body.get("container") or {}
-            message = (str(container.get("channel_id") or ""), str(container.get("message_ts") or ""))
-            label = str((pressed.get("text") or {}).get("text") or pressed.get("value") or "")
-            answer = Pressed(
-                key, int(parts[1]), parts[2], str(pressed.get("value") or ""), self.profile_of(acting_user(body))
-            )
-            return self._press(answer, message, label)
-        return None
-
     def _form_of(self, key: str, ticket_id: int, user: str, trigger: str) -> Act:
         def open_form(session: Session, intake: Intake, say: SlackSayer, now: datetime) -> None:
             found = intake.form_draft(session, ticket_id)
@@ -118,10 +115,10 @@ class Interactions:
 
         return press
 
-    def _submission(self, key: str, body: dict[str, Any]) -> Act:
+    def _submission(self, key: str, body: dict[str, Any], user: str) -> Act:
         view = body["view"]
         values, target = form_values(view), FormTarget.of(view)
-        profile = self.profile_of(acting_user(body))
+        profile = self.profile_of(user)
         channel = None if target.ticket_id is not None else self._dm_with(profile.user)
         files = self.files.fetch([{"id": file_id} for file_id in values.files])
         form = FormSubmission(key, profile, values, target.ticket_id, channel, files, target.channel)

@@ -135,6 +135,19 @@ class SlackSayer:
         payload = SlackPayload(RESPONSE_URL, {"url": response_url, "text": _cut(text), "response_type": "ephemeral"})
         enqueue_slack(self.session, key=key, payload=payload, now=self.now)
 
+    def refusal(self, text: str, user: str, where: dict[str, str], *, key: str) -> None:
+        """Why the person may not do what they tried, to them only: through `where`'s response_url, else as an
+        ephemeral message in its channel, else in their DM with the bot."""
+        if where.get("response_url"):
+            self.respond(where["response_url"], text, key=key)
+            return
+        if where.get("channel"):
+            args = {"channel": where["channel"], "user": user, "text": _cut(text)}
+            payload = SlackPayload("chat.postEphemeral", args)
+        else:
+            payload = SlackPayload("chat.postMessage", {"channel": user, "text": _cut(text)})
+        enqueue_slack(self.session, key=key, payload=payload, now=self.now)
+
     def publish_home(self, user: str, view: Any, *, key: str) -> None:
         """A person's Home tab."""
         payload = SlackPayload("views.publish", {"user_id": user, "view": view})
