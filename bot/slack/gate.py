@@ -55,15 +55,16 @@ class Gate:
 
     def _requester_only(self, matched: Matched) -> Refusal | None:
         assert matched.subject is not None
+        reason = "not_the_requester" if matched.route.role == Role.REQUESTER else "not_the_requester_or_agent"
         with self.database.read() as session:
             try:
                 ticket = tickets.get_ticket(session, matched.subject)
             except NotFoundError:
-                return Refusal(matched, refused("not_the_requester"), None)
+                return Refusal(matched, refused(reason), None)
             owner = people.requester_user(session, ticket.requester_id) if ticket.requester_id else None
         if owner is not None and owner == matched.user:
             return None
-        return Refusal(matched, refused("not_the_requester", ticket.sr), ticket.id)
+        return Refusal(matched, refused(reason, ticket.sr), ticket.id)
 
 
 def refusal_act(refusal: Refusal, key: str, body: dict[str, Any]) -> Any:
@@ -72,7 +73,7 @@ def refusal_act(refusal: Refusal, key: str, body: dict[str, Any]) -> Any:
     def act(session: Session, intake: Intake, say: SlackSayer, now: datetime) -> None:
         matched = refusal.matched
         after = {"route": matched.route.name, "needs": matched.route.role.value, "reason": refusal.outcome.reason}
-        audit.record(session, actor=matched.user or "unknown", action="access.refused", at=now,
+        audit.record(session, actor=matched.user or "unknown", action=audit.REFUSED, at=now,
                      ticket_id=refusal.ticket_id, subject=matched.route.name[:200], after=after)  # fmt: skip
         text = render("slack/outcome.mrkdwn.j2", outcome=refusal.outcome)
         say.refusal(text, matched.user, where_told(body), key=f"{key}:refused")
