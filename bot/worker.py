@@ -180,16 +180,18 @@ class InboxWorker:
         found = self._with_files(found, message_files(body), pointed_at=False)
         if found is None:
             return None
-        incoming = found
-        author = Actor(incoming.profile.user, self.agents.is_agent(incoming.profile.user), incoming.profile.name)
+        incoming = replace(found, by_agent=self.agents.is_agent(found.profile.user))
+        author = Actor(incoming.profile.user, incoming.by_agent, incoming.profile.name)
 
         def message(session: Session, intake: Intake, say: MailingSayer, now: datetime) -> None:
             desk = AgentActions(self.desk, say, lambda user: False)
             if incoming.channel == self.desk.agents_channel:
                 desk.agent_wrote(session, incoming.thread_ts, incoming.text, author, now)
-            elif (ticket := intake.message(session, incoming, now)) is not None:
+            elif (written := intake.message(session, incoming, now)) is not None:
                 files = tuple((f.stored.name, f.stored.stored_path) for f in incoming.files if f.stored is not None)
-                desk.thread_message(session, ticket, incoming.text, author, now, incoming.key, files)
+                desk.thread_message(
+                    session, written.ticket, incoming.text, author, now, incoming.key, files, written.writer
+                )
 
         return message
 

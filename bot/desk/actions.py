@@ -180,17 +180,21 @@ class AgentActions:
         now: datetime,
         key: str,
         files: Files = (),
+        writer: AuthorRole = AuthorRole.REQUESTER,
     ) -> None:
-        """Someone wrote in the requester's thread of a request past intake (the message and its files are
-        recorded already). An agent writing there answers in public: a public reply. Anyone else is relayed to
-        the agents with the files, and a pause ends when the requester writes."""
-        if by.is_agent:
+        """Someone wrote in the requester's thread of a request (the message is recorded already). An agent
+        writing there past intake answers in public: a public reply. The requester is relayed to the agents with
+        the files, and a pause ends; anyone else is relayed as a comment, which resumes nothing."""
+        if writer == AuthorRole.AGENT and by.is_agent:
             if ticket.first_response_at is None:
                 ticket = tickets.change_ticket(session, ticket.id, {"first_response_at": now}, actor=by.user, now=now)
             self.say.reply_in_thread(ticket, by.shown, text, key=f"{key}:requester")
             self.changed(session, ticket, [("public_reply", "")], by, now, key, "reply")
             return
-        details = {"name": by.shown, "text": text}
+        details = {"name": by.shown, "text": text, "sr": ticket.sr}
+        if writer != AuthorRole.REQUESTER:
+            self.say.to_agents(ticket, "commented", details, key=f"{key}:relay", files=files)
+            return
         self.say.to_agents(ticket, "requester_wrote", details, key=f"{key}:relay", files=files)
         if ticket.status == TicketStatus.WAITING:
             self._resume(session, ticket, Actor(BOT, True), now, key, "resumed_by_requester")

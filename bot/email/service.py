@@ -25,10 +25,11 @@ Rules, in the order they are applied:
    else is held, naming the request, for the agents to attach, open as a new request, or dismiss (`release`).
    An attached message speaks as an agent only when its sender may (rule 7); else it is relayed to the agents.
 9. A new request: a new thread in the intake channel (sender, subject, text, files), the intake asks by email.
-   A message that joins a request is shown in its Slack thread and then: answers the intake's question; or
-   answers "is it solved?" ("yes" closes, "no" reopens); or rates a closed request (a leading 1 to 5, the rest
-   is the comment); or is relayed to the agents' thread (resuming a pause). An agent writing by email answers in
-   public.
+   A message that joins a request is shown in its Slack thread and then, when its sender is the request's
+   requester or contact: answers the intake's question; or answers "is it solved?" ("yes" closes, "no" reopens);
+   or rates a closed request (a leading 1 to 5, the rest is the comment); or is relayed to the agents' thread
+   (resuming a pause). An agent writing by email answers in public (past intake). Anyone else (a colleague at
+   the customer) is relayed to the agents as a comment, and answers nothing.
 Files (attachments and inline images) are stored through the attachment store's rules (size cap, type detected
 from the bytes, blocked types) before the transaction; each email is recorded with its outcome in the same
 transaction as its effects.
@@ -37,7 +38,7 @@ transaction as its effects.
 import hashlib
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -53,7 +54,7 @@ from storage import inbox, mail, people, tickets
 from storage.attachments import AttachmentStore
 from storage.engine import Session
 from storage.errors import AttachmentTooLargeError, AttachmentTypeBlockedError, StorageError
-from storage.kinds import EmailOutcome, EmailReview, TicketStatus
+from storage.kinds import AuthorRole, EmailOutcome, EmailReview, TicketStatus
 
 RATE_WINDOW = timedelta(hours=1)
 YES = frozenset({"yes", "y", "solved", "resolved", "fixed", "ok", "okay", "oui", "ja", "si", "sí"})
@@ -299,17 +300,19 @@ class MailDesk:
         self, session: Session, ticket: tickets.TicketRecord, received: Received, parsed: ParsedEmail,
         intake: Intake, say: MailingSayer, now: datetime, *, held: int | None = None,
     ) -> None:  # fmt: skip
-        incoming = self._incoming(received, parsed, parsed.reply)
+        incoming = replace(self._incoming(received, parsed, parsed.reply), by_agent=self._as_agent(parsed))
         self._recorded(session, received, EmailOutcome.REPLY, ticket.id, held, now)
         say.show_email(ticket, _details(parsed), _shared(received.files), opened=False, key=f"{incoming.key}:shown")
         joined = intake.into_request(session, ticket, incoming, now)
         if joined is None:
             return
-        author = Actor(incoming.profile.user, self._as_agent(parsed), incoming.profile.name)
+        author = Actor(incoming.profile.user, incoming.by_agent, incoming.profile.name)
         actions = AgentActions(self.desk, say, lambda user: False)
-        if not author.is_agent and self._answers_closing(session, joined, parsed.reply, author, actions, now, incoming):
+        theirs = joined.writer == AuthorRole.REQUESTER
+        if theirs and self._answers_closing(session, joined.ticket, parsed.reply, author, actions, now, incoming):
             return
-        actions.thread_message(session, joined, parsed.reply, author, now, incoming.key, _shared(received.files))
+        files = _shared(received.files)
+        actions.thread_message(session, joined.ticket, parsed.reply, author, now, incoming.key, files, joined.writer)
 
     def _recorded(
         self, session: Session, received: Received, outcome: EmailOutcome, ticket_id: int, held: int | None,

@@ -5,7 +5,10 @@ Rules:
   the channel (Slack now, email later) turns into outbox rows. All of one message's effects are written in the
   caller's transaction, so a crash leaves either all of them or none, and the inbox row is redone.
 - A top-level message with no request yet opens one (status intake) with its text as the description and the
-  requester's profile as unconfirmed contact details; replies in its thread answer the first missing field.
+  requester's profile as unconfirmed contact details; the requester's replies in its thread answer the first
+  missing field. A request's intake is its requester's (docs/security.md, "Who may do what"): an agent's message
+  in the thread is recorded as the agent's, anyone else's is a comment (AuthorRole.OTHER) relayed to the agents,
+  and neither answers a question nor brings attachments.
 - Every answer is recorded as a message of the request; a refused answer changes nothing and is re-asked with
   the reason.
 - Files come already saved (`SharedFile`): each is recorded on the request with the message that carried it, at
@@ -89,6 +92,7 @@ class Incoming:
     profile: Profile
     files: tuple[SharedFile, ...] = ()
     email_message_id: str | None = None  # set for an email: its Message-ID
+    by_agent: bool = False  # the writer is an agent (Slack: bot.slack.agents; email: a proven agent's address)
 
     @property
     def stored_files(self) -> tuple[str, ...]:
@@ -98,6 +102,15 @@ class Incoming:
     @property
     def is_top_level(self) -> bool:
         return self.thread_ts == self.ts
+
+
+@dataclass(frozen=True)
+class Written:
+    """A message recorded on a request, that the desk acts on: any message past intake, or a comment by someone
+    other than the requester during it."""
+
+    ticket: tickets.TicketRecord
+    writer: AuthorRole  # REQUESTER, AGENT or OTHER
 
 
 @dataclass(frozen=True)
@@ -164,6 +177,11 @@ class Sayer(Protocol):
 
     def intake_closed(self, ticket: tickets.TicketRecord, *, key: str) -> None: ...
 
+    def comment_kept(self, ticket: tickets.TicketRecord, user: str, *, key: str) -> None:
+        """Tell `user` (not the requester) that what they wrote in the request's thread went to the agents as a
+        comment and answered none of its questions."""
+        ...
+
 
 class Intake:
     """The intake service for one desk."""
@@ -172,9 +190,8 @@ class Intake:
         self.desk, self.say = desk, say
         self.has_matrix = desk.policy.matrix is not None
 
-    def message(self, session: Session, incoming: Incoming, now: datetime) -> tickets.TicketRecord | None:
-        """Handle a requester's message: open a request, or answer the question asked in its thread. A message
-        in the thread of a request past intake is recorded, and that request returned for the desk to relay."""
+    def message(self, session: Session, incoming: Incoming, now: datetime) -> Written | None:
+        """Handle a message: open a request, or join the request of its thread (`into_request`)."""
         ticket = tickets.find_ticket(session, slack_thread=(incoming.channel, incoming.thread_ts))
         if ticket is None:
             if incoming.is_top_level:
@@ -184,15 +201,32 @@ class Intake:
 
     def into_request(
         self, session: Session, ticket: tickets.TicketRecord, incoming: Incoming, now: datetime
-    ) -> tickets.TicketRecord | None:
-        """A message that belongs to `ticket`: recorded, and the answer to its question while in intake; the
-        request when it is past intake (for the desk to relay)."""
+    ) -> Written | None:
+        """A message that belongs to `ticket`, recorded with who wrote it (`writer`). In intake, the requester's
+        answers its question; an agent's is only recorded; anyone else's is a comment, returned for the desk to
+        relay, and its writer is told (never an answer). Past intake, every message is returned for the desk."""
+        writer = self._writer(session, ticket, incoming)
         before = _draft(session, ticket)
-        self._record(session, ticket, incoming, incoming.text, incoming.files, now)
-        if ticket.status == TicketStatus.INTAKE:
+        self._record(session, ticket, incoming, incoming.text, incoming.files, now, writer)
+        if ticket.status != TicketStatus.INTAKE:
+            return Written(ticket, writer)
+        if writer == AuthorRole.REQUESTER:
             self._answer(session, ticket, before, incoming, now)
             return None
-        return ticket
+        if writer == AuthorRole.AGENT:
+            return None
+        if incoming.profile.slack:
+            self.say.comment_kept(ticket, incoming.profile.user, key=f"{incoming.key}:kept")
+        return Written(ticket, writer)
+
+    def _writer(self, session: Session, ticket: tickets.TicketRecord, incoming: Incoming) -> AuthorRole:
+        """The requester (by Slack user, or by the requester's or the contact address for email), else an agent,
+        else someone else."""
+        who = incoming.profile.user
+        by_contact = not incoming.profile.slack and (ticket.contact_email or "").lower() == who.lower()
+        if by_contact or people.is_requester(session, ticket.requester_id, who):
+            return AuthorRole.REQUESTER
+        return AuthorRole.AGENT if incoming.by_agent else AuthorRole.OTHER
 
     def open_from_email(
         self,
@@ -411,14 +445,16 @@ class Intake:
         text: str,
         files: tuple[SharedFile, ...],
         now: datetime,
+        writer: AuthorRole = AuthorRole.REQUESTER,
     ) -> None:
-        """The message, then each file it carried: recorded with it, or named to the requester when refused."""
+        """The message, then each file it carried: recorded with it, or named to the requester when refused. Only
+        the requester's files are the request's attachments; anyone else's go to the agents with the message."""
         author, key, by_email = said.profile.user, said.key, said.email_message_id is not None
         message = messages.add_message(
             session,
             ticket.id,
             author=author,
-            author_role=AuthorRole.REQUESTER,
+            author_role=writer,
             public=True,
             channel=MessageChannel.EMAIL if by_email else MessageChannel.SLACK,
             text=text,
@@ -426,7 +462,7 @@ class Intake:
             slack_ts=None if by_email else (said.ts or None),
             email_message_id=said.email_message_id,
         )
-        for index, file in enumerate(files):
+        for index, file in enumerate(files if writer == AuthorRole.REQUESTER else ()):
             if file.blocked_type is not None:
                 self.say.file_refused(ticket, file.name, file.blocked_type, key=f"{key}:refused:{index}")
                 continue

@@ -34,6 +34,7 @@ from bot.reports.monthly import Report
 from sla.clocks import Clocks
 from storage import outbox
 from storage.engine import Session
+from storage.kinds import TicketStatus
 from storage.numbers import format_sr
 from storage.outbox import DeadLetter
 from storage.tickets import TicketRecord
@@ -175,6 +176,9 @@ class SlackSayer:
         if ticket.agents_thread_ts:
             self._enqueue(ticket, key, "chat.postMessage", {**args, "thread_ts": ticket.agents_thread_ts})
             self._share(ticket, files, {**args, "thread_ts": ticket.agents_thread_ts}, None, key=key)
+        elif ticket.status == TicketStatus.INTAKE:  # no card yet: at the top of the agents channel
+            self._enqueue(ticket, key, "chat.postMessage", args)
+            self._share(ticket, files, args, None, key=key)
         else:
             self._enqueue(ticket, key, "chat.postMessage", args, thread_of=card_key_of(ticket))
             self._share(ticket, files, args, card_key_of(ticket), key=key)
@@ -338,6 +342,13 @@ class SlackSayer:
         hours = max(1, math.ceil(closes_in.total_seconds() / 3600))
         text = render("slack/intake_reminder.mrkdwn.j2", missing=ticket.missing_fields, closes_in_hours=hours)
         return self._post(ticket, key, text, thread=True)
+
+    def comment_kept(self, ticket: TicketRecord, user: str, *, key: str) -> None:
+        """To `user` only, in the request's thread: their message went to the agents as a comment."""
+        if ticket.slack_channel and ticket.slack_thread_ts:
+            text = render("slack/comment_kept.mrkdwn.j2", sr=ticket.sr)
+            args = {"channel": ticket.slack_channel, "user": user, "thread_ts": ticket.slack_thread_ts, "text": text}
+            self._enqueue(ticket, key, "chat.postEphemeral", args)
 
     def intake_closed(self, ticket: TicketRecord, *, key: str) -> None:
         text = render("slack/intake_closed.mrkdwn.j2", missing=ticket.missing_fields)
