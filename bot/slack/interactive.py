@@ -7,7 +7,8 @@ Rules (README, "Running it with Slack"; who may use each is bot.slack.routes', c
 - "Fill in the form" on a request's status message opens that request's form, prefilled, while it is in
   intake; once the request is complete it opens nothing.
 - A button under a question answers it (`Intake.press`); when the answer is taken, the question is updated to
-  show it, without buttons. A second click of a question already answered changes nothing.
+  show it, without buttons (an ephemeral one, the contact question in a shared thread, through its
+  response_url). A second click of a question already answered changes nothing.
 - A submitted form fills in its request, or opens a new one whose conversation is the requester's DM with the
   bot (conversations.open), for the customer of the channel /support was typed in (if any, else by email);
   files attached in the form are saved like a message's.
@@ -66,11 +67,12 @@ class Interactions:
             return None
         container = body.get("container") if isinstance(body.get("container"), dict) else {}
         message = (str(container.get("channel_id") or ""), str(container.get("message_ts") or ""))
+        ephemeral = str(body.get("response_url") or "") if container.get("is_ephemeral") is True else ""
         text = button.get("text") if isinstance(button.get("text"), dict) else {}
         label = str(text.get("text") or button.get("value") or "")
         value = str(button.get("value") or "")
         answer = Pressed(key, matched.subject, parts[2], value, self.profile_of(matched.user))
-        return self._press(answer, message, label)
+        return self._press(answer, message, label, ephemeral)
 
     def support_form(self, key: str, body: dict[str, Any], matched: Matched) -> Act:
         return self._submission(key, body, matched.user)
@@ -107,11 +109,12 @@ class Interactions:
 
         return open_form
 
-    def _press(self, pressed: Pressed, message: tuple[str, str], label: str) -> Act:
+    def _press(self, pressed: Pressed, message: tuple[str, str], label: str, ephemeral: str) -> Act:
         def press(session: Session, intake: Intake, say: SlackSayer, now: datetime) -> None:
             ticket = intake.press(session, pressed, now)
-            if ticket is not None and all(message):
-                say.answered(ticket, pressed.field, label, message, key=f"{pressed.key}:answered")
+            if ticket is not None and (ephemeral or all(message)):
+                key = f"{pressed.key}:answered"
+                say.answered(ticket, pressed.field, label, message, key=key, ephemeral=ephemeral)
 
         return press
 

@@ -32,7 +32,7 @@ from bot.render import render, render_json
 from bot.reports.formats import compliance_by_priority
 from bot.reports.monthly import Report
 from sla.clocks import Clocks
-from storage import outbox
+from storage import outbox, people
 from storage.engine import Session
 from storage.kinds import TicketStatus
 from storage.numbers import format_sr
@@ -63,6 +63,7 @@ class SlackSayer:
             has_matrix=self._has_matrix,
             zone=zone,
             suggested=self.desk.policy.priority(suggested) if suggested else None,
+            private=is_private(ticket),
         )
         blocks = render_json("slack/intake_status.blocks.json.j2", text=text, missing=missing, ticket=ticket)
         status_key = status_key_of(ticket)
@@ -71,10 +72,25 @@ class SlackSayer:
             self._enqueue(ticket, key, "chat.update", args, update_of=status_key)
 
     def ask(self, ticket: TicketRecord, field: str, refused: Refused | None, *, key: str) -> None:
-        matrix = self.desk.policy.matrix
-        text = render("slack/ask.mrkdwn.j2", field=field, refused=refused, matrix=matrix)
-        blocks = render_json("slack/ask.blocks.json.j2", text=text, field=field, ticket=ticket, matrix=matrix)
+        """The question in the request's thread. Where others can read it, the contact details are shown, and
+        confirmed, in an ephemeral message to the requester only (docs/security.md, "Personal data")."""
+        matrix, private = self.desk.policy.matrix, is_private(ticket)
+        text = render("slack/ask.mrkdwn.j2", field=field, refused=refused, matrix=matrix, private=private)
+        blocks = render_json(
+            "slack/ask.blocks.json.j2", text=text, field=field, ticket=ticket, matrix=matrix, private=private
+        )
         self._post(ticket, key, text, thread=True, blocks=blocks)
+        if field == "contact" and not private:
+            self._contact_privately(ticket, key=f"{key}:private")
+
+    def _contact_privately(self, ticket: TicketRecord, *, key: str) -> None:
+        user = people.requester_user(self.session, ticket.requester_id) if ticket.requester_id else None
+        if not (user and ticket.slack_channel and ticket.slack_thread_ts):
+            return  # an email requester is asked by email; nobody in Slack sees their details
+        text = render("slack/contact_private.mrkdwn.j2", ticket=ticket)
+        blocks = render_json("slack/contact_private.blocks.json.j2", text=text, ticket=ticket)
+        args = {"channel": ticket.slack_channel, "user": user, "thread_ts": ticket.slack_thread_ts}
+        self._enqueue(ticket, key, "chat.postEphemeral", {**args, "text": _cut(text), "blocks": blocks})
 
     def answered_in_words(self, ticket: TicketRecord, *, key: str) -> None:
         """The last question, once answered by a message, loses its buttons (its text stays)."""
@@ -89,12 +105,21 @@ class SlackSayer:
         args = {"channel": ticket.slack_channel, "text": payload["args"].get("text", ""), "blocks": kept}
         self._enqueue(ticket, key, "chat.update", args, update_of=asked_key)
 
-    def answered(self, ticket: TicketRecord, field: str, label: str, message: tuple[str, str], *, key: str) -> None:
-        """The question whose button was pressed, shown with the answer and without its buttons."""
-        question = render("slack/ask.mrkdwn.j2", field=field, refused=None, matrix=self.desk.policy.matrix).strip()
+    def answered(
+        self, ticket: TicketRecord, field: str, label: str, message: tuple[str, str], *, key: str, ephemeral: str = ""
+    ) -> None:
+        """The question whose button was pressed, shown with the answer and without its buttons: updated in place,
+        or, for an ephemeral question (which chat.update cannot reach), replaced through its `ephemeral`
+        response_url."""
+        matrix, private = self.desk.policy.matrix, is_private(ticket)
+        question = render("slack/ask.mrkdwn.j2", field=field, refused=None, matrix=matrix, private=private).strip()
         text = render("slack/answered.mrkdwn.j2", question=question, label=label)
-        channel, ts = message
         blocks = [{"type": "section", "text": {"type": "mrkdwn", "text": _cut(text)[:2900]}}]
+        if ephemeral:
+            args = {"url": ephemeral, "text": _cut(text), "blocks": blocks, "replace_original": True}
+            enqueue_slack(self.session, key=key, payload=SlackPayload(RESPONSE_URL, args), now=self.now)
+            return
+        channel, ts = message
         self._enqueue(ticket, key, "chat.update", {"channel": channel, "ts": ts, "text": _cut(text), "blocks": blocks})
 
     def open_view(self, view: dict[str, Any], trigger_id: str, *, key: str, once: str | None = None) -> None:
@@ -378,6 +403,11 @@ def anchor_key_of(ticket: TicketRecord) -> str:
 def status_key_of(ticket: TicketRecord) -> str:
     """The idempotency key of the request's intake status message (the one message updated in place)."""
     return f"ticket:{ticket.id}:status"
+
+
+def is_private(ticket: TicketRecord) -> bool:
+    """Whether the request's conversation is the requester's DM with the bot, which nobody else reads."""
+    return (ticket.slack_channel or "").startswith("D")
 
 
 def _cut(text: str) -> str:

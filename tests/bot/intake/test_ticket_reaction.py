@@ -31,12 +31,20 @@ def test_an_agents_ticket_reaction_makes_the_message_a_request_of_its_author(con
     conversation.settle()
     status, question = conversation.thread(product.id, root.ts)[1:]
     assert "The dashboard shows yesterday's numbers @channel &amp; @U00000002" in status.text
-    assert "alice@customer.example, +33612345678 _(to confirm)_" in status.text
+    assert "• Contact: email on file, phone on file _(to confirm)_" in status.text  # #product is shared
     assert "• Files: 1 file(s)" in status.text
-    assert question.text.startswith("Can we reach you at the email and phone shown above?")
+    assert question.text.startswith("Can we reach you at the contact details we have?")
+    assert all("alice@customer.example" not in m.text for m in conversation.thread(product.id, root.ts))
+    (private,) = conversation.emulator.workspace.ephemerals(product, "alice")
+    assert "email alice@customer.example, phone +33612345678" in private.text
+    assert private.thread_ts == root.ts
     assert all(pings(m) == () for m in conversation.thread(product.id, root.ts) if m.user == conversation.bot_user)
 
-    for answer in ("yes", "today 9am", "not applicable", "incident"):
+    conversation.slack.block_actions("alice", private, "answer:yes")
+    conversation.settle()
+    (answered,) = conversation.emulator.workspace.ephemerals(product, "alice")[1:]
+    assert answered.text.endswith("*Your answer:* Yes, that's right")
+    for answer in ("today 9am", "not applicable", "incident"):
         conversation.slack.user_says(product, "alice", answer, thread_ts=root.ts)
         conversation.settle()
     assert conversation.bot_says(product.id, root.ts)[-1].startswith("Thank you. Your request is *SR-000001*.")
