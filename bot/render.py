@@ -3,12 +3,19 @@
 Rules:
 - Every user-visible sentence lives in a template; code passes values, never prose.
 - Undefined variables are errors (StrictUndefined), so a renamed value cannot silently print nothing.
+- HTML templates (`*.html.j2`: the requester's email, the report page, the status page) are autoescaped, and
+  only they are (`select_autoescape` below): every value is HTML-escaped on output, so they write `{{ value }}`,
+  never `| e`, and never `| safe`. Markup is only ever for HTML we build ourselves. Text, JSON and mrkdwn
+  templates are not HTML-escaped; each escapes for its own reader (`tojson`, `mrkdwn`, `quote_lines`).
 - JSON templates (`*.json.j2`: Block Kit blocks and views) are parsed after rendering; every value goes in
   through `tojson`, so nothing typed by a person can break the structure.
 - Text templates keep their line layout (trim_blocks, lstrip_blocks) and end with exactly one newline.
 - Filters: `columns` aligns rows of cells into a plain-text table; `percent` shows a figure already in percent
   (99.9 -> "99.9%"), `share` a fraction of one (0.5 -> "50%"), both without trailing zeros; `mrkdwn` escapes
   user text for Slack (`&`, `<`, `>`), so `<!channel>` or `<@U123>` typed by anyone is shown, never acted on;
+  `quote_lines` shows user text as a Slack block quote (each of its lines `mrkdwn`-escaped and prefixed with
+  "> "), and `one_line` puts it on one line (`mrkdwn`-escaped, line breaks as spaces), so that nothing a person
+  types can start a line of the bot's own (a forged "*Priority:* P1" on a card);
   `unslack` decodes those entities again for a terminal; `split_lines` splits text into lines; `fromiso` reads an
   ISO 8601 instant; `rate` shows a share in percent with one decimal (None -> "-"); `hours` shows seconds of
   working time as hours and minutes (4500 -> "1h 15m", None -> "-"); `sr` an SR number (5 -> "SR-000005").
@@ -23,8 +30,9 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from bot.slack.routes import IDS
 from storage.numbers import format_sr
 
 
@@ -38,18 +46,21 @@ def environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=False,
-        autoescape=False,
+        autoescape=select_autoescape(enabled_extensions=("html.j2",), default_for_string=False, default=False),
     )
     env.filters["columns"] = columns
     env.filters["percent"] = percent
     env.filters["share"] = share
     env.filters["mrkdwn"] = mrkdwn
+    env.filters["quote_lines"] = quote_lines
+    env.filters["one_line"] = one_line
     env.filters["unslack"] = html.unescape
     env.filters["split_lines"] = str.splitlines
     env.filters["fromiso"] = datetime.fromisoformat
     env.filters["hours"] = hours
     env.filters["rate"] = rate
     env.filters["sr"] = format_sr
+    env.globals["ids"] = IDS  # the ways in (action and callback ids) of bot.slack.routes
     return env
 
 
@@ -88,6 +99,16 @@ def share(value: Fraction | float) -> str:
 def mrkdwn(text: object) -> str:
     """User text made inert in Slack mrkdwn: `&`, `<` and `>` escaped as Slack asks."""
     return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def quote_lines(text: object) -> str:
+    """User text as a Slack block quote: each of its lines escaped for mrkdwn and prefixed with "> "."""
+    return "\n".join("> " + mrkdwn(line) for line in str(text).splitlines() or [""])
+
+
+def one_line(text: object) -> str:
+    """User text escaped for mrkdwn on one line: each line break (anything `str.splitlines` splits on) a space."""
+    return mrkdwn(" ".join(str(text).splitlines()))
 
 
 def hours(seconds: float | None) -> str:

@@ -19,8 +19,8 @@ from bot.desk_config import DeskConfig
 from bot.intake.draft import Context, Draft
 from bot.intake.form import FormValues, check_form
 from bot.render import render, render_json
+from bot.slack.routes import SUPPORT_FORM
 
-CALLBACK_ID = "support_form"
 MAX_ERROR = 150  # what Slack shows under a field
 
 
@@ -66,7 +66,7 @@ def form_view(desk: DeskConfig, draft: Draft, target: FormTarget, sr: str | None
 
 def is_support_form(body: dict[str, Any]) -> bool:
     view = body.get("view")
-    return body.get("type") == "view_submission" and isinstance(view, dict) and view.get("callback_id") == CALLBACK_ID
+    return body.get("type") == "view_submission" and isinstance(view, dict) and view.get("callback_id") == SUPPORT_FORM
 
 
 def form_values(view: dict[str, Any]) -> FormValues:

@@ -20,9 +20,6 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from bot.slack.form_view import CALLBACK_ID as SUPPORT_FORM
-from bot.slack.form_view import FormTarget
-
 
 class Role(StrEnum):
     ANYONE = "anyone"
@@ -45,7 +42,7 @@ class Subject(StrEnum):
     NONE = "none"  # it acts on no request, or the handler finds it (an SR typed in a command)
     BLOCK = "block"  # the number after the first "|" of the action's block_id: "answer|12|contact", "card|12"
     VALUE = "value"  # the pressed button's value: "12"
-    FORM = "form"  # the support form's private_metadata `ticket` (absent: a new request)
+    FORM = "form"  # the support form's private_metadata, JSON with `ticket` (absent or null: a new request)
     METADATA_TICKET = "metadata_ticket"  # an agent form's private_metadata, JSON with `ticket`
     METADATA = "metadata"  # the rating comment form's private_metadata: "12"
 
@@ -64,6 +61,7 @@ class Route:
 
 
 SUPPORT, FRONTDESK = "/support", "/frontdesk"
+SUPPORT_FORM = "support_form"
 AGENT_COMMANDS = (
     "triage", "kind", "defect", "workaround", "fix", "defer", "reply", "note", "pause", "resume", "assign",
     "escalate", "resolve", "reopen", "show", "list", "outage", "postmortem",
@@ -188,11 +186,9 @@ def subject_of(subject: Subject, body: dict[str, Any]) -> int | None:
         return _number(parts[1]) if len(parts) > 1 else None
     if subject == Subject.VALUE:
         return _number(pressed(body).get("value"))
-    if subject == Subject.FORM:
-        return FormTarget.of(view).ticket_id
     if subject == Subject.METADATA:
         return _number(metadata)
-    if subject == Subject.METADATA_TICKET:
+    if subject in (Subject.FORM, Subject.METADATA_TICKET):
         try:
             found = json.loads(metadata)
         except ValueError:
