@@ -12,21 +12,26 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from slack_bolt.authorization import AuthorizeResult
 from sqlmodel import select
 
 from bot.intake.draft import Draft
 from bot.slack.form_view import FormTarget, form_view
+from bot.slack.installation import Installation
+from bot.slack.receiver import CheckedSocketModeHandler, build_receiver
 from bot.slack.routes import FRONTDESK, ROUTES, Role, Route, Subject, Way
-from bot.slack_emulator import Workspace, payloads
+from bot.slack_emulator import SlackEmulator, SlackSide, Workspace, payloads
 from bot.slack_emulator.interactions import state_values
 from bot.slack_emulator.model import ChannelKind
 from bot.slack_emulator.shapes import view_json
+from bot.worker import InboxWorker
 from storage import audit
 from storage.engine import Database
 from storage.kinds import AuthorRole
 from storage.tables.audit import AuditEvent
+from storage.tables.queues import OutboxItem
 from storage.tables.tickets import Attachment, Message, Ticket
-from tests.bot.conversation import Conversation, conversation_on, desk_config
+from tests.bot.conversation import START, Conversation, conversation_on, desk_config
 
 INTERACTIVE = "interactive"
 FORGED = {
@@ -251,3 +256,35 @@ def test_alices_contact_details_never_appear_where_mallory_can_read_them(alices)
     assert not any("alice@customer.example" in text or "+33612345678" in text for text in seen)
     (private,) = ws.ephemerals("support", "alice")
     assert "alice@customer.example" in private.text
+
+
+# -- the same gate over Socket Mode -------------------------------------------------------------------------------
+
+
+def test_over_socket_mode_a_crafted_card_button_by_a_customer_is_refused_too(db, tmp_path):
+    with SlackEmulator(Workspace.example()) as emulator:
+        ws, client = emulator.workspace, emulator.client()
+        auth = client.auth_test()
+        identity = AuthorizeResult.from_auth_test_response(bot_token=emulator.bot_token, auth_test_response=auth)
+        app = build_receiver(client=client, identity=identity, installation=Installation.from_auth_test(auth),
+                             database=db, clock=lambda: START)  # fmt: skip
+        handler = CheckedSocketModeHandler(app, emulator.app_token)
+        handler.connect()  # type: ignore[no-untyped-call]
+        emulator.socket_mode.wait_for_connections(1)
+        try:
+            alice, support = ws.user("alice"), ws.channel("support")
+            action = {"type": "button", "action_id": "card:resolve", "block_id": "card|1", "value": "resolve",
+                      "action_ts": ws.next_ts()}  # fmt: skip
+            fields = {"actions": [action], "trigger_id": ws.issue_trigger(alice),
+                      "response_url": emulator.response_url(support.id, alice.id)}  # fmt: skip
+            payload = payloads.interaction("block_actions", ws.app, ws.team, alice, **fields)
+            assert SlackSide.over_socket_mode(emulator).send(INTERACTIVE, payload).acked
+            worker = InboxWorker(db, desk_config(ws, tmp_path), client, bot_user=str(auth["user_id"]))
+            assert worker.process_once(START) == 1
+        finally:
+            handler.close()  # type: ignore[no-untyped-call]
+    with db.read() as session:
+        (refusal,) = session.exec(select(AuditEvent).where(AuditEvent.action == audit.REFUSED)).all()
+        assert (refusal.actor, refusal.subject) == (alice.id, "action card:resolve")
+        (told,) = session.exec(select(OutboxItem)).all()
+        assert told.payload["args"]["text"] == "Only agents can do that."
