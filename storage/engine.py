@@ -4,6 +4,12 @@ Rules:
 - The URL comes from FRONTDESK_DATABASE_URL; without it, a SQLite file `frontdesk.db` in the working directory.
   Only SQLite and PostgreSQL (psycopg 3) are accepted. A bad URL or a database that cannot be reached gives a
   StorageError of one line, and no message ever shows a password.
+- Passwords are masked as *** (`mask_passwords`) in every form a database address takes: a URL's userinfo
+  (`user:secret@`), a `password=` (or `sslpassword=`) in its query string, a libpq keyword/value string
+  (`host=db password=secret`, quoted or not), a `'password': '...'` mapping, and the URL's own secrets wherever
+  they appear literally (plain or percent-encoded) in a driver's error. `safe_url` and every StorageError message
+  storage writes go through it. A PostgreSQL URL's `?password=` is moved into its userinfo when it is read (it
+  means the same to libpq), so SQLAlchemy's own renderings of the URL hide it too.
 - SQLite connections run in WAL mode with synchronous=NORMAL, a busy timeout and foreign keys on. Python's
   sqlite3 transaction handling is turned off and SQLAlchemy emits the BEGIN itself: BEGIN IMMEDIATE for a
   write transaction (so a read-then-write never fails half-way on a lock), a plain BEGIN for a read one.
@@ -12,10 +18,12 @@ Rules:
   always agree.
 """
 
-from collections.abc import Iterator, Mapping
+import re
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote, quote_plus
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, Connection, make_url
@@ -37,6 +45,16 @@ DEFAULT_URL = "sqlite:///frontdesk.db"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 POSTGRES_CONNECT_TIMEOUT_S = 5
 _READ_ONLY = "frontdesk_read_only"
+MASK = "***"
+PASSWORD_KEYS = ("password", "sslpassword")
+_KEY = "(?:ssl)?password"
+_USERINFO = re.compile(r"(?P<keep>\b[a-z][a-z0-9+.-]*://[^\s:/@]*:)[^\s@]*(?=@)", re.IGNORECASE)
+_QUERY = re.compile(rf"(?P<keep>[?&]{_KEY}=)[^&#\s]*", re.IGNORECASE)
+_KEYWORD = re.compile(rf"(?P<keep>(?<![\w?&.%-]){_KEY}\s*=\s*)(?:'(?:\\.|[^'\\])*'?|\S+)", re.IGNORECASE)
+_MAPPING = re.compile(
+    rf"""(?P<keep>(?P<quote>['"]){_KEY}(?P=quote)\s*:\s*)(?:'(?:\\.|[^'\\])*'?|"(?:\\.|[^"\\])*"?)""",
+    re.IGNORECASE,
+)
 
 
 def database_url(environ: Mapping[str, str]) -> URL:
@@ -59,15 +77,44 @@ def parse_database_url(text: str | URL) -> URL:
     if backend == "sqlite" and driver in ("", "pysqlite"):
         return url.set(drivername="sqlite")
     if backend == "postgresql" and driver in ("", "psycopg"):
-        return url.set(drivername="postgresql+psycopg")
+        return _password_in_userinfo(url.set(drivername="postgresql+psycopg"))
     raise DatabaseConfigError(
         f"{ENV_VAR} names an unsupported database {url.drivername!r}; use sqlite:///FILE or postgresql://..."
     )
 
 
+def _password_in_userinfo(url: URL) -> URL:
+    """`url` with a `?password=` of its query string as its password (the query's wins, as it does for libpq)."""
+    given = url.query.get("password")
+    if given is None:
+        return url
+    password = given[-1] if isinstance(given, tuple) else given
+    return url.set(password=password).difference_update_query(["password"])
+
+
 def safe_url(url: URL) -> str:
-    """The URL as text with its password replaced by ***."""
-    return url.render_as_string(hide_password=True)
+    """The URL as text with every password replaced by ***."""
+    return mask_passwords(url.render_as_string(hide_password=True), secrets_of(url))
+
+
+def secrets_of(url: URL) -> tuple[str, ...]:
+    """The passwords `url` holds: its own, and those of its query string."""
+    found = [url.password] if isinstance(url.password, str) else []
+    for key in PASSWORD_KEYS:
+        value = url.query.get(key)
+        found.extend([value] if isinstance(value, str) else value or ())
+    return tuple(found)
+
+
+def mask_passwords(text: str, secrets: Iterable[str] = ()) -> str:
+    """`text` with each password in it replaced by *** (the forms in the rules above), and each of `secrets`
+    wherever it appears, plain or percent-encoded."""
+    for pattern in (_USERINFO, _QUERY, _KEYWORD, _MAPPING):
+        text = pattern.sub(lambda found: found["keep"] + MASK, text)
+    forms = {form for secret in secrets if secret for form in (secret, quote(secret, safe=""), quote_plus(secret))}
+    for form in sorted(forms, key=len, reverse=True):
+        text = text.replace(form, MASK)
+    return text
 
 
 def create_database_engine(url: str | URL, **options: Any) -> Engine:
@@ -79,7 +126,8 @@ def create_database_engine(url: str | URL, **options: Any) -> Engine:
         connect_args = {"connect_timeout": POSTGRES_CONNECT_TIMEOUT_S, **options.pop("connect_args", {})}
         return create_engine(url, connect_args=connect_args, pool_pre_ping=True, **options)
     except (ArgumentError, NoSuchModuleError, ValueError, TypeError) as error:
-        raise DatabaseConfigError(f"{ENV_VAR} cannot be used ({safe_url(url)}): {_one_line(error)}") from None
+        reason = mask_passwords(_one_line(error), secrets_of(url))
+        raise DatabaseConfigError(f"{ENV_VAR} cannot be used ({safe_url(url)}): {reason}") from None
 
 
 def _sqlite_engine(url: URL, options: dict[str, Any]) -> Engine:
@@ -112,6 +160,7 @@ class Database:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self._secrets = secrets_of(engine.url)
         self._reader = engine.execution_options(**{_READ_ONLY: True})
 
     @classmethod
@@ -159,9 +208,7 @@ class Database:
             raise DatabaseUnavailableError(f"cannot use the database {self.safe_url}: {self._reason(error)}") from error
 
     def _reason(self, error: DBAPIError) -> str:
-        reason = _one_line(error.orig if error.orig is not None else error)
-        password = self.engine.url.password
-        return reason.replace(str(password), "***") if password else reason
+        return mask_passwords(_one_line(error.orig if error.orig is not None else error), self._secrets)
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -5,6 +5,9 @@ Rules:
   seconds of working time, minutes of downtime, exact counts, SR numbers as SR-000123, instants in ISO 8601 UTC.
 - CSV is one table: a `section` column says what a row is (target, agent, availability, satisfaction), the other
   columns are the union of what the sections need, empty where a section has nothing.
+- No CSV cell can be a formula (OWASP, "CSV Injection"): figures we compute (int, float) are written as numbers,
+  and every other cell is text, which gets a leading `'` when it begins with `=`, `+`, `-`, `@`, a tab or a
+  carriage return, so an agent, customer or plan named "=HYPERLINK(...)" opens as that text in a spreadsheet.
 - Compliance per priority (for the chart) sums every target of the priority: met / decided.
 """
 
@@ -20,6 +23,7 @@ from storage.numbers import format_sr
 from storage.reports import Satisfaction, TargetFigures
 
 FORMATS = ("text", "csv", "json", "html")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CSV_COLUMNS = (
     "section", "name", "target", "priority", "plan", "kind", "count", "met", "breached", "met_percent",
     "median_seconds", "p90_seconds", "mean_seconds", "breached_srs", "availability_percent", "target_percent",
@@ -71,19 +75,29 @@ def as_csv(report: Report) -> str:
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\n")
     writer.writeheader()
+    rows: list[dict[str, Any]] = []
     for figures in report.targets:
-        writer.writerow({"section": "target", **_figures(figures, ("target", "priority", "plan", "kind"), flat=True)})
+        rows.append({"section": "target", **_figures(figures, ("target", "priority", "plan", "kind"), flat=True)})
     for figures in report.agents:
-        row = _figures(figures, ("target", "name"), flat=True)
-        writer.writerow({"section": "agent", **row})
+        rows.append({"section": "agent", **_figures(figures, ("target", "name"), flat=True)})
     for line in report.uptime:
         data = _uptime(line)
         data.pop("daily")
-        writer.writerow({"section": "availability", **data})
+        rows.append({"section": "availability", **data})
     for rating in ([report.satisfaction] if report.satisfaction else []) + list(report.agent_satisfaction):
         name = rating.group[0] if rating.group else ""
-        writer.writerow({"section": "satisfaction", "name": name, "count": rating.count, "mean_score": rating.mean})
+        rows.append({"section": "satisfaction", "name": name, "count": rating.count, "mean_score": rating.mean})
+    writer.writerows({column: csv_cell(value) for column, value in row.items()} for row in rows)
     return out.getvalue()
+
+
+def csv_cell(value: object) -> object:
+    """`value` as a CSV cell that no spreadsheet takes for a formula: None (empty), an int or a float as it is;
+    anything else as text, with a leading `'` when it begins with one of FORMULA_STARTS."""
+    if value is None or isinstance(value, int | float):
+        return value
+    text = str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 def _figures(figures: TargetFigures, names: tuple[str, ...], *, flat: bool = False) -> dict[str, Any]:

@@ -6,7 +6,7 @@ Rules:
 - Upload URL (`POST /upload/v1/<secret>`): the body is the file's bytes (raw, or the first file of a multipart
   form); an unknown secret is 404. Answers `OK - <length>` as text, as Slack's file servers do.
 - Private file URL (`GET /files-pri/<team>-<file>/[download/]<name>`): needs the bot token as a Bearer header
-  (403 without), answers the bytes with the file's mimetype.
+  (403 without), answers the bytes with the file's mimetype, or a 302 to where the file has `moved_to`.
 - Response URL (`POST /response/<secret>`, JSON as Bolt's `respond()` sends it): works 5 times in 30 minutes;
   `delete_original` deletes the message acted on, `replace_original` replaces it, `response_type: in_channel`
   posts as the bot (in `thread_ts` when given), anything else is an ephemeral message to the user who acted. The
@@ -68,6 +68,8 @@ def download(ws: Workspace, rest: str, headers: Mapping[str, str]) -> Answer:
     file = ws.get_file(unquote(owner).removeprefix(f"{ws.team.id}-"))
     if file is None:
         return Answer.text(404, "file_not_found")
+    if file.moved_to is not None:
+        return Answer(302, raw=b"", content_type="text/plain", headers={"Location": file.moved_to})
     return Answer(200, raw=file.content, content_type=file.mimetype)
 
 

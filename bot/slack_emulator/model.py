@@ -105,6 +105,8 @@ class File:
     created: int
     content: bytes = field(default=b"", repr=False)
     shares: tuple[Share, ...] = ()
+    url_private: str | None = None  # where files.info says it is; None: the emulator's own private URL
+    moved_to: str | None = None  # its private URL answers a redirect here (after checking the token)
 
     @property
     def size(self) -> int:

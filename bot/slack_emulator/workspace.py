@@ -5,6 +5,8 @@ Rules:
   snapshots (see `model`); to change one the workspace stores a replacement.
 - Seeding: `add_user`, `add_channel`, `add_usergroup`, `set_usergroup_users`, `add_file`, `invite`, `archive`,
   `open_im`. Ids are made deterministically (see `ids`) unless given. The app's bot user exists from the start.
+  A file may be said to be elsewhere (`add_file(url_private=...)`: files.info gives that URL) or to have moved
+  (`moved_to`: its private URL redirects there), as with an external file or a file host handing on a download.
 - `user(...)`, `channel(...)`, `usergroup(...)`, `file(...)` accept an id or a name and raise `LookupError` with the
   names that do exist: they are for tests and seeds. Every method taking a user or channel takes the value, its
   id or its name. `get_*` return None: they are for the API, which answers `*_not_found` itself.
@@ -219,6 +221,8 @@ class Workspace:
         mimetype: str | None = None,
         title: str | None = None,
         id: str | None = None,
+        url_private: str | None = None,
+        moved_to: str | None = None,
     ) -> File:
         file = File(
             id=id or self.new_id("F"),
@@ -229,6 +233,8 @@ class Workspace:
             user=self._uid(user),
             created=int(self.now()),
             content=content,
+            url_private=url_private,
+            moved_to=moved_to,
         )
         with self._lock:
             self._files[file.id] = file

@@ -8,7 +8,8 @@ Rules:
   (`file_not_found` otherwise; nothing is completed then). With `channel_id` (or `channels`) the bot shares the files
   in one message, in `thread_ts` when given, with `initial_comment` as its text; without, the files stay private.
   It answers `files: [{"id", "title"}]`, as Slack does.
-- files.info answers the file (`file_not_found` when unknown) with its private URLs on the emulator.
+- files.info answers the file (`file_not_found` when unknown) with its private URLs on the emulator, or the URL the
+  file was seeded with (`Workspace.add_file(url_private=...)`).
 """
 
 from typing import Any

@@ -24,7 +24,7 @@ def test_the_demo_plays_a_conversation_to_an_sr_number_and_its_deadlines():
     assert "--- #support-agents, the card's thread ---\nFrontdesk:\n    [file] export-button.png\n" in text
     assert "(Bob Tremblay sets the priority from the card's menu: P2)\n" in text
     assert "    *Bob Tremblay* (support): Thanks Alice, we can reproduce it" in text
-    assert "    *Alice Martin* (requester) wrote: CSV works for now, thanks!\n" in text
+    assert "    *Alice Martin* (requester) wrote:\n    > CSV works for now, thanks!\n" in text
     assert "(Alice Martin presses [ Yes, solved ])\n" in text
     assert "Request SR-000001: closed, incident, priority P2, plan kpro." in text
     # Completed at 10:05 Paris; the P4 response (2 business hours) was met by Bob's reply.

@@ -68,7 +68,7 @@ def test_waiting_for_the_requester_stops_pausable_clocks_until_they_write(conver
     conversation.settle()
     assert ticket_of(conversation).status == TicketStatus.OPEN
     relayed = conversation.thread(conversation.desk.agents_channel, request_done.card.ts)[1:]
-    assert relayed[-1].text == "*Alice Martin* (requester) wrote: Here is the log you asked for"
+    assert relayed[-1].text == "*Alice Martin* (requester) wrote:\n> Here is the log you asked for"
     assert "The requester answered; deadlines moved by the pause." in card_of(conversation).text
     after = _deadlines(conversation)
     # owkin: only the resolution pauses, by the pause's length (Tuesday morning: all of it business time)

@@ -29,7 +29,7 @@ def test_triage_reply_note_assign_show_and_resolve_by_command(conversation, requ
 
     assert _command(conversation, "bob", "note #1 looks like the cache") == "Note added to SR-000001."
     notes = conversation.thread(conversation.desk.agents_channel, request_done.card.ts)
-    assert notes[-1].text == "_Note by Bob Tremblay:_ looks like the cache"
+    assert notes[-1].text == "_Note by Bob Tremblay:_\n> looks like the cache"
     assert "looks like the cache" not in " ".join(conversation.bot_says(root.channel, root.ts))
 
     carol = conversation.emulator.workspace.user("carol").id

@@ -32,5 +32,5 @@ def test_a_requester_message_with_a_file_is_relayed_with_it(conversation, reques
     conversation.slack.dm("alice", "It fails here too", thread_ts=request_done.root.ts, files=[upload])
     conversation.settle()
     relayed, shared = _card_thread(conversation)
-    assert relayed.text == "*Alice Martin* (requester) wrote: It fails here too"
+    assert relayed.text == "*Alice Martin* (requester) wrote:\n> It fails here too"
     assert [conversation.emulator.workspace.file(f).name for f in shared.files] == ["trace.png"]
