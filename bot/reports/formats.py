@@ -4,7 +4,8 @@ Rules:
 - Text and HTML come from templates/reports/; CSV and JSON are data for spreadsheets and independent checks:
   seconds of working time, minutes of downtime, exact counts, SR numbers as SR-000123, instants in ISO 8601 UTC.
 - CSV is one table: a `section` column says what a row is (target, agent, availability, satisfaction), the other
-  columns are the union of what the sections need, empty where a section has nothing.
+  columns are the union of what the sections need, empty where a section has nothing. Rows end with CRLF (RFC
+  4180), so that a cell holding either line break is quoted (with "\n" alone, a lone "\r" would not be).
 - No CSV cell can be a formula (OWASP, "CSV Injection"): figures we compute (int, float) are written as numbers,
   and every other cell is text, which gets a leading `'` when it begins with `=`, `+`, `-`, `@`, a tab or a
   carriage return, so an agent, customer or plan named "=HYPERLINK(...)" opens as that text in a spreadsheet.
@@ -73,7 +74,7 @@ def as_data(report: Report) -> dict[str, Any]:
 
 def as_csv(report: Report) -> str:
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\n")
+    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\r\n")
     writer.writeheader()
     rows: list[dict[str, Any]] = []
     for figures in report.targets:
