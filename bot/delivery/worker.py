@@ -3,15 +3,17 @@
 Rules:
 - `deliver_once(now)` claims one batch (`storage.outbox.claim_outbox`, leased until now + `lease_for`) and
   finishes every claimed row before it returns: sent (with Slack's `result_of`), put back unsent, retried later,
-  or dead-lettered. `now` is the only clock it reads, so tests drive it with fixed instants.
+  or dead-lettered. What came of a call is dated by the injected `clock`, read when the answer arrived (never
+  before the batch's `now`): a batch of slow calls does not shorten a `Retry-After` by the time already spent.
+  Tests inject both, so they drive it with fixed instants.
 - Before a row is sent: its references must be sent (else it is put back, or dead-lettered when one is dead or
   missing); its method must not be blocked by a 429 (else put back until the block ends); chat.postMessage and
   chat.update take a token of their channel's pace (else put back until the next token). None of these counts
   an attempt.
 - A sent row that `anchors` a thread gives it to its ticket in the same transaction.
-- After the call (see `outcomes`): 429 blocks the method for `Retry-After` and retries the row then; 5xx and
-  network errors retry with jittered exponential backoff; other Slack errors dead-letter at once; a row whose
-  tries reach `max_attempts` is dead-lettered.
+- After the call (see `outcomes`): 429 blocks the method for `Retry-After`, counted from the instant the answer
+  arrived, and retries the row then; 5xx and network errors retry with jittered exponential backoff; other Slack
+  errors dead-letter at once; a row whose tries reach `max_attempts` is dead-lettered.
 - Nothing is posted twice: every chat.postMessage carries its row's idempotency key in the message metadata,
   and a row tried before (its answer lost to a timeout, a 5xx, or a worker that died after Slack took it) is
   first looked for in its thread or channel (conversations.replies / history since the row was stored); when
@@ -140,10 +142,14 @@ class Deliverer:
             args = {**args, "metadata": {"event_type": MARK, "event_payload": {"key": claim.idempotency_key}}}
             posted = self._posted_before(claim, args) if claim.attempts > 1 else None
             if posted is not None:
-                self._record(claim, payload, args, Sent(posted), now)
+                self._record(claim, payload, args, Sent(posted), self._moment(now))
                 return
         outcome = self._call(payload.method, args)
-        self._record(claim, payload, args, outcome, now)
+        self._record(claim, payload, args, outcome, self._moment(now))
+
+    def _moment(self, now: datetime) -> datetime:
+        """The instant of an answer: the clock's, never before the batch began at `now`."""
+        return max(now, self.clock())
 
     def _prepare(self, claim: OutboxClaim, now: datetime) -> tuple[SlackPayload, dict[str, Any]]:
         try:
@@ -244,6 +250,7 @@ class Deliverer:
     def _record(
         self, claim: OutboxClaim, payload: SlackPayload, args: dict[str, Any], outcome: Outcome, now: datetime
     ) -> None:
+        """What came of the call, at `now`, the instant its answer arrived (a 429's Retry-After counts from it)."""
         match outcome:
             case Sent(answer=answer):
                 result = result_of(payload.method, answer, args)

@@ -98,6 +98,29 @@ def test_retry_after_blocks_only_its_method(
     assert active(db) == 0
 
 
+def test_retry_after_counts_from_the_moment_the_429_came_not_from_the_start_of_the_batch(
+    db: Database, clock: ManualClock, emulator: SlackEmulator, deliverer: Deliverer, support: str
+) -> None:
+    agents = emulator.workspace.channel("support-agents").id
+    batch = clock.now
+    post(db, clock, "first", support)
+    post(db, clock, "second", agents)
+    emulator.fail("chat.postMessage", RateLimited(retry_after=1))
+    clock.advance(0.8 * SECOND)  # the batch began at `batch`; the 429 arrives 0.8 s into it
+    deliverer.deliver_once(batch)
+    assert deliverer.next_due == batch + 1.8 * SECOND
+    for moment in (batch + SECOND, batch + 1.7 * SECOND):  # Retry-After from the batch's start would end at 1 s
+        clock.now = moment
+        deliverer.deliver_once(moment)
+    assert [call.status for call in emulator.calls("chat.postMessage")] == [429]
+    clock.now = batch + 1.8 * SECOND
+    deliverer.deliver_once(clock.now)
+    calls = emulator.calls("chat.postMessage")
+    after = [(call.status, round(call.time - batch.timestamp(), 3)) for call in calls]
+    assert after == [(429, 0.8), (200, 1.8), (200, 1.8)]
+    assert texts(calls) == ["first", "second"]
+
+
 def test_server_errors_are_retried_with_growing_jittered_backoff(
     db: Database, clock: ManualClock, emulator: SlackEmulator, deliverer: Deliverer, support: str
 ) -> None:
