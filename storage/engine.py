@@ -48,7 +48,7 @@ _READ_ONLY = "frontdesk_read_only"
 MASK = "***"
 PASSWORD_KEYS = ("password", "sslpassword")
 _KEY = "(?:ssl)?password"
-_USERINFO = re.compile(r"(?P<keep>\b[a-z][a-z0-9+.-]*://[^\s:/@]*:)[^\s@]*(?=@)", re.IGNORECASE)
+_USERINFO = re.compile(r"(?P<keep>\b[a-z][a-z0-9+.-]*://[^:/@]*:)[^/@]*(?=@)", re.IGNORECASE)
 _QUERY = re.compile(rf"(?P<keep>[?&]{_KEY}=)[^&#\s]*", re.IGNORECASE)
 _KEYWORD = re.compile(rf"(?P<keep>(?<![\w?&.%-]){_KEY}\s*=\s*)(?:'(?:\\.|[^'\\])*'?|\S+)", re.IGNORECASE)
 _MAPPING = re.compile(
@@ -108,10 +108,11 @@ def secrets_of(url: URL) -> tuple[str, ...]:
 
 def mask_passwords(text: str, secrets: Iterable[str] = ()) -> str:
     """`text` with each password in it replaced by *** (the forms in the rules above), and each of `secrets`
-    wherever it appears, plain or percent-encoded."""
+    wherever it appears, plain or percent-encoded (but for one that *** itself holds)."""
     for pattern in (_USERINFO, _QUERY, _KEYWORD, _MAPPING):
         text = pattern.sub(lambda found: found["keep"] + MASK, text)
-    forms = {form for secret in secrets if secret for form in (secret, quote(secret, safe=""), quote_plus(secret))}
+    shown = [secret for secret in secrets if secret and secret not in MASK]
+    forms = {form for secret in shown for form in (secret, quote(secret, safe=""), quote_plus(secret))}
     for form in sorted(forms, key=len, reverse=True):
         text = text.replace(form, MASK)
     return text
