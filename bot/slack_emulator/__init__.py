@@ -3,7 +3,8 @@
 Rules:
 - `SlackEmulator(workspace)` is a loopback HTTP server that answers the Web API methods Frontdesk calls, checks
   tokens and arguments as Slack does (same error codes), keeps the workspace's state (messages per channel and
-  thread, ephemerals, reactions, views, files), records every call, and can be scripted to fail per method.
+  thread, ephemerals, reactions, views, files), records every call, and can be scripted to fail per method and
+  to answer late (`latency`).
   Point slack_sdk at it with `WebClient(token=emulator.bot_token, base_url=emulator.base_url)` (or
   `SLACK_API_URL=emulator.base_url`).
 - `Workspace` is the state, seeded before or during a run; `Workspace.example()` is a small support team.

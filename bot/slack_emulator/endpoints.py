@@ -83,7 +83,7 @@ def respond(ws: Workspace, secret: str, payload: Mapping[str, Any], headers: Map
     try:
         content = message_content(ApiRequest("response_url", payload, headers, None))
     except ApiError as error:
-        raise ApiError(error.error, status=400, messages=error.messages) from None
+        raise ApiError(error.error, status=400, messages=error.messages, errors=error.errors) from None
     thread_ts = payload.get("thread_ts")
     replacing = payload.get("replace_original") and target.message_ts is not None
     if replacing and ws.message(target.channel, str(target.message_ts)) is not None:

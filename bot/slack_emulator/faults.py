@@ -6,12 +6,17 @@ Rules:
   without an answer, a network error to the client). `Slow` only delays the call, which is then answered normally.
 - Faults are queued per method name (or `ANY_METHOD`) and consumed in order, one per call; `times=None` repeats a
   fault until `clear()`. A method's own queue is used before `ANY_METHOD`'s.
+- Latency (`Latencies`) delays every answer, faults included, before it is decided: a default for every call
+  and optionally one per name (a method, or `UPLOAD`, `DOWNLOAD`, `RESPONSE_URL`), each either fixed seconds or
+  a `(low, high)` range drawn uniformly from a generator seeded at creation, so a run is reproducible. The
+  default is 0: no delay.
 - Pacing (`ChannelRateLimit`) is a token bucket per channel on the workspace clock: `per_second` tokens a second,
   at most `burst` stored. A post without a token gets 429 with `Retry-After` = whole seconds until the next token
   (at least 1), and is not stored.
 """
 
 import math
+import random
 import threading
 from collections import deque
 from dataclasses import dataclass, field
@@ -99,6 +104,48 @@ class FaultScript:
                 self._queues.clear()
             else:
                 self._queues.pop(method, None)
+
+
+Delay = float | tuple[float, float]  # seconds, or a (low, high) range of seconds
+
+
+def _checked(delay: Delay) -> Delay:
+    low, high = delay if isinstance(delay, tuple) else (delay, delay)
+    if not 0 <= low <= high:
+        raise ValueError(f"a latency is seconds >= 0, or a (low, high) range with low <= high; got {delay!r}")
+    return delay
+
+
+class Latencies:
+    def __init__(self, default: Delay = 0.0, *, seed: int = 0) -> None:
+        self._default = _checked(default)
+        self._per_name: dict[str, Delay] = {}
+        self._random = random.Random(seed)
+        self._lock = threading.Lock()
+
+    @property
+    def default(self) -> Delay:
+        return self._default
+
+    @default.setter
+    def default(self, delay: Delay) -> None:
+        self._default = _checked(delay)
+
+    def set(self, name: str, delay: Delay | None) -> None:
+        """`name`'s own latency (None: back to the default)."""
+        with self._lock:
+            if delay is None:
+                self._per_name.pop(name, None)
+            else:
+                self._per_name[name] = _checked(delay)
+
+    def draw(self, name: str) -> float:
+        """The seconds the next answer to `name` waits."""
+        with self._lock:
+            delay = self._per_name.get(name, self._default)
+            if isinstance(delay, tuple):
+                return self._random.uniform(*delay)
+            return delay
 
 
 @dataclass(frozen=True)

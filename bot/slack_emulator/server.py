@@ -6,7 +6,9 @@ Rules:
   connections and Socket Mode links, then joins every handler thread, so no socket is left open.
 - `base_url` ends with a slash (`http://127.0.0.1:<port>/api/`), as slack_sdk's `urljoin` needs:
   `WebClient(token=emulator.bot_token, base_url=emulator.base_url)`, or `emulator.client()`.
-- Every call goes: scripted fault (see `faults`) -> reading the request -> token -> method. Its answer is recorded
+- Every call goes: latency -> scripted fault (see `faults`) -> reading the request -> token -> method.
+  `emulator.latency = 0.25` (or a `(0.1, 0.3)` range) delays every HTTP answer; `set_latency(name, delay)` one
+  method's (or `UPLOAD`'s, ...); the default is 0. A stop ends the wait at once. Its answer is recorded
   (see `calls`) before it is sent. Paths: `/api/<method>`, `/upload/v1/<secret>`, `/files-pri/...`,
   `/response/<secret>`, `/link/` (Socket Mode WebSocket).
 - An exception inside the emulator answers 500 `fatal_error` and is kept in `internal_errors`, so a test can
@@ -31,10 +33,12 @@ from bot.slack_emulator.errors import ApiError, rate_limited
 from bot.slack_emulator.faults import (
     ChannelPacer,
     ChannelRateLimit,
+    Delay,
     Drop,
     Fails,
     Fault,
     FaultScript,
+    Latencies,
     RateLimited,
     ServerError,
     Slow,
@@ -94,6 +98,8 @@ class SlackEmulator:
         workspace: Workspace | None = None,
         *,
         rate_limit: ChannelRateLimit | None = None,
+        latency: Delay = 0.0,
+        latency_seed: int = 0,
         host: str = "127.0.0.1",
         port: int = 0,
     ) -> None:
@@ -102,6 +108,7 @@ class SlackEmulator:
         self.socket_mode = SocketModeHub(self.workspace, self.log)
         self.internal_errors: list[BaseException] = []
         self._faults = FaultScript()
+        self._latencies = Latencies(latency, seed=latency_seed)
         self._pacer = ChannelPacer(rate_limit, self.workspace.clock) if rate_limit else None
         self._address = (host, port)
         self._stopping = threading.Event()
@@ -205,6 +212,19 @@ class SlackEmulator:
         """Faults still queued for `method` (None: one repeats for ever); waiters wake when one is used."""
         return self._faults.pending(method)
 
+    @property
+    def latency(self) -> Delay:
+        """How long every answer waits (seconds, or a (low, high) range), unless its method has its own."""
+        return self._latencies.default
+
+    @latency.setter
+    def latency(self, delay: Delay) -> None:
+        self._latencies.default = delay
+
+    def set_latency(self, name: str, delay: Delay | None) -> None:
+        """`name`'s own latency (a method, or `UPLOAD`, `DOWNLOAD`, `RESPONSE_URL`); None: the default again."""
+        self._latencies.set(name, delay)
+
     def response_url(self, channel: ChannelRef, user: UserRef, message_ts: str | None = None) -> str:
         """A fresh response URL for an interaction by `user` in `channel` (on `message_ts`)."""
         return f"{self.root_url}response/{self.workspace.issue_response_url(channel, user, message_ts)}"
@@ -296,6 +316,9 @@ class SlackEmulator:
         *,
         token: str | None = None,
     ) -> None:
+        delay = self._latencies.draw(name)
+        if delay > 0:
+            self._stopping.wait(delay)
         fault = self._take_fault(name)
         if isinstance(fault, Drop):
             handler.close_connection = True

@@ -3,7 +3,8 @@
 Rules:
 - The bot posts as itself: stored messages carry its user, bot and app ids. `channel` may be an id, a name or a
   user id (Slack then posts in the bot's DM with that user and answers the DM's id).
-- chat.postMessage is paced per channel when the emulator has a `ChannelRateLimit` (429 with `Retry-After`).
+- chat.postMessage is paced per channel when the emulator has a `ChannelRateLimit` (429 with `Retry-After`), and
+  cuts text over 40,000 characters (Slack truncates it); chat.update and chat.postEphemeral refuse it.
 - chat.update changes the stored message (`message_not_found`; `cant_update_message` for another's message) and
   marks it edited. chat.postEphemeral needs the user in the channel (`user_not_in_channel`).
 - reactions.add needs `timestamp` (`no_item_specified`) and refuses a second identical reaction (`already_reacted`).
@@ -19,7 +20,7 @@ from bot.slack_emulator.request import ApiRequest
 def post_message(ctx: Context, req: ApiRequest) -> dict[str, Any]:
     ws = ctx.workspace
     channel = channel_for_bot(ctx, req.text("channel"), posting=True)
-    content = message_content(req)
+    content = message_content(req, cut_long_text=True)
     if ctx.pacer is not None:
         wait = ctx.pacer.admit(channel.id)
         if wait is not None:

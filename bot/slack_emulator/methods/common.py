@@ -4,18 +4,22 @@ Rules:
 - A handler takes the `Context` and the `ApiRequest` and returns the fields of an `ok: true` answer, or raises
   `ApiError` with Slack's code.
 - Channels: an unknown channel, and a private one (group, IM, MPIM) the bot is not in, are `channel_not_found`.
-  Posting to a public channel the bot is not in is `not_in_channel`; to an archived one, `is_archived`.
-- Message content: text, blocks or attachments are required (`no_text`); text over 40,000 characters is
-  `msg_too_long`; blocks must be a JSON array (`invalid_blocks_format`) of at most 50 objects with a `type`, section
-  text at most 3,000 characters and header text at most 150 (`invalid_blocks`, with Slack's explanation in
-  `response_metadata.messages`).
+  Posting to (or reading, `reading=True`) a public channel the bot is not in is `not_in_channel`, as Slack
+  documents for chat.postMessage, chat.postEphemeral, files.completeUploadExternal and conversations.history (and
+  answers for conversations.replies); posting to an archived one is `is_archived`. chat.update, reactions.add,
+  conversations.info and conversations.members document no `not_in_channel`: they work on a public channel.
+- Message content: text, blocks or attachments are required (`no_text`); text over 40,000 characters is cut to
+  40,000 by chat.postMessage (`cut_long_text`, as Slack truncates it) and is `msg_too_long` elsewhere; blocks must
+  be a JSON array (`invalid_blocks_format`) of at most 50 blocks that pass Block Kit's checks (`blockkit`), else
+  `invalid_blocks` with every problem in `errors` and `response_metadata.messages`.
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from bot.slack_emulator.errors import ApiError
+from bot.slack_emulator.blockkit import MAX_MESSAGE_BLOCKS, block_problems
+from bot.slack_emulator.errors import ApiError, invalid_blocks
 from bot.slack_emulator.faults import ChannelPacer
 from bot.slack_emulator.model import Channel, Json, Message, User
 from bot.slack_emulator.request import ApiRequest
@@ -23,9 +27,6 @@ from bot.slack_emulator.shapes import stored_message_json
 from bot.slack_emulator.workspace import Workspace
 
 MAX_TEXT = 40_000
-MAX_BLOCKS = 50
-MAX_SECTION_TEXT = 3_000
-MAX_HEADER_TEXT = 150
 
 
 @dataclass(frozen=True)
@@ -48,7 +49,7 @@ class Method:
     app_token: bool = False  # answered for an app-level token (xapp-) rather than a bot token
 
 
-def channel_for_bot(ctx: Context, ref: str | None, *, posting: bool = False) -> Channel:
+def channel_for_bot(ctx: Context, ref: str | None, *, posting: bool = False, reading: bool = False) -> Channel:
     ws = ctx.workspace
     channel = ws.resolve_channel(ref) if ref else None
     if channel is None:
@@ -58,7 +59,7 @@ def channel_for_bot(ctx: Context, ref: str | None, *, posting: bool = False) -> 
         raise ApiError("channel_not_found")
     if posting and channel.is_archived:
         raise ApiError("is_archived")
-    if posting and not member:
+    if (posting or reading) and not member:
         raise ApiError("not_in_channel")
     return channel
 
@@ -70,33 +71,26 @@ def known_user(ctx: Context, user_id: str | None) -> User:
     return user
 
 
-def message_content(req: ApiRequest) -> dict[str, Any]:
+def message_content(req: ApiRequest, *, cut_long_text: bool = False) -> dict[str, Any]:
     """`text`, `blocks` and `attachments` of a message call, checked as Slack checks them."""
     text = req.text("text") or ""
     blocks = req.json_arg("blocks", "invalid_blocks_format")
     attachments = req.json_arg("attachments", "invalid_attachments")
     if not text and not blocks and not attachments:
         raise ApiError("no_text")
-    if len(text) > MAX_TEXT:
+    if len(text) > MAX_TEXT and not cut_long_text:
         raise ApiError("msg_too_long")
     if blocks is not None:
-        check_blocks(blocks, limit=MAX_BLOCKS, error="invalid_blocks")
+        check_blocks(blocks)
     if attachments is not None and not isinstance(attachments, list):
         raise ApiError("invalid_attachments")
-    return {"text": text, "blocks": blocks, "attachments": attachments}
+    return {"text": text[:MAX_TEXT], "blocks": blocks, "attachments": attachments}
 
 
-def check_blocks(blocks: Json, *, limit: int, error: str, pointer: str = "/blocks") -> None:
+def check_blocks(blocks: Json) -> None:
+    """A message's blocks: a JSON array (`invalid_blocks_format`) that Block Kit takes (`invalid_blocks`)."""
     if not isinstance(blocks, list):
         raise ApiError("invalid_blocks_format")
-    if len(blocks) > limit:
-        raise ApiError(error, messages=(f"[ERROR] no more than {limit} items allowed [json-pointer:{pointer}]",))
-    for index, block in enumerate(blocks):
-        where = f"{pointer}/{index}"
-        if not isinstance(block, dict) or not isinstance(block.get("type"), str):
-            raise ApiError(error, messages=(f"[ERROR] missing required field: type [json-pointer:{where}]",))
-        longest = {"section": MAX_SECTION_TEXT, "header": MAX_HEADER_TEXT}.get(block["type"])
-        text = block.get("text")
-        if longest is not None and isinstance(text, dict) and len(str(text.get("text", ""))) > longest:
-            message = f"[ERROR] must be less than {longest + 1} characters [json-pointer:{where}/text/text]"
-            raise ApiError(error, messages=(message,))
+    problems = block_problems(blocks, most=MAX_MESSAGE_BLOCKS)
+    if problems:
+        raise invalid_blocks(problems)

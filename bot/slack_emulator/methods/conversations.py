@@ -7,6 +7,8 @@ Rules:
 - conversations.info and conversations.members see public channels and the private ones the bot is in.
 - conversations.members pages with `limit` (1..1000, default 100; else `invalid_limit`) and an opaque `cursor`
   (`invalid_cursor` when not one of ours); the last page has `next_cursor: ""`.
+- conversations.replies and conversations.history read only where the bot is a member: a public channel without
+  it is `not_in_channel` (see `common`).
 - conversations.replies needs `channel` and `ts` (`invalid_arguments` without ts); a ts that is no message of the
   channel is `thread_not_found`. It answers the thread the message belongs to, parent first, narrowed to
   `oldest` < ts < `latest` (both ends included with `inclusive`), in pages of `limit` (1..1000, default 1000)
@@ -93,7 +95,7 @@ def _offset(cursor: str | None) -> int:
 
 def replies(ctx: Context, req: ApiRequest) -> dict[str, Any]:
     ws = ctx.workspace
-    channel = channel_for_bot(ctx, req.text("channel"))
+    channel = channel_for_bot(ctx, req.text("channel"), reading=True)
     ts = req.text("ts")
     if not ts:
         raise ApiError("invalid_arguments", messages=("[ERROR] missing required field: ts",))
@@ -125,7 +127,7 @@ def replies(ctx: Context, req: ApiRequest) -> dict[str, Any]:
 
 def history(ctx: Context, req: ApiRequest) -> dict[str, Any]:
     """The top level of a conversation, newest first, between `oldest` and `latest`, `limit` at a time."""
-    channel = channel_for_bot(ctx, req.text("channel"))
+    channel = channel_for_bot(ctx, req.text("channel"), reading=True)
     limit = req.integer("limit", 100)
     if not 1 <= limit <= 1000:
         raise ApiError("invalid_limit")

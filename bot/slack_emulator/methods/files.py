@@ -7,7 +7,8 @@ Rules:
 - files.completeUploadExternal needs `files`, a JSON array of `{"id", "title"?}` whose bytes have arrived
   (`file_not_found` otherwise; nothing is completed then). With `channel_id` (or `channels`) the bot shares the files
   in one message, in `thread_ts` when given, with `initial_comment` as its text; without, the files stay private.
-  It answers `files: [{"id", "title"}]`, as Slack does.
+  It answers `files: [{"id", "title"}]`, as Slack does. Its `blocks` are checked as a message's
+  (`invalid_blocks`), and a public channel without the bot is `not_in_channel`.
 - files.info answers the file (`file_not_found` when unknown) with its private URLs on the emulator, or the URL the
   file was seeded with (`Workspace.add_file(url_private=...)`).
 """
@@ -15,7 +16,7 @@ Rules:
 from typing import Any
 
 from bot.slack_emulator.errors import ApiError, missing_argument
-from bot.slack_emulator.methods.common import Context, Method, channel_for_bot
+from bot.slack_emulator.methods.common import Context, Method, channel_for_bot, check_blocks
 from bot.slack_emulator.request import ApiRequest
 from bot.slack_emulator.shapes import file_json
 
@@ -51,12 +52,14 @@ def complete_upload(ctx: Context, req: ApiRequest) -> dict[str, Any]:
         raise ApiError("invalid_arguments", messages=("[ERROR] files must be an array of objects with an id",))
     channel_refs = [ref for ref in [req.text("channel_id"), *req.names("channels")] if ref]
     channels = [channel_for_bot(ctx, ref, posting=True) for ref in channel_refs]
+    blocks = req.json_arg("blocks", "invalid_blocks_format")
+    if blocks is not None:
+        check_blocks(blocks)
     for entry in entries:
         pending = ws.pending_upload(str(entry["id"]))
         if pending is None or pending.data is None:
             raise ApiError("file_not_found")
     files = [ws.complete_upload(str(e["id"]), e.get("title")) for e in entries]
-    blocks = req.json_arg("blocks", "invalid_blocks_format")
     for channel in channels:
         ws.post_message(
             channel,

@@ -88,10 +88,22 @@ def test_a_message_without_text_or_blocks_is_no_text(client: WebClient, ws: Work
     assert answer == {"ok": False, "error": "no_text"}
 
 
-def test_text_up_to_40000_characters_is_taken_and_longer_is_msg_too_long(client: WebClient, ws: Workspace) -> None:
+def test_a_post_keeps_40000_characters_of_text_and_cuts_the_rest(client: WebClient, ws: Workspace) -> None:
+    support = ws.channel("support")
+    kept = client.chat_postMessage(channel=support.id, text="x" * 40_000)
+    cut = client.chat_postMessage(channel=support.id, text="y" * 40_000 + "z")
+    assert len(kept["message"]["text"]) == 40_000
+    assert cut["message"]["text"] == "y" * 40_000
+    assert present(ws.message(support, cut["ts"])).text == "y" * 40_000
+
+
+def test_an_update_or_an_ephemeral_over_40000_characters_is_msg_too_long(client: WebClient, ws: Workspace) -> None:
     support = ws.channel("support").id
-    assert client.chat_postMessage(channel=support, text="x" * 40_000)["ok"]
-    assert refused(client.chat_postMessage, channel=support, text="x" * 40_001)["error"] == "msg_too_long"
+    ts = client.chat_postMessage(channel=support, text="short")["ts"]
+    assert client.chat_update(channel=support, ts=ts, text="x" * 40_000)["ok"]
+    assert refused(client.chat_update, channel=support, ts=ts, text="x" * 40_001)["error"] == "msg_too_long"
+    alice = ws.user("alice").id
+    assert refused(client.chat_postEphemeral, channel=support, user=alice, text="x" * 40_001)["error"] == "msg_too_long"
 
 
 def test_more_than_50_blocks_are_invalid_blocks_with_slacks_explanation(client: WebClient, ws: Workspace) -> None:

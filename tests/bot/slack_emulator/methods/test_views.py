@@ -32,6 +32,18 @@ def test_a_trigger_expires_after_three_seconds(clocked_emulator: SlackEmulator, 
     assert refused(client.views_open, trigger_id=trigger, view=modal())["error"] == "expired_trigger_id"
 
 
+def test_a_trigger_works_at_three_seconds_on_the_workspace_clock_and_not_a_moment_after(
+    clocked_emulator: SlackEmulator, clock: ManualClock
+) -> None:
+    ws, client = clocked_emulator.workspace, clocked_emulator.client()
+    on_time, late = ws.issue_trigger(ws.user("alice")), ws.issue_trigger(ws.user("bob"))
+    clock.advance(3.0)
+    assert client.views_open(trigger_id=on_time, view=modal())["ok"]
+    clock.advance(0.001)
+    assert refused(client.views_open, trigger_id=late, view=modal())["error"] == "expired_trigger_id"
+    assert ws.views(ws.user("bob")) == []
+
+
 @pytest.mark.parametrize(
     ("view", "explanation"),
     [
