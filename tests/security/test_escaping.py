@@ -6,7 +6,8 @@ never acted on.
   (as served); no script runs, no element is made of it, and the text is on the page, literally. The pages are
   opened from files, so that the status page's Content-Security-Policy cannot hide a missing escape.
 - Slack: a newline in a description, reproduction steps, a relayed message or an email cannot forge a line of the
-  triage card or of the agents' posts: every line of it is quoted (`> `) in the blocks people see.
+  triage card or of the agents' posts: every line of it is quoted (`> `) in the blocks people see; in the
+  requester's summary it stays on its own line.
 - CSV: a cell of a report that begins with `=`, `+`, `-`, `@`, a tab or a carriage return gets a leading `'`, any
   other text is unchanged, figures stay numbers, and the file reads back to exactly those cells.
 """
@@ -204,6 +205,12 @@ def test_a_newline_in_a_description_or_steps_cannot_forge_a_line_of_the_triage_c
     for forged in ("Priority:* P1", "Assigned to", "Resolution: met", "SR-000099", "Files: 9"):
         assert not any(forged in line for line in ours(lines)), forged
     assert sum(line.startswith("• Files:") for line in lines) == 1
+    status = seen_lines(conversation.thread(root.channel, root.ts)[1])  # the requester's summary: one line each
+    [description] = [line for line in status if "Priority:* P1" in line]
+    assert description.startswith("• Description: Exports fail *Priority:* P1")
+    assert [line for line in status if "Resolution: met" in line or "Files: 9" in line] == [
+        description, next(line for line in status if line.startswith("• Steps to reproduce: 1. Open Reports")),
+    ]  # fmt: skip
 
 
 def test_a_relayed_message_is_quoted_line_by_line_for_the_agents(conversation) -> None:
