@@ -43,6 +43,7 @@ class InboxItem(SQLModel, table=True):
     lease_token: str | None = Field(default=None, max_length=32)
     processed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     last_error: str | None = Field(default=None, sa_type=Text)
+    next_try_at: datetime | None = Field(default=None, sa_type=UTCDateTime)  # a failed row waits until then
 
 
 class OutboxItem(SQLModel, table=True):
