@@ -1,8 +1,9 @@
 """Delivery: sends what the outbox holds for Slack, paced, in order per thread, retried, or dead-lettered.
 
 Modules: `payload` (the contract of a Slack outbox row, `enqueue_slack`, references and results), `pacing`
-(per-channel token buckets, methods blocked by 429), `outcomes` (what a Web API call came to), `settings`
-(limits and backoff), `worker` (`Deliverer.deliver_once(now)`), `runner` (the worker in a thread).
+(per-channel paces and methods blocked by 429, shared by every process through the database), `outcomes` (what
+a Web API call came to), `settings` (limits and backoff), `worker` (`Deliverer.deliver_once(now)`), `runner` (the
+worker in a thread).
 
 Rules: this layer sends payloads; it writes no text of its own. Dependencies are parameters: the database,
 the slack_sdk WebClient (without retry handlers), the clock, the settings and the random used for jitter.

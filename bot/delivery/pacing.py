@@ -1,18 +1,22 @@
-"""Pacing: how fast one channel may be posted to, and which methods Slack has told us to leave alone.
+"""Pacing: how fast one channel may be posted to, and which methods Slack has told us to leave alone, kept in the
+database (storage.pace) so that every delivery process on it keeps one pace together.
 
 Rules:
-- `ChannelPace` is a token bucket per channel on the instants it is given (an injected clock, never its own):
-  `per_second` tokens a second, at most `burst` stored, one token per message. `take(channel, now)` spends a
-  token and says None, or spends nothing and says the instant the next token comes.
-- `MethodBlocks` keeps, per Web API method, the instant a 429's `Retry-After` ends; a blocked method blocks only
-  itself (Slack limits per method and workspace).
-- Both live in one worker process. Several workers pace independently, so together they may go faster than
-  one; Slack's 429s then slow them down (each worker honours them).
+- `Pace` is a channel's rate: `per_second` messages a second, after a burst of at most `burst` (Slack allows
+  about one chat.postMessage a second per channel, with short bursts).
+- `Pacing.admit(method, channel, now)` is None when the call may be made at `now` (a paced method, one with a
+  channel, spends one token of that channel), else a `Held` with the instant to try again: the method is blocked
+  by a 429, or the channel has no token before then. It is one short transaction before the call.
+- `Pacing.block(method, until)` records a 429's end for every process; a blocked method blocks only itself
+  (Slack limits per method and workspace), and a shorter block never shortens a longer one.
+- The instants are the caller's (an injected clock), never read here.
 """
 
-import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+
+from storage import pace
+from storage.engine import Database
 
 
 @dataclass(frozen=True)
@@ -24,38 +28,42 @@ class Pace:
         if self.per_second <= 0 or self.burst < 1:
             raise ValueError("a pace needs per_second > 0 and burst >= 1")
 
-
-class ChannelPace:
-    def __init__(self, pace: Pace) -> None:
-        self.pace = pace
-        self._buckets: dict[str, tuple[float, datetime]] = {}
-        self._lock = threading.Lock()
-
-    def take(self, channel: str, now: datetime) -> datetime | None:
-        """Spends one token of `channel` and returns None, or returns when the next token comes."""
-        pace = self.pace
-        with self._lock:
-            tokens, last = self._buckets.get(channel, (float(pace.burst), now))
-            elapsed = max(0.0, (now - last).total_seconds())
-            tokens = min(float(pace.burst), tokens + elapsed * pace.per_second)
-            if tokens >= 1.0:
-                self._buckets[channel] = (tokens - 1.0, now)
-                return None
-            self._buckets[channel] = (tokens, now)
-            return now + timedelta(seconds=(1.0 - tokens) / pace.per_second)
+    @property
+    def interval(self) -> timedelta:
+        return timedelta(seconds=1 / self.per_second)
 
 
-class MethodBlocks:
-    def __init__(self) -> None:
-        self._until: dict[str, datetime] = {}
-        self._lock = threading.Lock()
+@dataclass(frozen=True)
+class Held:
+    """A call that may not be made yet: try again at `until`."""
+
+    until: datetime
+    reason: str
+
+
+class Pacing:
+    def __init__(self, database: Database, channel_pace: Pace) -> None:
+        self.database = database
+        self.channel_pace = channel_pace
+
+    def admit(self, method: str, channel: str | None, now: datetime) -> Held | None:
+        """None when `method` may be called now (spending a token of `channel` if given), else when to try again."""
+        if channel is None:
+            with self.database.read() as session:
+                blocked = pace.blocked_until(session, _method(method), now=now)
+            return None if blocked is None else Held(blocked, f"{method} rate limited")
+        with self.database.write() as session:
+            blocked = pace.blocked_until(session, _method(method), now=now)
+            if blocked is not None:
+                return Held(blocked, f"{method} rate limited")
+            rate = self.channel_pace
+            next_token = pace.take(session, f"channel:{channel}", now=now, interval=rate.interval, burst=rate.burst)
+        return None if next_token is None else Held(next_token, f"paced: channel {channel}")
 
     def block(self, method: str, until: datetime) -> None:
-        with self._lock:
-            self._until[method] = max(until, self._until.get(method, until))
+        with self.database.write() as session:
+            pace.block(session, _method(method), until=until)
 
-    def blocked_until(self, method: str, now: datetime) -> datetime | None:
-        """The instant `method` may be called again, or None when it may be called now."""
-        with self._lock:
-            until = self._until.get(method)
-            return until if until is not None and until > now else None
+
+def _method(method: str) -> str:
+    return f"method:{method}"

@@ -7,9 +7,10 @@ Rules:
   before the batch's `now`): a batch of slow calls does not shorten a `Retry-After` by the time already spent.
   Tests inject both, so they drive it with fixed instants.
 - Before a row is sent: its references must be sent (else it is put back, or dead-lettered when one is dead or
-  missing); its method must not be blocked by a 429 (else put back until the block ends); chat.postMessage and
-  chat.update take a token of their channel's pace (else put back until the next token). None of these counts
-  an attempt.
+  missing); its method must not be blocked by a 429 (else put back until the block ends); chat.postMessage,
+  chat.update and file shares take a token of their channel's pace (else put back until the next token), at
+  the clock's instant just before the call. None of these counts an attempt. Blocks and paces are shared by
+  every worker process on the database (`pacing`), so N workers together keep one channel's pace.
 - A sent row that `anchors` a thread gives it to its ticket in the same transaction.
 - After the call (see `outcomes`): 429 blocks the method for `Retry-After`, counted from the instant the answer
   arrived, and retries the row then; 5xx and network errors retry with jittered exponential backoff; other Slack
@@ -47,7 +48,7 @@ from bot.delivery.outcomes import (
     from_network_error,
     retry_after_seconds,
 )
-from bot.delivery.pacing import ChannelPace, MethodBlocks
+from bot.delivery.pacing import Pacing
 from bot.delivery.payload import (
     DESTINATION_KIND,
     FILE_UPLOAD,
@@ -108,8 +109,7 @@ class Deliverer:
             raise ValueError("the delivery client must not retry 429s itself: it would sleep in the worker")
         if timedelta(seconds=client.timeout * self.settings.batch_size) >= self.settings.lease_for:
             raise ValueError("lease_for must exceed batch_size times the client's timeout")
-        self.pace = ChannelPace(self.settings.channel_pace)
-        self.blocks = MethodBlocks()
+        self.pacing = Pacing(database, self.settings.channel_pace)
         self.next_due: datetime | None = None  # the earliest retry set by the last batch
 
     def deliver_once(self, now: datetime) -> int:
@@ -161,14 +161,10 @@ class Deliverer:
             args = payload.resolved_args(results)
         except Unresolvable as error:
             raise _Unsendable(str(error)) from None
-        blocked = self.blocks.blocked_until(payload.method, now)
-        if blocked is not None:
-            raise _NotYet(blocked, f"{payload.method} rate limited")
-        if payload.method in PACED_METHODS:
-            channel = str(args.get("channel") or "")
-            next_token = self.pace.take(channel, now)
-            if next_token is not None:
-                raise _NotYet(next_token, f"paced: channel {channel}")
+        channel = str(args.get("channel") or "") if payload.method in PACED_METHODS else None
+        held = self.pacing.admit(payload.method, channel, self._moment(now))
+        if held is not None:
+            raise _NotYet(held.until, held.reason)
         return payload, args
 
     def _referenced_results(self, payload: SlackPayload, now: datetime) -> dict[str, dict[str, Any]]:
@@ -260,7 +256,7 @@ class Deliverer:
                         _anchor(session, claim.ticket_id, payload.anchors, result, now)
             case RateLimited(retry_after=seconds, error=error):
                 until = now + timedelta(seconds=seconds)
-                self.blocks.block(payload.method, until)
+                self.pacing.block(payload.method, until)
                 self._retry(claim, error, until)
             case Transient(error=error):
                 self._retry(claim, error, now + self.settings.backoff(claim.attempts, self.rng))

@@ -1,33 +1,49 @@
-"""Per-channel token buckets and methods blocked by Retry-After, on given instants."""
+"""Per-channel paces and methods blocked by Retry-After, on given instants, kept in the database."""
 
 import random
 from datetime import timedelta
 
-from bot.delivery.pacing import ChannelPace, MethodBlocks, Pace
+from bot.delivery.pacing import Held, Pace, Pacing
 from bot.delivery.settings import DeliverySettings
+from storage.engine import Database
 from tests.storage.helpers import NOW
 
 SECOND = timedelta(seconds=1)
+POST = "chat.postMessage"
 
 
-def test_a_channel_gets_its_burst_then_one_message_a_second() -> None:
-    pace = ChannelPace(Pace(per_second=1.0, burst=3))
-    assert [pace.take("C1", NOW) for _ in range(3)] == [None, None, None]
-    assert pace.take("C1", NOW) == NOW + SECOND
-    assert pace.take("C2", NOW) is None  # another channel has its own bucket
-    assert pace.take("C1", NOW + SECOND / 2) == NOW + SECOND
-    assert pace.take("C1", NOW + SECOND) is None
-    assert pace.take("C1", NOW + 100 * SECOND) is None  # the bucket holds at most its burst
-    assert [pace.take("C1", NOW + 100 * SECOND) for _ in range(3)] == [None, None, NOW + 101 * SECOND]
+def test_a_channel_gets_its_burst_then_one_message_a_second(db: Database) -> None:
+    pacing = Pacing(db, Pace(per_second=1.0, burst=3))
+
+    def take(channel: str, at: timedelta) -> object:
+        held = pacing.admit(POST, channel, NOW + at)
+        return None if held is None else held.until
+
+    assert [take("C1", 0 * SECOND) for _ in range(3)] == [None, None, None]
+    assert take("C1", 0 * SECOND) == NOW + SECOND
+    assert take("C2", 0 * SECOND) is None  # another channel has its own pace
+    assert take("C1", SECOND / 2) == NOW + SECOND
+    assert take("C1", SECOND) is None
+    assert take("C1", 100 * SECOND) is None  # a pace holds at most its burst
+    assert [take("C1", 100 * SECOND) for _ in range(3)] == [None, None, NOW + 101 * SECOND]
 
 
-def test_a_block_holds_only_its_method_until_it_ends() -> None:
-    blocks = MethodBlocks()
-    blocks.block("chat.postMessage", NOW + 30 * SECOND)
-    blocks.block("chat.postMessage", NOW + 10 * SECOND)  # a shorter block does not shorten the longer one
-    assert blocks.blocked_until("chat.postMessage", NOW) == NOW + 30 * SECOND
-    assert blocks.blocked_until("views.open", NOW) is None
-    assert blocks.blocked_until("chat.postMessage", NOW + 30 * SECOND) is None
+def test_a_block_holds_only_its_method_until_it_ends_for_every_process(db: Database, database_url: str) -> None:
+    one, other = Pacing(db, Pace()), Pacing(Database.from_url(database_url), Pace())
+    one.block(POST, NOW + 30 * SECOND)
+    other.block(POST, NOW + 10 * SECOND)  # a shorter block does not shorten the longer one
+    assert other.admit(POST, "C1", NOW) == Held(NOW + 30 * SECOND, "chat.postMessage rate limited")
+    assert other.admit("views.open", None, NOW) is None
+    assert one.admit(POST, "C1", NOW + 30 * SECOND) is None
+    other.database.dispose()
+
+
+def test_a_blocked_call_spends_no_token(db: Database) -> None:
+    pacing = Pacing(db, Pace(per_second=1.0, burst=1))
+    pacing.block(POST, NOW + SECOND)
+    assert pacing.admit(POST, "C1", NOW) == Held(NOW + SECOND, "chat.postMessage rate limited")
+    assert pacing.admit(POST, "C1", NOW + SECOND) is None
+    assert pacing.admit(POST, "C1", NOW + SECOND) == Held(NOW + 2 * SECOND, "paced: channel C1")
 
 
 def test_backoff_doubles_up_to_its_cap_with_half_of_it_jitter() -> None:

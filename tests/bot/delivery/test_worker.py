@@ -3,6 +3,8 @@ pacing, two workers on one outbox, and a worker that died mid-batch."""
 
 import random
 from datetime import timedelta
+from functools import partial
+from itertools import pairwise
 
 import pytest
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
@@ -253,6 +255,33 @@ def test_two_workers_deliver_every_row_once_and_each_thread_in_order(
     assert texts([call for call in calls if call.params.get("thread_ts") == card_ts]) == [
         f"card r{n}" for n in range(5)
     ]
+
+
+@pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)], indirect=True)
+def test_three_processes_pacing_one_channel_send_at_most_one_message_a_second_into_it(
+    db: Database, database_url: str, clock: ManualClock, emulator: SlackEmulator, support: str
+) -> None:
+    parents = [emulator.workspace.post_message(support, "alice", text=f"ask {n}").ts for n in range(6)]
+    for n in range(12):  # six threads of one channel, so the processes can take rows of it at once
+        post(db, clock, f"r{n}", support, thread_ts=parents[n % 6])
+    one_a_second = DeliverySettings(batch_size=2, channel_pace=Pace(per_second=1.0, burst=1))
+    processes = [Database.from_url(database_url) for _ in range(3)]  # each its own connection pool
+    client = partial(delivery_client, emulator.bot_token, emulator.base_url, timeout=5)
+    deliverers = [Deliverer(p, client(), clock, one_a_second, rng=random.Random(n)) for n, p in enumerate(processes)]
+    start = clock.now
+    while active(db) and clock.now - start < 60 * SECOND:
+        run_in_threads([lambda worker=worker: worker.deliver_once(clock.now) for worker in deliverers])
+        clock.advance(SECOND / 4)
+    for database in processes:
+        database.dispose()
+    calls = emulator.calls("chat.postMessage")
+    assert sorted(texts(calls)) == sorted(f"r{n}" for n in range(12))  # every row once, nothing twice
+    times = [call.time for call in calls]
+    assert all(later - earlier >= 1 - 1e-6 for earlier, later in pairwise(times))
+    assert times[-1] - times[0] < 12  # and no slower than the pace
+    for n, parent in enumerate(parents):
+        replies = emulator.workspace.messages(support, thread_ts=parent)[1:]
+        assert [message.text for message in replies] == [f"r{n}", f"r{n + 6}"]
 
 
 def test_rows_of_a_worker_that_died_mid_batch_are_taken_over_and_none_is_posted_twice(
