@@ -23,10 +23,12 @@ Rules:
 """
 
 import logging
+import random
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from slack_sdk import WebClient
@@ -38,6 +40,7 @@ from bot.desk_config import DeskConfig
 from bot.email.ingest import mail_store
 from bot.email.say import MailingSayer
 from bot.email.service import MailDesk
+from bot.heartbeat import Heartbeat
 from bot.intake.requests import Incoming, Intake, Profile
 from bot.slack.agent_desk import AgentDesk
 from bot.slack.agents import Agents
@@ -47,15 +50,31 @@ from bot.slack.held_review import HeldReview
 from bot.slack.home import HomeTab
 from bot.slack.incoming import incoming_message, message_author, message_files, reacted_message, ticket_reaction
 from bot.slack.interactive import Act, Interactions
-from bot.slack.routes import ROUTES, Malformed, Matched, route_of
+from bot.slack.lookups import LookupClient, Passing, retry_in
+from bot.slack.routes import ROUTES, Malformed, Matched, acting_user, route_of
 from storage import inbox, tickets
 from storage.attachments import AttachmentStore
 from storage.engine import Database, Session
+from storage.errors import DatabaseUnavailableError, LeaseLostError, StorageError
 
 log = logging.getLogger(__name__)
-LEASE = timedelta(minutes=2)
+LEASE = timedelta(seconds=8)  # renewed every second while the row is worked on: a crash frees it within 8 s
+BATCH = 5
+URGENT = ("command:", "shortcut:", "block_actions:", "message_action:")  # keys of what holds a trigger id
 GONE = frozenset({"thread_not_found", "channel_not_found", "message_not_found"})
-MAX_ATTEMPTS = 5
+MAX_ATTEMPTS = 5  # for a failure that does not pass by waiting (a bug, a permanent Slack error)
+BUDGET = timedelta(hours=1)  # how long Slack may say "later" before the agents are told
+SLOW = timedelta(minutes=10)  # the cadence of tries after that
+GIVE_BACK_PAUSES = (0.2, 0.5, 1.0, 2.0)  # seconds between tries at giving a row back while the database fails
+
+
+def backoff(attempts: int) -> timedelta:
+    """The wait before the next try after `attempts` tries: 1, 2, 4 ... up to 300 seconds, jittered down by up to
+    half so that rows failed together are not retried together."""
+    seconds = min(2.0 ** max(attempts - 1, 0), 300.0)
+    return timedelta(seconds=max(1.0, seconds * random.uniform(0.5, 1.0)))
+
+
 Handler = Callable[[str, dict[str, Any], Matched], Act | None]
 
 
@@ -71,7 +90,9 @@ class Profiles:
                 return self._cache[user]
         try:
             found = self._client.users_info(user=user)["user"]
-        except SlackApiError:
+        except SlackApiError as error:
+            if retry_in(error) is not None:
+                raise  # Slack said "later": the row waits, rather than open a request without the profile
             return Profile(user=user)
         details = found.get("profile") or {}
         profile = Profile(
@@ -90,8 +111,12 @@ class Profiles:
 class InboxWorker:
     """Processes the inbox for one desk."""
 
-    def __init__(self, database: Database, desk: DeskConfig, client: WebClient, *, bot_user: str) -> None:
-        self.database, self.desk, self.bot_user, self.client = database, desk, bot_user, client
+    def __init__(
+        self, database: Database, desk: DeskConfig, client: WebClient, *, bot_user: str, budget: timedelta = BUDGET
+    ) -> None:
+        self.database, self.desk, self.bot_user, self.budget = database, desk, bot_user, budget
+        self._now = datetime.now(UTC)
+        self.client = client = LookupClient(client, lambda: self._now)
         self.profiles = Profiles(client)
         store = AttachmentStore(
             desk.intake.attachments_folder,
@@ -133,11 +158,32 @@ class InboxWorker:
         return handlers
 
     def process_once(self, now: datetime) -> int:
-        """Claim and process what is due; the number of rows taken."""
-        claims = inbox.claim_inbox(self.database, now=now, lease_for=LEASE)
-        for claim in claims:
-            self._process(claim, now)
-        return len(claims)
+        """Claim and process what is due, what holds a Slack trigger first (before every other row, too); the
+        number of rows taken."""
+        self._now = now
+        taken = self._urgent(now)
+        while claims := inbox.claim_inbox(self.database, now=now, lease_for=LEASE, limit=BATCH):
+            with Heartbeat(lambda elapsed: self._renew(claims, now + elapsed)):
+                for claim in claims:
+                    taken += self._urgent(now)
+                    self._process(claim, now)
+            taken += len(claims)
+            if len(claims) < BATCH:
+                break
+        return taken
+
+    def _urgent(self, now: datetime) -> int:
+        """Process the rows holding a trigger (a command, a shortcut, a click): their view must open within 3 s."""
+        taken = 0
+        while claims := inbox.claim_inbox(self.database, now=now, lease_for=LEASE, limit=BATCH, prefixes=URGENT):
+            with Heartbeat(lambda elapsed: self._renew(claims, now + elapsed)):
+                for claim in claims:
+                    self._process(claim, now)
+            taken += len(claims)
+        return taken
+
+    def _renew(self, claims: list[inbox.InboxClaim], now: datetime) -> None:
+        inbox.renew_inbox(self.database, claims, until=now + LEASE)
 
     def _process(self, claim: inbox.InboxClaim, now: datetime) -> None:
         try:
@@ -147,10 +193,47 @@ class InboxWorker:
                 if act is not None:
                     act(session, Intake(self.desk, say), say, now)
                 inbox.complete_inbox(session, claim, now=now)
-        except Exception as error:  # a failing row must not stop the others; it is retried, then dead
-            log.exception("inbox row %s failed", claim.key)
-            with self.database.write() as session:
-                inbox.release_inbox(session, claim, error=f"{type(error).__name__}: {error}", max_attempts=MAX_ATTEMPTS)
+        except LeaseLostError:
+            log.warning("inbox row %s was taken by another worker; its work here was rolled back", claim.key)
+        except Exception as error:  # a failing row must not stop the others; it waits, then is retried
+            passing = Passing("the database is unavailable") if isinstance(error, DatabaseUnavailableError) else None
+            passing = passing or retry_in(error)
+            if passing is None:
+                log.exception("inbox row %s failed", claim.key)
+            else:
+                log.warning("inbox row %s waits: %s", claim.key, passing.reason)
+            self._give_back(claim, passing, f"{type(error).__name__}: {error}", now)
+
+    def _give_back(self, claim: inbox.InboxClaim, passing: Passing | None, error: str, now: datetime) -> None:
+        """The row back in the inbox until its next try (dead only for a failure that does not pass, after
+        `MAX_ATTEMPTS`); a database that fails meanwhile is tried again, since the lease must not be waited out."""
+        for pause in (*GIVE_BACK_PAUSES, None):
+            try:
+                with self.database.write() as session:
+                    self._retry_or_kill(session, claim, passing, error, now)
+                return
+            except LeaseLostError:
+                return
+            except StorageError:
+                if pause is None:
+                    log.exception("inbox row %s could not be given back; its lease ends in seconds", claim.key)
+                    return
+                time.sleep(pause)
+
+    def _retry_or_kill(
+        self, session: Session, claim: inbox.InboxClaim, passing: Passing | None, error: str, now: datetime
+    ) -> None:
+        if passing is None and claim.attempts >= MAX_ATTEMPTS:
+            inbox.kill_inbox(session, claim, error=error)
+            return
+        wait = passing.wait if passing is not None and passing.wait is not None else backoff(claim.attempts)
+        if passing is not None and now - claim.received_at >= self.budget:
+            wait = max(wait, SLOW)
+            say = MailingSayer(session, self.desk, now)
+            say.waiting_on_slack(
+                acting_user(claim.payload), passing.reason, self.budget, SLOW, key=f"{claim.key}:waits"
+            )
+        inbox.retry_inbox(session, claim, error=error, at=now + wait)
 
     def _prepare(self, claim: inbox.InboxClaim) -> Act | None:
         """What the row does, its look-ups made; run in the worker's transaction."""

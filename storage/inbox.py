@@ -11,8 +11,13 @@ Rules:
   row of the same conversation is pending or being processed, so a conversation is handled in order.
 - The worker does its work and `complete_inbox` in one transaction: the effects and "done" commit together,
   and a worker that lost its lease gets LeaseLostError, which rolls its effects back.
-- `release_inbox` puts a failed row back (attempts were counted at claim time) or, after `max_attempts`,
-  marks it dead, so one poisonous event never blocks the queue.
+- A pending row is claimed only once its `next_try_at` has come: `retry_inbox` puts a failed row back until then
+  (attempts were counted at claim time), so a row Slack refused waits without blocking other conversations (an
+  earlier row of its own conversation still keeps the later ones waiting: order first). `kill_inbox` marks a
+  row dead, so one poisonous event never blocks the queue for good.
+- `claim_inbox(prefixes=...)` takes only rows whose key starts with one of `prefixes` (the worker's way of taking
+  what holds a Slack trigger first). `renew_inbox` extends the lease of rows still being worked on, so a lease
+  can be short (a crashed worker's rows are taken again within seconds) and never run out under live work.
 """
 
 from collections.abc import Callable, Sequence
@@ -22,7 +27,7 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import and_, bindparam, exists, func, or_, true
+from sqlalchemy import and_, bindparam, exists, func, or_, true, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.exc import DBAPIError
@@ -160,9 +165,16 @@ def _insert_new(connection: Connection, rows: list[dict[str, Any]]) -> set[str]:
 
 
 def claim_inbox(
-    database: Database, *, now: datetime, lease_for: timedelta, limit: int = 20, source: str | None = None
+    database: Database,
+    *,
+    now: datetime,
+    lease_for: timedelta,
+    limit: int = 20,
+    source: str | None = None,
+    prefixes: Sequence[str] = (),
 ) -> list[InboxClaim]:
-    """Leases up to `limit` rows that may be processed now, oldest first."""
+    """Leases up to `limit` rows that may be processed now (whose key starts with one of `prefixes`, if given),
+    oldest first."""
     state, row_id = col(InboxItem.state), col(InboxItem.id)
     earlier = aliased(InboxItem)
     blocked = exists().where(
@@ -170,11 +182,13 @@ def claim_inbox(
         col(earlier.state).in_(ACTIVE),
         col(earlier.id) < row_id,
     )
+    due = or_(col(InboxItem.next_try_at).is_(None), col(InboxItem.next_try_at) <= to_utc(now))
     ready = or_(
-        state == InboxState.PENDING.value,
+        and_(state == InboxState.PENDING.value, due),
         and_(state == InboxState.PROCESSING.value, col(InboxItem.lease_until) <= to_utc(now)),
     )
-    eligible = and_(ready, ~blocked, true() if source is None else col(InboxItem.source) == source)
+    keys = or_(*(col(InboxItem.key).startswith(prefix, autoescape=True) for prefix in prefixes)) if prefixes else true()
+    eligible = and_(ready, ~blocked, keys, true() if source is None else col(InboxItem.source) == source)
     rows, lease = claim_rows(
         database,
         InboxItem,
@@ -204,11 +218,29 @@ def complete_inbox(session: Session, claim: InboxClaim, *, now: datetime) -> Non
     finish_row(session, InboxItem, claim.id, claim.lease, values)
 
 
-def release_inbox(session: Session, claim: InboxClaim, *, error: str, max_attempts: int) -> InboxState:
-    """Gives a row back after a failure: pending again, or dead after `max_attempts`; returns the new state."""
-    state = InboxState.DEAD if claim.attempts >= max_attempts else InboxState.PENDING
-    finish_row(session, InboxItem, claim.id, claim.lease, {"state": state.value, "last_error": error[:2000]})
-    return state
+def retry_inbox(session: Session, claim: InboxClaim, *, error: str, at: datetime) -> None:
+    """Gives a row back after a failure, to be claimed again at `at` (not before)."""
+    values = {"state": InboxState.PENDING.value, "last_error": error[:2000], "next_try_at": to_utc(at)}
+    finish_row(session, InboxItem, claim.id, claim.lease, values)
+
+
+def kill_inbox(session: Session, claim: InboxClaim, *, error: str) -> None:
+    """Marks a row that failed for good dead (it stays visible in `frontdesk status`)."""
+    finish_row(session, InboxItem, claim.id, claim.lease, {"state": InboxState.DEAD.value, "last_error": error[:2000]})
+
+
+def renew_inbox(database: Database, claims: Sequence[InboxClaim], *, until: datetime) -> int:
+    """Extends the lease of `claims` still held (same token, still processing) to `until`; how many were."""
+    if not claims:
+        return 0
+    held = [and_(col(InboxItem.id) == claim.id, col(InboxItem.lease_token) == claim.lease.token) for claim in claims]
+    statement = (
+        update(InboxItem)
+        .where(col(InboxItem.state) == InboxState.PROCESSING.value, or_(*held))
+        .values(lease_until=to_utc(until))
+    )
+    with database.write() as session:
+        return int(session.exec(statement).rowcount)  # type: ignore[call-overload]
 
 
 def inbox_counts(session: Session) -> dict[InboxState, int]:

@@ -174,6 +174,13 @@ class SlackSayer:
             payload = SlackPayload("chat.postMessage", {"channel": user, "text": _cut(text)})
         enqueue_slack(self.session, key=key, payload=payload, now=self.now)
 
+    def waiting_on_slack(self, user: str, reason: str, waited: timedelta, every: timedelta, *, key: str) -> None:
+        """Once (per `key`): something `user` sent has waited `waited` on Slack, and is tried again every `every`."""
+        values = {"user": user, "reason": reason, "waited": waited, "every": every}
+        text = render("slack/waiting_on_slack.mrkdwn.j2", **values)
+        payload = SlackPayload("chat.postMessage", {"channel": self.desk.agents_channel, "text": _cut(text)})
+        enqueue_slack(self.session, key=key, payload=payload, now=self.now)
+
     def publish_home(self, user: str, view: Any, *, key: str) -> None:
         """A person's Home tab."""
         payload = SlackPayload("views.publish", {"user_id": user, "view": view})

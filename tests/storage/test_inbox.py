@@ -14,9 +14,11 @@ from storage.inbox import (
     claim_inbox,
     complete_inbox,
     inbox_counts,
+    kill_inbox,
     receive,
     receive_all,
-    release_inbox,
+    renew_inbox,
+    retry_inbox,
 )
 from storage.kinds import InboxState
 from storage.tables import AuditEvent, InboxItem
@@ -97,15 +99,40 @@ def test_a_row_whose_worker_died_is_claimed_again_after_the_lease(db: Database) 
         assert inbox_counts(session)[InboxState.DONE] == 1
 
 
-def test_a_failed_row_is_retried_then_dead_and_stops_blocking_its_conversation(db: Database) -> None:
-    _receive(db, ("p1", "A"), ("p2", "A"))
-    for attempt in (1, 2, 3):
-        (claim,) = claim_inbox(db, now=NOW, lease_for=LEASE)
-        assert (claim.key, claim.attempts) == ("p1", attempt)
-        with db.write() as session:
-            state = release_inbox(session, claim, error="boom", max_attempts=3)
-        assert state is (InboxState.DEAD if attempt == 3 else InboxState.PENDING)
-    assert [claim.key for claim in claim_inbox(db, now=NOW, lease_for=LEASE)] == ["p2"]
+def test_a_failed_row_waits_until_its_next_try_and_its_conversation_waits_with_it_but_no_other(db: Database) -> None:
+    _receive(db, ("p1", "A"), ("p2", "A"), ("q1", "B"))
+    claims = claim_inbox(db, now=NOW, lease_for=LEASE)
+    assert [c.key for c in claims] == ["p1", "q1"]
+    with db.write() as session:
+        retry_inbox(session, claims[0], error="HTTP 429", at=NOW + timedelta(seconds=30))
+    _complete(db, claims[1])
+    assert claim_inbox(db, now=NOW + timedelta(seconds=29), lease_for=LEASE) == []  # p2 waits behind p1
+    (again,) = claim_inbox(db, now=NOW + timedelta(seconds=30), lease_for=LEASE)
+    assert (again.key, again.attempts) == ("p1", 2)
+    with db.write() as session:
+        kill_inbox(session, again, error="boom")
+    assert [claim.key for claim in claim_inbox(db, now=NOW + timedelta(seconds=30), lease_for=LEASE)] == ["p2"]
+    with db.read() as session:
+        assert inbox_counts(session)[InboxState.DEAD] == 1
+
+
+def test_claiming_by_key_prefix_takes_only_those_rows(db: Database) -> None:
+    _receive(db, ("message:C1:1", "C1:1"), ("command:T1", "user:U1"), ("view:V1:h", "user:U2"))
+    taken = claim_inbox(db, now=NOW, lease_for=LEASE, prefixes=("command:", "block_actions:"))
+    assert [claim.key for claim in taken] == ["command:T1"]
+
+
+def test_a_renewed_lease_is_not_taken_by_another_worker_and_a_lost_one_is_not_renewed(db: Database) -> None:
+    _receive(db, ("r1", "A"))
+    short = timedelta(seconds=8)
+    (claim,) = claim_inbox(db, now=NOW, lease_for=short)
+    assert renew_inbox(db, [claim], until=NOW + timedelta(seconds=16)) == 1
+    assert claim_inbox(db, now=NOW + timedelta(seconds=10), lease_for=short) == []
+    (other,) = claim_inbox(db, now=NOW + timedelta(seconds=16), lease_for=short)
+    assert renew_inbox(db, [claim], until=NOW + timedelta(seconds=30)) == 0  # the first worker's lease is gone
+    _complete(db, other)
+    with pytest.raises(LeaseLostError):
+        _complete(db, claim)
 
 
 def _drain(db: Database, worker: str) -> int:
