@@ -18,7 +18,8 @@ Rules:
   types can start a line of the bot's own (a forged "*Priority:* P1" on a card);
   `unslack` decodes those entities again for a terminal; `split_lines` splits text into lines; `fromiso` reads an
   ISO 8601 instant; `rate` shows a share in percent with one decimal (None -> "-"); `hours` shows seconds of
-  working time as hours and minutes (4500 -> "1h 15m", None -> "-"); `sr` an SR number (5 -> "SR-000005").
+  working time as hours and minutes (4500 -> "1h 15m", None -> "-"); `sr` an SR number (5 -> "SR-000005");
+  `cut(n)` cuts text to at most n characters, ending with "…" (bot.slack.limits): every cut to a Slack limit.
 """
 
 import html
@@ -32,6 +33,7 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from bot.slack.limits import cut
 from bot.slack.routes import IDS
 from storage.numbers import format_sr
 
@@ -60,6 +62,7 @@ def environment() -> Environment:
     env.filters["hours"] = hours
     env.filters["rate"] = rate
     env.filters["sr"] = format_sr
+    env.filters["cut"] = cut  # exact, unlike Jinja's truncate (bot.slack.limits)
     env.globals["ids"] = IDS  # the ways in (action and callback ids) of bot.slack.routes
     return env
 

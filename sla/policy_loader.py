@@ -6,6 +6,9 @@ Rules:
 - Defaults: the calendar named `business` (else the first) for every target without its own; the first plan;
   kind `incident`; the lowest priority until an agent triages; warnings at 50% and 80%.
 - Percentages and fractions are read as exact decimals (99.9 is 999/10, not a binary float).
+- Words shown in Slack fit where Slack shows them (`sla.wording`): a matrix choice's label at most 75 characters,
+  a priority's "name label" 75, a matrix question 2,000; a longer one is refused at load, naming its key, the
+  text and the limit.
 """
 
 import tomllib
@@ -26,9 +29,11 @@ from sla.policy_reader import PolicyError, Reader
 from sla.releases import ReleaseSchedule
 from sla.targets import BUILT_IN, START_EVENTS, STOP_EVENTS, Target, TargetDefinition
 from sla.triage import Choice, Matrix
+from sla.wording import BUTTON, BUTTONS_IN_A_ROW, INPUT_LABEL, OPTION_VALUE, OPTIONS_IN_A_SELECT, Room, too_long
 
 DEFAULT_WARNINGS = (Fraction(1, 2), Fraction(4, 5))
 ANY_PRIORITY = "any"
+QUESTIONS = {"impact_question": "How many users are affected?", "urgency_question": "Can they keep working?"}
 _TARGET_TABLE = '{duration = "1h", calendar = "always"}'
 
 
@@ -164,11 +169,17 @@ def _priorities(root: Reader) -> tuple[Priority, ...]:
     priorities = []
     for reader in root.children("priorities"):
         name = reader.value("name", str, required=True)
-        priorities.append(Priority(name, reader.value("label", str, name), reader.value("description", str, "")))
+        label = reader.value("label", str, name)
+        _fits(reader, "label", f"{name} {label}", BUTTON)
+        priorities.append(Priority(name, label, reader.value("description", str, "")))
         reader.done()
     names = [priority.name for priority in priorities]
     if not names:
         raise root.error("must list at least one priority", "priorities")
+    if len(names) > OPTIONS_IN_A_SELECT:
+        raise root.error(
+            f"lists {len(names)} priorities; the triage card shows at most {OPTIONS_IN_A_SELECT}", "priorities"
+        )
     if len(set(names)) != len(names) or ANY_PRIORITY in names:
         raise root.error(f'names must be unique and not "{ANY_PRIORITY}"', "priorities")
     return tuple(priorities)
@@ -184,9 +195,12 @@ def _matrix(reader: Reader, priorities: list[str]) -> Matrix:
         for cell in row:
             if cell not in priorities:
                 raise reader.error(f'names an unknown priority "{cell}"', "priorities")
+    questions = {key: reader.value(key, str, default) for key, default in QUESTIONS.items()}
+    for key, question in questions.items():
+        _fits(reader, key, question, INPUT_LABEL)
     matrix = Matrix(
-        impact_question=reader.value("impact_question", str, "How many users are affected?"),
-        urgency_question=reader.value("urgency_question", str, "Can they keep working?"),
+        impact_question=questions["impact_question"],
+        urgency_question=questions["urgency_question"],
         impacts=impacts,
         urgencies=urgencies,
         cells=tuple(tuple(row) for row in rows),
@@ -199,11 +213,22 @@ def _choices(reader: Reader, key: str) -> tuple[Choice, ...]:
     choices = []
     for item in reader.children(key):
         name = item.value("name", str, required=True)
-        choices.append(Choice(name, item.value("label", str, name), item.value("description", str, "")))
+        label = item.value("label", str, name)
+        _fits(item, "name", name, OPTION_VALUE)
+        _fits(item, "label", label, BUTTON)
+        choices.append(Choice(name, label, item.value("description", str, "")))
         item.done()
     if not choices:
         raise reader.error("must list at least one choice", key)
+    if len(choices) > BUTTONS_IN_A_ROW:
+        raise reader.error(f"lists {len(choices)} choices; a question shows at most {BUTTONS_IN_A_ROW} buttons", key)
     return tuple(choices)
+
+
+def _fits(reader: Reader, key: str, text: str, room: Room) -> None:
+    problem = too_long(text, room)
+    if problem is not None:
+        raise reader.error(problem, key)
 
 
 def _definitions(reader: Reader) -> dict[str, TargetDefinition]:
