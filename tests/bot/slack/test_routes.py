@@ -4,12 +4,13 @@ import contextlib
 import json
 import re
 from importlib import resources
+from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.slack.routes import IDS, ROUTES, Malformed, Role, Subject, Way, acting_user, route_of
+from bot.slack.routes import FRONTDESK, IDS, ROUTES, Malformed, Role, Subject, Way, acting_user, route_of
 
 
 def _action(action_id, block_id="", value=None, user="U1"):
@@ -107,3 +108,14 @@ def test_templates_take_every_way_in_from_the_table_never_a_literal():
         if not name.startswith("form_") and name not in ("support_shortcut", "rating_comment"):
             assert f"ids.{name}" in used, name  # set by code for agent forms, the rating comment and the shortcut
     assert {route.way for route in ROUTES} == set(Way)
+
+
+def test_docs_security_lists_every_way_in_with_who_may():
+    text = (Path(__file__).parents[3] / "docs" / "security.md").read_text()
+    table = text[text.index("## Who may do what") : text.index("## Email identity")]
+    for route in ROUTES:
+        word = route.id.removeprefix(FRONTDESK).strip()
+        if route.way == Way.COMMAND and word:
+            assert f"`{word}`" in table or f"`{FRONTDESK} {word}`" in table, route.name
+        else:
+            assert f"`{route.id.split(':')[0] if route.way == Way.EVENT else route.id}" in table, route.name
