@@ -83,7 +83,7 @@ def test_an_email_in_the_mailbox_becomes_a_request_while_an_unreachable_mailbox_
         )
         [question] = smtp_server.mailroom.wait_for(1, timeout=WAIT)
     assert "Export button does nothing" in str(posted.params.get("text"))
-    assert "anna@customer.example" in str(posted.params.get("text"))
+    assert "Anna Smith (at customer.example)" in str(posted.params.get("text"))  # the address only on the card
     assert question.recipients == [ANNA]
     assert question.message["Subject"].startswith("[SR-")
     with db.read() as session:
