@@ -10,7 +10,9 @@ Rules (docs/security.md, "The HTTP door"; DESIGN.md, "The path of a message"):
   inbox under its key (bot.slack.inbox_keys) and answers 200 itself. No listener runs, so Bolt's small thread
   pool is never involved, and no Web API call happens before the acknowledgement.
 - A duplicate key (a Slack retry, the app_mention twin of a message) is acknowledged and dropped; what Frontdesk
-  does not act on is acknowledged and not stored. Everything genuine gets a 2xx, so Slack never disables events.
+  does not act on is acknowledged and not stored; so is a request whose key fields are empty or of the wrong
+  type (bot.slack.inbox_keys `Dropped`), with one warning naming its kind and field. Everything genuine gets a
+  2xx, so Slack never disables events.
 - If the inbox cannot be written the answer is 500, so Slack retries: an unstored request is never acknowledged.
 - Concurrent requests share transactions (storage.group_commit): each request's row is handed to the group
   commit and its answer waits until the transaction holding that row has committed. One transaction per batch
@@ -36,7 +38,7 @@ from slack_sdk.socket_mode.request import SocketModeRequest
 from slack_sdk.socket_mode.response import SocketModeResponse
 
 from bot.slack.body import Malformed, check
-from bot.slack.inbox_keys import classify
+from bot.slack.inbox_keys import Dropped, classify
 from bot.slack.installation import Installation
 from bot.slack.once import LogOnce
 from storage import inbox
@@ -83,7 +85,9 @@ def build_receiver(
             foreign_logged.say(foreign, "dropped a delivery for another installation (%s), answered 200", foreign)
             return BoltResponse(status=200, body="")
         received = classify(body)
-        if received is None:
+        if isinstance(received, Dropped):
+            log.warning("dropped a %s whose %s is empty or not a string, answered 200", received.kind, received.field)
+        if received is None or isinstance(received, Dropped):
             return BoltResponse(status=200, body="")
         errors = check_view(body, clock()) if received.kind == "view_submission" else None
         if errors:

@@ -3,7 +3,7 @@
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.slack.inbox_keys import Received, classify
+from bot.slack.inbox_keys import Dropped, Received, classify
 
 
 def envelope(event, event_id="Ev1"):
@@ -64,4 +64,67 @@ json_values = st.recursive(
 )
 def test_any_payload_is_classified_without_error(body):
     result = classify(body)
-    assert result is None or (isinstance(result.key, str) and isinstance(result.conversation, str))
+    assert result is None or isinstance(result, Dropped) or (result.key and result.conversation)
+
+
+MESSAGE = {"type": "message", "channel": "C1", "ts": "17.1", "thread_ts": "16.0", "user": "U1", "text": "help"}
+REACTION = {
+    "type": "reaction_added",
+    "user": "U2",
+    "reaction": "ticket",
+    "item": {"type": "message", "channel": "C1", "ts": "17.1"},
+}
+HOME = {"type": "app_home_opened", "user": "U1", "tab": "home"}
+not_a_string = st.one_of(
+    st.just(""),
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.floats(allow_nan=False),
+    st.lists(st.text(max_size=3), max_size=2),
+    st.dictionaries(st.text(max_size=3), st.text(max_size=3), max_size=2),
+)
+
+
+def replaced(event, path, value):
+    """`event` with the field at the dotted `path` set to `value`."""
+    head, _, rest = path.partition(".")
+    return {**event, head: replaced(event[head], rest, value) if rest else value}
+
+
+@settings(max_examples=300)
+@given(
+    case=st.sampled_from(
+        [(MESSAGE, f) for f in ("channel", "ts", "thread_ts", "user")]
+        + [(REACTION, f) for f in ("user", "reaction", "item.channel", "item.ts")]
+    ),
+    value=not_a_string,
+)
+def test_an_event_with_a_key_field_empty_or_of_another_type_is_dropped_naming_it(case, value):
+    event, field = case
+    if field == "thread_ts" and value is None:
+        return  # no thread: the message starts its own
+    assert classify(envelope(replaced(event, field, value))) == Dropped(f"{event['type']} event", f"event.{field}")
+
+
+@given(value=not_a_string.filter(lambda v: v is not None and v != ""))
+def test_wrongly_typed_fields_elsewhere_drop_the_request_too(value):
+    assert classify(envelope({**MESSAGE, "subtype": value})) in (None, Dropped("message event", "event.subtype"))
+    if not isinstance(value, dict):  # an object without "type": "message" is a reaction to something else
+        assert classify(envelope({**REACTION, "item": value})) == Dropped("reaction_added event", "event.item")
+    assert classify(envelope({**HOME, "user": value})) == Dropped("app_home_opened event", "event.user")
+    event = Dropped("event_callback", "event.type" if isinstance(value, dict) else "event")
+    assert classify({"type": "event_callback", "event_id": "Ev1", "event": value}) == event
+    assert classify({"command": "/support", "trigger_id": value, "user_id": "U1"}) == Dropped("command", "trigger_id")
+    user = Dropped("block_actions", "user.id" if isinstance(value, dict) else "user")
+    assert classify({"type": "block_actions", "trigger_id": "t1", "user": value}) == user
+
+
+def test_the_fields_as_slack_sends_them_make_keys():
+    assert classify(envelope(MESSAGE)) == Received("message:C1:17.1", "C1:16.0", "message")
+    assert classify(envelope(REACTION)) == Received("reaction:C1:17.1:U2:ticket", "C1:17.1", "reaction")
+    assert classify(envelope(HOME, "Ev7")) == Received("event:Ev7", "user:U1", "app_home_opened")
+
+
+def test_a_reaction_to_a_file_is_not_acted_on():
+    assert classify(envelope({**REACTION, "item": {"type": "file", "file": "F1"}})) is None

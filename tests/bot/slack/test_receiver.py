@@ -177,3 +177,21 @@ def test_stopping_the_server_answers_the_requests_waiting_for_a_commit_once_they
     with db.read() as session:
         stored = [row.key for row in inbox.inbox_rows(session, limit=100)]
     assert sorted(stored) == sorted(_key(s) for s in said)
+
+
+def test_an_event_with_an_empty_channel_or_ts_is_acknowledged_dropped_and_logged_once(desk, caplog):
+    alice = desk.emulator.workspace.user("alice").id
+    channel = desk.emulator.workspace.channel("support").id
+    for event in (
+        {"type": "message", "channel": "", "ts": "1.1", "user": alice, "text": "help"},
+        {"type": "message", "channel": channel, "ts": "", "user": alice, "text": "help"},
+        {"type": "reaction_added", "user": alice, "reaction": "ticket", "item": {"type": "message", "channel": ""}},
+    ):
+        with caplog.at_level("WARNING", logger="bot.slack.receiver"):
+            caplog.clear()
+            assert desk.slack.event(event).status == 200
+        (line,) = [r for r in caplog.records if r.name == "bot.slack.receiver"]
+        assert line.levelname == "WARNING"
+        assert "is empty or not a string" in line.getMessage()
+    assert desk.pending() == 0
+    assert desk.woken == []
