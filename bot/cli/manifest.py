@@ -4,6 +4,14 @@ Rules:
 - With `--url https://desk.example.com`, events, commands and interactivity point at `{url}/slack/events`
   (DESIGN.md, "Contracts"); with `--socket-mode` no URL is needed and Socket Mode is switched on.
 - The scopes and events are exactly those Frontdesk uses: nothing more (busy subscriptions cost deliveries).
+  Each scope is there for a Web API method the bot calls or an event it handles, as Slack's reference lists them
+  (tests/bot/cli/test_manifest_scopes.py derives them from the code): `chat:write` to post, update and post
+  ephemerally; `*:history` for conversations.replies and conversations.history in public and private channels,
+  DMs and group DMs (a :ticket: reaction there) and for the message events; `im:write` for conversations.open;
+  `files:read` / `files:write` for files.info and the upload; `users:read` (+ `.email`) for users.info;
+  `usergroups:read` for usergroups.users.list; `app_mentions:read`, `reactions:read`, and `channels:read` /
+  `groups:read` for the app_mention, reaction_added and member_joined_channel events (invited to a channel);
+  `commands` for the slash commands and the shortcut.
 """
 
 import json
@@ -25,10 +33,9 @@ SCOPES = (
     "groups:history",
     "groups:read",
     "im:history",
-    "im:read",
     "im:write",
+    "mpim:history",
     "reactions:read",
-    "reactions:write",
     "usergroups:read",
     "users:read",
     "users:read.email",
@@ -36,6 +43,7 @@ SCOPES = (
 EVENTS = (
     "app_home_opened",
     "app_mention",
+    "member_joined_channel",
     "message.channels",
     "message.groups",
     "message.im",
