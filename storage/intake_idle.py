@@ -3,9 +3,9 @@
 Rules:
 - A request's last activity is the latest audit event on it by anyone but the bot (`bot_actor`): a message in
   its thread, an answer given with a button, a form, or its opening; a refused attempt (`access.refused`) is
-  not activity, so nobody keeps another's request from closing by trying what they may not do. Every one of them is audited in the same
-  transaction as the change (storage.tickets, storage.messages), and audit ids only grow, so the latest event's
-  id also names the idle period that follows it.
+  not activity, so nobody keeps another's request from closing by trying what they may not do. Every one of
+  them is audited in the same transaction as the change (storage.tickets, storage.messages), and audit ids only
+  grow, so the latest event's id also names the idle period that follows it.
 - `idle_intake` lists the requests in intake whose last activity is at or before `cutoff`, the longest idle
   first. It starts from the index on ticket.status (requests in intake are few next to all requests) and reaches
   their events through the index on audit_event (ticket_id, id), so it does not read closed requests.
@@ -68,7 +68,9 @@ def idle_since(session: Session, ticket_id: int, *, bot_actor: str) -> IdleIntak
     event = session.exec(
         select(AuditEvent)
         .where(
-            col(AuditEvent.ticket_id) == ticket_id, col(AuditEvent.actor) != bot_actor, col(AuditEvent.action) != REFUSED
+            col(AuditEvent.ticket_id) == ticket_id,
+            col(AuditEvent.actor) != bot_actor,
+            col(AuditEvent.action) != REFUSED,
         )
         .order_by(col(AuditEvent.id).desc())
         .limit(1)
