@@ -109,4 +109,3 @@ class Outages:
     ) -> None:
         details = {**details, "sr": ticket.sr}
         notify_customers(session, self.desk, self.say, what, details, key=key, ticket_id=ticket.id)
-
