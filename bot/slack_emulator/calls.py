@@ -10,6 +10,8 @@ Rules:
   `threading.Condition`, no polling) and returns its first truthy result, or raises `TimeoutError` that lists the
   calls seen, so a failing test says what did happen.
 - Recorded values are snapshots: params and headers are copies, headers with lower-case names.
+- `time` is when the answer was decided (after any latency), `received` when the request arrived (before it),
+  both on the workspace clock; `received` is None where there is no request (a Socket Mode ack).
 """
 
 import json
@@ -38,6 +40,7 @@ class Call:
     status: int
     response: Mapping[str, Any]
     token: str | None = field(default=None, repr=False)
+    received: float | None = field(default=None, repr=False)
 
     @property
     def ok(self) -> bool:

@@ -316,6 +316,7 @@ class SlackEmulator:
         *,
         token: str | None = None,
     ) -> None:
+        received = self.workspace.now()
         delay = self._latencies.draw(name)
         if delay > 0:
             self._stopping.wait(delay)
@@ -323,7 +324,7 @@ class SlackEmulator:
         if isinstance(fault, Drop):
             handler.close_connection = True
             self.log.record(
-                Call(name, params, headers, self.workspace.now(), 0, {"error": "connection_dropped"}, token)
+                Call(name, params, headers, self.workspace.now(), 0, {"error": "connection_dropped"}, token, received)
             )
             return
         answer = _fault_answer(fault) if fault is not None else None
@@ -336,7 +337,8 @@ class SlackEmulator:
                 log.exception("the Slack emulator failed on %s", name)
                 self.internal_errors.append(error)
                 answer = Answer(500, {"ok": False, "error": "fatal_error"})
-        self.log.record(Call(name, params, headers, self.workspace.now(), answer.status, answer.recorded(), token))
+        now = self.workspace.now()
+        self.log.record(Call(name, params, headers, now, answer.status, answer.recorded(), token, received))
         self._write(handler, answer)
 
     def _write(self, handler: _Handler, answer: Answer) -> None:
