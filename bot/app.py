@@ -8,8 +8,10 @@ Rules (DESIGN.md, "Layers" and "The path of a message"):
   `app_id`, the SLACK_APP_ID setting, names the app when auth.test does not).
 - Storing a request wakes the inbox worker; a processed request wakes the delivery worker, so the usual path
   from Slack's event to the bot's answer takes no polling delay.
-- The sweeps (bot.sweeps: milestones, abandoned intake, unanswered resolutions, dead letters) run on APScheduler
-  (bot.sweeper) at the app's clock; what they say wakes the delivery worker.
+- The sweeps (bot.sweeps: milestones, abandoned intake, unanswered resolutions, dead letters, waiting channels) run
+  on APScheduler (bot.sweeper) at the app's clock; what they say wakes the delivery worker.
+- Messages for a channel the bot is not in wait (bot.delivery); the agents are told once per channel
+  (bot.slack.membership), and the bot's invitation to it sends them.
 - Email: with an SMTP server (`smtp`), an email delivery worker sends the outbox's email rows; each mailbox of the
   desk config is polled in a thread of its own (bot.email.mailboxes), storing into the same inbox.
 """
@@ -33,6 +35,7 @@ from bot.email.settings import SmtpSettings
 from bot.runner import Runner
 from bot.slack.form_view import submission_errors
 from bot.slack.installation import Installation
+from bot.slack.membership import WaitingAlert
 from bot.slack.receiver import build_receiver
 from bot.status_page import status_page
 from bot.sweeper import Sweeper
@@ -70,7 +73,8 @@ class Frontdesk:
         self.bot_user = str(auth["user_id"])
         identity = AuthorizeResult.from_auth_test_response(bot_token=token, auth_test_response=auth)
         self.worker = InboxWorker(database, desk, self.client, bot_user=self.bot_user)
-        self.deliverer = Deliverer(database, delivery_client(token, api_url), clock)
+        alert = WaitingAlert(desk, self.bot_user)
+        self.deliverer = Deliverer(database, delivery_client(token, api_url), clock, on_parked=alert.parked)
         self.delivery = DeliveryRunner(self.deliverer)
         self.inbox = Runner(self._process, name="inbox", poll=POLL)
         self.email = (

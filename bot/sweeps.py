@@ -10,6 +10,8 @@ Rules:
 - dead-letters (every minute): the agents channel is told, once each, of messages that could not be delivered
   (not of its own alerts, so an agents channel that cannot be reached makes no loop, nor of forms whose trigger
   expired before they could open: the person just clicks again; `frontdesk status` still lists them).
+- waiting-channels (every 10 minutes): the oldest message waiting for each channel the bot is not in is tried
+  again, in case Slack's member_joined_channel was missed (bot.slack.membership).
 Every sweep speaks through a MailingSayer (Slack, and email to requesters who wrote by email) made for its
 transaction, at the sweep's `now`.
 """
@@ -24,6 +26,7 @@ from bot.desk_config import DeskConfig
 from bot.email.say import MailingSayer
 from bot.intake.abandoned import sweep_abandoned
 from bot.reports.monthly_post import sweep_monthly_report
+from bot.slack.membership import probe_waiting
 from bot.slack.say import SlackSayer
 from bot.sweeper import Sweep
 from storage import outbox, reminders
@@ -47,6 +50,7 @@ def desk_sweeps(database: Database, desk: DeskConfig) -> tuple[Sweep, ...]:
         Sweep("dead-letters", MINUTE, lambda now: sweep_dead_letters(database, desk, now)),
         Sweep("maintenance", MINUTE, lambda now: sweep_maintenance(database, desk, now, say_at(now))),
         Sweep("monthly-report", 10 * MINUTE, lambda now: sweep_monthly_report(database, desk, now, say_at(now))),
+        Sweep("waiting-channels", 10 * MINUTE, lambda now: probe_waiting(database, now)),
     )
 
 

@@ -51,6 +51,7 @@ from bot.slack.home import HomeTab
 from bot.slack.incoming import incoming_message, message_author, message_files, reacted_message, ticket_reaction
 from bot.slack.interactive import Act, Interactions
 from bot.slack.lookups import LookupClient, Passing, retry_in
+from bot.slack.membership import BotJoined
 from bot.slack.routes import ROUTES, Malformed, Matched, acting_user, route_of
 from storage import inbox, tickets
 from storage.attachments import AttachmentStore
@@ -151,6 +152,7 @@ class InboxWorker:
             "held": self.held.held,
             "home": self.home.home,
             "ticket_reaction": self._ticket_reaction,
+            "bot_joined": BotJoined(self.bot_user).bot_joined,
         }
         missing = {route.handler for route in ROUTES} - set(handlers)
         if missing:

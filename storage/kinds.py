@@ -61,8 +61,10 @@ class InboxState(StrEnum):
 class OutboxState(StrEnum):
     PENDING = "pending"
     SENDING = "sending"
+    PARKED = "parked"  # waiting for the bot to be invited to its Slack channel (storage.channel_waits)
     SENT = "sent"
     DEAD = "dead"
+    DISMISSED = "dismissed"  # a dead letter a person chose to leave unsent (storage.dead_letters)
 
 
 class DestinationKind(StrEnum):

@@ -5,8 +5,9 @@ Rules:
   a sweep that runs twice (or after downtime) stores each message once.
 - `claim_outbox` leases rows due for a try (pending with next_try_at <= now, or sending with an expired
   lease), the attempt counted at claim time. It never claims a row while an earlier row with the same
-  `ordering_key` is pending or sending (one Slack thread is sent in id order), nor while the row named by its
-  `waits_for` is pending or sending. A dead row blocks nothing: the sender decides what its dependants become.
+  `ordering_key` is pending, sending or parked (one Slack thread is sent in id order, and waits with a row parked
+  until the bot is in its channel: storage.channel_waits), nor while the row named by its `waits_for` is. A dead
+  (or dismissed) row blocks nothing: the sender decides what its dependants become.
 - The sender then calls `mark_sent` (with the `result` later rows need), `retry_later` with the next instant
   and the error (dead-lettered after `max_attempts`), `put_back` when the row was not tried (its attempt is
   given back), or `dead_letter` when a retry cannot succeed.
@@ -28,7 +29,7 @@ from storage.leases import Lease, claim_rows, finish_row, state_counts
 from storage.tables import OutboxItem
 from storage.upsert import insert_unless_present
 
-ACTIVE = (OutboxState.PENDING.value, OutboxState.SENDING.value)
+ACTIVE = (OutboxState.PENDING.value, OutboxState.SENDING.value, OutboxState.PARKED.value)  # hold back later rows
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from bot.cli.export import export
 from bot.cli.init import init
 from bot.cli.maintenance import maintenance
 from bot.cli.manifest import slack_manifest
+from bot.cli.outbox import outbox
 from bot.cli.policy import policy
 from bot.cli.report import report
 from bot.cli.run import run
@@ -58,5 +59,6 @@ main.add_command(export)
 main.add_command(worker)
 main.add_command(status)
 main.add_command(maintenance)
+main.add_command(outbox)
 main.add_command(email)
 main.add_command(report)

@@ -4,8 +4,11 @@ Rules:
 - HTTP 429: `RateLimited` for `Retry-After` seconds (1 when the header is missing or unreadable).
 - HTTP 5xx, a network error (refused, reset, dropped, timed out) and Slack's own transient codes
   (`internal_error`, `fatal_error`, `service_unavailable`, `request_timeout`): `Transient`, retried with backoff.
-- Any other Slack error code (`channel_not_found`, `not_in_channel`, `invalid_auth`, `invalid_blocks`,
-  `msg_too_long`, ...): `Permanent`, dead-lettered at once, since the same call will be refused again.
+- `not_in_channel`, and `channel_not_found` (what Slack answers for a private channel the bot was not invited
+  to, as for a channel that does not exist): `NotInChannel`, a `Permanent` that delivery parks until the bot is
+  in the channel.
+- Any other Slack error code (`invalid_auth`, `invalid_blocks`, `msg_too_long`, `is_archived`, ...):
+  `Permanent`, dead-lettered at once, since the same call will be refused again.
 - Errors are codes and numbers, never a token (slack_sdk's messages do not carry it; we keep only the code).
 """
 
@@ -17,6 +20,7 @@ from typing import Any
 from slack_sdk.errors import SlackApiError
 
 TRANSIENT_ERRORS = frozenset({"internal_error", "fatal_error", "service_unavailable", "request_timeout"})
+NOT_IN_CHANNEL_ERRORS = frozenset({"not_in_channel", "channel_not_found"})
 NETWORK_ERRORS: tuple[type[BaseException], ...] = (OSError, http.client.HTTPException)  # URLError, timeouts, resets
 
 
@@ -41,6 +45,11 @@ class Permanent:
     error: str
 
 
+@dataclass(frozen=True)
+class NotInChannel(Permanent):
+    """Refused for as long as the bot is not in the channel: a delivery parks the row, a look-up gives up."""
+
+
 Outcome = Sent | RateLimited | Transient | Permanent
 
 
@@ -55,6 +64,8 @@ def from_api_error(error: SlackApiError) -> Outcome:
         return Transient(f"HTTP {status} {code}")
     if code in TRANSIENT_ERRORS:
         return Transient(code)
+    if code in NOT_IN_CHANNEL_ERRORS:
+        return NotInChannel(code)
     return Permanent(code)
 
 

@@ -15,6 +15,10 @@ Rules:
 - After the call (see `outcomes`): 429 blocks the method for `Retry-After`, counted from the instant the answer
   arrived, and retries the row then; 5xx and network errors retry with jittered exponential backoff; other Slack
   errors dead-letter at once; a row whose tries reach `max_attempts` is dead-lettered.
+- A row for a channel the bot is not in (`NotInChannel`) is parked, not dead (storage.channel_waits), and the
+  rows behind it in its thread wait with it; the first row parked for a channel calls `on_parked` in that
+  transaction (the app tells the agents there, once per channel). A message posted in a channel releases what
+  is parked for it (the fallback probe got through); so does the bot joining it (bot.slack.membership).
 - Nothing is posted twice: every chat.postMessage carries its row's idempotency key in the message metadata,
   and a row tried before (its answer lost to a timeout, a 5xx, or a worker that died after Slack took it) is
   first looked for in its thread or channel (conversations.replies / history since the row was stored); when
@@ -39,6 +43,7 @@ from slack_sdk.webhook import WebhookClient
 
 from bot.delivery.outcomes import (
     NETWORK_ERRORS,
+    NotInChannel,
     Outcome,
     Permanent,
     RateLimited,
@@ -59,17 +64,20 @@ from bot.delivery.payload import (
     result_of,
 )
 from bot.delivery.settings import DeliverySettings
-from storage import outbox, tickets
-from storage.engine import Database
+from storage import channel_waits, outbox, tickets
+from storage.channel_waits import ChannelWaiting
+from storage.engine import Database, Session
 from storage.errors import LeaseLostError
 from storage.kinds import OutboxState
 from storage.outbox import OutboxClaim
 
 log = logging.getLogger(__name__)
 PACED_METHODS = frozenset({"chat.postMessage", "chat.update", FILE_UPLOAD})
+POSTING_METHODS = PACED_METHODS | {"chat.postEphemeral"}  # a success proves the bot is in the channel
 ACTOR = "frontdesk"
 MARK = "frontdesk_outbox"  # the metadata event type that names a message's outbox row
 Clock = Callable[[], datetime]
+OnParked = Callable[[Session, ChannelWaiting, datetime], None]
 
 
 def delivery_client(token: str, base_url: str, *, timeout: int = 10) -> WebClient:
@@ -99,12 +107,14 @@ class Deliverer:
         settings: DeliverySettings | None = None,
         *,
         rng: random.Random | None = None,
+        on_parked: OnParked | None = None,
     ) -> None:
         self.database = database
         self.client = client
         self.clock = clock
         self.settings = settings or DeliverySettings()
         self.rng = rng or random.Random()
+        self.on_parked = on_parked
         if any(isinstance(handler, RateLimitErrorRetryHandler) for handler in client.retry_handlers):
             raise ValueError("the delivery client must not retry 429s itself: it would sleep in the worker")
         if timedelta(seconds=client.timeout * self.settings.batch_size) >= self.settings.lease_for:
@@ -174,7 +184,7 @@ class Deliverer:
         for key, entry in entries.items():
             if entry is None:
                 raise _Unsendable(f"refers to {key}, which is not in the outbox")
-            if entry.state is OutboxState.DEAD:
+            if entry.state in (OutboxState.DEAD, OutboxState.DISMISSED):
                 raise _Unsendable(f"refers to {key}, which was dead-lettered ({entry.last_error})")
             if entry.state is not OutboxState.SENT:
                 raise _NotYet(now + self.settings.reference_wait, f"waiting for {key}")
@@ -254,14 +264,27 @@ class Deliverer:
                     outbox.mark_sent(session, claim, now=now, result=result)
                     if payload.anchors is not None and claim.ticket_id is not None:
                         _anchor(session, claim.ticket_id, payload.anchors, result, now)
+                    released = _release(session, payload.method, str(args.get("channel") or ""), now)
+                if released:
+                    log.info("posted in channel %s again: %s waiting messages released", args["channel"], released)
             case RateLimited(retry_after=seconds, error=error):
                 until = now + timedelta(seconds=seconds)
                 self.pacing.block(payload.method, until)
                 self._retry(claim, error, until)
             case Transient(error=error):
                 self._retry(claim, error, now + self.settings.backoff(claim.attempts, self.rng))
-            case Permanent(error=error):
+            case NotInChannel(error=error) if args.get("channel"):
+                self._park(claim, str(args["channel"]), error, now)
+            case Permanent(error=error):  # NotInChannel too, where no channel is named
                 self._dead(claim, error)
+
+    def _park(self, claim: OutboxClaim, channel: str, error: str, now: datetime) -> None:
+        with self.database.write() as session:
+            waiting = channel_waits.park(session, claim, channel=channel, reason=error, now=now)
+            if waiting is not None and self.on_parked is not None:
+                self.on_parked(session, waiting, now)
+        if waiting is not None:
+            log.warning("messages for channel %s wait until the bot is invited to it (%s)", channel, error)
 
     def _retry(self, claim: OutboxClaim, error: str, at: datetime) -> None:
         with self.database.write() as session:
@@ -285,6 +308,11 @@ class Deliverer:
 
     def _due_at(self, at: datetime) -> None:
         self.next_due = at if self.next_due is None else min(self.next_due, at)
+
+
+def _release(session: Session, method: str, channel: str, now: datetime) -> int:
+    """A post got through to `channel`: what was parked for it goes out (how many rows)."""
+    return channel_waits.release(session, channel, now=now) if channel and method in POSTING_METHODS else 0
 
 
 def _anchor(session: Any, ticket_id: int, anchors: str, result: dict[str, Any], now: datetime) -> None:

@@ -100,6 +100,7 @@ ROUTES: tuple[Route, ...] = (
     Route(Way.VIEW, IDS["rating_comment"], Role.REQUESTER, "rating_comment", Subject.METADATA),
     Route(Way.EVENT, "app_home_opened", Role.ANYONE, "home"),
     Route(Way.EVENT, "reaction_added:ticket", Role.AGENT, "ticket_reaction"),
+    Route(Way.EVENT, "member_joined_channel", Role.ANYONE, "bot_joined"),  # the handler acts only for the bot
 )
 
 _EXACT = {(route.way, route.id): route for route in ROUTES if not route.id.endswith(":")}

@@ -272,6 +272,12 @@ class SlackSayer:
         payload = SlackPayload("chat.postMessage", {"channel": self.desk.agents_channel, "text": _cut(text)})
         enqueue_slack(self.session, key=key, payload=payload, now=self.now)
 
+    def channel_waiting(self, channel: str, bot_user: str, *, key: str) -> None:
+        """The agents are told that what the bot says in `channel` waits until it is invited there."""
+        text = render("slack/channel_waiting.mrkdwn.j2", channel=channel, bot_user=bot_user)
+        payload = SlackPayload("chat.postMessage", {"channel": self.desk.agents_channel, "text": _cut(text)})
+        enqueue_slack(self.session, key=key, payload=payload, now=self.now)
+
     def _in_card_thread(self, ticket: TicketRecord, text: str, *, key: str) -> None:
         args: dict[str, Any] = {"channel": self.desk.agents_channel, "text": _cut(text)}
         if ticket.agents_thread_ts:

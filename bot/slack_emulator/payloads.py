@@ -113,6 +113,13 @@ def file_shared_event(user: str, file_id: str, channel: str, event_ts: str) -> d
     }
 
 
+def member_joined_event(user: str, channel: Channel, team: str, inviter: str | None, event_ts: str) -> dict[str, Any]:
+    """Slack's member_joined_channel: `channel_type` is "C" for a public channel, "G" for a private one."""
+    event = {"type": "member_joined_channel", "user": user, "channel": channel.id, "team": team, "event_ts": event_ts}
+    event["channel_type"] = "G" if channel.is_private else "C"
+    return {**event, "inviter": inviter} if inviter else event
+
+
 def channel_name(channel: Channel) -> str:
     return {ChannelKind.IM: "directmessage", ChannelKind.MPIM: "mpdm"}.get(channel.kind, channel.name)
 

@@ -9,6 +9,7 @@ Rules:
   user's message (with its files) and then delivers `message`, plus `app_mention` when the text mentions the bot
   (two events for one message, as Slack does), plus one `file_shared` per file. Events go out only when the bot is
   in the conversation and the app subscribes to them (`subscriptions`, Slack's names such as `message.im`).
+  `invite_bot` makes the bot a member of a channel and delivers `member_joined_channel`, as `/invite` does.
 - Commands, shortcuts and actions carry a fresh `trigger_id` (good for 3 s in views.open; block suggestions get
   none, as on Slack) and, where Slack gives one, a `response_url` on the emulator, so `respond()` lands there.
   The ack is applied as Slack applies it: a command's ack text or blocks become an ephemeral (or `in_channel`)
@@ -52,6 +53,7 @@ DEFAULT_SUBSCRIPTIONS = frozenset(
         "reaction_added",
         "app_home_opened",
         "file_shared",
+        "member_joined_channel",
     }
 )
 _MESSAGE_SUBSCRIPTION = {
@@ -209,6 +211,16 @@ class SlackSide:
         if not self._bot_hears(where) or "reaction_added" not in self.subscriptions:
             return None
         return self.event(payloads.reaction_event(who.id, reaction.strip(":"), message, ws.next_ts()))
+
+    def invite_bot(self, channel: ChannelRef, by: UserRef) -> Delivery | None:
+        """`by` invites the bot to `channel` (`/invite @bot`): it becomes a member, and Slack tells the app with
+        member_joined_channel (the bot is then in the channel, so it hears it)."""
+        ws = self.workspace
+        where, who = self._channel(channel), self._user(by)
+        ws.invite(where, ws.app.bot_user_id)
+        if "member_joined_channel" not in self.subscriptions:
+            return None
+        return self.event(payloads.member_joined_event(ws.app.bot_user_id, where, ws.team.id, who.id, ws.next_ts()))
 
     def app_home_opened(self, user: UserRef) -> Delivery | None:
         ws = self.workspace

@@ -12,6 +12,7 @@ from pathlib import Path
 from bot.delivery.worker import Deliverer, delivery_client
 from bot.desk_config import DeskConfig, parse_desk_config
 from bot.slack.form_view import submission_errors
+from bot.slack.membership import WaitingAlert
 from bot.slack_emulator import Message, SlackEmulator, SlackSide, Workspace
 from bot.worker import InboxWorker
 from storage.engine import Database
@@ -41,7 +42,8 @@ class Conversation:
         """Process the inbox at `now`, then deliver everything, letting the per-channel pace go by."""
         self.worker.process_once(self.now)
         client = delivery_client(self.emulator.bot_token, self.emulator.base_url)
-        deliverer = Deliverer(self.database, client, lambda: self.now)
+        alert = WaitingAlert(self.desk, self.bot_user)
+        deliverer = Deliverer(self.database, client, lambda: self.now, on_parked=alert.parked)
         moment = self.now
         for _ in range(60):
             if not deliverer.deliver_once(moment) and deliverer.next_due is None:

@@ -20,6 +20,7 @@ def test_http_manifest_points_everything_at_slack_events():
         manifest["oauth_config"]["scopes"]["bot"]
     )
     assert "message.im" in manifest["settings"]["event_subscriptions"]["bot_events"]
+    assert "member_joined_channel" in manifest["settings"]["event_subscriptions"]["bot_events"]  # the bot invited
 
 
 def test_socket_mode_manifest_needs_no_url():

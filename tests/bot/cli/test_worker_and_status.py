@@ -73,7 +73,7 @@ def test_status_lists_dead_letters_and_exits_1(db: Database, database_url: str, 
     monkeypatch.setenv("FRONTDESK_DATABASE_URL", database_url)
     shown = run_frontdesk("status")
     assert shown.exit_code == 1
-    assert "Outbox: pending 0, sending 0, sent 0, dead 1\n" in shown.stdout
+    assert "Outbox: pending 0, sending 0, parked 0, sent 0, dead 1, dismissed 0\n" in shown.stdout
     assert "to C1 (slack), 1 tries: channel_not_found" in shown.stdout
     assert "Sweeps:\n  none has run yet\n" in shown.stdout
 

@@ -20,7 +20,7 @@ from bot.slack_emulator import (
     Slow,
     Workspace,
 )
-from storage import outbox
+from storage import channel_waits, outbox
 from storage.engine import Database
 from storage.errors import LeaseLostError
 from storage.kinds import OutboxState
@@ -150,7 +150,7 @@ def test_a_dropped_connection_is_retried(
     assert entry(db, "m").state is OutboxState.SENT
 
 
-@pytest.mark.parametrize("error", ["channel_not_found", "invalid_auth", "invalid_blocks", "msg_too_long"])
+@pytest.mark.parametrize("error", ["is_archived", "invalid_auth", "invalid_blocks", "msg_too_long"])
 def test_an_error_that_cannot_succeed_dead_letters_at_once_and_so_do_its_dependants(
     db: Database, clock: ManualClock, emulator: SlackEmulator, deliverer: Deliverer, support: str, error: str
 ) -> None:
@@ -164,14 +164,63 @@ def test_an_error_that_cannot_succeed_dead_letters_at_once_and_so_do_its_dependa
     assert entry(db, "reply").last_error == f"refers to card, which was dead-lettered ({error})"
 
 
-def test_channels_the_bot_cannot_post_in_are_dead_letters(
+def test_rows_for_channels_the_bot_is_not_in_wait_with_what_follows_them_and_go_out_once_it_is_in(
+    db: Database, clock: ManualClock, emulator: SlackEmulator, settings: DeliverySettings, support: str
+) -> None:
+    told: list[str] = []
+    client = delivery_client(emulator.bot_token, emulator.base_url, timeout=5)
+    deliverer = Deliverer(
+        db, client, clock, settings, on_parked=lambda session, waiting, now: told.append(waiting.channel)
+    )
+    general = emulator.workspace.channel("general").id  # public, the bot not invited: not_in_channel
+    post(db, clock, "nowhere", "C0NOTHERE")  # unknown, or private and unseen: channel_not_found
+    post(db, clock, "a", general)
+    post(db, clock, "a reply", general, thread_of="a")
+    enqueue(db, clock, "a edited", "chat.update", args={"text": "a, edited"}, update_of="a")
+    post(db, clock, "b", general)
+    post(db, clock, "elsewhere", support)
+    for _ in range(3):
+        deliverer.deliver_once(clock.now)
+        clock.advance(SECOND)
+    assert told == ["C0NOTHERE", general]  # once per channel
+    assert [entry(db, key).state for key in ("nowhere", "a", "a reply", "a edited", "b", "elsewhere")] == [
+        OutboxState.PARKED, OutboxState.PARKED, *[OutboxState.PENDING] * 3, OutboxState.SENT,
+    ]  # fmt: skip
+    assert (entry(db, "nowhere").last_error, entry(db, "a").last_error) == ("channel_not_found", "not_in_channel")
+    assert texts(emulator.calls("chat.postMessage")) == ["elsewhere"]  # what follows a parked row is not tried
+
+    emulator.workspace.invite(general, emulator.workspace.app.bot_user_id)
+    with db.write() as session:  # what the bot's member_joined_channel does (bot.slack.membership)
+        assert channel_waits.release(session, general, now=clock.now) == 1
+    drain(deliverer, clock)
+    (a, b) = emulator.workspace.messages(general)
+    assert (a.text, b.text) == ("a, edited", "b")
+    assert [m.text for m in emulator.workspace.messages(general, thread_ts=a.ts)] == ["a, edited", "a reply"]
+    assert texts(emulator.calls("chat.postMessage")) == ["elsewhere", "a", "a reply", "b"]
+
+    with db.write() as session:  # the slow fallback tries the oldest parked row again; still refused, no new alert
+        assert channel_waits.probe(session, now=clock.now) == 1
+    deliverer.deliver_once(clock.now)
+    assert (entry(db, "nowhere").state, told) == (OutboxState.PARKED, ["C0NOTHERE", general])
+
+
+def test_a_post_that_gets_through_to_a_waiting_channel_releases_what_waits_for_it(
     db: Database, clock: ManualClock, emulator: SlackEmulator, deliverer: Deliverer
 ) -> None:
-    post(db, clock, "nowhere", "C0NOTHERE")
-    post(db, clock, "general", emulator.workspace.channel("general").id)
+    general = emulator.workspace.channel("general").id
+    parents = [emulator.workspace.post_message(general, "alice", text=f"ask {n}").ts for n in range(3)]
+    for n, parent in enumerate(parents):
+        post(db, clock, f"r{n}", general, thread_ts=parent)
+    deliverer.deliver_once(clock.now)
+    assert [entry(db, f"r{n}").state for n in range(3)] == [OutboxState.PARKED] * 3
+    emulator.workspace.invite(general, emulator.workspace.app.bot_user_id)  # Slack's event for it never came
+    clock.advance(10 * 60 * SECOND)
+    with db.write() as session:
+        assert channel_waits.probe(session, now=clock.now) == 1  # the oldest only
     drain(deliverer, clock)
-    assert entry(db, "nowhere").last_error == "channel_not_found"
-    assert entry(db, "general").last_error == "not_in_channel"
+    assert sorted(texts(emulator.calls("chat.postMessage"))) == ["r0", "r1", "r2"]
+    with db.read() as session:
+        assert channel_waits.waiting(session) == []
 
 
 def test_a_row_that_refers_to_nothing_stored_is_a_dead_letter(
