@@ -11,6 +11,10 @@ Rules:
 - The sender then calls `mark_sent` (with the `result` later rows need), `retry_later` with the next instant
   and the error (dead-lettered after `max_attempts`), `put_back` when the row was not tried (its attempt is
   given back), or `dead_letter` when a retry cannot succeed.
+- An `urgent` row (someone waits on it: a modal whose trigger expires in 3 seconds, an answer to a click) is
+  claimed before every other due row; `claim_outbox(urgent_only=True)` takes only those.
+- `renew_outbox` extends the lease of rows still being sent, so leases can be short (a crashed sender's rows are
+  taken again within seconds) and never run out under a live one.
 - `outbox_entry` tells where a row stands by its key, with its result once sent.
 """
 
@@ -18,7 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, exists, func, or_, true
+from sqlalchemy import and_, exists, func, or_, true, update
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
@@ -44,6 +48,7 @@ class OutboxClaim:
     next_try_at: datetime
     created_at: datetime
     lease: Lease
+    urgent: bool = False
 
 
 @dataclass(frozen=True)
@@ -80,6 +85,7 @@ def enqueue(
     not_before: datetime | None = None,
     ordering_key: str | None = None,
     waits_for: str | None = None,
+    urgent: bool = False,
 ) -> bool:
     """Stores a message to send; False when a message with this idempotency key was already stored.
 
@@ -97,6 +103,7 @@ def enqueue(
         "next_try_at": to_utc(not_before or now),
         "ordering_key": ordering_key,
         "waits_for": waits_for,
+        "urgent": urgent,
     }
     return insert_unless_present(session, OutboxItem, values, ["idempotency_key"])
 
@@ -108,8 +115,10 @@ def claim_outbox(
     lease_for: timedelta,
     limit: int = 20,
     destination_kind: str | None = None,
+    urgent_only: bool = False,
 ) -> list[OutboxClaim]:
-    """Leases up to `limit` messages due for a try, the longest waiting first."""
+    """Leases up to `limit` messages due for a try (only urgent ones with `urgent_only`): urgent ones first, then
+    the longest waiting."""
     state, next_try_at = col(OutboxItem.state), col(OutboxItem.next_try_at)
     instant = to_utc(now)
     due = or_(
@@ -127,8 +136,8 @@ def claim_outbox(
     rows, lease = claim_rows(
         database,
         OutboxItem,
-        eligible=and_(due, kind, ~behind_earlier, ~waiting),
-        order_by=[next_try_at, col(OutboxItem.id)],
+        eligible=and_(due, kind, ~behind_earlier, ~waiting, col(OutboxItem.urgent) if urgent_only else true()),
+        order_by=[col(OutboxItem.urgent).desc(), next_try_at, col(OutboxItem.id)],
         limit=limit,
         now=now,
         lease_for=lease_for,
@@ -143,13 +152,28 @@ def claim_outbox(
             col(OutboxItem.attempts),
             next_try_at,
             col(OutboxItem.created_at),
+            col(OutboxItem.urgent),
         ],
-        sort_key=lambda row: (row.next_try_at, row.id),
+        sort_key=lambda row: (not row.urgent, row.next_try_at, row.id),
     )
     return [
         OutboxClaim(**{**row._asdict(), "destination_kind": DestinationKind(row.destination_kind)}, lease=lease)
         for row in rows
     ]
+
+
+def renew_outbox(database: Database, claims: list["OutboxClaim"], *, until: datetime) -> int:
+    """Extends the lease of `claims` still held (same token, still sending) to `until`; how many were."""
+    if not claims:
+        return 0
+    held = [and_(col(OutboxItem.id) == c.id, col(OutboxItem.lease_token) == c.lease.token) for c in claims]
+    statement = (
+        update(OutboxItem)
+        .where(col(OutboxItem.state) == OutboxState.SENDING.value, or_(*held))
+        .values(lease_until=to_utc(until))
+    )
+    with database.write() as session:
+        return int(session.exec(statement).rowcount)  # type: ignore[call-overload]
 
 
 def mark_sent(session: Session, claim: OutboxClaim, *, now: datetime, result: dict[str, Any] | None = None) -> None:

@@ -26,7 +26,8 @@ Rules:
   before the message that opens its thread) is ordered with the others in that case ("after:<key>") and waits
   for it, so it never blocks the very row it waits for. A chat.update by explicit ts joins the thread of that
   ts; views.publish is ordered per user ("home/<user>"); views.open (its trigger expires in seconds) and
-  reactions.add by explicit timestamp are never held back.
+  reactions.add by explicit timestamp are never held back. Views and response_url answers are urgent (`URGENT`:
+  someone is waiting, a trigger expires in 3 seconds): the sender takes them before any other row.
 - "files.upload" shares a file kept by Frontdesk: `args` are `channel`, `thread_ts` (or `thread_of`), `path`
   (absolute, in the attachment store), `filename` and `title`; it is ordered in its thread like a message, so
   a relayed message's files follow it.
@@ -48,6 +49,7 @@ from storage import outbox
 
 FILE_UPLOAD = "files.upload"  # Slack's two-step external upload of a stored file (slack_sdk's files_upload_v2)
 RESPONSE_URL = "response_url"  # an answer POSTed to a command's or an interaction's response_url
+URGENT = frozenset({"views.open", "views.update", RESPONSE_URL})  # someone waits: sent before anything else
 METHODS = frozenset(
     {
         "chat.postMessage",
@@ -224,4 +226,5 @@ def enqueue_slack(
         not_before=not_before,
         ordering_key=ordering_key,
         waits_for=waits_for,
+        urgent=payload.method in URGENT,
     )

@@ -1,8 +1,10 @@
 """The delivery worker: claims outbox rows for Slack, sends each payload once it may, and records what came of it.
 
 Rules:
-- `deliver_once(now)` claims one batch (`storage.outbox.claim_outbox`, leased until now + `lease_for`) and
-  finishes every claimed row before it returns: sent (with Slack's `result_of`), put back unsent, retried later,
+- `deliver_once(now)` claims one batch (`storage.outbox.claim_outbox`, urgent rows first, leased until now +
+  `lease_for` and renewed by a heartbeat while it is sent) and, before each row that is not urgent, sends the
+  urgent rows stored since (views, answers to clicks: their trigger lives 3 s). It finishes every claimed row
+  before it returns: sent (with Slack's `result_of`), put back unsent, retried later,
   or dead-lettered. What came of a call is dated by the injected `clock`, read when the answer arrived (never
   before the batch's `now`): a batch of slow calls does not shorten a `Retry-After` by the time already spent.
   Tests inject both, so they drive it with fixed instants.
@@ -64,6 +66,7 @@ from bot.delivery.payload import (
     result_of,
 )
 from bot.delivery.settings import DeliverySettings
+from bot.heartbeat import Heartbeat
 from storage import channel_waits, outbox, tickets
 from storage.channel_waits import ChannelWaiting
 from storage.engine import Database, Session
@@ -117,27 +120,40 @@ class Deliverer:
         self.on_parked = on_parked
         if any(isinstance(handler, RateLimitErrorRetryHandler) for handler in client.retry_handlers):
             raise ValueError("the delivery client must not retry 429s itself: it would sleep in the worker")
-        if timedelta(seconds=client.timeout * self.settings.batch_size) >= self.settings.lease_for:
-            raise ValueError("lease_for must exceed batch_size times the client's timeout")
         self.pacing = Pacing(database, self.settings.channel_pace)
         self.next_due: datetime | None = None  # the earliest retry set by the last batch
 
     def deliver_once(self, now: datetime) -> int:
         """Claims a batch, sends what may be sent, records every outcome; returns how many rows were claimed."""
         self.next_due = None
-        claims = outbox.claim_outbox(
-            self.database,
-            now=now,
-            lease_for=self.settings.lease_for,
-            limit=self.settings.batch_size,
-            destination_kind=DESTINATION_KIND,
-        )
-        for claim in claims:
-            try:
-                self._deliver(claim, now)
-            except LeaseLostError:
-                log.warning("outbox row %s was claimed again by another worker (lease expired)", claim.id)
+        claims = self._claim(now, urgent_only=False)
+        with Heartbeat(lambda elapsed: self._renew(claims, now + elapsed)):
+            for claim in claims:
+                if not claim.urgent:
+                    self._send_urgent(now)
+                self._send(claim, now)
         return len(claims)
+
+    def _claim(self, now: datetime, *, urgent_only: bool) -> list[OutboxClaim]:
+        lease, size = self.settings.lease_for, self.settings.batch_size
+        return outbox.claim_outbox(self.database, now=now, lease_for=lease, limit=size,
+                                   destination_kind=DESTINATION_KIND, urgent_only=urgent_only)  # fmt: skip
+
+    def _send_urgent(self, now: datetime) -> None:
+        """Views and answers to clicks stored since the batch was claimed go before its next row."""
+        while urgent := self._claim(now, urgent_only=True):
+            with Heartbeat(lambda elapsed: self._renew(urgent, now + elapsed)):
+                for claim in urgent:
+                    self._send(claim, now)
+
+    def _renew(self, claims: list[OutboxClaim], now: datetime) -> None:
+        outbox.renew_outbox(self.database, claims, until=now + self.settings.lease_for)
+
+    def _send(self, claim: OutboxClaim, now: datetime) -> None:
+        try:
+            self._deliver(claim, now)
+        except LeaseLostError:
+            log.warning("outbox row %s was claimed again by another worker (lease expired)", claim.id)
 
     def _deliver(self, claim: OutboxClaim, now: datetime) -> None:
         try:

@@ -18,7 +18,7 @@ Rules:
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Index, Text
+from sqlalchemy import JSON, BigInteger, Index, Text, false
 from sqlmodel import Field, SQLModel
 
 from storage.columns import UTCDateTime
@@ -70,6 +70,7 @@ class OutboxItem(SQLModel, table=True):
     ordering_key: str | None = Field(default=None, max_length=400)  # rows of one key are sent in id order
     waits_for: str | None = Field(default=None, max_length=255)  # the idempotency key of a row sent first
     result: dict[str, Any] | None = Field(default=None, sa_type=JSON)  # what the destination answered
+    urgent: bool = Field(default=False, sa_column_kwargs={"server_default": false()})  # claimed before the others
 
 
 class Counter(SQLModel, table=True):
