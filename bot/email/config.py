@@ -14,7 +14,8 @@ Rules:
   requester in public; false holds every email from an agent's address for review.
 - `notify` lists the notifications requesters get by email (NOTIFICATIONS); default all but `updates`.
 - `[[email.mailboxes]]`: name (ours, unique), host, port (default by tls), user, password_env (the environment
-  variable holding the password: never the password itself), folder (INBOX), tls (ssl, starttls or none),
+  variable holding the password: never the password itself), folder (INBOX), tls (ssl, starttls or none; none
+  sends the password in cleartext, so it is refused unless FRONTDESK_IMAP_ALLOW_CLEARTEXT_LOGIN=1),
   poll_seconds (60).
 """
 
@@ -104,10 +105,19 @@ def read_email(reader: Reader, environ: Mapping[str, str] | None = None) -> Emai
     return desk
 
 
+IMAP_CLEARTEXT = "FRONTDESK_IMAP_ALLOW_CLEARTEXT_LOGIN"  # tls = "none" only with this set to 1
+
+
 def _mailbox(item: Reader, env: Mapping[str, str]) -> MailboxSettings:
     tls = item.value("tls", str, "ssl")
     if tls not in TLS_MODES:
         raise item.error(f'"{tls}" is not one of {", ".join(TLS_MODES)}', "tls")
+    if tls == "none" and env.get(IMAP_CLEARTEXT, "").strip() != "1":
+        raise item.error(
+            f'"none" would send the mailbox\'s password in cleartext: use ssl or starttls, or set {IMAP_CLEARTEXT}=1'
+            " for a server on this machine",
+            "tls",
+        )
     variable = item.value("password_env", str, required=True)
     if not env.get(variable):
         raise item.error(f"the environment variable {variable} (the mailbox's password) is not set", "password_env")

@@ -168,6 +168,7 @@ password_env = "DESK_TEST_IMAP_PASSWORD"
         (("support@k0nsult.example", "support at k0nsult"), 'email.address: "support at k0nsult" is not an email'),
         (('"updates"', '"newsletters"'), 'email.notify: "newsletters" is not a notification (confirmation,'),
         (('user = "support"\n', 'user = "support"\ntls = "tls"\n'), 'email.mailboxes[0].tls: "tls" is not one of'),
+        (('user = "support"\n', 'user = "support"\ntls = "none"\n'), 'tls: "none" would send the mailbox\'s password'),
         (("DESK_TEST_IMAP_PASSWORD", "DESK_TEST_UNSET"), "the environment variable DESK_TEST_UNSET (the mailbox's"),
         (('address = "support@k0nsult.example"\n', ""), "email.address: mailboxes need our address"),
         (('name = "support"\n', 'name = "support"\ncolour = "red"\n'), "email.mailboxes[0].colour: unknown key"),

@@ -70,6 +70,7 @@ def test_an_email_in_the_mailbox_becomes_a_request_while_an_unreachable_mailbox_
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("TEST_IMAP_PASSWORD", dovecot.password)
+    monkeypatch.setenv("FRONTDESK_IMAP_ALLOW_CLEARTEXT_LOGIN", "1")  # the suite's Dovecot, on loopback
     with dovecot.client() as client:
         client.append(imap_mailbox.folder, email(subject="Export button does nothing"))
     mailboxes = mailbox_table("down", imap_mailbox, free_port()) + mailbox_table(
