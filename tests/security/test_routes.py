@@ -59,7 +59,7 @@ def alices(db: Database, tmp_path: Path) -> Iterator[Conversation]:
 
 def _root(conversation: Conversation) -> str:
     with conversation.database.read() as session:
-        ticket = session.exec(select(Ticket)).one()
+        ticket = session.exec(select(Ticket).order_by(Ticket.id)).one()
         assert ticket.slack_thread_ts is not None
         return ticket.slack_thread_ts
 
@@ -69,11 +69,11 @@ def _state(conversation: Conversation) -> dict[str, Any]:
     ws = conversation.emulator.workspace
     with conversation.database.read() as session:
         stored = {
-            "tickets": [row.model_dump() for row in session.exec(select(Ticket))],
-            "messages": [row.model_dump() for row in session.exec(select(Message))],
-            "attachments": [row.model_dump() for row in session.exec(select(Attachment))],
+            "tickets": [row.model_dump() for row in session.exec(select(Ticket).order_by(Ticket.id))],
+            "messages": [row.model_dump() for row in session.exec(select(Message).order_by(Message.id))],
+            "attachments": [row.model_dump() for row in session.exec(select(Attachment).order_by(Attachment.id))],
             "audit": [
-                (row.action, row.actor) for row in session.exec(select(AuditEvent)) if row.action != audit.REFUSED
+                (row.action, row.actor) for row in session.exec(select(AuditEvent).order_by(AuditEvent.id)) if row.action != audit.REFUSED
             ],
         }
     shared = [c for c in ws.channels() if c.kind != ChannelKind.IM]  # a refusal may go to the person's DM
@@ -186,7 +186,7 @@ def test_a_stranger_replying_in_anothers_request_thread_answers_nothing_and_is_r
     alices.slack.user_says("support", "mallory", "mallory@evil.example, +33 7 00 00 00 00", thread_ts=root)
     alices.settle()
     with alices.database.read() as session:
-        ticket = session.exec(select(Ticket)).one()
+        ticket = session.exec(select(Ticket).order_by(Ticket.id)).one()
         written = session.exec(select(Message).where(Message.author_role == AuthorRole.OTHER)).all()
     assert ticket.contact_email == "alice@customer.example"
     assert "contact" in ticket.missing_fields

@@ -41,7 +41,9 @@ def _command(conversation, text, user="bob"):
 
 def _emails(conversation):
     with conversation.database.read() as session:
-        rows = session.exec(select(OutboxItem).where(OutboxItem.destination_kind == "email")).all()
+        rows = session.exec(
+            select(OutboxItem).where(OutboxItem.destination_kind == "email").order_by(OutboxItem.id)
+        ).all()
     return [(row.destination, row.payload["subject"]) for row in rows]
 
 
