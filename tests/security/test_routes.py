@@ -73,7 +73,9 @@ def _state(conversation: Conversation) -> dict[str, Any]:
             "messages": [row.model_dump() for row in session.exec(select(Message).order_by(Message.id))],
             "attachments": [row.model_dump() for row in session.exec(select(Attachment).order_by(Attachment.id))],
             "audit": [
-                (row.action, row.actor) for row in session.exec(select(AuditEvent).order_by(AuditEvent.id)) if row.action != audit.REFUSED
+                (row.action, row.actor)
+                for row in session.exec(select(AuditEvent).order_by(AuditEvent.id))
+                if row.action != audit.REFUSED
             ],
         }
     shared = [c for c in ws.channels() if c.kind != ChannelKind.IM]  # a refusal may go to the person's DM
