@@ -9,6 +9,8 @@ Rules:
   test cluster is disposable and its crash is never tested, only the crash of its clients. The benchmark
   starts a durable one, so that its commit rates mean something.
 - `pg_ctl start -w` returns once the server accepts connections: no polling, no sleeping here.
+- `halt()` stops the server and keeps its data, `resume()` starts it again on the same port (a database
+  restart, as its clients see one); `stop()` stops it for good and removes the folder.
 """
 
 import glob
@@ -52,6 +54,7 @@ class PostgresServer:
     root: Path
     port: int
     as_postgres_user: bool
+    options: str = ""
 
     @classmethod
     def start(cls, bindir: Path, *, durable: bool = False) -> "PostgresServer":
@@ -65,11 +68,10 @@ class PostgresServer:
                 "initdb", "-D", str(server.data), "-U", SUPERUSER, "--auth=trust", "-E", "UTF8",
                 "--locale=C", "--no-sync", "--no-instructions",
             )  # fmt: skip
-            options = f"-p {server.port} -k {root} -c listen_addresses=127.0.0.1 -c max_connections=200"
+            server.options = f"-p {server.port} -k {root} -c listen_addresses=127.0.0.1 -c max_connections=200"
             if not durable:
-                options += " -c fsync=off -c full_page_writes=off -c synchronous_commit=off"
-            log = str(root / "log")
-            server._run("pg_ctl", "-D", str(server.data), "-l", log, "-o", options, "-w", "-t", "60", "start")
+                server.options += " -c fsync=off -c full_page_writes=off -c synchronous_commit=off"
+            server.resume()
         except BaseException:
             shutil.rmtree(root, ignore_errors=True)
             raise
@@ -104,8 +106,15 @@ class PostgresServer:
     def drop_database(self, name: str) -> None:
         self.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
+    def resume(self) -> None:
+        log = str(self.root / "log")
+        self._run("pg_ctl", "-D", str(self.data), "-l", log, "-o", self.options, "-w", "-t", "60", "start")
+
+    def halt(self) -> None:
+        self._run("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "stop")
+
     def stop(self) -> None:
         try:
-            self._run("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "stop")
+            self.halt()
         finally:
             shutil.rmtree(self.root, ignore_errors=True)
