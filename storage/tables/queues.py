@@ -7,9 +7,10 @@ Rules:
 - A claimed row carries a lease (`lease_until`, `lease_token`); after the lease expires another worker may
   claim it again, and only the holder of the current token may finish it.
 - An outbox row with an `ordering_key` (a Slack channel and thread) is not claimed while an earlier row with the
-  same key is pending, being sent or parked (waiting for the bot to be invited to its channel), so one thread is sent in id order; a row with `waits_for` (the idempotency
-  key of another row) is not claimed while that row is pending or being sent. `result` keeps what the
-  destination answered that later rows need (a Slack channel, ts, view id).
+  same key is pending, being sent or parked (waiting for the bot to be invited to its channel), so one thread is
+  sent in id order; a row with `waits_for` (the idempotency key of another row) is not claimed while that row is
+  pending, being sent or parked. `result` keeps what the destination answered that later rows need (a Slack
+  channel, ts, view id). An `urgent` row (a view, an answer to a click) is claimed before the others.
 - counter holds the last number handed out per name (the SR numbers: name "sr").
 - reminder_sent records each reminder said (warnings, breaches, escalations, update nags) by its key: the
   sweeps write it in the transaction that enqueues the message (alone or in a digest), so each is said once.
