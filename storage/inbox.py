@@ -27,7 +27,7 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import and_, bindparam, exists, func, or_, true, update
+from sqlalchemy import and_, bindparam, exists, func, or_, true
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.exc import DBAPIError
@@ -37,7 +37,7 @@ from sqlmodel import Session, col, select
 from storage.columns import to_utc
 from storage.engine import Database
 from storage.kinds import InboxState
-from storage.leases import Lease, claim_rows, finish_row, state_counts
+from storage.leases import Lease, claim_rows, finish_row, renew_rows, state_counts
 from storage.tables import InboxItem
 from storage.upsert import insert_unless_present
 
@@ -231,16 +231,8 @@ def kill_inbox(session: Session, claim: InboxClaim, *, error: str) -> None:
 
 def renew_inbox(database: Database, claims: Sequence[InboxClaim], *, until: datetime) -> int:
     """Extends the lease of `claims` still held (same token, still processing) to `until`; how many were."""
-    if not claims:
-        return 0
-    held = [and_(col(InboxItem.id) == claim.id, col(InboxItem.lease_token) == claim.lease.token) for claim in claims]
-    statement = (
-        update(InboxItem)
-        .where(col(InboxItem.state) == InboxState.PROCESSING.value, or_(*held))
-        .values(lease_until=to_utc(until))
-    )
-    with database.write() as session:
-        return int(session.exec(statement).rowcount)  # type: ignore[call-overload]
+    held = [(claim.id, claim.lease) for claim in claims]
+    return renew_rows(database, InboxItem, held, state=InboxState.PROCESSING.value, until=until)
 
 
 def inbox_counts(session: Session) -> dict[InboxState, int]:

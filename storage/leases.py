@@ -5,18 +5,19 @@ Rules:
   the rows are then leased to the caller until `now + lease_for`, and the lease's token is written on them.
 - PostgreSQL: the candidate rows are selected `FOR UPDATE SKIP LOCKED`, so concurrent claimers never wait for
   or get each other's rows. SQLite: the write transaction begins IMMEDIATE, so claimers run one at a time.
+- `renew_rows` extends the leases a worker still holds while it works, so leases can be short.
 - A claimed row whose lease expired is eligible again (the eligibility condition of each queue says so); only
   the holder of the token on the row may finish it, anyone else gets LeaseLostError.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any, TypeVar
 from uuid import uuid4
 
-from sqlalchemy import ColumnElement, func, update
+from sqlalchemy import ColumnElement, and_, func, or_, update
 from sqlmodel import Session, SQLModel, col, select
 
 from storage.columns import to_utc
@@ -70,6 +71,23 @@ def claim_rows(
     with database.write() as session:
         rows = list(session.connection().execute(statement))
     return sorted(rows, key=sort_key), lease
+
+
+def renew_rows(
+    database: Database, model: type[SQLModel], held: Sequence[tuple[int, Lease]], *, state: str, until: datetime
+) -> int:
+    """Extends to `until` the lease of each (row id, lease) in `held` still held: the same token, still in
+    `state`. Returns how many were; a row claimed again by another worker keeps that worker's lease."""
+    if not held:
+        return 0
+    mine = [and_(col(model.id) == row_id, col(model.lease_token) == lease.token) for row_id, lease in held]  # type: ignore[attr-defined]
+    statement = (
+        update(model)
+        .where(col(model.state) == state, or_(*mine))  # type: ignore[attr-defined]
+        .values(lease_until=to_utc(until))
+    )
+    with database.write() as session:
+        return int(session.exec(statement).rowcount)  # type: ignore[call-overload]
 
 
 def state_counts(session: Session, model: type[SQLModel], states: type[S]) -> dict[S, int]:

@@ -22,14 +22,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, exists, func, or_, true, update
+from sqlalchemy import and_, exists, func, or_, true
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from storage.columns import to_utc
 from storage.engine import Database
 from storage.kinds import DestinationKind, OutboxState, parse
-from storage.leases import Lease, claim_rows, finish_row, state_counts
+from storage.leases import Lease, claim_rows, finish_row, renew_rows, state_counts
 from storage.tables import OutboxItem
 from storage.upsert import insert_unless_present
 
@@ -164,16 +164,8 @@ def claim_outbox(
 
 def renew_outbox(database: Database, claims: list["OutboxClaim"], *, until: datetime) -> int:
     """Extends the lease of `claims` still held (same token, still sending) to `until`; how many were."""
-    if not claims:
-        return 0
-    held = [and_(col(OutboxItem.id) == c.id, col(OutboxItem.lease_token) == c.lease.token) for c in claims]
-    statement = (
-        update(OutboxItem)
-        .where(col(OutboxItem.state) == OutboxState.SENDING.value, or_(*held))
-        .values(lease_until=to_utc(until))
-    )
-    with database.write() as session:
-        return int(session.exec(statement).rowcount)  # type: ignore[call-overload]
+    held = [(claim.id, claim.lease) for claim in claims]
+    return renew_rows(database, OutboxItem, held, state=OutboxState.SENDING.value, until=until)
 
 
 def mark_sent(session: Session, claim: OutboxClaim, *, now: datetime, result: dict[str, Any] | None = None) -> None:
