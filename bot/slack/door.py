@@ -22,10 +22,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from slack_bolt import App, BoltRequest
+from slack_bolt import App
 
 from bot.slack.body import Malformed, parse_http
 from bot.slack.once import LogOnce
+from bot.slack.receiver import dispatch
 
 MAX_BODY = 1024 * 1024
 MAX_AGE = 300
@@ -89,7 +90,7 @@ class SlackDoor:
         headers = {name[5:].replace("_", "-").lower(): str(value) for name, value in environ.items()
                    if name.startswith("HTTP_")}  # fmt: skip
         headers["content-type"] = "application/json"
-        response = self._app.dispatch(BoltRequest(body=json.dumps(body), headers=headers))
+        response = dispatch(self._app, json.dumps(body), headers)
         kept = tuple((name, value) for name, values in response.headers.items() for value in values
                      if name.lower() != "content-length")  # fmt: skip
         return Answer(response.status, str(response.body or "").encode("utf-8"), kept)

@@ -17,6 +17,8 @@ Rules (docs/security.md, "The HTTP door"; DESIGN.md, "The path of a message"):
 - Concurrent requests share transactions (storage.group_commit): each request's row is handed to the group
   commit and its answer waits until the transaction holding that row has committed. One transaction per batch
   instead of per request is what lets one process keep up with a busy workspace on SQLite.
+- Every request reaches Bolt through `dispatch`, whose context carries the app's logger from the start: Bolt
+  reads it while building the context (a body with several `response_urls`) before it sets it itself.
 - The bot's identity comes from one auth.test at start-up, not per request.
 - `on_stored` is called after each new row commits, to wake the worker at once.
 - A view submission is first given to `check_view` (pure: the view alone and the time); when it finds errors
@@ -25,12 +27,14 @@ Rules (docs/security.md, "The HTTP door"; DESIGN.md, "The path of a message"):
 
 import json
 import logging
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
-from slack_bolt import App, BoltResponse
+from slack_bolt import App, BoltRequest, BoltResponse
 from slack_bolt.adapter.socket_mode import SocketModeHandler
+from slack_bolt.adapter.socket_mode.internals import build_headers, send_response
 from slack_bolt.authorization import AuthorizeResult
 from slack_sdk import WebClient
 from slack_sdk.socket_mode.client import BaseSocketModeClient
@@ -107,6 +111,11 @@ def build_receiver(
     return app
 
 
+def dispatch(app: App, body: str | dict[str, Any], headers: Mapping[str, Any], mode: str = "http") -> BoltResponse:
+    """Hands one checked request to Bolt, its context holding the logger Bolt may read before setting it."""
+    return app.dispatch(BoltRequest(body=body, headers=headers, mode=mode, context={"logger": app.logger}))
+
+
 class CheckedSocketModeHandler(SocketModeHandler):
     """Bolt's Socket Mode handler for `frontdesk run` without --http, with each payload's shape checked first."""
 
@@ -121,4 +130,5 @@ class CheckedSocketModeHandler(SocketModeHandler):
             self._malformed.say(error.kind, "acknowledged a malformed Socket Mode payload unstored: %s", error.kind)
             client.send_socket_mode_response(SocketModeResponse(envelope_id=req.envelope_id))
             return
-        super().handle(client, req)
+        start = time.time()
+        send_response(client, req, dispatch(self.app, req.payload, build_headers(req) or {}, "socket_mode"), start)

@@ -407,6 +407,19 @@ def test_a_slack_connect_event_naming_the_other_workspace_but_delivered_for_ours
     assert door.stored() == [f"message:{shared['event']['channel']}:{shared['event']['ts']}", "view:V1:h1"]
 
 
+TWO_RESPONSE_URLS = [{"response_url": f"https://hooks.slack.com/app/{n}", "block_id": "b", "action_id": "a",
+                      "channel_id": "C1"} for n in (1, 2)]  # fmt: skip
+
+
+def test_a_submission_carrying_several_response_urls_is_stored_not_answered_500(door, caplog):
+    """Bolt logs through a context logger it has not set yet when a body holds more than one response_url."""
+    modal = {"id": "V2", "hash": "h2"}
+    submitted = door.interaction(type="view_submission", view=modal, response_urls=TWO_RESPONSE_URLS)
+    assert door.post(_form_payload(submitted), FORM).status == 200
+    assert door.stored() == ["view:V2:h2"]
+    assert loud(caplog) == []
+
+
 # -- size ----------------------------------------------------------------------------------------------------------
 
 
@@ -576,3 +589,11 @@ def test_over_socket_mode_malformed_and_foreign_payloads_are_acknowledged_and_no
     assert socket_mode.stored() == []
     assert loud(caplog) == []
     assert socket_mode.still_serves_slack()
+
+
+def test_over_socket_mode_a_submission_carrying_several_response_urls_is_stored(socket_mode, caplog):
+    submitted = socket_mode.interaction(type="view_submission", view={"id": "V3", "hash": "h3"},
+                                        response_urls=TWO_RESPONSE_URLS)  # fmt: skip
+    assert socket_mode.slack.send("interactive", submitted).acked
+    assert socket_mode.stored() == ["view:V3:h3"]
+    assert loud(caplog) == []
