@@ -7,6 +7,9 @@ Rules:
   database created from a template migrated once per session.
 - The PostgreSQL server is started on first use and stopped at the end of the session. Without its binaries
   the PostgreSQL tests are skipped, except in CI (CI=true), where that is a failure.
+- Property-based tests draw the same examples on every run (hypothesis profile `ci`, the default), so a run is
+  deterministic: what fails once fails every time. `HYPOTHESIS_PROFILE=explore` draws new random examples on each run
+  (1,000 where a test sets no count), for hunting bugs on demand; each failure it finds becomes a fixed test.
 """
 
 import os
@@ -16,10 +19,15 @@ from itertools import count
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from storage.engine import Database
 from storage.migrate import upgrade
 from tests.storage.postgres import PostgresServer, find_bindir
+
+settings.register_profile("ci", derandomize=True, print_blob=True)
+settings.register_profile("explore", derandomize=False, max_examples=1000, print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 BACKENDS = [
     pytest.param("sqlite", id="sqlite"),
