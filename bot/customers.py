@@ -7,11 +7,10 @@ audit noise). A customer removed from the config keeps its row (its requests sti
 
 from datetime import datetime
 
+from bot.actor import ACTOR
 from bot.desk_config import Customer, DeskConfig
 from storage import people
 from storage.engine import Database, Session
-
-ACTOR = "frontdesk"
 
 
 def customer_id(session: Session, customer: Customer, now: datetime) -> int:

@@ -22,6 +22,7 @@ from datetime import datetime
 from typing import Protocol
 
 from bot import ticket_clocks
+from bot.actor import ACTOR
 from bot.desk.notices import NoticeSayer
 from bot.desk.outage import IncidentReport, Outages
 from bot.desk.outcomes import Actor, Outcome, done, refused
@@ -33,7 +34,6 @@ from storage.engine import Session
 from storage.kinds import AuthorRole, MessageChannel, TicketStatus
 from storage.numbers import format_sr
 
-BOT = "frontdesk"
 KINDS = ("question", "incident", "feature")
 LEVELS = ("L2", "L3")
 LISTED = 30  # requests shown by `list`
@@ -197,7 +197,7 @@ class AgentActions:
             return
         self.say.to_agents(ticket, "requester_wrote", details, key=f"{key}:relay", files=files)
         if ticket.status == TicketStatus.WAITING:
-            self._resume(session, ticket, Actor(BOT, True), now, key, "resumed_by_requester")
+            self._resume(session, ticket, Actor(ACTOR, True), now, key, "resumed_by_requester")
 
     # -- waiting on the requester --------------------------------------------------------------------------
 

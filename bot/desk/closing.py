@@ -16,7 +16,8 @@ Rules:
 from collections.abc import Callable
 from datetime import datetime
 
-from bot.desk.actions import BOT, AgentActions, DeskSayer
+from bot.actor import ACTOR
+from bot.desk.actions import AgentActions, DeskSayer
 from bot.desk.outcomes import Actor, Outcome, done, refused
 from bot.desk_config import DeskConfig
 from sla.durations import WorkingDuration
@@ -60,7 +61,7 @@ class Closing:
         due = closes_at(self.actions.desk.policy, ticket.resolved_at)
         if due is None or due > now:
             return False
-        self._close(session, ticket, Actor(BOT, True), now, f"ticket:{ticket.id}:auto_close:{due.isoformat()}",
+        self._close(session, ticket, Actor(ACTOR, True), now, f"ticket:{ticket.id}:auto_close:{due.isoformat()}",
                     "closed_auto")  # fmt: skip
         return True
 

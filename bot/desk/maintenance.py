@@ -13,13 +13,13 @@ Rules:
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
+from bot.actor import ACTOR
 from bot.desk.notices import NoticeSayer, notify_customers
 from bot.desk_config import DeskConfig
 from storage import reminders, service_events
 from storage.engine import Database, Session
 
 AHEAD = timedelta(weeks=1)
-BOT = "frontdesk"
 
 
 def add_configured(database: Database, desk: DeskConfig, now: datetime) -> int:
@@ -29,7 +29,7 @@ def add_configured(database: Database, desk: DeskConfig, now: datetime) -> int:
         for window in desk.maintenance:
             interval = {"title": window.title, "starts_at": window.start, "ends_at": window.end}
             if service_events.find_maintenance(session, **interval) is None:
-                service_events.add_maintenance(session, **interval, actor=BOT, now=now, planned=window.planned)
+                service_events.add_maintenance(session, **interval, actor=ACTOR, now=now, planned=window.planned)
                 added += 1
     return added
 

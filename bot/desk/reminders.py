@@ -27,6 +27,7 @@ from fractions import Fraction
 from typing import Protocol
 
 from bot import ticket_clocks
+from bot.actor import ACTOR
 from bot.desk.actions import AgentActions, DeskSayer
 from bot.desk_config import DeskConfig
 from sla.clocks import Milestone, State, TargetState
@@ -34,7 +35,6 @@ from sla.policy import Policy
 from storage import people, reminders, sweeps, tickets
 from storage.engine import Database, Session
 
-BOT = "frontdesk"
 LEASE = timedelta(minutes=2)
 BATCH = 100
 RECURRING = frozenset({"update"})
@@ -102,7 +102,7 @@ def _sweep_batch(
 def _ticket_reminders(session: Session, policy: Policy, due: sweeps.DueTicket, now: datetime) -> list[Reminder]:
     """The request's reminders due at `now`, its deadlines stored; rescheduled to its next change."""
     ticket = tickets.get_ticket(session, due.id)
-    state = ticket_clocks.recompute(session, policy, ticket.id, now=now, actor=BOT)
+    state = ticket_clocks.recompute(session, policy, ticket.id, now=now, actor=ACTOR)
     found: list[Reminder] = []
     wake = [state.next_change] if state.next_change else []
     for target in state.targets:
@@ -169,7 +169,7 @@ def _escalate(
     level = str(reminder.to_level)
     reason = f"{reminder.label} at {float(reminder.fraction):.0%}" if reminder.fraction else reminder.label
     ticket = tickets.change_ticket(
-        session, reminder.ticket.id, {"escalation_level": level}, actor=BOT, now=now, action="ticket.escalated",
+        session, reminder.ticket.id, {"escalation_level": level}, actor=ACTOR, now=now, action="ticket.escalated",
         reason=reason,
     )  # fmt: skip
     actions = AgentActions(desk, say, lambda user: False)

@@ -21,8 +21,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from bot.actor import ACTOR
 from bot.desk_config import DeskConfig
-from bot.intake.requests import ACTOR, Sayer
+from bot.intake.requests import Sayer
 from storage import intake_idle, tickets
 from storage.engine import Database, Session
 from storage.kinds import TicketStatus

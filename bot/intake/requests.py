@@ -32,6 +32,7 @@ from typing import Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot import ticket_clocks
+from bot.actor import ACTOR
 from bot.customers import customer_id
 from bot.desk_config import DeskConfig
 from bot.intake.answers import Refused, parse_email, parse_phone, plain_text
@@ -43,7 +44,6 @@ from storage.attachments import StoredFile
 from storage.engine import Session
 from storage.kinds import AuthorRole, DeadlineState, MessageChannel, TicketStatus
 
-ACTOR = "frontdesk"
 Files = tuple[tuple[str, str], ...]  # the (name, path in the attachment store) of files to share
 TERMS = ("plan", "kind", "priority")  # the changes the clocks read from the event log
 
