@@ -5,6 +5,9 @@ Rules:
 - A request's targets depend on its plan, kind and priority: a plan may give a kind its own targets (e.g. confirmed
   defects in the `kissflow` seed); other kinds use the plan's general targets.
 - Looking up an unknown plan, kind, priority or target raises PolicyLookupError naming what exists.
+- Kinds (`KINDS`): a requester or an agent says a request is a question, an incident or a feature request
+  (`STATED_KINDS`); only an agent makes it a defect, by confirming one. Support levels (`LEVELS`): every request
+  starts at L1 and is escalated to L2 or L3 (`ESCALATION_LEVELS`).
 - Policies are built by sla.policy_loader, which validates everything; once built nothing changes.
 """
 
@@ -20,7 +23,9 @@ from sla.targets import Target
 from sla.triage import Choice, Matrix
 
 KINDS = ("question", "incident", "defect", "feature")
+STATED_KINDS = tuple(kind for kind in KINDS if kind != "defect")  # what a request is said to be; defects are confirmed
 LEVELS = ("L1", "L2", "L3")
+ESCALATION_LEVELS = LEVELS[1:]  # every request starts at L1; escalating takes it to a level above
 
 
 class PolicyLookupError(ValueError):

@@ -10,11 +10,11 @@ from typing import TypeVar
 from storage.errors import InvalidValueError
 
 
-class TicketKind(StrEnum):
+class TicketKind(StrEnum):  # the values of sla.policy.KINDS (tests/storage/test_kinds.py)
     QUESTION = "question"
     INCIDENT = "incident"
     DEFECT = "defect"
-    FEATURE = "feature"  # a feature request; the same word as in policies (sla.policy.KINDS)
+    FEATURE = "feature"  # a feature request
 
 
 class TicketStatus(StrEnum):
@@ -25,7 +25,7 @@ class TicketStatus(StrEnum):
     CLOSED = "closed"
 
 
-class AgentLevel(StrEnum):
+class AgentLevel(StrEnum):  # the values of sla.policy.LEVELS
     L1 = "L1"
     L2 = "L2"
     L3 = "L3"

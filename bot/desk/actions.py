@@ -29,13 +29,12 @@ from bot.desk.outcomes import Actor, Outcome, done, refused
 from bot.desk_config import DeskConfig
 from bot.intake.requests import Files
 from sla.clocks import Clocks
+from sla.policy import ESCALATION_LEVELS, STATED_KINDS
 from storage import messages, pauses, people, tickets, worklist
 from storage.engine import Session
 from storage.kinds import AuthorRole, MessageChannel, TicketStatus
 from storage.numbers import format_sr
 
-KINDS = ("question", "incident", "feature")
-LEVELS = ("L2", "L3")
 LISTED = 30  # requests shown by `list`
 
 
@@ -101,7 +100,7 @@ class AgentActions:
         ticket = self.request_for(session, sr, by)
         if isinstance(ticket, Outcome):
             return ticket
-        if kind not in KINDS:
+        if kind not in STATED_KINDS:
             return refused("kind_unknown", ticket.sr, value=kind)
         before = ticket.kind.value
         ticket = tickets.change_ticket(session, ticket.id, {"kind": kind}, actor=by.user, now=now)
@@ -244,7 +243,7 @@ class AgentActions:
         ticket = self.request_for(session, sr, by)
         if isinstance(ticket, Outcome):
             return ticket
-        if level not in LEVELS:
+        if level not in ESCALATION_LEVELS:
             return refused("level_unknown", ticket.sr, value=level)
         if not reason.strip():
             return refused("text_needed", ticket.sr, action="escalate")

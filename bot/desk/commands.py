@@ -19,9 +19,8 @@ from dataclasses import dataclass, field
 
 from bot.intake.answers import plain_text
 from bot.render import render
+from sla.policy import ESCALATION_LEVELS, STATED_KINDS
 
-KINDS = ("question", "incident", "feature")
-LEVELS = ("L2", "L3")
 LISTS = ("mine", "open", "breaching", "waiting")
 _SR = re.compile(r"^(?:sr-?|#)?0*([1-9][0-9]{0,8})$", re.IGNORECASE)
 _MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
@@ -120,9 +119,9 @@ def _head(text: str) -> tuple[str, str]:
 
 
 def _check(action: str, value: str | None) -> CommandError | None:
-    if action == "kind" and value not in KINDS:
+    if action == "kind" and value not in STATED_KINDS:
         return CommandError("kind_unknown", action, {"text": value or ""})
-    if action == "escalate" and (value or "").upper() not in LEVELS:
+    if action == "escalate" and (value or "").upper() not in ESCALATION_LEVELS:
         return CommandError("level_unknown", action, {"text": value or ""})
     return None
 

@@ -25,9 +25,9 @@ from bot.intake.answers import (
     parse_when,
     plain_text,
 )
+from sla.policy import STATED_KINDS
 
 FIELDS = ("description", "contact", "occurred_at", "steps", "attachments", "impact", "urgency", "kind")
-KINDS = ("question", "incident", "feature")
 MAX_DESCRIPTION = 40_000
 
 
@@ -89,7 +89,7 @@ def answer(draft: Draft, field: str, text: str, context: Context) -> Draft | Ref
         "attachments": _attachments,
         "impact": lambda d, t, c: _choice(d, "impact", t, c.impacts),
         "urgency": lambda d, t, c: _choice(d, "urgency", t, c.urgencies),
-        "kind": lambda d, t, c: _choice(d, "kind", t, KINDS),
+        "kind": lambda d, t, c: _choice(d, "kind", t, STATED_KINDS),
     }
     return readers[field](draft, text, context)
 

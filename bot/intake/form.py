@@ -18,7 +18,8 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from bot.intake.answers import Refused, is_none_answer, parse_email, parse_phone
-from bot.intake.draft import KINDS, MAX_DESCRIPTION, Context, Draft
+from bot.intake.draft import MAX_DESCRIPTION, Context, Draft
+from sla.policy import STATED_KINDS
 
 FORM_TEXT = 3000  # Slack's limit for a plain_text_input (templates/slack/support_form.json.j2)
 
@@ -74,7 +75,7 @@ def check_form(values: FormValues, context: Context, *, has_files: bool = False)
     for field, value, choices in (
         ("impact", values.impact, context.impacts),
         ("urgency", values.urgency, context.urgencies),
-        ("kind", values.kind, KINDS),
+        ("kind", values.kind, STATED_KINDS),
     ):
         if choices and value not in choices:
             details = {"field": field, "text": value or "", "choices": ", ".join(choices)}
