@@ -7,7 +7,9 @@ Rules (DESIGN.md, "Layers" and "The path of a message"):
   line, before anything is served); so do the team and app whose deliveries are ours (bot.slack.installation;
   `app_id`, the SLACK_APP_ID setting, names the app when auth.test does not).
 - Storing a request wakes the inbox worker; a processed request wakes the delivery worker, so the usual path
-  from Slack's event to the bot's answer takes no polling delay.
+  from Slack's event to the bot's answer takes no polling delay. Each worker works the rows of a claim on
+  `THREADS` threads (Slack answers in hundreds of milliseconds; bot.pool), and each has one more thread for
+  urgent rows alone (what holds a trigger, and the views it opens), so a click is never queued behind slow work.
 - The sweeps (bot.sweeps: milestones, abandoned intake, unanswered resolutions, dead letters, waiting channels) run
   on APScheduler (bot.sweeper) at the app's clock; what they say wakes the delivery worker.
 - Messages for a channel the bot is not in wait (bot.delivery); the agents are told once per channel
@@ -45,6 +47,7 @@ from bot.worker import InboxWorker
 from storage.engine import Database
 
 POLL = timedelta(seconds=1)  # how often the inbox is looked at when nothing wakes the worker
+THREADS = 8  # rows of one claim worked at once, in the inbox worker and in the delivery worker (bot.pool)
 
 
 def utc_now() -> datetime:
@@ -65,6 +68,7 @@ class Frontdesk:
         clock: Callable[[], datetime] = utc_now,
         smtp: SmtpSettings | None = None,
         app_id: str = "",
+        threads: int = THREADS,
     ) -> None:
         self.desk, self.database, self.clock = desk, database, clock
         self._signing_secret = signing_secret
@@ -72,11 +76,15 @@ class Frontdesk:
         auth = self.client.auth_test()
         self.bot_user = str(auth["user_id"])
         identity = AuthorizeResult.from_auth_test_response(bot_token=token, auth_test_response=auth)
-        self.worker = InboxWorker(database, desk, self.client, bot_user=self.bot_user)
+        self.worker = InboxWorker(database, desk, self.client, bot_user=self.bot_user, threads=threads)
         alert = WaitingAlert(desk, self.bot_user)
-        self.deliverer = Deliverer(database, delivery_client(token, api_url), clock, on_parked=alert.parked)
+        self.deliverer = Deliverer(
+            database, delivery_client(token, api_url), clock, on_parked=alert.parked, threads=threads
+        )
         self.delivery = DeliveryRunner(self.deliverer)
+        self.urgent_delivery = Runner(self._deliver_urgent, name="delivery-urgent", poll=POLL)
         self.inbox = Runner(self._process, name="inbox", poll=POLL)
+        self.urgent_inbox = Runner(self._process_urgent, name="inbox-urgent", poll=POLL)
         self.email = (
             Runner(EmailDeliverer(database, smtp, desk.email, clock).poll, name="email", poll=POLL) if smtp else None
         )
@@ -88,7 +96,7 @@ class Frontdesk:
             installation=Installation.from_auth_test(auth, app_id=app_id),
             database=database,
             clock=clock,
-            on_stored=self.inbox.wake,
+            on_stored=self._stored,
             check_view=lambda body, now: submission_errors(body, desk, now),
         )
 
@@ -104,9 +112,11 @@ class Frontdesk:
     def start(self) -> "Frontdesk":
         add_configured(self.database, self.desk, self.clock())
         self.delivery.start()
+        self.urgent_delivery.start()
         if self.email is not None:
             self.email.start()
         self.inbox.start()
+        self.urgent_inbox.start()
         self.mailboxes.start()
         self.sweeper.start()
         return self
@@ -114,13 +124,23 @@ class Frontdesk:
     def stop(self) -> None:
         self.sweeper.stop()
         self.mailboxes.stop()
+        self.urgent_inbox.stop()
         self.inbox.stop()
+        self.worker.close()
+        self.urgent_delivery.stop()
         self.delivery.stop()
+        self.deliverer.close()
         if self.email is not None:
             self.email.stop()
 
+    def _stored(self) -> None:
+        """Something was stored in the inbox: the inbox workers look at once."""
+        self.urgent_inbox.wake()
+        self.inbox.wake()
+
     def _said(self) -> None:
         """Something was stored in the outbox: the delivery workers look at once."""
+        self.urgent_delivery.wake()
         self.delivery.wake()
         if self.email is not None:
             self.email.wake()
@@ -131,6 +151,17 @@ class Frontdesk:
         if taken:
             self._said()
         return timedelta(0) if taken else POLL
+
+    def _process_urgent(self) -> timedelta:
+        """One round of the inbox's urgent rows (what holds a trigger), on a thread no slow row holds up."""
+        taken = self.worker.process_urgent(self.clock())
+        if taken:
+            self._said()
+        return timedelta(0) if taken else POLL
+
+    def _deliver_urgent(self) -> timedelta:
+        """One round of the outbox's urgent rows (views, answers to clicks), on a thread of their own."""
+        return timedelta(0) if self.deliverer.deliver_urgent(self.clock()) else POLL
 
     def _healthy(self) -> bool:
         try:

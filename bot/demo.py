@@ -105,6 +105,7 @@ def _local_slack(policy: str, folder: Path, start: datetime) -> Iterator[tuple[F
                 api_url=emulator.base_url,
                 signing_secret=emulator.signing_secret,
                 clock=clock,
+                threads=1,  # one row at a time: the story is told in the order it happens
             )
             with WebServer(app.wsgi()) as server:
                 slack = SlackSide.over_http(emulator, f"{server.url}/slack/events")  # signed with the real time

@@ -42,6 +42,7 @@ from bot.email.say import MailingSayer
 from bot.email.service import MailDesk
 from bot.heartbeat import Heartbeat
 from bot.intake.requests import Incoming, Intake, Profile
+from bot.pool import Pool
 from bot.slack.agent_desk import AgentDesk
 from bot.slack.agents import Agents
 from bot.slack.files import SlackFiles
@@ -113,9 +114,17 @@ class InboxWorker:
     """Processes the inbox for one desk."""
 
     def __init__(
-        self, database: Database, desk: DeskConfig, client: WebClient, *, bot_user: str, budget: timedelta = BUDGET
+        self,
+        database: Database,
+        desk: DeskConfig,
+        client: WebClient,
+        *,
+        bot_user: str,
+        budget: timedelta = BUDGET,
+        threads: int = 1,
     ) -> None:
         self.database, self.desk, self.bot_user, self.budget = database, desk, bot_user, budget
+        self._pool = Pool(threads, name="inbox")
         self._now = datetime.now(UTC)
         self.client = client = LookupClient(client, lambda: self._now)
         self.profiles = Profiles(client)
@@ -160,22 +169,27 @@ class InboxWorker:
         return handlers
 
     def process_once(self, now: datetime) -> int:
-        """Claim and process what is due, what holds a Slack trigger first (before every other row, too); the
-        number of rows taken."""
+        """Claim and process what is due, what holds a Slack trigger first (before every other row, too), the
+        rows of each claim on the worker's threads; the number of rows taken."""
         self._now = now
-        taken = self._urgent(now)
-        while claims := inbox.claim_inbox(self.database, now=now, lease_for=LEASE, limit=BATCH):
+        taken, limit = self.process_urgent(now), max(BATCH, self._pool.size)
+        while claims := inbox.claim_inbox(self.database, now=now, lease_for=LEASE, limit=limit):
             with Heartbeat(lambda elapsed: self._renew(claims, now + elapsed)):
-                for claim in claims:
-                    taken += self._urgent(now)
-                    self._process(claim, now)
-            taken += len(claims)
-            if len(claims) < BATCH:
+                urgent = self._pool.each(claims, lambda claim: self._urgent_then(claim, now))
+            taken += len(claims) + sum(urgent)
+            if len(claims) < limit:
                 break
         return taken
 
-    def _urgent(self, now: datetime) -> int:
+    def _urgent_then(self, claim: inbox.InboxClaim, now: datetime) -> int:
+        """What holds a trigger and was stored since the claim, then the row; how many urgent rows were taken."""
+        taken = self.process_urgent(now)
+        self._process(claim, now)
+        return taken
+
+    def process_urgent(self, now: datetime) -> int:
         """Process the rows holding a trigger (a command, a shortcut, a click): their view must open within 3 s."""
+        self._now = now
         taken = 0
         while claims := inbox.claim_inbox(self.database, now=now, lease_for=LEASE, limit=BATCH, prefixes=URGENT):
             with Heartbeat(lambda elapsed: self._renew(claims, now + elapsed)):
@@ -183,6 +197,10 @@ class InboxWorker:
                     self._process(claim, now)
             taken += len(claims)
         return taken
+
+    def close(self) -> None:
+        """Ends the worker's threads once the work in hand is done."""
+        self._pool.close()
 
     def _renew(self, claims: list[inbox.InboxClaim], now: datetime) -> None:
         inbox.renew_inbox(self.database, claims, until=now + LEASE)

@@ -2,8 +2,10 @@
 
 Rules:
 - `deliver_once(now)` claims one batch (`storage.outbox.claim_outbox`, urgent rows first, leased until now +
-  `lease_for` and renewed by a heartbeat while it is sent) and, before each row that is not urgent, sends the
-  urgent rows stored since (views, answers to clicks: their trigger lives 3 s). It finishes every claimed row
+  `lease_for` and renewed by a heartbeat while it is sent), sends its rows at once on `threads` threads (a claim
+  holds one row per thread or channel, bot.pool) and, before each row that is not urgent, sends the urgent rows
+  stored since (views, answers to clicks: their trigger lives 3 s). `deliver_urgent(now)` sends only those, for
+  a thread of their own that no slow batch holds up. It finishes every claimed row
   before it returns: sent (with Slack's `result_of`), put back unsent, retried later,
   or dead-lettered. What came of a call is dated by the injected `clock`, read when the answer arrived (never
   before the batch's `now`): a batch of slow calls does not shorten a `Retry-After` by the time already spent.
@@ -33,6 +35,7 @@ Rules:
 
 import logging
 import random
+import threading
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
@@ -67,6 +70,7 @@ from bot.delivery.payload import (
 )
 from bot.delivery.settings import DeliverySettings
 from bot.heartbeat import Heartbeat
+from bot.pool import Pool
 from storage import channel_waits, outbox, tickets
 from storage.channel_waits import ChannelWaiting
 from storage.engine import Database, Session
@@ -111,6 +115,7 @@ class Deliverer:
         *,
         rng: random.Random | None = None,
         on_parked: OnParked | None = None,
+        threads: int = 1,
     ) -> None:
         self.database = database
         self.client = client
@@ -122,29 +127,45 @@ class Deliverer:
             raise ValueError("the delivery client must not retry 429s itself: it would sleep in the worker")
         self.pacing = Pacing(database, self.settings.channel_pace)
         self.next_due: datetime | None = None  # the earliest retry set by the last batch
+        self._due_lock = threading.Lock()
+        self._pool = Pool(threads, name="delivery")
 
     def deliver_once(self, now: datetime) -> int:
-        """Claims a batch, sends what may be sent, records every outcome; returns how many rows were claimed."""
+        """Claims a batch, sends what may be sent (the rows at once on the worker's threads), records every
+        outcome; returns how many rows were claimed."""
         self.next_due = None
         claims = self._claim(now, urgent_only=False)
         with Heartbeat(lambda elapsed: self._renew(claims, now + elapsed)):
-            for claim in claims:
-                if not claim.urgent:
-                    self._send_urgent(now)
-                self._send(claim, now)
+            self._pool.each(claims, lambda claim: self._urgent_then(claim, now))
         return len(claims)
+
+    def deliver_urgent(self, now: datetime) -> int:
+        """Sends only views and answers to clicks (their trigger lives 3 s); how many rows were claimed."""
+        return self._send_urgent(now)
+
+    def close(self) -> None:
+        """Ends the worker's threads once the rows in hand are sent."""
+        self._pool.close()
+
+    def _urgent_then(self, claim: OutboxClaim, now: datetime) -> None:
+        if not claim.urgent:
+            self._send_urgent(now)
+        self._send(claim, now)
 
     def _claim(self, now: datetime, *, urgent_only: bool) -> list[OutboxClaim]:
         lease, size = self.settings.lease_for, self.settings.batch_size
         return outbox.claim_outbox(self.database, now=now, lease_for=lease, limit=size,
                                    destination_kind=DESTINATION_KIND, urgent_only=urgent_only)  # fmt: skip
 
-    def _send_urgent(self, now: datetime) -> None:
+    def _send_urgent(self, now: datetime) -> int:
         """Views and answers to clicks stored since the batch was claimed go before its next row."""
+        sent = 0
         while urgent := self._claim(now, urgent_only=True):
             with Heartbeat(lambda elapsed: self._renew(urgent, now + elapsed)):
                 for claim in urgent:
                     self._send(claim, now)
+            sent += len(urgent)
+        return sent
 
     def _renew(self, claims: list[OutboxClaim], now: datetime) -> None:
         outbox.renew_outbox(self.database, claims, until=now + self.settings.lease_for)
@@ -323,7 +344,8 @@ class Deliverer:
         log.warning("outbox row %s dead-lettered: %s", claim.id, error)
 
     def _due_at(self, at: datetime) -> None:
-        self.next_due = at if self.next_due is None else min(self.next_due, at)
+        with self._due_lock:
+            self.next_due = at if self.next_due is None else min(self.next_due, at)
 
 
 def _release(session: Session, method: str, channel: str, now: datetime) -> int:

@@ -130,16 +130,18 @@ def test_a_postgresql_restart_mid_burst_under_two_workers_loses_nothing_and_does
     emulator: SlackEmulator, db: Database, database_url: str, postgres_server: PostgresServer, tmp_path: Path
 ) -> None:
     messages = dms(emulator, db, 20)
-    emulator.latency = 0.1  # Slack answers late enough for the restart to land amid the work
+    emulator.latency = 0.1
+    emulator.set_latency("users.info", 2)  # the workers are inside look-ups, rows leased, when the restart lands
     start = BotProcess.start
     with (
         start(emulator, "worker", database_url=database_url, folder=tmp_path) as first,
         start(emulator, "worker", database_url=database_url, folder=tmp_path) as second,
     ):
-        emulator.wait_for(lambda calls: len([c for c in calls if c.method == "chat.postMessage"]) >= 6, timeout=15)
+        until(lambda: bool(held_rows(db)), time.time() + 15, "the workers lease rows")
         assert not inbox_done(db, len(messages))(), "the restart lands amid the work"
         postgres_server.halt()
         postgres_server.resume()
+        emulator.set_latency("users.info", None)
         back = time.time()
         emulator.wait_for(answered(emulator, messages), timeout=25)
         until(inbox_done(db, len(messages)), back + 25, "every inbox row processed")
