@@ -5,6 +5,8 @@ Rules:
 - A request's targets depend on its plan, kind and priority: a plan may give a kind its own targets (e.g. confirmed
   defects in the `kissflow` seed); other kinds use the plan's general targets.
 - Looking up an unknown plan, kind, priority or target raises PolicyLookupError naming what exists.
+- A request's suggested priority is the matrix's cell for its impact and urgency (`suggested_priority`); without
+  a matrix, or before both are answered, there is none.
 - Kinds (`KINDS`): a requester or an agent says a request is a question, an incident or a feature request
   (`STATED_KINDS`); only an agent makes it a defect, by confirming one. Support levels (`LEVELS`): every request
   starts at L1 and is escalated to L2 or L3 (`ESCALATION_LEVELS`).
@@ -113,6 +115,12 @@ class Policy:
     def target_labels(self) -> dict[str, str]:
         """The label of every target a plan of the policy uses, by target name."""
         return {target.name: target.definition.label for plan in self.plans.values() for target in plan.all_targets()}
+
+    def suggested_priority(self, impact: str | None, urgency: str | None) -> str | None:
+        """The priority the impact x urgency matrix gives these answers; None without a matrix or an answer."""
+        if self.matrix is None or not impact or not urgency:
+            return None
+        return self.matrix.priority_for(impact, urgency)
 
     def priority(self, name: str) -> Priority:
         for priority in self.priorities:

@@ -85,7 +85,7 @@ class AgentActions:
         names = [level.name for level in self.desk.policy.priorities]
         if priority not in names:
             return refused("priority_unknown", ticket.sr, value=priority, choices=", ".join(names))
-        suggested = self._suggested(ticket)
+        suggested = self.desk.policy.suggested_priority(ticket.impact, ticket.urgency)
         if suggested and priority != suggested and not reason.strip():
             return refused("reason_needed", ticket.sr, value=priority, suggested=suggested)
         before = ticket.priority or ""
@@ -408,9 +408,3 @@ class AgentActions:
         if at is None:
             return ""
         return " ".join([*(f"<@{user}>" for user in at.users), *(f"<!subteam^{group}>" for group in at.usergroups)])
-
-    def _suggested(self, ticket: tickets.TicketRecord) -> str | None:
-        matrix = self.desk.policy.matrix
-        if matrix is None or not ticket.impact or not ticket.urgency:
-            return None
-        return matrix.priority_for(ticket.impact, ticket.urgency)

@@ -420,12 +420,7 @@ class Intake:
         self, session: Session, ticket: tickets.TicketRecord, draft: Draft, key: str, zone: ZoneInfo, now: datetime
     ) -> None:
         policy = self.desk.policy
-        matrix = policy.matrix
-        priority = (
-            matrix.priority_for(draft.impact, draft.urgency)
-            if matrix and draft.impact and draft.urgency
-            else policy.default_priority
-        )
+        priority = policy.suggested_priority(draft.impact, draft.urgency) or policy.default_priority
         plan = ticket.plan or policy.default_plan
         kind = draft.kind or policy.default_kind
         changes = {"status": TicketStatus.OPEN, "completed_at": now, "priority": priority, "plan": plan, "kind": kind}

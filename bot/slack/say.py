@@ -52,10 +52,7 @@ class SlackSayer:
     def intake_status(
         self, ticket: TicketRecord, draft: Draft, missing: tuple[str, ...], zone: ZoneInfo, *, key: str
     ) -> None:
-        matrix = self.desk.policy.matrix
-        suggested = (
-            matrix.priority_for(draft.impact, draft.urgency) if matrix and draft.impact and draft.urgency else None
-        )
+        suggested = self.desk.policy.suggested_priority(draft.impact, draft.urgency)
         text = render(
             "slack/intake_status.mrkdwn.j2",
             draft=draft,

@@ -62,3 +62,14 @@ def test_kiwi_matrix_questions():
         "How many users are affected?",
         "Can they keep working?",
     )
+
+
+def test_the_suggested_priority_is_the_matrix_cell_once_both_are_answered():
+    kiwi = preset("kiwi")
+    assert kiwi.suggested_priority("extended", "critical") == "P1"
+    assert kiwi.suggested_priority("extended", None) is None
+    assert kiwi.suggested_priority("", "critical") is None
+
+
+def test_without_a_matrix_nothing_is_suggested():
+    assert preset("owkin").suggested_priority("extended", "critical") is None
