@@ -5,6 +5,12 @@ target, written in the caller's transaction with one "ticket.deadlines_set" audi
 that changed (before and after). Targets not given are left alone; writing the same values writes nothing.
 For reports each row also keeps when it was decided (met: its stop; breached: its due instant) and, once
 stopped, the working time it took.
+
+A pending deadline is a target still to be met: stored `running`, or stored `breached` without a stop (sla/ marks
+a running target breached once its due instant is reached, and the milestone sweep stores that). A target met
+(late or not) or paused is not pending. This is the one place the rule lives, in its two forms side by side: for
+the database `PENDING` (the work list and the Home tab's queue filter on it), for a value read
+`DeadlineValue.pending` (a requester's own requests); a test holds them to the same answers.
 """
 
 from collections.abc import Sequence
@@ -12,6 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy import and_, or_
 from sqlmodel import Session, col, select
 
 from storage import audit
@@ -19,6 +26,11 @@ from storage.columns import to_utc
 from storage.kinds import DeadlineState, parse
 from storage.tables import TicketDeadline
 from storage.tickets import lock_ticket
+
+PENDING = or_(
+    col(TicketDeadline.state) == DeadlineState.RUNNING.value,
+    and_(col(TicketDeadline.state) == DeadlineState.BREACHED.value, col(TicketDeadline.stopped_at).is_(None)),
+)
 
 
 @dataclass(frozen=True)
@@ -38,6 +50,11 @@ class DeadlineValue:
         if self.state == DeadlineState.MET:
             return self.stopped_at
         return self.due_at if self.state == DeadlineState.BREACHED else None
+
+    @property
+    def pending(self) -> bool:
+        """Still to be met: running, or breached and not stopped (the same rule as `PENDING`)."""
+        return self.state == DeadlineState.RUNNING or (self.state == DeadlineState.BREACHED and self.stopped_at is None)
 
 
 def set_deadlines(

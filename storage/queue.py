@@ -5,7 +5,7 @@ Rules:
 - A pending deadline is a target that has not stopped and has a due instant: stored `running`, or stored
   `breached` without a stop (sla/ marks a running target breached once its due instant is reached, and the
   milestone sweep stores that). A target met late (`breached` with a stop) and a paused one are not pending.
-  The rule is storage.worklist's PENDING (`/frontdesk list`), shared so the two lists agree.
+  The rule is storage.deadlines' PENDING, shared with the work list (`/frontdesk list`) so the two lists agree.
 - A request's next deadline is its earliest pending due instant (the target's name breaks ties); it is
   breached when that instant is at or before `now`, as sla/ counts it. Ordering by due instant therefore puts
   breached requests first, most overdue first; requests without a pending deadline come last; then by SR.
@@ -22,10 +22,10 @@ from sqlalchemy import Subquery, and_, func
 from sqlmodel import Session, col, select
 
 from storage.columns import to_utc
+from storage.deadlines import PENDING
 from storage.kinds import TicketStatus
 from storage.tables import Ticket, TicketDeadline
 from storage.tickets import TicketRecord, to_ticket_record
-from storage.worklist import PENDING
 
 QUEUED = (TicketStatus.OPEN.value, TicketStatus.WAITING.value, TicketStatus.RESOLVED.value)
 

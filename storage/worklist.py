@@ -1,10 +1,10 @@
 """The agents' work list: requests past intake and not closed, nearest running deadline first.
 
 Rules:
-- A request's next deadline is the earliest due instant among its targets still to be met (running, or
-  breached and not stopped: the milestone sweep stores breached targets as such); requests without one come
-  last. Ordering is done by the database (one query with a grouped subquery, then one for the names of the
-  nearest targets), so the list costs the same whatever the number of open requests.
+- A request's next deadline is the earliest due instant among its pending deadlines (storage.deadlines'
+  PENDING: running, or breached and not stopped); requests without one come last. Ordering is done by the
+  database (one query with a grouped subquery, then one for the names of the nearest targets), so the list
+  costs the same whatever the number of open requests.
 - Filters: "open" (open, waiting or resolved), "waiting" (waiting on the requester), "mine" (assigned to the
   agent with this Slack user id), "breaching" (a running deadline at or before `now`).
 """
@@ -12,22 +12,18 @@ Rules:
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, func, or_
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from storage.columns import to_utc
+from storage.deadlines import PENDING
 from storage.errors import InvalidValueError
-from storage.kinds import DeadlineState, TicketStatus
+from storage.kinds import TicketStatus
 from storage.tables import Agent, Ticket, TicketDeadline
 from storage.tickets import TicketRecord, to_ticket_record
 
 FILTERS = ("open", "waiting", "mine", "breaching")
 LISTED = (TicketStatus.OPEN.value, TicketStatus.WAITING.value, TicketStatus.RESOLVED.value)
-# A target still to be met: running, or breached (stored so by the milestone sweep) and not stopped since.
-PENDING = or_(
-    col(TicketDeadline.state) == DeadlineState.RUNNING.value,
-    and_(col(TicketDeadline.state) == DeadlineState.BREACHED.value, col(TicketDeadline.stopped_at).is_(None)),
-)
 
 
 @dataclass(frozen=True)

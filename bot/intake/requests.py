@@ -19,7 +19,8 @@ Rules:
   stored, the requester gets the SR number and the response deadline in their own zone (an automated message,
   which never counts as a response), and the agents get a triage card.
 - Idempotent keys: what a message makes the bot say is keyed by that message, so doing it twice says it once.
-- A request's next deadline (`requests_of`) is its earliest target still to be met, breached ones included.
+- A request's next deadline (`requests_of`) is its earliest pending deadline (storage.deadlines: still to be met,
+  breached ones included).
 - Email (bot.email) comes in through the same steps: `open_from_email` opens a request whose Slack thread the bot
   opens in the intake channel, and `into_request` takes a message already matched to its request. An email
   requester is known by address (`Profile.slack` is False), and their messages are recorded as email.
@@ -42,7 +43,7 @@ from sla.clocks import Clocks
 from storage import deadlines, messages, people, tickets
 from storage.attachments import StoredFile
 from storage.engine import Session
-from storage.kinds import AuthorRole, DeadlineState, MessageChannel, TicketStatus
+from storage.kinds import AuthorRole, MessageChannel, TicketStatus
 
 Files = tuple[tuple[str, str], ...]  # the (name, path in the attachment store) of files to share
 TERMS = ("plan", "kind", "priority")  # the changes the clocks read from the event log
@@ -323,7 +324,7 @@ class Intake:
             due = sorted(
                 (d.due_at, d.target)
                 for d in deadlines.deadlines_of(session, ticket.id)
-                if _pending(d) and d.due_at is not None
+                if d.pending and d.due_at is not None
             )
             summary = RequestSummary(ticket.sr, ticket.status.value, ticket.description, None, None)
             summaries.append(replace(summary, next_due=due[0][0], next_label=labels[due[0][1]]) if due else summary)
@@ -533,9 +534,3 @@ def _draft(session: Session, ticket: tickets.TicketRecord) -> Draft:
         urgency=ticket.urgency,
         kind=None if "kind" in missing else ticket.kind,
     )
-
-
-def _pending(deadline: deadlines.DeadlineValue) -> bool:
-    """A target still to be met: running, or breached (stored so by the milestone sweep) and not stopped since."""
-    running = deadline.state == DeadlineState.RUNNING
-    return running or (deadline.state == DeadlineState.BREACHED and deadline.stopped_at is None)

@@ -2,10 +2,13 @@
 
 from datetime import timedelta
 
+from sqlmodel import select
+
 from storage import audit
-from storage.deadlines import DeadlineValue, deadlines_of, set_deadlines
+from storage.deadlines import PENDING, DeadlineValue, deadlines_of, set_deadlines
 from storage.engine import Database
 from storage.kinds import DeadlineState
+from storage.tables import TicketDeadline
 from storage.tickets import get_ticket, open_ticket
 from tests.storage.helpers import NOW
 
@@ -42,3 +45,21 @@ def test_deadlines_are_stored_per_target_and_changes_audited(db: Database) -> No
     assert events[2].after["response"]["state"] == "met"
     assert events[2].after["response"]["decided_at"] == "2026-11-23T09:15:00+00:00"  # met: decided at its stop
     assert events[2].after["response"]["elapsed_seconds"] == 15 * 60
+
+
+def test_a_pending_deadline_is_the_same_in_the_database_and_in_a_value(db: Database) -> None:
+    # every state, stopped or not: the SQL rule (PENDING) and DeadlineValue.pending pick the same targets
+    values = [
+        DeadlineValue(f"{state.value}_{'stopped' if stopped else 'open'}", NOW + HOUR, state, NOW, stopped)
+        for state in DeadlineState
+        for stopped in (None, NOW + HOUR / 2)
+    ]
+    with db.write() as session:
+        ticket = open_ticket(session, kind="incident", actor="U1", now=NOW)
+        set_deadlines(session, ticket.id, values, next_change_at=None, actor="system", now=NOW)
+    with db.read() as session:
+        stored = deadlines_of(session, ticket.id)
+        in_sql = session.exec(select(TicketDeadline.target).where(PENDING, TicketDeadline.ticket_id == ticket.id))
+        assert sorted(in_sql) == sorted(value.target for value in stored if value.pending)
+    pending = sorted(value.target for value in stored if value.pending)
+    assert pending == ["breached_open", "running_open", "running_stopped"]  # a running row never has a stop
