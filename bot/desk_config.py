@@ -1,4 +1,4 @@
-"""The desk config (FRONTDESK_CONFIG, TOML): who and where the support desk is (DESIGN.md, "Contracts").
+"""The desk config (FRONTDESK_CONFIG, TOML): who and where the support desk is (docs/architecture.md, "Contracts").
 
 Rules:
 - It names the policy (a preset or a policy file, relative paths from the config's folder), the Slack channels

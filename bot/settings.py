@@ -1,4 +1,4 @@
-"""Process settings from the environment (DESIGN.md, "Contracts").
+"""Process settings from the environment (docs/architecture.md, "Environment").
 
 Rules:
 - Variables: SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET, SLACK_APP_TOKEN (Socket Mode when set), SLACK_APP_ID

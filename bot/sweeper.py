@@ -1,6 +1,7 @@
-"""The sweeps, run by APScheduler 3.x inside `frontdesk run` and `frontdesk worker` (DESIGN.md step 6; issue 6).
+"""The sweeps, run by APScheduler 3.x inside `frontdesk run` and `frontdesk worker`
+(docs/architecture.md, "The path of a message", step 6).
 
-Rules (FIELD-NOTES, APScheduler):
+Rules (docs/architecture.md, "APScheduler facts"):
 - One BackgroundScheduler per process, started only from those two entry points, with an in-memory job store:
   every deadline lives in our tables and every sweep is an idempotent function of the database and the time,
   so the scheduler only says when to look. One job per sweep with a fixed id, `coalesce=True`,

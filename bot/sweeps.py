@@ -1,4 +1,4 @@
-"""The desk's sweeps, as the scheduler runs them (issue 6): what each one is and how often it runs.
+"""The desk's sweeps, as the scheduler runs them: what each one is and how often it runs.
 
 Rules:
 - milestones (every 30 s): warnings, breaches, escalations and update nags (bot.desk.reminders);

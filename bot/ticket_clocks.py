@@ -1,4 +1,4 @@
-"""A request's deadlines, always what sla/ computes from its event log (DESIGN.md, "Time semantics").
+"""A request's deadlines, always what sla/ computes from its event log (docs/architecture.md, "Time").
 
 Rules:
 - Whatever changes a clock (completion, a priority, plan or kind change, a defect confirmed, a public reply, a

@@ -1,6 +1,6 @@
 """The HTTP side of `frontdesk run --http`: Slack's endpoint, the health check and the status page, on waitress.
 
-Rules (docs/security.md, "The HTTP door"; DESIGN.md, "Contracts"):
+Rules (docs/security.md, "The HTTP door"; docs/architecture.md, "HTTP endpoints"):
 - `POST /slack/events` goes through the door (bot.slack.door: signature on the raw bytes, size, shape), then to
   the Bolt app. Only POST: any other method is 405 with `Allow: POST`.
 - `GET /healthz` answers 200 when the database answers, 503 otherwise; it says nothing secret.

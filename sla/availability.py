@@ -1,9 +1,9 @@
-"""Monthly availability and service credits (DESIGN.md glossary; seeds 000, 002 and 003).
+"""Monthly availability and service credits (docs/architecture.md, "Glossary"; owkin, k0nsult, livepro).
 
 Rules:
 - availability % = (total minutes - downtime minutes) / total minutes x 100, where maintenance windows are
   excluded from both: total is the period less maintenance, downtime is the union of outages less maintenance.
-  (The seeds say "excluding planned maintenance"; removing it from the total as well is the common reading and
+  (The policies say "excluding planned maintenance"; removing it from the total as well is the common reading and
   never penalises a customer for a window they were told about.) Overlapping outages count once.
 - A month runs from local midnight on its first day to local midnight on the next month's first day in the
   policy's zone, so it can hold 743 or 745 hours across DST; outages are clipped to it (an outage spanning two

@@ -1,6 +1,6 @@
 """Business calendars: when work happens, and exact arithmetic on working time.
 
-Rules (DESIGN.md, "Time semantics"):
+Rules (docs/architecture.md, "Time"):
 - Working time is the set of instants whose local time lies in a working interval on a non-holiday local date.
   Across a daylight-saving change an interval holds the real elapsed time (00:00-24:00 can be 23 or 25 hours).
 - `add(d, to=t)` is the earliest instant T >= t such that the working time in [t, T) equals d: Mon 09:00 + 8h on

@@ -1,11 +1,11 @@
-"""Clocks: from a request's event log and "now", the state of each of its targets (DESIGN.md, time semantics).
+"""Clocks: from a request's event log and "now", the state of each of its targets (docs/architecture.md, "Time").
 
 Rules:
 - The log is a list of events; only those at or before `now` count, and events at the same instant keep the
   order given (the order they were recorded). Plan, kind and priority are the latest `plan`, `kind` and
   `priority` events (the policy's defaults without one). A change recomputes every open target from its start
-  event; a target that had already stopped keeps the rule in force when it stopped (DESIGN.md: "recomputes open
-  deadlines").
+  event; a target that had already stopped keeps the rule in force when it stopped (docs/architecture.md,
+  "Time").
 - A target starts at the first of its start events (`complete`, or `defect_confirmed`) and stops at the first
   of its stop events after that. `reopened` undoes a `resolved` or `closed` stop; the time between the stop
   and the reopening does not count.

@@ -4,7 +4,7 @@ Rules:
 - A working duration is one or more parts in the order weeks, days, hours, minutes: `30m`, `4h`, `1h30m`,
   `2.5d`, `1w`, `1d4h`. Numbers are decimals; spaces between parts are allowed. `0m` is allowed (at once).
 - Hours and minutes are fixed amounts of working time. Days and weeks are not: a calendar turns `1d` into its
-  day length and `1w` into its working days per week times that (DESIGN.md, time semantics).
+  day length and `1w` into its working days per week times that (docs/architecture.md, "Time").
 - `none` is no deadline ("as seen fit"); `next_release` is the first release on or after the target starts.
 - Anything else raises DurationError, whose message quotes the text.
 """

@@ -4,7 +4,7 @@ Rules:
 - Hours are given per day key: `mon` .. `sun`, or a range such as `mon-fri`; each day may list several intervals
   `HH:MM-HH:MM`. `24:00` is allowed as an end. An interval whose end is before its start crosses midnight:
   `fri = ["22:00-06:00"]` works Friday 22:00-24:00 and Saturday 00:00-06:00.
-- Working time belongs to the local date it lies on (DESIGN.md, time semantics): after splitting at midnight,
+- Working time belongs to the local date it lies on (docs/architecture.md, "Time"): after splitting at midnight,
   each weekday holds sorted, merged intervals of minutes in [0, 1440]. Overlaps are merged, not refused.
 - A day named twice, a bad day key, a malformed time or an empty interval raises HoursError naming the text.
 """

@@ -1,9 +1,9 @@
 """A support policy as frozen values: calendars, priorities, triage matrix, plans and their targets,
-escalations, availability and credits, releases and closing rules (DESIGN.md, "Policy files").
+escalations, availability and credits, releases and closing rules (docs/architecture.md, "Policies").
 
 Rules:
 - A request's targets depend on its plan, kind and priority: a plan may give a kind its own targets (e.g. confirmed
-  defects in the `kissflow` seed); other kinds use the plan's general targets.
+  defects in the `kissflow` preset); other kinds use the plan's general targets.
 - Looking up an unknown plan, kind, priority or target raises PolicyLookupError naming what exists.
 - A request's suggested priority is the matrix's cell for its impact and urgency (`suggested_priority`); without
   a matrix, or before both are answered, there is none.

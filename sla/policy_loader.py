@@ -1,4 +1,4 @@
-"""Loading a policy file (TOML) into a validated, frozen Policy (DESIGN.md, "Policy files").
+"""Loading a policy file (TOML) into a validated, frozen Policy (docs/architecture.md, "Policies").
 
 Rules:
 - The whole file is checked on load; the first problem raises PolicyError naming the file, the dotted key and

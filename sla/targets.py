@@ -1,6 +1,6 @@
 """Targets (clocks): what each one measures, when it starts and what stops it.
 
-Rules (DESIGN.md, glossary and time semantics):
+Rules (docs/architecture.md, "Glossary" and "Time"):
 - Built-in targets: `response` (first public reply by a human agent), `workaround`, `fix` (permanent fix),
   `resolution` (resolved, or whatever the policy also accepts, e.g. a workaround), and `update` (a cadence:
   every public reply restarts it until the request is resolved). A policy may declare custom targets

@@ -1,4 +1,4 @@
-"""Impact x urgency: two answers a policy's matrix turns into a priority (seed 004, STAGE+).
+"""Impact x urgency: two answers a policy's matrix turns into a priority (as in KIWI's STAGE+ support policy).
 
 Rules:
 - Impacts and urgencies are ordered choices (most severe first); every cell names one of the policy's

@@ -1,5 +1,5 @@
-"""How long a policy's words may be: each becomes a part of Slack that limits its length (DESIGN.md, "Policy
-files").
+"""How long a policy's words may be: each becomes a part of Slack that limits its length
+(docs/architecture.md, "Policies").
 
 Rules:
 - A matrix choice's label is a button (the question asked in a request's thread) and an option of the support

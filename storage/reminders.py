@@ -1,4 +1,4 @@
-"""The reminder ledger: which reminders were said, so each is said once (issue 6).
+"""The reminder ledger: which reminders were said, so each is said once.
 
 Rules: `record_new` adds the keys not recorded yet and returns those, in the caller's transaction; a key
 recorded by a concurrent transaction makes that one fail on the unique key and be redone, so a key is never

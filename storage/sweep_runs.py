@@ -1,4 +1,4 @@
-"""When each sweep last ran (issue 6, `frontdesk status`).
+"""When each sweep last ran (for `frontdesk status`).
 
 Rules: `record_run` writes the sweep's row in its own small transaction after each run, with the error of a
 failed run (cleared by the next good one); `sweep_runs` reads them all, by name.

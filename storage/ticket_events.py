@@ -1,4 +1,4 @@
-"""The clock events of a request: what the SLA clocks read to compute its deadlines (DESIGN.md, time semantics).
+"""The clock events of a request: what the SLA clocks read to compute its deadlines (docs/architecture.md, "Time").
 
 Rules:
 - An event is `kind` at instant `at` (UTC), with a `value` for plan, kind and priority changes, and the actor who

@@ -1,4 +1,4 @@
-"""`frontdesk email ingest|held`: a mail server's pipe into the inbox, and the emails held for review (issue 7).
+"""`frontdesk email ingest|held`: a mail server's pipe into the inbox, and the emails held for review.
 
 Rules:
 - `ingest [--mailbox NAME]` reads one raw message on stdin and stores it through the same path as the IMAP poller

@@ -1,4 +1,4 @@
-"""`frontdesk maintenance add|list`: maintenance windows, announced to customers by the running bot (issue 6).
+"""`frontdesk maintenance add|list`: maintenance windows, announced to customers by the running bot.
 
 Rules: `add --start ISO --end ISO --title TEXT [--planned|--unplanned]` stores the window (audited) in the
 configured database (upgraded first) and says when its notices go out; instants need their UTC offset; an end

@@ -2,7 +2,7 @@
 
 Rules:
 - With `--url https://desk.example.com`, events, commands and interactivity point at `{url}/slack/events`
-  (DESIGN.md, "Contracts"); with `--socket-mode` no URL is needed and Socket Mode is switched on.
+  (docs/architecture.md, "HTTP endpoints"); with `--socket-mode` no URL is needed and Socket Mode is switched on.
 - The scopes and events are exactly those Frontdesk uses: nothing more (busy subscriptions cost deliveries).
   Each scope is there for a Web API method the bot calls or an event it handles, as Slack's reference lists them
   (tests/bot/cli/test_manifest_scopes.py derives them from the code): `chat:write` to post, update and post

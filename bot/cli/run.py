@@ -1,6 +1,6 @@
 """`frontdesk run`: the bot, with Socket Mode when SLACK_APP_TOKEN is set, else HTTP on `--port`.
 
-Rules (DESIGN.md, "Contracts"):
+Rules (docs/architecture.md, "Commands"):
 - Every missing or invalid setting and every problem of the desk config is printed, one line each, and the
   command exits 2 before anything starts; a secret is never printed.
 - The database is upgraded to the newest schema first (`frontdesk db upgrade`), then the workers start, then

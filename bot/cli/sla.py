@@ -1,4 +1,4 @@
-"""`frontdesk sla due`: the deadline of one target, as DESIGN.md "Contracts" defines it.
+"""`frontdesk sla due`: the deadline of one target, as docs/architecture.md, "Commands" defines it.
 
 Rules:
 - `--opened` is the instant the target starts, with a UTC offset (a naive instant is bad input); `--opened -`

@@ -1,7 +1,7 @@
 """`frontdesk status`: queue depths, the oldest waiting item, dead letters, the channels the bot is not in and each
 sweep's last run.
 
-Rules (issue 6, "Delivery"): read-only, on the configured database (FRONTDESK_DATABASE_URL); it needs no Slack
+Rules: read-only, on the configured database (FRONTDESK_DATABASE_URL); it needs no Slack
 setting, so it answers while the bot is down. The outbox counts parked messages (waiting for the bot to be
 invited to their channel) and dismissed dead letters apart from the dead ones. Exit 0 when nothing needs a
 person, 1 when there are dead letters or channels the bot must be invited to (so a monitor can alert; a

@@ -1,6 +1,6 @@
 """`frontdesk worker`: the inbox worker, the delivery worker and the sweeps, without serving Slack (scale-out).
 
-Rules (DESIGN.md, "The path of a message"): on PostgreSQL any number of `frontdesk run --http` and `frontdesk
+Rules (docs/architecture.md, "The path of a message"): on PostgreSQL any number of `frontdesk run --http` and `frontdesk
 worker` processes share the work (claims with SKIP LOCKED, leases, the reminder ledger), so nothing is done
 twice. Settings are checked as for `frontdesk run` (the signing secret is not needed: nothing is received
 here). SIGTERM or Ctrl-C stops it after the work in hand.

@@ -1,4 +1,4 @@
-"""Agent actions on requests (issue 5): triage, defects, workarounds and fixes, replies, pauses, escalation,
+"""Agent actions on requests: triage, defects, workarounds and fixes, replies, pauses, escalation,
 resolution, and the requester's side of them. Nothing here knows Slack.
 
 Rules:

@@ -1,4 +1,4 @@
-"""Closing resolved requests, and the one satisfaction question after (issue 5, "Closing"). Nothing here knows Slack.
+"""Closing resolved requests, and the one satisfaction question after. Nothing here knows Slack.
 
 Rules:
 - A resolved request closes when its requester confirms ("Yes, solved"); "Not yet" reopens it. Only the

@@ -1,6 +1,6 @@
 """The `/frontdesk` command's text, read into a `Command` (pure: no Slack, no database).
 
-Rules (issue 5, "Actions"):
+Rules:
 - `ACTION SR ...`: the action first, then the request (`SR-000123`, `sr-123`, `SR123`, `#123` or `123`), then
   what the action takes. `list [mine|open|breaching|waiting]` (open by default) and `help` (or nothing) take
   no SR.

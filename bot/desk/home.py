@@ -1,4 +1,4 @@
-"""What the bot's Home tab shows (issue 5, "Home tab"). Nothing here knows Slack.
+"""What the bot's Home tab shows. Nothing here knows Slack.
 
 Rules:
 - A requester sees their own requests that are not closed, newest first, each with its status and next

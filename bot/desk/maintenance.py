@@ -1,4 +1,4 @@
-"""Maintenance windows and their notices to customers (issue 6). No Slack.
+"""Maintenance windows and their notices to customers. No Slack.
 
 Rules:
 - A window is added with `frontdesk maintenance add` (stored and audited) or listed in the desk config (added
@@ -7,7 +7,7 @@ Rules:
   when it ends; an unplanned one when it is declared and when it is completed. Each notice is said once (the
   reminder ledger), to every customer (bot.desk.notices). A notice whose moment has passed because a later one
   is due (the bot was down through the start) is dropped: customers hear what is true now.
-- Windows are excluded from availability (sla.availability, issue 8 reports); nothing here computes it.
+- Windows are excluded from availability (sla.availability, in the monthly reports); nothing here computes it.
 """
 
 from collections.abc import Callable

@@ -1,4 +1,4 @@
-"""Notices to every customer: outages and maintenance windows (issues 5 and 6). No Slack.
+"""Notices to every customer: outages and maintenance windows. No Slack.
 
 Rules: a notice goes to the announcements channel (if configured) and to each customer's Slack channels, each
 channel once, and by email to every known requester of each customer (by email domain), each address once, when

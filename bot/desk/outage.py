@@ -1,4 +1,4 @@
-"""Outages: a critical incident that affects every customer, and its Major Incident Report (issue 5). No Slack.
+"""Outages: a critical incident that affects every customer, and its Major Incident Report. No Slack.
 
 Rules:
 - `outage SR public title` is for agents, on an open incident (or a confirmed defect) at the policy's most

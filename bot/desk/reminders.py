@@ -1,4 +1,4 @@
-"""Reminders at the policy's milestones: warnings, breaches, escalations and update nags (issue 6). No Slack.
+"""Reminders at the policy's milestones: warnings, breaches, escalations and update nags. No Slack.
 
 Rules:
 - A request is looked at when its `next_change_at` comes (storage.sweeps leases it); its clocks are recomputed

@@ -1,4 +1,5 @@
-"""Watching one IMAP mailbox: every message in its folder is stored once in the inbox (DESIGN.md, step 1).
+"""Watching one IMAP mailbox: every message in its folder is stored once in the inbox
+(docs/architecture.md, "The path of a message", step 1).
 
 Rules:
 - One connection per mailbox, kept between polls (tls "ssl", "starttls" or "none"), logged in, the folder

@@ -1,4 +1,5 @@
-"""Storing a received email: the one path for the IMAP poller and `frontdesk email ingest` (DESIGN.md, step 2).
+"""Storing a received email: the one path for the IMAP poller and `frontdesk email ingest`
+(docs/architecture.md, "The path of a message", step 2).
 
 Rules:
 - The raw bytes are saved first in the attachment store's `mail` folder (content-addressed, synced, renamed into

@@ -1,4 +1,4 @@
-"""Reading a received email (issue 7, "Inbound"): who sent it, what it answers, its subject and text, the new part
+"""Reading a received email: who sent it, what it answers, its subject and text, the new part
 of a reply, its files, and whether it may be answered at all (bot.email.verdicts).
 
 Rules:

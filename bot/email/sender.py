@@ -1,4 +1,5 @@
-"""The email delivery worker: claims outbox rows for email and sends them through SMTP (DESIGN.md, step 5).
+"""The email delivery worker: claims outbox rows for email and sends them through SMTP
+(docs/architecture.md, "The path of a message", step 5).
 
 Rules:
 - `deliver_once(now)` claims one batch of email rows and finishes each before it returns: sent (the result keeps

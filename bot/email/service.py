@@ -1,5 +1,5 @@
 """The email service: a stored email opens a request, joins its request, is held for the agents, or is only
-recorded (issue 7, "Inbound"). It knows nothing of IMAP or Slack: it reads the stored raw message, and says
+recorded. It knows nothing of IMAP or Slack: it reads the stored raw message, and says
 everything through the sayer.
 
 Rules, in the order they are applied:

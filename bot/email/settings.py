@@ -1,4 +1,4 @@
-"""Email settings: the SMTP server we send through and the IMAP mailboxes we poll (DESIGN.md, "Contracts").
+"""Email settings: the SMTP server we send through and the IMAP mailboxes we poll (docs/architecture.md, "Environment").
 
 Rules:
 - SMTP comes from the environment: FRONTDESK_SMTP_HOST (no host: email is not sent, rows wait in the outbox),

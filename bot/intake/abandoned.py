@@ -1,4 +1,4 @@
-"""Abandoned intake: a reminder after `remind_after` without an answer, then closed after `close_after` (issue 4).
+"""Abandoned intake: a reminder after `remind_after` without an answer, then closed after `close_after`.
 
 Rules:
 - Idleness is measured from the last thing a person did on the request (a message in its thread, a button, a

@@ -1,6 +1,6 @@
 """A request being collected: which required fields it has, which are missing, and what an answer changes.
 
-Rules (DESIGN.md glossary, issue 4):
+Rules (docs/architecture.md, "Glossary": required fields):
 - Required fields, asked in this order: description, contact (email and phone, confirmed by the requester),
   when it happened, reproduction steps (or "not applicable"), attachments (files, or "none"), then impact and
   urgency when the policy has a matrix, then the kind (question, incident or feature request; only agents

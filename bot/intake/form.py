@@ -1,6 +1,6 @@
 """The support form: every required field of a request in one submission, checked as a whole.
 
-Rules (issue 4, "The intake conversation"):
+Rules:
 - A form is what a person typed or chose, as plain values (`FormValues`); it knows nothing of Slack, and its
   text is kept as typed (it is not message markup).
 - `check_form` reads every field with the same rules as the conversation (bot.intake.answers) and returns either

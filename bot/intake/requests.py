@@ -1,4 +1,4 @@
-"""The intake service: a requester's messages become a complete request (DESIGN.md glossary; issue 4).
+"""The intake service: a requester's messages become a complete request (docs/architecture.md, "Glossary").
 
 Rules:
 - It knows nothing of Slack: messages come in as `Incoming`, and everything said goes through a `Sayer`, which

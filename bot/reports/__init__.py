@@ -1,1 +1,1 @@
-"""Monthly reports: SLA compliance per target, availability and service credits (issue 8; bot.reports.monthly)."""
+"""Monthly reports: SLA compliance per target, availability and service credits (bot.reports.monthly)."""

@@ -1,4 +1,5 @@
-"""Who is an agent: the users listed in the desk config, and the members of its user groups (DESIGN.md glossary).
+"""Who is an agent: the users listed in the desk config, and the members of its user groups
+(docs/architecture.md, "Glossary").
 
 Rules:
 - A listed user is an agent without any look-up. For anyone else the members of each configured user group are

@@ -1,6 +1,6 @@
 """Files shared with a Slack message, downloaded before the worker's transaction and kept in the attachment store.
 
-Rules (issue 4, "The intake conversation"; DESIGN.md, "The path of a message"):
+Rules (docs/architecture.md, "The path of a message", step 3):
 - A message lists its files; each is looked up with files.info (an event's copy may be partial) for its
   `url_private_download`, then fetched with the bot token as a Bearer header, and saved by the AttachmentStore,
   which names it by its content and detects its type from the bytes.

@@ -1,6 +1,6 @@
 """The support form as a Slack modal: built from its template, read back from a view submission, checked inline.
 
-Rules (issue 4, "Ways in" and "The intake conversation"; FIELD-NOTES, 3 seconds):
+Rules (docs/architecture.md, "Slack facts": 3 seconds):
 - The modal's `callback_id` is `support_form`; its block ids are the form's field names, and so are the
   action ids of their elements. `private_metadata` (JSON) says which request it fills in (`ticket`, none for a new
   one), how many files that request already has, and for a new one the channel /support was typed in.

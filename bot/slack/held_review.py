@@ -1,4 +1,4 @@
-"""The agents' review of held emails in Slack: "Add to SR-…", "Open a new request" and "Dismiss" (issue 7).
+"""The agents' review of held emails in Slack: "Add to SR-…", "Open a new request" and "Dismiss".
 
 Rules:
 - The buttons are under the post that shows a held email in the agents channel (bot.slack.say.held_email); their

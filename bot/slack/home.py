@@ -1,4 +1,4 @@
-"""The bot's Home tab in Slack: published when someone opens it (issue 5, "Home tab").
+"""The bot's Home tab in Slack: published when someone opens it.
 
 Rules:
 - `app_home_opened` on the Home tab (not the Messages tab) publishes the person's view through the outbox

@@ -1,6 +1,6 @@
 """What an incoming Slack request is, for the inbox: its unique key and the conversation it belongs to.
 
-Rules (DESIGN.md, "The path of a message", step 2; FIELD-NOTES, Slack retries):
+Rules (docs/architecture.md, "The path of a message", step 2, and "Slack facts": retries):
 - A message is keyed by `(channel, ts)`, not by event_id: one message that mentions the bot arrives as two
   events (`message` and `app_mention`) with different event_ids, and must make one request. Files shared with a
   message (`file_share`) and thread broadcasts are messages; edits, deletions, joins and bot messages are not

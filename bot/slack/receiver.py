@@ -1,6 +1,6 @@
 """The Bolt app that receives Slack: check, store in the inbox, acknowledge. Nothing else.
 
-Rules (docs/security.md, "The HTTP door"; DESIGN.md, "The path of a message"):
+Rules (docs/security.md, "The HTTP door"; docs/architecture.md, "The path of a message", step 2):
 - What reaches the app was checked first: over HTTP by the door (bot.slack.door: the signature on the raw bytes,
   then the body's shape), so Bolt's own signature check is off; over Socket Mode (not signed: the socket is
   authenticated) by `CheckedSocketModeHandler`, which checks the payload's shape (bot.slack.body) before Bolt reads

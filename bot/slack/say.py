@@ -1,6 +1,6 @@
 """What the bot says in Slack, rendered from templates and stored as outbox rows (never sent from here).
 
-Rules (DESIGN.md, "Habits"; the delivery contract in bot/delivery):
+Rules (docs/architecture.md, "Layers"; the delivery contract in bot/delivery):
 - Every word comes from templates/slack/; user text is escaped for mrkdwn (`&`, `<`, `>`) by the templates, so
   it can never ping anyone, and nothing is sent with `link_names` or `parse=full`.
 - Each saying is one outbox row with an idempotency key: saying the same thing twice stores it once.

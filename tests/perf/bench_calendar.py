@@ -4,7 +4,7 @@
 
 For each preset calendar: additions per second for +1h, +100h and +10,000h from varied start instants (whole
 minutes spread over 2026-2027, open and closed), the brute-force reference's rate for +1h and +100h, and the cost
-of +10,000h relative to +1h. Goals (issue 2): at least 50,000 additions per second for spans up to 100 business
+of +10,000h relative to +1h. Goals: at least 50,000 additions per second for spans up to 100 business
 hours, on one core, and +10,000h no more than 5 times the cost of +1h. The process pins itself to one core.
 Rates are measured once the calendar's tables are built; "first +10,000h" is one addition on a fresh calendar,
 table building (python-holidays, the zone's offset changes) included.

@@ -11,7 +11,7 @@ maintenance windows. Then measures, best of 3 after a warm-up:
 - the peak memory Python allocates while building and formatting the whole desk's report (tracemalloc), for a
   database of N/10 requests and one of N: the same, since the database aggregates and Python gets one row per
   group.
-Goal (issue 8): under 10 s on PostgreSQL and under 30 s on SQLite; memory that does not grow with N.
+Goal: under 10 s on PostgreSQL and under 30 s on SQLite; memory that does not grow with N.
 """
 
 import argparse

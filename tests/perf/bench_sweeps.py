@@ -8,7 +8,7 @@ each past its response deadline (three reminders each: 50%, 80%, breach). Prints
   time of the work and the Slack time the pace takes (the clock is injected and moved to each next try);
 - the resident memory of this process (ru_maxrss) after the application's sweeps ran once on 100,000 open
   requests, and the number of scheduler jobs (one per sweep, never one per request).
-Goal (issue 6): memory under 200 MB.
+Goal: memory under 200 MB.
 """
 
 import argparse

@@ -1,5 +1,6 @@
 """Monthly availability: ((total minutes - downtime minutes) / total minutes) x 100, maintenance excluded from both
-(seed 002's formula; DESIGN.md glossary). Months run from local midnight to local midnight in the policy's zone."""
+(K0nsult's formula; docs/architecture.md, "Glossary"). Months run from local midnight to local midnight in the
+policy's zone."""
 
 from datetime import UTC, timedelta
 from fractions import Fraction

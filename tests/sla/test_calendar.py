@@ -115,8 +115,8 @@ def test_work_that_ends_at_lunch_is_due_at_noon_not_after_lunch() -> None:
 
 
 def test_toronto_friday_16_est_plus_2h_is_monday_10_edt_the_classic_dst_case() -> None:
-    # FIELD-NOTES: Fri 6 Mar 2026 16:00 EST + 2h = Fri 16-17 + Mon 09-10 EDT (clocks sprang forward Sun 8 Mar),
-    # i.e. 14:00 UTC; keeping the starting offset would give 15:00 UTC.
+    # docs/architecture.md, "Time": Fri 6 Mar 2026 16:00 EST + 2h = Fri 16-17 + Mon 09-10 EDT (clocks sprang
+    # forward Sun 8 Mar), i.e. 14:00 UTC; keeping the starting offset would give 15:00 UTC.
     due = TORONTO_9_TO_5.add(timedelta(hours=2), to=at("2026-03-06T16:00:00-05:00"))
     assert due.isoformat() == "2026-03-09T10:00:00-04:00"
     assert due.astimezone(UTC).isoformat() == "2026-03-09T14:00:00+00:00"

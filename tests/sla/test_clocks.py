@@ -396,8 +396,9 @@ def test_a_question_reclassified_as_a_defect_gets_the_defect_targets_from_confir
 
 
 def test_a_met_response_stays_met_when_the_priority_is_raised_later():
-    # DESIGN.md: changing priority "recomputes open deadlines". Replied at 11:30 as P4 (due 12:00), raised to P1
-    # at 13:00: the response was met under the priority it had; P1's 1h (due 11:00) must not breach it afterwards.
+    # docs/architecture.md, "Time": a change "recomputes every open target from its start event". Replied at 11:30
+    # as P4 (due 12:00), raised to P1 at 13:00: the response was met under the priority it had; P1's 1h (due 11:00)
+    # must not breach it afterwards.
     lines = [
         "2026-11-23T10:00+01:00 complete",
         "2026-11-23T11:30+01:00 public_reply",

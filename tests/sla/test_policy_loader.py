@@ -1,5 +1,5 @@
 """Loading policy files: a valid minimal policy and its defaults; every invalid file gives one PolicyError whose
-message names the file, the dotted key and the problem (DESIGN.md, "Policy files")."""
+message names the file, the dotted key and the problem (docs/architecture.md, "Policies")."""
 
 from datetime import UTC, datetime
 from fractions import Fraction

@@ -1,4 +1,4 @@
-"""Triage: an impact and an urgency turned into a priority by a policy's matrix (seed 004, STAGE+)."""
+"""Triage: an impact and an urgency turned into a priority by a policy's matrix (KIWI's STAGE+ support policy)."""
 
 import pytest
 

@@ -1,4 +1,4 @@
-"""`frontdesk sla due`, as DESIGN.md "Contracts" defines it."""
+"""`frontdesk sla due`, as docs/architecture.md, "Commands" defines it."""
 
 from datetime import UTC, datetime
 

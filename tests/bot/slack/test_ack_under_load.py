@@ -1,7 +1,8 @@
 """Acknowledgement under load: the whole Frontdesk (receiver, inbox worker, delivery worker) on loopback.
 
 Slack gives 3 seconds. Bolt's own listeners run on 5 threads, so 5 slow handlers starve a slash command's ack
-(FIELD-NOTES, Bolt); Frontdesk's receiver only stores and acks, and the slow Web API calls happen in its workers.
+(docs/architecture.md, "Bolt facts"); Frontdesk's receiver only stores and acks, and the slow Web API calls happen
+in its workers.
 """
 
 from collections.abc import Iterator
