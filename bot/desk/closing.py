@@ -5,7 +5,7 @@ Rules:
   requester answers: the channel checks who pressed.
 - Without an answer it closes by itself `auto_close_after` of business time (the policy's calendar) after it was
   resolved: the policy's `[closing] auto_close_after`, else AUTO_CLOSE. A policy with `confirmation_required`
-  (the owkin seed: "open until the customer confirms") never closes without the requester.
+  (owkin's: "open until the customer confirms") never closes without the requester.
 - Closing records the `closed` event (clocks stop), tells the requester, and asks one satisfaction question
   (1 to 5, then an optional comment). The rating is taken once per resolution: a reopened request clears it
   and asks again when it closes again.

@@ -1,4 +1,4 @@
-"""The presets: one policy per seed document, shipped with Frontdesk.
+"""The presets: one policy per published support policy, shipped with Frontdesk.
 
 Rules:
 - A preset is named by its file stem (`owkin`, `kissflow`, `k0nsult`, `livepro`, `kiwi`).

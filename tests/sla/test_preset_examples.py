@@ -1,4 +1,4 @@
-"""Every preset target on a hand-worked example taken from its seed's numbers.
+"""Every preset target on a hand-worked example taken from its document's numbers.
 
 Each case is: preset, plan (None: the default), kind (None: the default), the priorities it holds for, the target,
 the instant the target starts and the deadline worked out by hand, with the arithmetic in a comment. Instants carry

@@ -1,6 +1,6 @@
-"""Each preset against its seed document (/work/shared/seeds), table by table and row by row.
+"""Each preset against the published support policy it reads, table by table and row by row.
 
-Every table below is copied from a seed: the seed's wording is quoted in a comment, the values are written as the
+Every table below is copied from the document: its wording is quoted in a comment, the values are written as the
 preset writes them (durations as policy text, e.g. "1 Hour" is "1h"), so a reader can hold this file against the
 document. Where a preset had to read an ambiguous passage, the comment says "Reading:" as the preset does.
 """
@@ -38,20 +38,20 @@ def test_the_five_presets_are_shipped():
 
 
 @pytest.mark.parametrize("name", ["owkin", "kissflow", "k0nsult", "livepro", "kiwi"])
-def test_each_preset_names_its_seed(name):
-    seeds = {
-        "owkin": "000_575b6488a7e35914",
-        "kissflow": "001_bacdd7254e66f6d3",
-        "k0nsult": "002_ea08a5179464c7f4",
-        "livepro": "003_dd6df269b058fd44",
-        "kiwi": "004_7783307f01cf5612",
+def test_each_preset_names_its_source(name):
+    sources = {
+        "owkin": 'Owkin\'s "Support & SLA" for K Pro',
+        "kissflow": 'Kissflow\'s "SLAs and support models"',
+        "k0nsult": "K0nsult's SLA: service tiers, availability, escalation and credits",
+        "livepro": 'livepro\'s "Service Level Agreements"',
+        "kiwi": 'KIWI Technologies\' STAGE+ "Support policy" (December 2023)',
     }
     policy = preset(name)
     assert policy.name == name
-    assert policy.source == f"seeds/{seeds[name]}.txt"
+    assert policy.source == sources[name]
 
 
-# --- owkin: seed 000, "Support & SLA" (K Pro) -------------------------------------------------------------------
+# --- owkin: Owkin's "Support & SLA" (K Pro) ---------------------------------------------------------------------
 
 # "4. Priority Levels & SLAs": Priority Level | Definition | Response Time | Resolution Target
 OWKIN_TABLE = [
@@ -74,7 +74,7 @@ OWKIN_UPDATES = {
 }
 
 
-def test_owkin_priorities_are_the_seed_table_in_order():
+def test_owkin_priorities_are_the_document_table_in_order():
     assert priority_rows("owkin") == [row[:3] for row in OWKIN_TABLE]
 
 
@@ -117,7 +117,7 @@ def test_owkin_has_no_matrix_escalations_or_releases():
     assert policy.releases.is_empty
 
 
-# --- kissflow: seed 001, "SLAs and support models" ----------------------------------------------------------------
+# --- kissflow: Kissflow's "SLAs and support models" ---------------------------------------------------------------
 
 # "All conversations that originate in our chat system will be answered within 24 hours on business days."
 KISSFLOW_CHAT_RESPONSE = "24h"
@@ -179,7 +179,7 @@ def test_kissflow_calendar_is_every_weekday_whole_in_india_without_holidays():
 
 
 def test_kissflow_releases_every_other_tuesday_at_ten_india_time():
-    # "Permanent fix: Next release". Reading: the seed publishes no release calendar; the preset assumes a
+    # "Permanent fix: Next release". Reading: the document publishes no release calendar; the preset assumes a
     # fortnightly Tuesday release at 10:00 India time from 2026-01-06.
     releases = preset("kissflow").releases
     assert releases.first == datetime(2026, 1, 6, 10, 0)
@@ -198,7 +198,7 @@ def test_kissflow_has_no_availability_terms_matrix_or_escalations():
     assert policy.escalations == ()
 
 
-# --- k0nsult: seed 002, service tiers ---------------------------------------------------------------------------
+# --- k0nsult: K0nsult's SLA, service tiers ----------------------------------------------------------------------
 
 K0NSULT_PLANS = ("starter", "professional", "enterprise")
 
@@ -290,7 +290,7 @@ def test_k0nsult_only_enterprise_earns_credits_in_the_three_bands():
     [
         ("100", "0"),
         ("99.9", "0"),  # the committed 99.9% is met: no credit
-        ("99.895", "5"),  # Reading: between the seed's 99.89 and 99.9 is still the 5% band
+        ("99.895", "5"),  # Reading: between the document's 99.89 and 99.9 is still the 5% band
         ("99.89", "5"),
         ("99.0", "5"),
         ("98.995", "10"),  # Reading: between 98.99 and 99.0 is the 10% band
@@ -368,7 +368,7 @@ def test_k0nsult_resolution_accepts_a_workaround():
     assert {"workaround", "fix", "resolved"} <= target.definition.stops_on
 
 
-# --- livepro: seed 003, "Service Level Agreements" --------------------------------------------------------------
+# --- livepro: livepro's "Service Level Agreements" --------------------------------------------------------------
 
 # Incident type | Description | Service Level (the first table; Reading: the second table repeats the Critical
 # service level on the High row, which the preset does not take)
@@ -398,7 +398,7 @@ def test_livepro_targets_follow_the_incident_table(priority, targets, kind):
     assert written_targets(preset("livepro"), "standard", kind, priority) == targets
 
 
-def test_livepro_targets_are_labelled_in_the_seeds_words():
+def test_livepro_targets_are_labelled_in_the_documents_words():
     policy = preset("livepro")
     labels = {
         target.name: target.definition.label for row in LIVEPRO_TABLE for target in policy.targets(None, None, row[0])
@@ -438,12 +438,12 @@ def test_livepro_calendars_are_sydney_business_hours_and_around_the_clock():
     assert policy.calendar.length_of(WorkingDuration(days=Fraction(1))).total_seconds() == 12 * 3600
 
 
-# --- kiwi: seed 004, STAGE+ "Support policy" --------------------------------------------------------------------
+# --- kiwi: KIWI's STAGE+ "Support policy" -----------------------------------------------------------------------
 
-# "IMPACT" table: name, the seed's label, description.
+# "IMPACT" table: name, the document's label, description.
 KIWI_IMPACTS = [
     ("extended", "1. Extended", "All users of the application are impacted. A critical service is impacted."),
-    # the seed's "Non-critical service isimpacted." with the missing space restored
+    # the document's "Non-critical service isimpacted." with the missing space restored
     (
         "important",
         "2. Important",
@@ -453,7 +453,8 @@ KIWI_IMPACTS = [
     ("minor", "4. Minor", "One or a few users affected."),
 ]
 
-# "URGENCY LEVEL" table: name, the seed's label, the opening words of its description (the preset shortens the rest).
+# "URGENCY LEVEL" table: name, the document's label, the opening words of its description (the preset shortens
+# the rest).
 KIWI_URGENCIES = [
     ("critical", "1. Critical", "Affects an entire service"),
     ("high", "2. High", "Affects a user's ability to perform a function essential to their role"),
@@ -489,7 +490,7 @@ def test_kiwi_priorities_are_p1_to_p4():
     assert [name for name, _, _ in priority_rows("kiwi")] == [row[0] for row in KIWI_TARGETS]
 
 
-def test_kiwi_impacts_and_urgencies_are_the_seeds_lists_in_order():
+def test_kiwi_impacts_and_urgencies_are_the_documents_lists_in_order():
     matrix = preset("kiwi").matrix
     assert matrix is not None
     assert [(choice.name, choice.description) for choice in matrix.impacts] == [(n, d) for n, _, d in KIWI_IMPACTS]
@@ -512,7 +513,7 @@ def test_kiwi_matrix_cell(impact, urgency, priority):
     assert matrix.priority_for(impact, urgency) == priority
 
 
-def test_kiwi_matrix_has_exactly_the_seeds_sixteen_cells():
+def test_kiwi_matrix_has_exactly_the_documents_sixteen_cells():
     matrix = preset("kiwi").matrix
     assert matrix is not None
     assert [list(row) for row in matrix.cells] == [row for _, row in KIWI_MATRIX]
@@ -537,7 +538,7 @@ def test_kiwi_targets_follow_the_sla_table(priority, response, resolution, plus_
 )
 def test_kiwi_plus_is_twice_as_fast_as_basic(priority, target):
     # "Initial incident response time | normal | 2X faster"; "Incident resolution time | normal | 2X faster".
-    # The seed's own table breaks this once: P4 initial response is "4d" (36 business hours) on BASIC and "8hr" on
+    # The document's own table breaks this once: P4 initial response is "4d" (36 business hours) on BASIC and "8hr" on
     # PLUS. The preset follows the table there.
     policy = preset("kiwi")
     basic, plus = policy.target("basic", None, priority, target), policy.target("plus", None, priority, target)
@@ -551,7 +552,7 @@ def test_kiwi_plus_is_twice_as_fast_as_basic(priority, target):
 
 
 def test_kiwi_calendars_are_toronto_business_hours_with_quebec_holidays_and_around_the_clock():
-    # Reading: the seed gives no hours; Toronto time, Monday to Friday 08:00-17:00, Quebec holidays.
+    # Reading: the document gives no hours; Toronto time, Monday to Friday 08:00-17:00, Quebec holidays.
     policy = preset("kiwi")
     assert calendar_facts(policy.calendars["business"]) == ("America/Toronto", weekdays("08:00", "17:00"), "CA", "QC")
     assert policy.calendars["always"].is_always

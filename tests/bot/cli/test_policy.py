@@ -15,7 +15,7 @@ def test_every_preset_shows_and_checks(name):
     assert checked.stdout.startswith(f"{name}: valid.")
 
 
-def test_owkin_table_reads_like_the_seed():
+def test_owkin_table_reads_like_the_document():
     shown = run_frontdesk("policy", "show", "owkin", "--today", "2026-11-22").stdout
     assert (
         "      Response  Resolution  Update\n  P1  1h        4h          30m\n  P2  2h        8h          1d\n" in shown

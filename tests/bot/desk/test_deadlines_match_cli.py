@@ -1,6 +1,6 @@
 """Every deadline an agent action leaves on a request is what `frontdesk sla due` gives for the same inputs.
 
-For each seed with defect targets: a request completed through the intake, triaged away from its first priority
+For each preset with defect targets: a request completed through the intake, triaged away from its first priority
 (with a reason when the matrix suggests otherwise), confirmed as a defect, paused for three hours and resumed;
 after each step, each running target's stored deadline is asked of the CLI with its start and the pauses that
 fall after it (for pausable targets).
