@@ -12,8 +12,8 @@ Rules:
   expired before they could open: the person just clicks again; `frontdesk status` still lists them).
 - waiting-channels (every 10 minutes): the oldest message waiting for each channel the bot is not in is tried
   again, in case Slack's member_joined_channel was missed (bot.slack.membership).
-Every sweep speaks through a MailingSayer (Slack, and email to requesters who wrote by email) made for its
-transaction, at the sweep's `now`.
+Every sweep speaks through a bot.say.Say (Slack, and email to requesters who wrote by email) made for its
+transaction, at the sweep's `now`; the dead-letters alert is Slack's alone.
 """
 
 from collections.abc import Callable
@@ -23,9 +23,9 @@ from bot.desk.closing import sweep_resolved
 from bot.desk.maintenance import sweep_maintenance
 from bot.desk.reminders import sweep_milestones
 from bot.desk_config import DeskConfig
-from bot.email.say import MailingSayer
 from bot.intake.abandoned import sweep_abandoned
 from bot.reports.monthly_post import sweep_monthly_report
+from bot.say import Say
 from bot.slack.membership import probe_waiting
 from bot.slack.say import SlackSayer
 from bot.sweeper import Sweep
@@ -38,8 +38,8 @@ EXPIRED_TRIGGERS = frozenset({"expired_trigger_id", "exchanged_trigger_id"})  # 
 
 
 def desk_sweeps(database: Database, desk: DeskConfig) -> tuple[Sweep, ...]:
-    def say_at(now: datetime) -> Callable[[Session], MailingSayer]:
-        return lambda session: MailingSayer(session, desk, now)
+    def say_at(now: datetime) -> Callable[[Session], Say]:
+        return lambda session: Say(session, desk, now)
 
     return (
         Sweep(

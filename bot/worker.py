@@ -15,7 +15,8 @@ Rules:
   the transaction; the intake opens a request for it unless its thread already holds one.
 - Emails (source "email") are read, parsed and their files saved by bot.email.service before the transaction,
   and handled in it; agents' decisions on held emails come as button clicks (bot.slack.held_review).
-- What is said goes through bot.email.say.MailingSayer: Slack, and email to requesters who wrote by email.
+- What is said goes through bot.say.Say: Slack, and email to requesters who wrote by email. Each handler's act
+  gets one bot.act.ActContext (the transaction, the intake, the Say, the clock).
 - A failing row is put back and retried; after `max_attempts` it is dead and stays visible in `frontdesk
   status`, so one poisonous event never blocks a conversation for good.
 - `process_once(now)` is the whole step, run by a bot.runner.Runner woken when something is stored (or every
@@ -34,15 +35,16 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.act import Act, ActContext
 from bot.desk.actions import AgentActions
 from bot.desk.outcomes import Actor
 from bot.desk_config import DeskConfig
 from bot.email.ingest import mail_store
-from bot.email.say import MailingSayer
 from bot.email.service import MailDesk
 from bot.heartbeat import Heartbeat
 from bot.intake.requests import Incoming, Intake, Profile
 from bot.pool import Pool
+from bot.say import Say
 from bot.slack.agent_desk import AgentDesk
 from bot.slack.agents import Agents
 from bot.slack.files import SlackFiles
@@ -50,7 +52,7 @@ from bot.slack.gate import Gate, refusal_act
 from bot.slack.held_review import HeldReview
 from bot.slack.home import HomeTab
 from bot.slack.incoming import incoming_message, message_author, message_files, reacted_message, ticket_reaction
-from bot.slack.interactive import Act, Interactions
+from bot.slack.interactive import Interactions
 from bot.slack.lookups import LookupClient, Passing, retry_in
 from bot.slack.membership import BotJoined
 from bot.slack.routes import ROUTES, Malformed, Matched, acting_user, route_of
@@ -139,7 +141,7 @@ class InboxWorker:
         self.agent_desk = AgentDesk(desk, self.agents, self.profiles.of)
         self.home = HomeTab(desk, self.agents, self.profiles.of)
         self.mail = MailDesk(desk, store, mail_store(desk.intake.attachments_folder))
-        self.held = HeldReview(self.mail, self.agents, self.profiles.of)
+        self.held = HeldReview(self.mail.release, self.agents, self.profiles.of)
         self.gate = Gate(database, self.agents)
         self.handlers = self._handlers()
 
@@ -209,9 +211,9 @@ class InboxWorker:
         try:
             act = self._prepare(claim)
             with self.database.write() as session:
-                say = MailingSayer(session, self.desk, now)
+                say = Say(session, self.desk, now)
                 if act is not None:
-                    act(session, Intake(self.desk, say), say, now)
+                    act(ActContext(session, Intake(self.desk, say), say, now))
                 inbox.complete_inbox(session, claim, now=now)
         except LeaseLostError:
             log.warning("inbox row %s was taken by another worker; its work here was rolled back", claim.key)
@@ -249,8 +251,8 @@ class InboxWorker:
         wait = passing.wait if passing is not None and passing.wait is not None else backoff(claim.attempts)
         if passing is not None and now - claim.received_at >= self.budget:
             wait = max(wait, SLOW)
-            say = MailingSayer(session, self.desk, now)
-            say.waiting_on_slack(
+            say = Say(session, self.desk, now)
+            say.slack.waiting_on_slack(
                 acting_user(claim.payload), passing.reason, self.budget, SLOW, key=f"{claim.key}:waits"
             )
         inbox.retry_inbox(session, claim, error=error, at=now + wait)
@@ -286,11 +288,11 @@ class InboxWorker:
         incoming = replace(found, by_agent=self.agents.is_agent(found.profile.user))
         author = Actor(incoming.profile.user, incoming.by_agent, incoming.profile.name)
 
-        def message(session: Session, intake: Intake, say: MailingSayer, now: datetime) -> None:
-            desk = AgentActions(self.desk, say, lambda user: False)
+        def message(ctx: ActContext) -> None:
+            desk, session, now = AgentActions(self.desk, ctx.say), ctx.session, ctx.now
             if incoming.channel == self.desk.agents_channel:
                 desk.agent_wrote(session, incoming.thread_ts, incoming.text, author, now)
-            elif (written := intake.message(session, incoming, now)) is not None:
+            elif (written := ctx.intake.message(session, incoming, now)) is not None:
                 files = tuple((f.stored.name, f.stored.stored_path) for f in incoming.files if f.stored is not None)
                 desk.thread_message(
                     session, written.ticket, incoming.text, author, now, incoming.key, files, written.writer
@@ -310,8 +312,8 @@ class InboxWorker:
             return None
         incoming = found
 
-        def opens(session: Session, intake: Intake, say: MailingSayer, now: datetime) -> None:
-            intake.opens(session, incoming, now)
+        def opens(ctx: ActContext) -> None:
+            ctx.intake.opens(ctx.session, incoming, ctx.now)
 
         return opens
 

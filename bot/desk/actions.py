@@ -1,5 +1,6 @@
 """Agent actions on requests: triage, defects, workarounds and fixes, replies, pauses, escalation,
-resolution, and the requester's side of them. Nothing here knows Slack.
+resolution, and the requester's side of them. Nothing here knows Slack: everything is said through bot.say.Say,
+imported for its type only.
 
 Rules:
 - Every action but `show` and `list` is for agents only, checked here on every call whatever the way in; a
@@ -19,12 +20,11 @@ Rules:
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import TYPE_CHECKING
 
 from bot import ticket_clocks
 from bot.actor import ACTOR
-from bot.desk.notices import NoticeSayer
-from bot.desk.outage import IncidentReport, Outages
+from bot.desk.outage import Outages
 from bot.desk.outcomes import Actor, Outcome, done, refused
 from bot.desk_config import DeskConfig
 from bot.intake.requests import Files
@@ -34,6 +34,9 @@ from storage import messages, pauses, people, tickets, worklist
 from storage.engine import Session
 from storage.kinds import AuthorRole, MessageChannel, TicketStatus
 from storage.numbers import format_sr
+
+if TYPE_CHECKING:
+    from bot.say import Say
 
 LISTED = 30  # requests shown by `list`
 
@@ -50,28 +53,16 @@ class CardView:
     details: tuple[tuple[str, str], ...] = ()
 
 
-class DeskSayer(NoticeSayer, Protocol):
-    """What the desk says, whatever the channel; `key` makes each saying happen once."""
-
-    def card(self, view: CardView, *, key: str) -> None: ...
-
-    def to_requester(self, ticket: tickets.TicketRecord, what: str, details: dict[str, str], *, key: str) -> None: ...
-
-    def to_agents(
-        self, ticket: tickets.TicketRecord, what: str, details: dict[str, str], *, key: str, files: Files = ()
-    ) -> None: ...
-
-    def postmortem(self, report: IncidentReport, *, key: str) -> None: ...
-
-    def reply_in_thread(self, ticket: tickets.TicketRecord, agent: str, text: str, *, key: str) -> None:
-        """An agent answered in the requester's own thread (a requester who is not in Slack gets it too)."""
-        ...
+def nobody(user: str) -> bool:
+    """Nobody is known to be an agent: for callers that assign no one (only `assign` asks)."""
+    return False
 
 
 class AgentActions:
-    """The agent actions of one desk; `is_agent` tells whether a Slack user may be assigned."""
+    """The agent actions of one desk; `is_agent` tells whether a Slack user may be assigned (by default nobody:
+    only `assign` asks, and its callers know who the agents are)."""
 
-    def __init__(self, desk: DeskConfig, say: DeskSayer, is_agent: Callable[[str], bool]) -> None:
+    def __init__(self, desk: DeskConfig, say: "Say", is_agent: Callable[[str], bool] = nobody) -> None:
         self.desk, self.say, self.is_agent = desk, say, is_agent
 
     # -- priority and kind ---------------------------------------------------------------------------------

@@ -15,9 +15,10 @@ Rules:
 
 from collections.abc import Callable
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from bot.actor import ACTOR
-from bot.desk.actions import AgentActions, DeskSayer
+from bot.desk.actions import AgentActions
 from bot.desk.outcomes import Actor, Outcome, done, refused
 from bot.desk_config import DeskConfig
 from sla.durations import WorkingDuration
@@ -25,6 +26,9 @@ from sla.policy import Policy
 from storage import tickets
 from storage.engine import Database, Session
 from storage.kinds import TicketStatus
+
+if TYPE_CHECKING:
+    from bot.say import Say
 
 AUTO_CLOSE = WorkingDuration(days=5)
 SCORES = range(1, 6)
@@ -98,7 +102,7 @@ class Closing:
 
 
 def sweep_resolved(
-    database: Database, desk: DeskConfig, now: datetime, say_with: Callable[[Session], DeskSayer]
+    database: Database, desk: DeskConfig, now: datetime, say_with: Callable[[Session], "Say"]
 ) -> tuple[int, ...]:
     """Close every resolved request left unanswered past its time; the ids closed."""
     if desk.policy.closing.confirmation_required:
@@ -109,7 +113,7 @@ def sweep_resolved(
     closed = []
     for ticket_id in due:
         with database.write() as session:
-            closing = Closing(AgentActions(desk, say_with(session), lambda user: False))
+            closing = Closing(AgentActions(desk, say_with(session)))
             if closing.close_unanswered(session, ticket_id, now):
                 closed.append(ticket_id)
     return tuple(closed)

@@ -12,12 +12,16 @@ Rules:
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from bot.actor import ACTOR
-from bot.desk.notices import NoticeSayer, notify_customers
+from bot.desk.notices import notify_customers
 from bot.desk_config import DeskConfig
 from storage import reminders, service_events
 from storage.engine import Database, Session
+
+if TYPE_CHECKING:
+    from bot.say import Say
 
 AHEAD = timedelta(weeks=1)
 
@@ -35,7 +39,7 @@ def add_configured(database: Database, desk: DeskConfig, now: datetime) -> int:
 
 
 def sweep_maintenance(
-    database: Database, desk: DeskConfig, now: datetime, say_with: Callable[[Session], NoticeSayer]
+    database: Database, desk: DeskConfig, now: datetime, say_with: Callable[[Session], "Say"]
 ) -> bool:
     """Says the notices due at `now`; whether any was said."""
     with database.write() as session:
@@ -45,7 +49,7 @@ def sweep_maintenance(
 
 
 def _window(
-    session: Session, desk: DeskConfig, window: service_events.MaintenanceRecord, now: datetime, say: NoticeSayer
+    session: Session, desk: DeskConfig, window: service_events.MaintenanceRecord, now: datetime, say: "Say"
 ) -> bool:
     stages = _stages(window, now)
     if not stages:

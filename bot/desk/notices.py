@@ -3,30 +3,26 @@
 Rules: a notice goes to the announcements channel (if configured) and to each customer's Slack channels, each
 channel once, and by email to every known requester of each customer (by email domain), each address once, when
 the desk config's `[email] notify` has `outages` (for outages) or `maintenance` (for maintenance windows).
-Every copy has its own key derived from `key`, so a notice is never said twice to anyone.
+Every copy has its own key derived from `key`, so a notice is never said twice to anyone. It is said through
+bot.say.Say, imported for its type only, so nothing here imports Slack or email.
 """
 
-from typing import Protocol
+from typing import TYPE_CHECKING
 
 from bot.desk_config import DeskConfig
 from storage import people
 from storage.engine import Session
 
+if TYPE_CHECKING:
+    from bot.say import Say
+
 NOTIFICATION = {"outage": "outages", "maintenance": "maintenance"}  # bot.email.config.NOTIFICATIONS
-
-
-class NoticeSayer(Protocol):
-    def announce(
-        self, ticket_id: int | None, channel: str, what: str, details: dict[str, str], *, key: str
-    ) -> None: ...
-
-    def email(self, ticket_id: int | None, to: str, what: str, details: dict[str, str], *, key: str) -> None: ...
 
 
 def notify_customers(
     session: Session,
     desk: DeskConfig,
-    say: NoticeSayer,
+    say: "Say",
     what: str,
     details: dict[str, str],
     *,

@@ -24,16 +24,19 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from fractions import Fraction
-from typing import Protocol
+from typing import TYPE_CHECKING
 
 from bot import ticket_clocks
 from bot.actor import ACTOR
-from bot.desk.actions import AgentActions, DeskSayer
+from bot.desk.actions import AgentActions
 from bot.desk_config import DeskConfig
 from sla.clocks import Milestone, State, TargetState
 from sla.policy import Policy
 from storage import people, reminders, sweeps, tickets
 from storage.engine import Database, Session
+
+if TYPE_CHECKING:
+    from bot.say import Say
 
 LEASE = timedelta(minutes=2)
 BATCH = 100
@@ -55,19 +58,11 @@ class Reminder:
     message: str = ""
 
 
-class ReminderSayer(DeskSayer, Protocol):
-    def reminder(self, reminder: Reminder, mentions: str, *, key: str) -> None: ...
-
-    def digest(self, items: list[Reminder], *, key: str) -> None: ...
-
-    def escalation_email(self, reminder: Reminder, to: str, *, key: str) -> None: ...
-
-
 def sweep_milestones(
     database: Database,
     desk: DeskConfig,
     now: datetime,
-    say_with: Callable[[Session], "ReminderSayer"],
+    say_with: Callable[[Session], "Say"],
     *,
     digest_over: int | None = None,
 ) -> list[Reminder]:
@@ -87,7 +82,7 @@ def _sweep_batch(
     desk: DeskConfig,
     due: list[sweeps.DueTicket],
     now: datetime,
-    say_with: Callable[[Session], "ReminderSayer"],
+    say_with: Callable[[Session], "Say"],
     digest_over: int,
 ) -> list[Reminder]:
     """One claimed batch in one transaction: reminders found, recorded in the ledger, said, tickets rescheduled."""
@@ -144,7 +139,7 @@ def _say(
     session: Session,
     desk: DeskConfig,
     fresh: list[Reminder],
-    say: "ReminderSayer",
+    say: "Say",
     now: datetime,
     digest_over: int,
 ) -> None:
@@ -162,7 +157,7 @@ def _escalate(
     session: Session,
     desk: DeskConfig,
     reminder: Reminder,
-    say: "ReminderSayer",
+    say: "Say",
     now: datetime,
 ) -> None:
     """An escalation step: the level set and audited, the card updated, the level emailed."""
@@ -172,7 +167,7 @@ def _escalate(
         session, reminder.ticket.id, {"escalation_level": level}, actor=ACTOR, now=now, action="ticket.escalated",
         reason=reason,
     )  # fmt: skip
-    actions = AgentActions(desk, say, lambda user: False)
+    actions = AgentActions(desk, say)
     state = actions.current(session, ticket.id, now)
     actions.card(session, ticket, state, key=f"{reminder.key}:card", change="escalated_auto", level=level)
     at = desk.levels.get(level)

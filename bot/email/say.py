@@ -1,4 +1,6 @@
-"""What the desk says to a requester who wrote by email: the Slack sayings, plus an email in the request's thread.
+"""What the desk says by email: to a requester who wrote by email, in the request's thread; notices to customers'
+requesters; escalations to a level's addresses. The mail side of bot.say.Say, a peer of bot.slack.say (neither
+imports the other).
 
 Rules:
 - A request opened by email (it has a root Message-ID) gets, besides what Slack shows, an email for each
@@ -12,7 +14,8 @@ Rules:
   request, under the Message-ID it will be sent with.
 - It goes to the request's contact email (confirmed in intake), else to the address the request came from.
 - Automated notices (everything but an agent's words) carry `Auto-Submitted: auto-generated`.
-- Words come from templates/email/requester_*.
+- Notices (outages, maintenance) and escalations are automated emails too, keyed by the caller.
+- Words come from templates/email/requester_*, notice_* and escalation_*.
 """
 
 import math
@@ -23,10 +26,9 @@ from zoneinfo import ZoneInfo
 from bot.desk.reminders import Reminder
 from bot.desk_config import DeskConfig
 from bot.email.sender import message_id_for
-from bot.email_payload import EmailPayload, enqueue_payload
+from bot.email_payload import EmailPayload, enqueue_email, enqueue_payload
 from bot.intake.answers import Refused
 from bot.render import render
-from bot.slack.say import SlackSayer
 from sla.clocks import Clocks
 from storage import mail, people
 from storage.engine import Session
@@ -47,8 +49,10 @@ NOTIFICATION_OF = {
 }
 
 
-class RequesterMail:
-    """Emails to requesters, in the transaction of `session`."""
+class MailSayer:
+    """What the desk says by email, in the transaction of `session`: to the requester of a request opened by email,
+    notices to customers' requesters, and escalations to a level's addresses. It knows nothing of Slack (bot.say
+    routes each saying here, to bot.slack.say, or to both)."""
 
     def __init__(self, session: Session, desk: DeskConfig, now: datetime) -> None:
         self.session, self.desk, self.now = session, desk, now
@@ -122,70 +126,66 @@ class RequesterMail:
         )  # fmt: skip
         return True
 
-
-class MailingSayer(SlackSayer):
-    """The Slack sayer, which also emails the requester of a request opened by email."""
-
-    def __init__(self, session: Session, desk: DeskConfig, now: datetime) -> None:
-        super().__init__(session, desk, now)
-        self.mail = RequesterMail(session, desk, now)
+    # -- the sayings of bot.say.Say that reach a requester (or anyone) by email ------------------------------
 
     def ask(self, ticket: TicketRecord, field: str, refused: Refused | None, *, key: str) -> None:
-        super().ask(ticket, field, refused, key=key)
-        self.mail.to_request(
+        self.to_request(
             ticket, "question", "questions", key=f"{key}:email", field=field, refused=refused,
             matrix=self.desk.policy.matrix, contact_email=ticket.contact_email, contact_phone=ticket.contact_phone,
         )  # fmt: skip
 
     def completed(self, ticket: TicketRecord, state: Clocks, zone: ZoneInfo, *, key: str) -> None:
-        super().completed(ticket, state, zone, key=key)
         response = next((target for target in state.targets if target.name == "response"), None)
         due = response.due_at.astimezone(zone) if response and response.due_at else None
-        self.mail.to_request(ticket, "completed", "confirmation", key=f"{key}:email", due=due, zone=zone.key)
+        self.to_request(ticket, "completed", "confirmation", key=f"{key}:email", due=due, zone=zone.key)
 
     def to_requester(self, ticket: TicketRecord, what: str, details: dict[str, str], *, key: str) -> None:
-        super().to_requester(ticket, what, details, key=key)
         rating = what in ("closed", "closed_auto") and self.desk.email.notifies("satisfaction")
         notification = NOTIFICATION_OF.get(what, "replies")
-        self.mail.to_request(ticket, what, notification, key=f"{key}:email", details=details, rating=rating)
+        self.to_request(ticket, what, notification, key=f"{key}:email", details=details, rating=rating)
 
     def reply_in_thread(self, ticket: TicketRecord, agent: str, text: str, *, key: str) -> None:
         """An agent answered in the request's Slack thread: the requester by email gets it too."""
         details = {"agent": agent, "text": text}
-        self.mail.to_request(ticket, "reply", "replies", key=f"{key}:email", details=details, rating=False)
+        self.to_request(ticket, "reply", "replies", key=f"{key}:email", details=details, rating=False)
 
     def file_too_large(self, ticket: TicketRecord, name: str, limit: int, *, key: str) -> None:
-        super().file_too_large(ticket, name, limit, key=key)
         values = {"name_of_file": name, "limit_mb": limit / (1024 * 1024)}
-        self.mail.to_request(ticket, "file_too_large", "questions", key=f"{key}:email", **values)
+        self.to_request(ticket, "file_too_large", "questions", key=f"{key}:email", **values)
 
     def file_refused(self, ticket: TicketRecord, name: str, content_type: str, *, key: str) -> None:
-        super().file_refused(ticket, name, content_type, key=key)
         values = {"name_of_file": name, "content_type": content_type}
-        self.mail.to_request(ticket, "file_refused", "questions", key=f"{key}:email", **values)
+        self.to_request(ticket, "file_refused", "questions", key=f"{key}:email", **values)
 
-    def intake_reminder(self, ticket: TicketRecord, closes_in: timedelta, *, key: str) -> bool:
-        said = super().intake_reminder(ticket, closes_in, key=key)
+    def intake_reminder(self, ticket: TicketRecord, closes_in: timedelta, *, key: str) -> None:
         hours = max(1, math.ceil(closes_in.total_seconds() / 3600))
-        self.mail.to_request(ticket, "intake_reminder", "questions", key=f"{key}:email", closes_in_hours=hours)
-        return said
+        self.to_request(ticket, "intake_reminder", "questions", key=f"{key}:email", closes_in_hours=hours)
 
     def intake_closed(self, ticket: TicketRecord, *, key: str) -> None:
-        super().intake_closed(ticket, key=key)
-        self.mail.to_request(ticket, "intake_closed", "questions", key=f"{key}:email")
+        self.to_request(ticket, "intake_closed", "questions", key=f"{key}:email")
 
-    def reminder(self, reminder: Reminder, mentions: str, *, key: str) -> None:
-        super().reminder(reminder, mentions, key=key)
-        self._update_notice(reminder)
-
-    def digest(self, items: list[Reminder], *, key: str) -> None:
-        super().digest(items, key=key)
-        for reminder in items:
-            self._update_notice(reminder)
-
-    def _update_notice(self, reminder: Reminder) -> None:
+    def update_notice(self, reminder: Reminder) -> None:
         """The update cadence fell due: a requester by email gets a status notice (when the desk wants it)."""
         if reminder.what == "update":
             ticket = reminder.ticket
             values = {"status": ticket.status.value, "priority": ticket.priority}
-            self.mail.to_request(ticket, "update", "updates", key=f"{reminder.key}:email", **values)
+            self.to_request(ticket, "update", "updates", key=f"{reminder.key}:email", **values)
+
+    def notice(self, ticket_id: int | None, to: str, what: str, details: dict[str, str], *, key: str) -> None:
+        """A notice to a customer's requester (an outage, a maintenance window), delivered by the email worker."""
+        values = {"what": what, "details": details, "zone": self.desk.policy.calendar.zone}
+        subject = render("email/notice_subject.txt.j2", **values)
+        text = render("email/notice_body.txt.j2", **values)
+        enqueue_email(
+            self.session, key=key, to=to, subject=subject, text=text, now=self.now, ticket_id=ticket_id, automated=True
+        )
+
+    def escalation(self, reminder: Reminder, to: str, *, key: str) -> None:
+        """An escalation step, to one of the level's addresses."""
+        values = {"r": reminder, "zone": self.desk.policy.calendar.zone}
+        subject = render("email/escalation_subject.txt.j2", **values)
+        text = render("email/escalation_body.txt.j2", **values)
+        enqueue_email(
+            self.session, key=key, to=to, subject=subject, text=text, now=self.now, ticket_id=reminder.ticket.id,
+            automated=True,
+        )  # fmt: skip

@@ -1,6 +1,6 @@
 """The email service: a stored email opens a request, joins its request, is held for the agents, or is only
 recorded. It knows nothing of IMAP or Slack: it reads the stored raw message, and says
-everything through the sayer.
+everything through bot.say.Say.
 
 Rules, in the order they are applied:
 1. Unparseable (headers the ingest could not read, a message beyond bot.email.limits, anything the parser
@@ -37,31 +37,31 @@ transaction as its effects.
 
 import hashlib
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from bot.act import Act, ActContext
 from bot.desk.actions import AgentActions
 from bot.desk.closing import SCORES, Closing
 from bot.desk.outcomes import Actor
 from bot.desk_config import DeskConfig
 from bot.email.parse import ParsedEmail, Unparseable, parse_email, sr_numbers
-from bot.email.say import MailingSayer
 from bot.intake.requests import Incoming, Intake, Profile, SharedFile
-from bot.slack.say import held_key_of
 from storage import inbox, mail, people, tickets
 from storage.attachments import AttachmentStore
 from storage.engine import Session
 from storage.errors import AttachmentTooLargeError, AttachmentTypeBlockedError, StorageError
 from storage.kinds import AuthorRole, EmailOutcome, EmailReview, TicketStatus
 
+if TYPE_CHECKING:
+    from bot.say import Say
+
 RATE_WINDOW = timedelta(hours=1)
 YES = frozenset({"yes", "y", "solved", "resolved", "fixed", "ok", "okay", "oui", "ja", "si", "sí"})
 NO = frozenset({"no", "n", "not", "nope", "non", "nein"})
 _FIRST_WORD = re.compile(r"\w+", re.UNICODE)
 _SCORE = re.compile(r"^\s*([1-5])(?:\s*/\s*5)?\b\s*[.,:;!-]*\s*(.*)$", re.DOTALL)
-MailAct = Callable[[Session, Intake, MailingSayer, datetime], None]
 
 
 @dataclass(frozen=True)
@@ -114,12 +114,12 @@ class MailDesk:
 
     # -- the inbox row -------------------------------------------------------------------------------------
 
-    def prepare(self, claim: inbox.InboxClaim) -> MailAct:
+    def prepare(self, claim: inbox.InboxClaim) -> Act:
         """What a stored email does, parsed and its files saved before the transaction."""
         received = self.received(StoredMail.of(claim))
 
-        def act(session: Session, intake: Intake, say: MailingSayer, now: datetime) -> None:
-            self.handle(session, received, intake, say, now)
+        def act(ctx: ActContext) -> None:
+            self.handle(ctx.session, received, ctx.intake, ctx.say, ctx.now)
 
         return act
 
@@ -139,7 +139,7 @@ class MailDesk:
         except Exception as error:  # parsing promises never to raise; whatever still does is held, not retried
             return Received(stored, Unparseable(f"could not be read ({type(error).__name__})"))
 
-    def handle(self, session: Session, received: Received, intake: Intake, say: MailingSayer, now: datetime) -> None:
+    def handle(self, session: Session, received: Received, intake: Intake, say: "Say", now: datetime) -> None:
         parsed = received.parsed
         if isinstance(parsed, Unparseable):
             self._hold(session, received, say, now, "unparseable", parsed.reason)
@@ -180,12 +180,10 @@ class MailDesk:
 
     # -- held messages ---------------------------------------------------------------------------------------
 
-    def release(
-        self, session: Session, record_id: int, decision: EmailReview, by: Actor, intake: Intake, say: MailingSayer,
-        now: datetime,
-    ) -> str | None:  # fmt: skip
+    def release(self, ctx: ActContext, record_id: int, decision: EmailReview, by: Actor) -> str | None:
         """An agent's decision on a held message: attach it to the request it names, open a new request from it,
         or dismiss it. The SR it went to ("" when dismissed); None when it was decided already or cannot be."""
+        session, intake, say, now = ctx.session, ctx.intake, ctx.say, ctx.now
         entry = mail.get_email(session, record_id)
         if entry is None or entry.review is not EmailReview.HELD or entry.raw_path is None:
             return None
@@ -253,7 +251,7 @@ class MailDesk:
         return mail.received_since(session, sender, now - RATE_WINDOW) >= self.desk.email.rate_per_hour
 
     def _hold(
-        self, session: Session, received: Received, say: MailingSayer, now: datetime, reason: str, detail: str = "",
+        self, session: Session, received: Received, say: "Say", now: datetime, reason: str, detail: str = "",
         named: tickets.TicketRecord | None = None,
     ) -> None:  # fmt: skip
         """Kept for the agents: `reason` is unparseable, no_sender, rate, unverified, agents_by_email_off, auth_failed
@@ -268,21 +266,19 @@ class MailDesk:
             say.mail_flood(sender or "", self.desk.email.rate_per_hour, key=f"email:rate:{sender}:{hour}")
             return
         details = _details(parsed) | {"reason": reason, "detail": detail, "sr": named.sr if named else ""}
-        say.held_email(record_id, details, key=held_key_of(record_id))
+        say.held_email(record_id, details)
 
-    def _too_large(
-        self, session: Session, received: Received, parsed: ParsedEmail, say: MailingSayer, now: datetime
-    ) -> None:
+    def _too_large(self, session: Session, received: Received, parsed: ParsedEmail, say: "Say", now: datetime) -> None:
         limit = self.desk.email.max_message_bytes
         reason = f"{received.stored.size} bytes, over the limit of {limit}"
         mail.record_email(session, **received.record(outcome=EmailOutcome.TOO_LARGE, reason=reason, now=now))
         to = parsed.reply_to or parsed.sender
         if to:
             key = f"{received.stored.key}:too_large"
-            say.mail.too_large(to, parsed.subject, parsed.message_id, received.stored.size, key=key)
+            say.too_large(to, parsed.subject, parsed.message_id, received.stored.size, key=key)
 
     def _open(
-        self, session: Session, received: Received, parsed: ParsedEmail, intake: Intake, say: MailingSayer,
+        self, session: Session, received: Received, parsed: ParsedEmail, intake: Intake, say: "Say",
         now: datetime, *, held: int | None = None,
     ) -> tickets.TicketRecord:  # fmt: skip
         incoming = self._incoming(received, parsed, _description(parsed))
@@ -298,7 +294,7 @@ class MailDesk:
 
     def _join(
         self, session: Session, ticket: tickets.TicketRecord, received: Received, parsed: ParsedEmail,
-        intake: Intake, say: MailingSayer, now: datetime, *, held: int | None = None,
+        intake: Intake, say: "Say", now: datetime, *, held: int | None = None,
     ) -> None:  # fmt: skip
         incoming = replace(self._incoming(received, parsed, parsed.reply), by_agent=self._as_agent(parsed))
         self._recorded(session, received, EmailOutcome.REPLY, ticket.id, held, now)
@@ -307,7 +303,7 @@ class MailDesk:
         if joined is None:
             return
         author = Actor(incoming.profile.user, incoming.by_agent, incoming.profile.name)
-        actions = AgentActions(self.desk, say, lambda user: False)
+        actions = AgentActions(self.desk, say)
         theirs = joined.writer == AuthorRole.REQUESTER
         if theirs and self._answers_closing(session, joined.ticket, parsed.reply, author, actions, now, incoming):
             return

@@ -13,20 +13,24 @@ Rules:
 - `sweep_abandoned(database, desk, now)` is a function of the database and `now` only: running it twice, or late,
   does each thing once. Each request is handled in its own transaction, locked and read again first, so a
   message recorded meanwhile by the inbox worker is seen and one bad request does not stop the others.
-- It knows nothing of Slack: it speaks through a `Sayer` built for the transaction (`say_with`).
+- It knows nothing of Slack: it speaks through a bot.say.Say built for the transaction (`say_with`), imported
+  for its type only.
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from bot.actor import ACTOR
 from bot.desk_config import DeskConfig
-from bot.intake.requests import Sayer
 from storage import intake_idle, tickets
 from storage.engine import Database, Session
 from storage.kinds import TicketStatus
+
+if TYPE_CHECKING:
+    from bot.say import Say
 
 ACTION = "ticket.abandoned"
 
@@ -49,7 +53,7 @@ class Swept:
         return bool(self.reminded or self.closed)
 
 
-def sweep_abandoned(database: Database, desk: DeskConfig, now: datetime, say_with: Callable[[Session], Sayer]) -> Swept:
+def sweep_abandoned(database: Database, desk: DeskConfig, now: datetime, say_with: Callable[[Session], "Say"]) -> Swept:
     """Remind the requesters who left their intake for `remind_after`, close the requests left for `close_after`."""
     with database.read() as session:
         idle = intake_idle.idle_intake(session, cutoff=now - desk.intake.remind_after, bot_actor=ACTOR)
@@ -61,7 +65,7 @@ def sweep_abandoned(database: Database, desk: DeskConfig, now: datetime, say_wit
 
 
 def _handle(
-    database: Database, desk: DeskConfig, ticket_id: int, now: datetime, say_with: Callable[[Session], Sayer]
+    database: Database, desk: DeskConfig, ticket_id: int, now: datetime, say_with: Callable[[Session], "Say"]
 ) -> Outcome:
     """One request, in its own transaction: locked, read again, then reminded or closed."""
     with database.write() as session:
@@ -78,14 +82,14 @@ def _handle(
         return Outcome.NOTHING
 
 
-def _remind(session: Session, idle: intake_idle.IdleIntake, closes_in: timedelta, say: Sayer) -> Outcome:
+def _remind(session: Session, idle: intake_idle.IdleIntake, closes_in: timedelta, say: "Say") -> Outcome:
     ticket = tickets.get_ticket(session, idle.ticket_id)
     period = idle.last_event_id if idle.last_event_id is not None else "opened"
     sent = say.intake_reminder(ticket, closes_in, key=f"ticket:{ticket.id}:intake_reminder:{period}")
     return Outcome.REMINDED if sent else Outcome.NOTHING
 
 
-def _close(session: Session, ticket_id: int, now: datetime, say: Sayer) -> None:
+def _close(session: Session, ticket_id: int, now: datetime, say: "Say") -> None:
     changes = {"status": TicketStatus.CLOSED, "closed_at": now}
     ticket = tickets.change_ticket(session, ticket_id, changes, actor=ACTOR, now=now, action=ACTION)
     say.intake_closed(ticket, key=f"ticket:{ticket_id}:intake_closed")

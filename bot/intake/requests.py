@@ -1,9 +1,10 @@
 """The intake service: a requester's messages become a complete request (docs/architecture.md, "Glossary").
 
 Rules:
-- It knows nothing of Slack: messages come in as `Incoming`, and everything said goes through a `Sayer`, which
-  the channel (Slack now, email later) turns into outbox rows. All of one message's effects are written in the
-  caller's transaction, so a crash leaves either all of them or none, and the inbox row is redone.
+- It knows nothing of Slack: messages come in as `Incoming`, and everything said goes through bot.say.Say
+  (imported for its type only), which turns it into outbox rows for Slack and, for a requester who wrote by
+  email, for email. All of one message's effects are written in the caller's transaction, so a crash leaves
+  either all of them or none, and the inbox row is redone.
 - A top-level message with no request yet opens one (status intake) with its text as the description and the
   requester's profile as unconfirmed contact details; the requester's replies in its thread answer the first
   missing field. A request's intake is its requester's (docs/security.md, "Who may do what"): an agent's message
@@ -28,8 +29,8 @@ Rules:
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
-from typing import Protocol
+from datetime import datetime
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot import ticket_clocks
@@ -39,11 +40,13 @@ from bot.desk_config import DeskConfig
 from bot.intake.answers import Refused, parse_email, parse_phone, plain_text
 from bot.intake.draft import MAX_DESCRIPTION, Context, Draft, answer
 from bot.intake.form import FormValues, apply_form, check_form
-from sla.clocks import Clocks
 from storage import deadlines, messages, people, tickets
 from storage.attachments import StoredFile
 from storage.engine import Session
 from storage.kinds import AuthorRole, MessageChannel, TicketStatus
+
+if TYPE_CHECKING:
+    from bot.say import Say
 
 Files = tuple[tuple[str, str], ...]  # the (name, path in the attachment store) of files to share
 TERMS = ("plan", "kind", "priority")  # the changes the clocks read from the event log
@@ -149,45 +152,10 @@ class RequestSummary:
     next_due: datetime | None
 
 
-class Sayer(Protocol):
-    """What the intake says, whatever the channel; `key` makes each saying happen once."""
-
-    def intake_status(
-        self, ticket: tickets.TicketRecord, draft: Draft, missing: tuple[str, ...], zone: ZoneInfo, *, key: str
-    ) -> None: ...
-
-    def ask(self, ticket: tickets.TicketRecord, field: str, refused: Refused | None, *, key: str) -> None: ...
-
-    def answered_in_words(self, ticket: tickets.TicketRecord, *, key: str) -> None:
-        """The last question was answered by a message: its ready answers are no longer offered."""
-        ...
-
-    def completed(self, ticket: tickets.TicketRecord, state: Clocks, zone: ZoneInfo, *, key: str) -> None: ...
-
-    def triage_card(
-        self, ticket: tickets.TicketRecord, draft: Draft, state: Clocks, files: Files, *, key: str
-    ) -> None: ...
-
-    def file_too_large(self, ticket: tickets.TicketRecord, name: str, limit: int, *, key: str) -> None: ...
-
-    def file_refused(self, ticket: tickets.TicketRecord, name: str, content_type: str, *, key: str) -> None: ...
-
-    def intake_reminder(self, ticket: tickets.TicketRecord, closes_in: timedelta, *, key: str) -> bool:
-        """Remind the requester of what is missing; False when `key` was said already."""
-        ...
-
-    def intake_closed(self, ticket: tickets.TicketRecord, *, key: str) -> None: ...
-
-    def comment_kept(self, ticket: tickets.TicketRecord, user: str, *, key: str) -> None:
-        """Tell `user` (not the requester) that what they wrote in the request's thread went to the agents as a
-        comment and answered none of its questions."""
-        ...
-
-
 class Intake:
     """The intake service for one desk."""
 
-    def __init__(self, desk: DeskConfig, say: Sayer) -> None:
+    def __init__(self, desk: DeskConfig, say: "Say") -> None:
         self.desk, self.say = desk, say
         self.has_matrix = desk.policy.matrix is not None
 

@@ -15,7 +15,7 @@ Rules:
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING
 
 from bot.customers import save_customers
 from bot.desk_config import DeskConfig
@@ -25,14 +25,11 @@ from sla.calendar import Calendar
 from storage import reminders
 from storage.engine import Database, Session
 
+if TYPE_CHECKING:
+    from bot.say import Say
+
 LEDGER = "monthly-report:"
-Poster = Callable[[Session], "MonthlyReportSayer"]
-
-
-class MonthlyReportSayer(Protocol):
-    """What the sweep needs from a sayer (bot.slack.say.SlackSayer)."""
-
-    def monthly_report(self, report: Report, channel: str, chart: Path, *, key: str) -> None: ...
+Poster = Callable[[Session], "Say"]
 
 
 def report_day_opening(calendar: Calendar, year: int, month: int, number: int) -> datetime | None:

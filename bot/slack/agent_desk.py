@@ -20,13 +20,14 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from bot.act import Act, ActContext
 from bot.desk.actions import AgentActions
 from bot.desk.closing import Closing
 from bot.desk.commands import Command, CommandError, parse_command, render_command_error, render_help
 from bot.desk.outage import Outages
 from bot.desk.outcomes import Actor, Outcome
 from bot.desk_config import DeskConfig
-from bot.intake.requests import Intake, Profile
+from bot.intake.requests import Profile
 from bot.render import render, render_json
 from bot.slack.agents import Agents
 from bot.slack.routes import AGENT_FORMS, IDS, Matched, pressed
@@ -34,7 +35,6 @@ from bot.slack.say import SlackSayer
 from storage import tickets
 from storage.engine import Session
 
-Act = Callable[[Session, Intake, SlackSayer, datetime], None]
 Call = Callable[[AgentActions, Session, datetime], Outcome]
 RequesterCall = Callable[[Closing, Session, int, Actor, datetime], Outcome]
 
@@ -113,27 +113,27 @@ class AgentDesk:
         return calls.get(command.action)
 
     def _show(self, key: str, sr: int, by: Actor, url: str) -> Act:
-        def act(session: Session, intake: Intake, say: SlackSayer, now: datetime) -> None:
-            shown = AgentActions(self.desk, say, lambda user: False).show(session, sr, by, now)
+        def act(ctx: ActContext) -> None:
+            shown, slack = AgentActions(self.desk, ctx.say).show(ctx.session, sr, by, ctx.now), ctx.say.slack
             if isinstance(shown, Outcome):
-                _respond(say, url, shown, key)
+                _respond(slack, url, shown, key)
             elif url:
-                say.respond(url, say.card_text(shown), key=f"{key}:answer")
+                slack.respond(url, slack.card_text(shown), key=f"{key}:answer")
 
         return act
 
     def _list(self, key: str, which: str, by: Actor, url: str) -> Act:
-        def act(session: Session, intake: Intake, say: SlackSayer, now: datetime) -> None:
-            found = AgentActions(self.desk, say, lambda user: False).listing(session, which, by, now)
+        def act(ctx: ActContext) -> None:
+            found = AgentActions(self.desk, ctx.say).listing(ctx.session, which, by, ctx.now)
             if isinstance(found, Outcome):
-                _respond(say, url, found, key)
+                _respond(ctx.say.slack, url, found, key)
                 return
             items, total = found
             zone = self.desk.policy.calendar.zone
-            text = render("slack/worklist.mrkdwn.j2", which=which, items=items, more=total - len(items), now=now,
+            text = render("slack/worklist.mrkdwn.j2", which=which, items=items, more=total - len(items), now=ctx.now,
                           zone=zone, labels=self.desk.policy.target_labels())  # fmt: skip
             if url:
-                say.respond(url, text, key=f"{key}:answer")
+                ctx.say.slack.respond(url, text, key=f"{key}:answer")
 
         return act
 
@@ -165,25 +165,25 @@ class AgentDesk:
     def _triage(self, key: str, ticket_id: int, priority: str, by: Actor, url: str, trigger: str) -> Act:
         """Triage from the menu: at once when the choice is the matrix's (or there is none), else a form asks why."""
 
-        def act(session: Session, intake: Intake, say: SlackSayer, now: datetime) -> None:
-            actions = AgentActions(self.desk, say, lambda user: False)
-            ticket = tickets.get_ticket(session, ticket_id)
-            outcome = actions.triage(session, ticket.sr_number, priority, "", by, now, key)
+        def act(ctx: ActContext) -> None:
+            ticket = tickets.get_ticket(ctx.session, ticket_id)
+            actions = AgentActions(self.desk, ctx.say)
+            outcome = actions.triage(ctx.session, ticket.sr_number, priority, "", by, ctx.now, key)
             if outcome.reason == "reason_needed":
                 view = _form_view("triage", ticket, priority)
-                say.open_view(view, trigger, key=f"{key}:view", once=f"agent_form:{ticket_id}:{by.user}:")
+                ctx.say.slack.open_view(view, trigger, key=f"{key}:view", once=f"agent_form:{ticket_id}:{by.user}:")
                 return
-            _respond(say, url, outcome, key)
+            _respond(ctx.say.slack, url, outcome, key)
 
         return act
 
     def _open_form(
         self, key: str, action: str, ticket_id: int, value: str | None, by: Actor, url: str, trigger: str
     ) -> Act:
-        def act(session: Session, intake: Intake, say: SlackSayer, now: datetime) -> None:
-            ticket = tickets.get_ticket(session, ticket_id)
+        def act(ctx: ActContext) -> None:
+            ticket = tickets.get_ticket(ctx.session, ticket_id)
             view = _form_view(action, ticket, value)
-            say.open_view(view, trigger, key=f"{key}:view", once=f"agent_form:{ticket_id}:{by.user}:")
+            ctx.say.slack.open_view(view, trigger, key=f"{key}:view", once=f"agent_form:{ticket_id}:{by.user}:")
 
         return act
 
@@ -213,10 +213,10 @@ class AgentDesk:
         ticket_id, user, url = matched.subject, matched.user, str(body.get("response_url") or "")
         by = Actor(user, False, self.profile_of(user).name)
 
-        def act(session: Session, intake: Intake, say: SlackSayer, now: datetime) -> None:
-            outcome = do(Closing(AgentActions(self.desk, say, lambda u: False)), session, ticket_id, by, now)
+        def act(ctx: ActContext) -> None:
+            outcome = do(Closing(AgentActions(self.desk, ctx.say)), ctx.session, ticket_id, by, ctx.now)
             if tell or not outcome.done:
-                _respond(say, url, outcome, key)
+                _respond(ctx.say.slack, url, outcome, key)
 
         return act
 
@@ -229,7 +229,7 @@ class AgentDesk:
             if outcome.done:
                 view = render_json("slack/rating_comment.json.j2", callback=IDS["rating_comment"], ticket=ticket_id,
                                    sr=outcome.sr, score=score)  # fmt: skip
-                closing.actions.say.open_view(view, trigger, key=f"{key}:view")
+                closing.actions.say.slack.open_view(view, trigger, key=f"{key}:view")
             return outcome
 
         return self._requester(key, body, matched, rate, tell=True)
@@ -240,9 +240,9 @@ class AgentDesk:
         return Actor(user, self.agents.is_agent(user), self.profile_of(user).name)
 
     def _act(self, call: Call, url: str, key: str, known: dict[str, bool]) -> Act:
-        def act(session: Session, intake: Intake, say: SlackSayer, now: datetime) -> None:
-            outcome = call(AgentActions(self.desk, say, lambda user: known.get(user, False)), session, now)
-            _respond(say, url, outcome, key)
+        def act(ctx: ActContext) -> None:
+            outcome = call(AgentActions(self.desk, ctx.say, lambda user: known.get(user, False)), ctx.session, ctx.now)
+            _respond(ctx.say.slack, url, outcome, key)
 
         return act
 
@@ -251,16 +251,16 @@ class AgentDesk:
 
 
 def _answer(url: str, text: str, key: str) -> Act:
-    def act(session: Session, intake: Intake, say: SlackSayer, now: datetime) -> None:
+    def act(ctx: ActContext) -> None:
         if url:
-            say.respond(url, text, key=f"{key}:answer")
+            ctx.say.slack.respond(url, text, key=f"{key}:answer")
 
     return act
 
 
-def _respond(say: SlackSayer, url: str, outcome: Outcome, key: str) -> None:
+def _respond(slack: SlackSayer, url: str, outcome: Outcome, key: str) -> None:
     if url:
-        say.respond(url, render("slack/outcome.mrkdwn.j2", outcome=outcome), key=f"{key}:answer")
+        slack.respond(url, render("slack/outcome.mrkdwn.j2", outcome=outcome), key=f"{key}:answer")
 
 
 def _form_view(action: str, ticket: tickets.TicketRecord, value: str | None) -> dict[str, Any]:

@@ -13,17 +13,15 @@ Rules (docs/security.md, "Who may do what"; the roles are bot.slack.routes'):
 """
 
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
+from bot.act import Act, ActContext
 from bot.desk.outcomes import Outcome, refused
-from bot.intake.requests import Intake
 from bot.render import render
 from bot.slack.agents import Agents
 from bot.slack.routes import Matched, Role, Subject
-from bot.slack.say import SlackSayer
 from storage import audit, people, tickets
-from storage.engine import Database, Session
+from storage.engine import Database
 from storage.errors import NotFoundError
 
 
@@ -67,16 +65,16 @@ class Gate:
         return Refusal(matched, refused(reason, ticket.sr), ticket.id)
 
 
-def refusal_act(refusal: Refusal, key: str, body: dict[str, Any]) -> Any:
+def refusal_act(refusal: Refusal, key: str, body: dict[str, Any]) -> Act:
     """What a refusal does in the worker's transaction: one audit row, and the person told."""
 
-    def act(session: Session, intake: Intake, say: SlackSayer, now: datetime) -> None:
+    def act(ctx: ActContext) -> None:
         matched = refusal.matched
         after = {"route": matched.route.name, "needs": matched.route.role.value, "reason": refusal.outcome.reason}
-        audit.record(session, actor=matched.user or "unknown", action=audit.REFUSED, at=now,
+        audit.record(ctx.session, actor=matched.user or "unknown", action=audit.REFUSED, at=ctx.now,
                      ticket_id=refusal.ticket_id, subject=matched.route.name[:200], after=after)  # fmt: skip
         text = render("slack/outcome.mrkdwn.j2", outcome=refusal.outcome)
-        say.refusal(text, matched.user, where_told(body), key=f"{key}:refused")
+        ctx.say.slack.refusal(text, matched.user, where_told(body), key=f"{key}:refused")
 
     return act
 

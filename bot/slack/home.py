@@ -11,16 +11,14 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from bot.act import Act, ActContext
 from bot.desk.home import agent_home, requester_home
 from bot.desk_config import DeskConfig
 from bot.intake.requests import Intake, Profile
 from bot.render import render_json
 from bot.slack.agents import Agents
 from bot.slack.routes import Matched
-from bot.slack.say import SlackSayer
 from storage.engine import Session
-
-Act = Callable[[Session, Intake, SlackSayer, datetime], None]
 
 
 class HomeTab:
@@ -32,8 +30,9 @@ class HomeTab:
         profile = self.profile_of(matched.user)
         is_agent = self.agents.is_agent(profile.user)
 
-        def publish(session: Session, intake: Intake, say: SlackSayer, now: datetime) -> None:
-            say.publish_home(profile.user, self._view(session, intake, profile, is_agent, now), key=f"{key}:home")
+        def publish(ctx: ActContext) -> None:
+            view = self._view(ctx.session, ctx.intake, profile, is_agent, ctx.now)
+            ctx.say.slack.publish_home(profile.user, view, key=f"{key}:home")
 
         return publish
 

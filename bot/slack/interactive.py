@@ -19,23 +19,19 @@ Rules (README, "Running it with Slack"; who may use each is bot.slack.routes', c
 """
 
 from collections.abc import Callable
-from datetime import datetime
 from typing import Any
 
 from slack_sdk import WebClient
 
+from bot.act import Act, ActContext
 from bot.desk_config import DeskConfig
-from bot.intake.requests import FormSubmission, Intake, Pressed, Profile
+from bot.intake.requests import FormSubmission, Pressed, Profile
 from bot.render import render_json
 from bot.slack.files import SlackFiles
 from bot.slack.form_view import FormTarget, form_values, form_view
 from bot.slack.routes import Matched, pressed
-from bot.slack.say import SlackSayer
-from storage.engine import Session
 
 LISTED = 20  # requests shown by /support status
-
-Act = Callable[[Session, Intake, SlackSayer, datetime], None]
 
 
 class Interactions:
@@ -83,38 +79,38 @@ class Interactions:
         if text.lower() != "status":
             return self._new_form(key, profile.user, trigger, text, str(body.get("channel_id") or "") or None)
 
-        def status(session: Session, intake: Intake, say: SlackSayer, now: datetime) -> None:
-            requests, more = intake.requests_of(session, profile, LISTED)
-            view = render_json("slack/my_requests.json.j2", requests=requests, more=more, zone=profile.zone, now=now)
-            say.open_view(view, trigger, key=f"{key}:view")
+        def status(ctx: ActContext) -> None:
+            requests, more = ctx.intake.requests_of(ctx.session, profile, LISTED)
+            values = {"requests": requests, "more": more, "zone": profile.zone, "now": ctx.now}
+            ctx.say.slack.open_view(render_json("slack/my_requests.json.j2", **values), trigger, key=f"{key}:view")
 
         return status
 
     def _new_form(self, key: str, user: str, trigger: str, text: str, channel: str | None) -> Act:
         profile = self.profile_of(user)
 
-        def open_form(session: Session, intake: Intake, say: SlackSayer, now: datetime) -> None:
-            view = form_view(self.desk, intake.new_draft(profile, text), FormTarget(channel=channel), None)
-            say.open_view(view, trigger, key=f"{key}:view", once=f"form:new:{user}:")
+        def open_form(ctx: ActContext) -> None:
+            view = form_view(self.desk, ctx.intake.new_draft(profile, text), FormTarget(channel=channel), None)
+            ctx.say.slack.open_view(view, trigger, key=f"{key}:view", once=f"form:new:{user}:")
 
         return open_form
 
     def _form_of(self, key: str, ticket_id: int, user: str, trigger: str) -> Act:
-        def open_form(session: Session, intake: Intake, say: SlackSayer, now: datetime) -> None:
-            found = intake.form_draft(session, ticket_id)
+        def open_form(ctx: ActContext) -> None:
+            found = ctx.intake.form_draft(ctx.session, ticket_id)
             if found is not None:
                 ticket, draft = found
                 view = form_view(self.desk, draft, FormTarget(ticket.id, len(draft.attachments)), ticket.sr)
-                say.open_view(view, trigger, key=f"{key}:view", once=f"form:{ticket.id}:{user}:")
+                ctx.say.slack.open_view(view, trigger, key=f"{key}:view", once=f"form:{ticket.id}:{user}:")
 
         return open_form
 
     def _press(self, pressed: Pressed, message: tuple[str, str], label: str, ephemeral: str) -> Act:
-        def press(session: Session, intake: Intake, say: SlackSayer, now: datetime) -> None:
-            ticket = intake.press(session, pressed, now)
+        def press(ctx: ActContext) -> None:
+            ticket = ctx.intake.press(ctx.session, pressed, ctx.now)
             if ticket is not None and (ephemeral or all(message)):
                 key = f"{pressed.key}:answered"
-                say.answered(ticket, pressed.field, label, message, key=key, ephemeral=ephemeral)
+                ctx.say.slack.answered(ticket, pressed.field, label, message, key=key, ephemeral=ephemeral)
 
         return press
 
@@ -126,8 +122,8 @@ class Interactions:
         files = self.files.fetch([{"id": file_id} for file_id in values.files])
         form = FormSubmission(key, profile, values, target.ticket_id, channel, files, target.channel)
 
-        def submit(session: Session, intake: Intake, say: SlackSayer, now: datetime) -> None:
-            intake.submit_form(session, form, now)
+        def submit(ctx: ActContext) -> None:
+            ctx.intake.submit_form(ctx.session, form, ctx.now)
 
         return submit
 

@@ -14,12 +14,11 @@ Rules (README, "Channels the bot must be in"):
 """
 
 import logging
-from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from bot.act import Act, ActContext
 from bot.desk_config import DeskConfig
-from bot.intake.requests import Intake
 from bot.slack.routes import Matched
 from bot.slack.say import SlackSayer
 from storage import channel_waits
@@ -28,7 +27,6 @@ from storage.engine import Database, Session
 
 log = logging.getLogger(__name__)
 ALERT = "channel-waiting:"  # the key of the agents' alert, per channel and wait
-Act = Callable[[Session, Intake, SlackSayer, datetime], None]
 
 
 class WaitingAlert:
@@ -60,8 +58,8 @@ class BotJoined:
         if matched.user != self.bot_user or not channel:
             return None
 
-        def release(session: Session, intake: Intake, say: SlackSayer, now: datetime) -> None:
-            released = channel_waits.release(session, channel, now=now)
+        def release(ctx: ActContext) -> None:
+            released = channel_waits.release(ctx.session, channel, now=ctx.now)
             log.info("the bot joined channel %s: %s waiting messages released", channel, released)
 
         return release

@@ -1,4 +1,5 @@
-"""What the bot says in Slack, rendered from templates and stored as outbox rows (never sent from here).
+"""What the bot says in Slack, rendered from templates and stored as outbox rows (never sent from here): the Slack
+side of bot.say.Say, a peer of bot.email.say (neither imports the other).
 
 Rules (docs/architecture.md, "Layers"; the delivery contract in bot/delivery):
 - Every word comes from templates/slack/; user text is escaped for mrkdwn (`&`, `<`, `>`) by the templates, so
@@ -24,7 +25,6 @@ from bot.desk.actions import CardView
 from bot.desk.outage import IncidentReport
 from bot.desk.reminders import Reminder
 from bot.desk_config import DeskConfig
-from bot.email_payload import enqueue_email
 from bot.intake.answers import Refused
 from bot.intake.draft import Draft
 from bot.intake.requests import Files
@@ -193,9 +193,6 @@ class SlackSayer:
         blocks = render_json("slack/to_requester.blocks.json.j2", what=what, text=text, ticket=ticket)
         self._post(ticket, key, text, thread=True, blocks=blocks)
 
-    def reply_in_thread(self, ticket: TicketRecord, agent: str, text: str, *, key: str) -> None:
-        """Nothing more to say in Slack: the requester saw the agent's answer in their thread."""
-
     def to_agents(
         self, ticket: TicketRecord, what: str, details: dict[str, str], *, key: str, files: Files = ()
     ) -> None:
@@ -218,15 +215,6 @@ class SlackSayer:
         payload = SlackPayload("chat.postMessage", {"channel": channel, "text": _cut(text)})
         enqueue_slack(self.session, key=key, payload=payload, now=self.now, ticket_id=ticket_id)
 
-    def email(self, ticket_id: int | None, to: str, what: str, details: dict[str, str], *, key: str) -> None:
-        """A notice by email (delivered by the email worker)."""
-        values = {"what": what, "details": details, "zone": self.desk.policy.calendar.zone}
-        subject = render("email/notice_subject.txt.j2", **values)
-        text = render("email/notice_body.txt.j2", **values)
-        enqueue_email(
-            self.session, key=key, to=to, subject=subject, text=text, now=self.now, ticket_id=ticket_id, automated=True
-        )
-
     def postmortem(self, report: IncidentReport, *, key: str) -> None:
         """The Major Incident Report's draft, in the card's thread."""
         text = render("slack/postmortem.mrkdwn.j2", report=report, zone=self.desk.policy.calendar.zone)
@@ -242,15 +230,6 @@ class SlackSayer:
         text = render("slack/digest.mrkdwn.j2", items=items, zone=self.desk.policy.calendar.zone)
         payload = SlackPayload("chat.postMessage", {"channel": self.desk.agents_channel, "text": _cut(text)})
         enqueue_slack(self.session, key=key, payload=payload, now=self.now)
-
-    def escalation_email(self, reminder: Reminder, to: str, *, key: str) -> None:
-        values = {"r": reminder, "zone": self.desk.policy.calendar.zone}
-        subject = render("email/escalation_subject.txt.j2", **values)
-        text = render("email/escalation_body.txt.j2", **values)
-        enqueue_email(
-            self.session, key=key, to=to, subject=subject, text=text, now=self.now, ticket_id=reminder.ticket.id,
-            automated=True,
-        )  # fmt: skip
 
     def monthly_report(self, report: Report, channel: str, chart: Path, *, key: str) -> None:
         """A month's report in `channel`, its chart in the message's thread (Slack's external upload)."""
@@ -309,8 +288,9 @@ class SlackSayer:
         where = {"channel": ticket.slack_channel, "thread_ts": ticket.slack_thread_ts}
         self._share(ticket, files, where, None if ticket.slack_thread_ts else anchor, key=key)
 
-    def held_email(self, record_id: int, details: dict[str, str], *, key: str) -> None:
-        """An email held for the agents' review, with its buttons; `held_decided` updates it."""
+    def held_email(self, record_id: int, details: dict[str, str]) -> None:
+        """An email held for the agents' review, with its buttons, once per email; `held_decided` updates it."""
+        key = held_key_of(record_id)
         self._agents_post(key, "slack/held_email", record_id=record_id, details=details, decision=None)
 
     def held_decided(

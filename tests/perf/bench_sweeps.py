@@ -26,7 +26,7 @@ from sqlalchemy import text
 from bot.delivery.worker import Deliverer, delivery_client
 from bot.desk.reminders import sweep_milestones
 from bot.desk_config import parse_desk_config
-from bot.slack.say import SlackSayer
+from bot.say import Say
 from bot.slack_emulator import SlackEmulator, Workspace
 from bot.sweeper import Sweeper
 from bot.sweeps import desk_sweeps
@@ -95,7 +95,7 @@ def main() -> None:
         print(f"filling {arguments.total:,} open requests, {arguments.due:,} due ...", file=sys.stderr)
         fill(database, arguments.total, arguments.due)
         started = time.perf_counter()
-        said = sweep_milestones(database, config, NOW, lambda session: SlackSayer(session, config, NOW))
+        said = sweep_milestones(database, config, NOW, lambda session: Say(session, config, NOW))
         sweep_seconds = time.perf_counter() - started
         with database.read() as session:
             queued = outbox.outbox_counts(session).get(OutboxState.PENDING, 0)

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from bot.desk.closing import AUTO_CLOSE, closes_at, sweep_resolved
-from bot.slack.say import SlackSayer
+from bot.say import Say
 from bot.slack_emulator import Workspace
 from sla import presets
 from storage.kinds import TicketStatus
@@ -21,7 +21,7 @@ def kissflow(db, tmp_path: Path):
 
 
 def _sweep(conversation, at):
-    say = lambda session: SlackSayer(session, conversation.desk, at)  # noqa: E731
+    say = lambda session: Say(session, conversation.desk, at)  # noqa: E731
     closed = sweep_resolved(conversation.database, conversation.desk, at, say)
     conversation.now = at
     conversation.settle()

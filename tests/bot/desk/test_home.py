@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 from bot.desk.home import SHOWN, agent_home
 from bot.desk.reminders import sweep_milestones
 from bot.render import render_json
-from bot.slack.say import SlackSayer
+from bot.say import Say
 from bot.slack_emulator import payloads
 from storage import inbox
 from storage.kinds import InboxState
@@ -33,7 +33,7 @@ def _counts(blocks):
 
 def _sweep(conversation):
     at = conversation.now
-    sweep_milestones(conversation.database, conversation.desk, at, lambda s: SlackSayer(s, conversation.desk, at))
+    sweep_milestones(conversation.database, conversation.desk, at, lambda s: Say(s, conversation.desk, at))
     conversation.settle()
 
 

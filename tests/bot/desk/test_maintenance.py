@@ -8,7 +8,7 @@ import pytest
 
 from bot.desk.maintenance import add_configured, sweep_maintenance
 from bot.desk_config import Maintenance
-from bot.slack.say import SlackSayer
+from bot.say import Say
 from bot.slack_emulator import Workspace
 from storage import service_events
 from tests.bot.cli.conftest import run_frontdesk
@@ -29,9 +29,7 @@ def desk(db, database_url: str, tmp_path: Path, monkeypatch):
 
 
 def _sweep(conversation, at):
-    said = sweep_maintenance(
-        conversation.database, conversation.desk, at, lambda s: SlackSayer(s, conversation.desk, at)
-    )
+    said = sweep_maintenance(conversation.database, conversation.desk, at, lambda s: Say(s, conversation.desk, at))
     conversation.now = at
     conversation.settle()
     return said

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.desk.reminders import LEASE, sweep_milestones
-from bot.slack.say import SlackSayer
+from bot.say import Say
 from bot.slack_emulator import Workspace, pings
 from storage import audit, sweeps
 from tests.bot.conversation import conversation_on, desk_config
@@ -19,7 +19,7 @@ PARIS = ZoneInfo("Europe/Paris")
 
 def _sweep(conversation, at: datetime, **options):
     said = sweep_milestones(
-        conversation.database, conversation.desk, at, lambda s: SlackSayer(s, conversation.desk, at), **options
+        conversation.database, conversation.desk, at, lambda s: Say(s, conversation.desk, at), **options
     )
     conversation.now = at
     conversation.settle()
@@ -130,7 +130,7 @@ def test_two_workers_sweeping_together_say_each_reminder_once(conversation):
 
     def sweep():
         return sweep_milestones(
-            conversation.database, conversation.desk, at, lambda s: SlackSayer(s, conversation.desk, at), digest_over=99
+            conversation.database, conversation.desk, at, lambda s: Say(s, conversation.desk, at), digest_over=99
         )
 
     first, second = run_in_threads([sweep, sweep])

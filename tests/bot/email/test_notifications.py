@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.desk.reminders import sweep_milestones
-from bot.email.say import MailingSayer
+from bot.say import Say
 from bot.slack_emulator import Workspace
 from storage.engine import Database
 from tests.bot.conversation import conversation_on, desk_config
@@ -59,7 +59,7 @@ def sweep_days(mail: MailConversation, days: int) -> tuple[int, list[str]]:
     start, updates = mail.conversation.now, 0
     for hour in range(1, days * 24 + 1):
         at = start + timedelta(hours=hour)
-        said = sweep_milestones(mail.database, desk, at, lambda session, at=at: MailingSayer(session, desk, at))
+        said = sweep_milestones(mail.database, desk, at, lambda session, at=at: Say(session, desk, at))
         updates += sum(reminder.what == "update" for reminder in said)
         mail.conversation.now = at
         mail.settle()

@@ -6,7 +6,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.intake.abandoned import sweep_abandoned
-from bot.slack.say import SlackSayer
+from bot.say import Say
 from storage import audit, messages, outbox, tickets
 from storage.kinds import TicketStatus
 from tests.bot.conversation import START
@@ -19,7 +19,7 @@ def _sweep(conversation, at):
     """Sweep at `at`, then deliver what it said."""
     conversation.now = at
     swept = sweep_abandoned(
-        conversation.database, conversation.desk, at, lambda session: SlackSayer(session, conversation.desk, at)
+        conversation.database, conversation.desk, at, lambda session: Say(session, conversation.desk, at)
     )
     conversation.settle()
     return swept
@@ -141,7 +141,7 @@ def test_any_sweeps_store_at_most_one_reminder_and_one_note(conversation, offset
     desk = conversation.desk
     for minutes in sorted(offsets):
         at = START + timedelta(minutes=minutes)
-        sweep_abandoned(conversation.database, desk, at, lambda session, at=at: SlackSayer(session, desk, at))
+        sweep_abandoned(conversation.database, desk, at, lambda session, at=at: Say(session, desk, at))
     last = START + timedelta(minutes=max(offsets))
     with conversation.database.read() as session:
         (event,) = audit.trail(session, opened.id)[:1]

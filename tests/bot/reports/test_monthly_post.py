@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.reports.monthly_post import report_day_opening, sweep_monthly_report
-from bot.slack.say import SlackSayer
+from bot.say import Say
 from bot.slack_emulator import Workspace
 from sla import presets
 from storage.engine import Database
@@ -45,7 +45,7 @@ def desk(db: Database, tmp_path: Path):
 
 def sweep(conversation, at: datetime) -> bool:
     desk = conversation.desk
-    posted = sweep_monthly_report(conversation.database, desk, at, lambda session: SlackSayer(session, desk, at))
+    posted = sweep_monthly_report(conversation.database, desk, at, lambda session: Say(session, desk, at))
     conversation.now = at
     conversation.settle()
     return posted
