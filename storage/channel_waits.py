@@ -1,6 +1,6 @@
 """Outbox rows parked while the bot is not in their Slack channel, and the channels that wait for the bot.
 
-Rules (README, "Channels the bot must be in"):
+Rules (docs/operations.md, "Channels the bot is not in"):
 - `park` sets a claimed row aside (state parked, its attempt given back, its `destination` the channel it is
   for) and records that the channel waits. It returns the new `ChannelWaiting` when the channel was not waiting
   yet, so that the caller tells someone once per channel until the channel is released: the channel is the key

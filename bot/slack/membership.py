@@ -1,7 +1,7 @@
 """Channels the bot must be in: the agents told when messages wait for an invitation, and the invitation itself
 (Slack's member_joined_channel event for the bot) sending what waits.
 
-Rules (README, "Channels the bot must be in"):
+Rules (docs/operations.md, "Channels the bot is not in"):
 - `WaitingAlert(desk, bot_user).parked` is the delivery worker's `on_parked`: when messages start waiting for a
   channel the bot is not in (bot.delivery parks them), the agents channel is told once, in the transaction that
   parked the first of them, which channel it is and to type /invite with the bot there. When the agents channel

@@ -50,7 +50,7 @@ def test_kiwi_unknown_impact_lists_the_four_seed_impacts():
     matrix = preset("kiwi").matrix
     assert matrix is not None
     with pytest.raises(TriageError) as caught:
-        matrix.priority_for("scope", "critical")  # the seed's matrix row says "1. Scope"; the impact is "extended"
+        matrix.priority_for("scope", "critical")  # KIWI's matrix row says "1. Scope"; the impact is "extended"
     assert str(caught.value) == 'unknown impact "scope"; choose one of: extended, important, moderate, minor'
     assert matrix.priority_for("extended", "critical") == "P1"
 
