@@ -10,6 +10,12 @@ Rules (docs/security.md, "The HTTP door"):
   strings (or null), `event`, `view`, `container`, `item`, `message`, `state` are objects, `authorizations`,
   `actions`, `files`, `response_urls` lists of objects, `user`, `team`, `channel` a string or an object. Fields
   nobody reads are not looked at. Socket Mode payloads (already JSON) get the same `check`.
+- What Bolt reads by key or by index, without looking first, while it builds the arguments of every middleware
+  (`to_action` and `to_step` in slack_bolt.request.payload_utils), is there, as Slack always sends it: `actions`
+  is never empty (Bolt takes `actions[0]` of a block_actions); an `interactive_message` with a `callback_id` has
+  `actions`; a `workflow_step_edit` with a `callback_id` has `workflow_step`; a `view_submission` whose view has a
+  `callback_id` has `view.type`, and `workflow_step` too when that type is "workflow_step". Lists that Bolt only
+  indexes after checking their length (`authorizations`, `response_urls`) may be empty.
 - `Malformed.kind` says what was wrong in a few words from a fixed set (the field's path, never its value), so
   the door can log one line per kind.
 """
@@ -44,7 +50,10 @@ class Obj:
 
 @dataclass(frozen=True)
 class ListOf:
+    """A JSON array of at least `least` items, each of shape `item`."""
+
     item: Shape
+    least: int = 0
 
 
 @dataclass(frozen=True)
@@ -136,9 +145,10 @@ BODY = Obj(
         "item": ITEM,
         "container": Obj({**_strings("type", "message_ts", "channel_id", "thread_ts", "view_id"),
                           "is_ephemeral": FLAG}),
-        "actions": ListOf(ACTION),
+        "actions": ListOf(ACTION, least=1),
         "response_urls": ListOf(Obj(_strings("response_url", "block_id", "action_id", "channel_id"))),
         "function_data": Obj({"execution_id": STR, "inputs": (dict, NONE)}),
+        "workflow_step": dict,
     }
 )  # fmt: skip
 
@@ -166,6 +176,7 @@ def check(body: Any) -> None:
         raise Malformed("not an object")
     _storable(body, 0)
     _shaped(body, BODY, "body")
+    _read_by_bolt(body)
 
 
 def _json(text: str) -> Any:
@@ -230,6 +241,8 @@ def _shaped(value: Any, shape: Shape, path: str) -> None:
                     _shaped(value[name], inner, f"{path}.{name}")
             return
         if isinstance(alternative, ListOf) and isinstance(value, list):
+            if len(value) < alternative.least:
+                raise Malformed(f"{path} is empty")
             for item in value:
                 _shaped(item, alternative.item, f"{path}[]")
             return
@@ -240,3 +253,21 @@ def _shaped(value: Any, shape: Shape, path: str) -> None:
         if isinstance(alternative, type) and type(value) is alternative:
             return
     raise Malformed(f"{path} has the wrong type")
+
+
+def _read_by_bolt(body: dict[str, Any]) -> None:
+    """Raise `Malformed` when a field Bolt reads without looking is missing (the rules above); `body` is shaped."""
+    kind, view = body.get("type"), body.get("view")
+    if kind == "interactive_message" and "callback_id" in body:
+        _present(body, "actions", "body")
+    if kind == "workflow_step_edit" and "callback_id" in body:
+        _present(body, "workflow_step", "body")
+    if kind == "view_submission" and isinstance(view, dict) and "callback_id" in view:
+        _present(view, "type", "body.view")
+        if view["type"] == "workflow_step":
+            _present(body, "workflow_step", "body")
+
+
+def _present(value: dict[str, Any], name: str, path: str) -> None:
+    if name not in value:
+        raise Malformed(f"{path}.{name} is missing")

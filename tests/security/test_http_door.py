@@ -254,6 +254,8 @@ WRONG_TYPES = {
     "event_time is text": {"event_time": "soon"},
     "response_urls holds a number": {"response_urls": [5]},
     "function_data is text": {"function_data": "x"},
+    "action_id is a list": {"action_id": []},  # found by the explore profile
+    "workflow_step is text": {"workflow_step": "x"},
 }
 WRONG_INTERACTIONS = {
     "actions is text": {"actions": "x"},
@@ -266,7 +268,20 @@ WRONG_INTERACTIONS = {
     },
     "container is text": {"container": "x"},
     "an action's text is a number": {"actions": [{"action_id": "a", "text": 5}]},
+    "actions is empty": {"actions": []},  # Bolt takes actions[0] (found by the explore profile)
 }
+# What Bolt reads by key while building its middleware's arguments, missing: `None` removes the field.
+MISSING_FOR_BOLT = {
+    "an attachment click without actions": {"type": "interactive_message", "callback_id": "c", "actions": None},
+    "an attachment click with no action": {"type": "interactive_message", "callback_id": "c", "actions": []},
+    "a step edit without workflow_step": {"type": "workflow_step_edit", "callback_id": "c", "actions": None},
+    "a submission whose view has no type": {"type": "view_submission", "actions": None,
+                                            "view": {"id": "V1", "hash": "h", "callback_id": "c"}},
+    "a step's submission without workflow_step": {
+        "type": "view_submission", "actions": None,
+        "view": {"id": "V1", "hash": "h", "callback_id": "c", "type": "workflow_step"},
+    },
+}  # fmt: skip
 
 
 @pytest.mark.parametrize("name", WRONG_TYPES)
@@ -281,6 +296,28 @@ def test_a_signed_interaction_with_a_field_of_the_wrong_type_is_refused_400(door
     assert door.post(_form_payload(door.interaction(**WRONG_INTERACTIONS[name])), FORM).status == 400
     assert door.stored() == []
     assert loud(caplog) == []
+
+
+def _missing_for_bolt(door: Door, name: str) -> dict[str, Any]:
+    changed = door.interaction(**MISSING_FOR_BOLT[name])
+    return {field: value for field, value in changed.items() if value is not None}
+
+
+@pytest.mark.parametrize("name", MISSING_FOR_BOLT)
+def test_a_signed_interaction_missing_what_bolt_reads_without_looking_is_refused_400(door, caplog, name):
+    assert door.post(_form_payload(_missing_for_bolt(door, name)), FORM).status == 400
+    assert door.stored() == []
+    assert loud(caplog) == []
+
+
+def test_the_door_fuzzs_falsifying_examples_as_json_are_refused_400_and_quiet(door, caplog):
+    """The explore profile's finds, exactly: an interaction with no action (Bolt answered 500 on its actions[0])
+    and an event whose action_id is a list."""
+    assert door.post_json({**door.interaction(), "actions": []}).status == 400
+    assert door.post_json({**door.event(), "action_id": []}).status == 400
+    assert door.stored() == []
+    assert loud(caplog) == []
+    assert door.still_serves_slack()
 
 
 def test_a_flood_of_malformed_bodies_logs_each_kind_once(door, caplog):
@@ -344,6 +381,7 @@ def fuzzed_door(db: Database, tmp_path: Path) -> Iterator[Door]:
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(body=st.binary(max_size=3000), content_type=CONTENT_TYPES, signed=st.booleans())
 def test_arbitrary_bytes_never_get_a_5xx(fuzzed_door, caplog, body, content_type, signed):
+    caplog.clear()  # one capture for the whole run: each example is judged by its own records
     answer = fuzzed_door.post(body, content_type, signed=signed)
     event(f"status {answer.status}")
     assert answer.status < 500
@@ -358,6 +396,7 @@ def test_arbitrary_bytes_never_get_a_5xx(fuzzed_door, caplog, body, content_type
        overlay=st.dictionaries(st.sampled_from(FIELD_NAMES), VALUES, max_size=4), as_form=st.booleans())  # fmt: skip
 def test_slack_shaped_bodies_with_any_values_get_200_or_400_never_5xx(fuzzed_door, caplog, base, overlay, as_form):
     door = fuzzed_door
+    caplog.clear()  # one capture for the whole run: each example is judged by its own records
     if base == "command":
         fields = {name: str(value) for name, value in {**door.command(), **overlay}.items()}
         answer = door.post(urlencode(fields).encode(), FORM)
@@ -586,6 +625,18 @@ def test_over_socket_mode_malformed_and_foreign_payloads_are_acknowledged_and_no
         socket_mode.event(api_app_id="A0OTHER"),
     ):
         assert slack.send(EVENTS, payload).acked
+    assert socket_mode.stored() == []
+    assert loud(caplog) == []
+    assert socket_mode.still_serves_slack()
+
+
+def test_over_socket_mode_what_bolt_would_crash_on_is_acknowledged_and_not_stored(socket_mode, caplog):
+    slack = socket_mode.slack
+    for payload in (
+        {**socket_mode.interaction(), "actions": []},
+        *(_missing_for_bolt(socket_mode, name) for name in MISSING_FOR_BOLT),
+    ):
+        assert slack.send("interactive", payload).acked
     assert socket_mode.stored() == []
     assert loud(caplog) == []
     assert socket_mode.still_serves_slack()
