@@ -4,12 +4,18 @@ Rules:
 - The URL comes from FRONTDESK_DATABASE_URL; without it, a SQLite file `frontdesk.db` in the working directory.
   Only SQLite and PostgreSQL (psycopg 3) are accepted. A bad URL or a database that cannot be reached gives a
   StorageError of one line, and no message ever shows a password.
-- Passwords are masked as *** (`mask_passwords`) in every form a database address takes: a URL's userinfo
-  (`user:secret@`), a `password=` (or `sslpassword=`) in its query string, a libpq keyword/value string
-  (`host=db password=secret`, quoted or not), a `'password': '...'` mapping, and the URL's own secrets wherever
-  they appear literally (plain or percent-encoded) in a driver's error. `safe_url` and every StorageError message
-  storage writes go through it. A PostgreSQL URL's `?password=` is moved into its userinfo when it is read (it
-  means the same to libpq), so SQLAlchemy's own renderings of the URL hide it too.
+- `safe_url` builds the URL's text from its parts: each password (the userinfo's, a `password=` or `sslpassword=`
+  of the query string) is shown as ***, every other part as it is. It replaces no text, so a password that is
+  also a piece of the URL (" ", whose query form is "+", or "db", "frontdesk") never clobbers the scheme, host or
+  name: the URL itself holds the password in those parts only.
+- Any other text about a database (a driver's error, whose words are not known) goes through `mask_passwords`:
+  every form a database address takes is masked by pattern, a URL's userinfo (`user:secret@`), a `password=` (or
+  `sslpassword=`) in a query string, a libpq keyword/value string (`host=db password=secret`, quoted or not), a
+  `'password': '...'` mapping; then the URL's own secrets wherever they appear literally (plain or
+  percent-encoded), however short: an over-masked error stays readable, a one-character password shown is a
+  leak. Every StorageError message storage writes is `safe_url` and masked driver text. A PostgreSQL URL's
+  `?password=` is moved into its userinfo when it is read (it means the same to libpq), so SQLAlchemy's own
+  renderings of the URL hide it too.
 - SQLite connections run in WAL mode with synchronous=NORMAL, a busy timeout and foreign keys on. Python's
   sqlite3 transaction handling is turned off and SQLAlchemy emits the BEGIN itself: BEGIN IMMEDIATE for a
   write transaction (so a read-then-write never fails half-way on a lock), a plain BEGIN for a read one.
@@ -93,17 +99,28 @@ def _password_in_userinfo(url: URL) -> URL:
 
 
 def safe_url(url: URL) -> str:
-    """The URL as text with every password replaced by ***."""
-    return mask_passwords(url.render_as_string(hide_password=True), secrets_of(url))
+    """The URL as text built from its parts, each password shown as *** (the rules above)."""
+    shown = url.set(query={}).render_as_string(hide_password=True)  # SQLAlchemy's rendering, query aside
+    fields = [f"{quote_plus(key)}={MASK if _is_password(key) else quote_plus(value)}"
+              for key in sorted(url.query) for value in _values(url.query[key])]  # fmt: skip
+    return f"{shown}?{'&'.join(fields)}" if fields else shown
 
 
 def secrets_of(url: URL) -> tuple[str, ...]:
     """The passwords `url` holds: its own, and those of its query string."""
     found = [url.password] if isinstance(url.password, str) else []
-    for key in PASSWORD_KEYS:
-        value = url.query.get(key)
-        found.extend([value] if isinstance(value, str) else value or ())
+    for key, value in url.query.items():
+        if _is_password(key):
+            found.extend(_values(value))
     return tuple(found)
+
+
+def _is_password(key: str) -> bool:
+    return key.lower() in PASSWORD_KEYS
+
+
+def _values(value: str | tuple[str, ...]) -> tuple[str, ...]:
+    return (value,) if isinstance(value, str) else value
 
 
 def mask_passwords(text: str, secrets: Iterable[str] = ()) -> str:
