@@ -105,8 +105,8 @@ def test_templates_take_every_way_in_from_the_table_never_a_literal():
             assert route_of(_view(found, '{"ticket": 1}')) is None, (template.name, found)
     used = " ".join(t.read_text() for t in folder.iterdir())
     for name in IDS:
-        if not name.startswith("form_") and name not in ("support_shortcut", "rating_comment"):
-            assert f"ids.{name}" in used, name  # set by code for agent forms, the rating comment and the shortcut
+        if not name.startswith("form_") and name != "rating_comment":
+            assert f"ids.{name}" in used, name  # set by code for agent forms and the rating comment
     assert {route.way for route in ROUTES} == set(Way)
 
 
