@@ -86,7 +86,7 @@ def test_names_are_kept_without_folders_or_control_characters(given_name: str, k
     assert safe_name(given_name) == kept
 
 
-@settings(max_examples=150, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])  # fsyncs
 @given(name=st.text(max_size=300), content=st.binary(max_size=64))
 def test_no_name_can_put_a_file_outside_the_folder(tmp_path: Path, name: str, content: bytes) -> None:
     folder = tmp_path / "files"
