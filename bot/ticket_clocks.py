@@ -20,7 +20,6 @@ from sla.clocks import Clocks, Event, State, TargetState, clocks
 from sla.policy import Policy
 from storage import deadlines, ticket_events
 from storage.engine import Session
-from storage.kinds import DeadlineState
 
 
 def record(session: Session, ticket_id: int, events: Iterable[tuple[str, str]], *, at: datetime, actor: str) -> None:
@@ -48,6 +47,6 @@ def _log(session: Session, ticket_id: int) -> list[Event]:
 
 def _stored(target: TargetState) -> deadlines.DeadlineValue:
     """A target's state as storage keeps it; a target without deadline is running with no due instant."""
-    state = DeadlineState.RUNNING if target.state is State.NO_DEADLINE else DeadlineState(target.state.value)
+    state = State.RUNNING if target.state is State.NO_DEADLINE else target.state
     elapsed = target.elapsed if target.stopped_at is not None else None
     return deadlines.DeadlineValue(target.name, target.due_at, state, target.started_at, target.stopped_at, elapsed)

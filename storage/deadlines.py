@@ -4,7 +4,8 @@ Rules: the deadlines are computed by sla/ from the request's event log; storage 
 target, written in the caller's transaction with one "ticket.deadlines_set" audit event holding the targets
 that changed (before and after). Targets not given are left alone; writing the same values writes nothing.
 For reports each row also keeps when it was decided (met: its stop; breached: its due instant) and, once
-stopped, the working time it took.
+stopped, the working time it took. A row's state is one of sla.clocks.State's values, those of a target that has
+started (`STORED`): a target not started is not stored, and one without a deadline is stored running.
 
 A pending deadline is a target still to be met: stored `running`, or stored `breached` without a stop (sla/ marks
 a running target breached once its due instant is reached, and the milestone sweep stores that). A target met
@@ -21,15 +22,17 @@ from typing import Any
 from sqlalchemy import and_, or_
 from sqlmodel import Session, col, select
 
+from sla.clocks import State
 from storage import audit
 from storage.columns import to_utc
-from storage.kinds import DeadlineState, parse
+from storage.errors import InvalidValueError
 from storage.tables import TicketDeadline
 from storage.tickets import lock_ticket
 
+STORED = (State.RUNNING, State.PAUSED, State.MET, State.BREACHED)
 PENDING = or_(
-    col(TicketDeadline.state) == DeadlineState.RUNNING.value,
-    and_(col(TicketDeadline.state) == DeadlineState.BREACHED.value, col(TicketDeadline.stopped_at).is_(None)),
+    col(TicketDeadline.state) == State.RUNNING.value,
+    and_(col(TicketDeadline.state) == State.BREACHED.value, col(TicketDeadline.stopped_at).is_(None)),
 )
 
 
@@ -39,7 +42,7 @@ class DeadlineValue:
 
     target: str
     due_at: datetime | None
-    state: DeadlineState = DeadlineState.RUNNING
+    state: State = State.RUNNING
     started_at: datetime | None = None
     stopped_at: datetime | None = None
     elapsed: timedelta | None = None  # the working time it took, once stopped
@@ -47,14 +50,14 @@ class DeadlineValue:
     @property
     def decided_at(self) -> datetime | None:
         """When the target was decided: met at its stop, breached at its due instant; None while undecided."""
-        if self.state == DeadlineState.MET:
+        if self.state == State.MET:
             return self.stopped_at
-        return self.due_at if self.state == DeadlineState.BREACHED else None
+        return self.due_at if self.state == State.BREACHED else None
 
     @property
     def pending(self) -> bool:
         """Still to be met: running, or breached and not stopped (the same rule as `PENDING`)."""
-        return self.state == DeadlineState.RUNNING or (self.state == DeadlineState.BREACHED and self.stopped_at is None)
+        return self.state == State.RUNNING or (self.state == State.BREACHED and self.stopped_at is None)
 
 
 def set_deadlines(
@@ -77,7 +80,7 @@ def set_deadlines(
     for deadline in deadlines:
         values = {
             "due_at": None if deadline.due_at is None else to_utc(deadline.due_at),
-            "state": parse(DeadlineState, deadline.state).value,
+            "state": _stored(deadline.state).value,
             "started_at": None if deadline.started_at is None else to_utc(deadline.started_at),
             "stopped_at": None if deadline.stopped_at is None else to_utc(deadline.stopped_at),
             "decided_at": None if deadline.decided_at is None else to_utc(deadline.decided_at),
@@ -113,6 +116,14 @@ def set_deadlines(
         )
 
 
+def _stored(state: str) -> State:
+    """`state` as a stored deadline state, or InvalidValueError naming those a row may hold."""
+    if state not in STORED:
+        allowed = ", ".join(member.value for member in STORED)
+        raise InvalidValueError(f"{state!r} is not a stored deadline state; expected one of: {allowed}")
+    return State(state)
+
+
 def deadlines_of(session: Session, ticket_id: int) -> list[DeadlineValue]:
     statement = (
         select(TicketDeadline).where(col(TicketDeadline.ticket_id) == ticket_id).order_by(col(TicketDeadline.id))
@@ -121,7 +132,7 @@ def deadlines_of(session: Session, ticket_id: int) -> list[DeadlineValue]:
         DeadlineValue(
             row.target,
             row.due_at,
-            DeadlineState(row.state),
+            State(row.state),
             row.started_at,
             row.stopped_at,
             None if row.elapsed_seconds is None else timedelta(seconds=row.elapsed_seconds),

@@ -1,7 +1,8 @@
 """The closed sets of words that storage keeps in text columns.
 
 Rules: the database stores the value (lower-case words); every service checks a value against its set before
-writing, with `parse`, so that a row never holds a word the rest of the project does not know.
+writing, with `parse`, so that a row never holds a word the rest of the project does not know. A deadline's state
+is not among them: the word is sla's (sla.clocks.State), and storage.deadlines says which of its values a row holds.
 """
 
 from enum import StrEnum
@@ -41,14 +42,6 @@ class AuthorRole(StrEnum):
 class MessageChannel(StrEnum):
     SLACK = "slack"
     EMAIL = "email"
-
-
-class DeadlineState(StrEnum):
-    RUNNING = "running"
-    PAUSED = "paused"
-    MET = "met"
-    BREACHED = "breached"
-    CANCELLED = "cancelled"
 
 
 class InboxState(StrEnum):

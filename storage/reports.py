@@ -25,8 +25,8 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, case, func, or_, select
 from sqlmodel import Session, col
 
+from sla.clocks import State
 from storage.columns import to_utc
-from storage.kinds import DeadlineState
 from storage.tables import Agent, Ticket, TicketDeadline
 
 DRILL_DOWN = 100
@@ -168,8 +168,8 @@ def _counts(session: Session, scope: Scope, keys: Sequence[Any]) -> dict[tuple[A
         scope,
         keys,
         func.count(),
-        func.sum(_flag(state == DeadlineState.MET.value)),
-        func.sum(_flag(state == DeadlineState.BREACHED.value)),
+        func.sum(_flag(state == State.MET.value)),
+        func.sum(_flag(state == State.BREACHED.value)),
         func.count(elapsed),
         func.avg(elapsed),
     ).group_by(*keys)
@@ -198,7 +198,7 @@ def _percentiles(session: Session, scope: Scope, keys: Sequence[Any]) -> dict[tu
 
 def _breached(session: Session, scope: Scope, keys: Sequence[Any]) -> dict[tuple[Any, ...], list[int]]:
     sr = col(Ticket.sr_number)
-    breached = col(TicketDeadline.state) == DeadlineState.BREACHED.value
+    breached = col(TicketDeadline.state) == State.BREACHED.value
     numbered, group = _ranked(scope, keys, sr, breached, sr.label("sr"))
     statement = select(*group, numbered.c.sr).where(numbered.c.rank <= DRILL_DOWN).order_by(numbered.c.sr)
     found: dict[tuple[Any, ...], list[int]] = defaultdict(list)

@@ -80,7 +80,7 @@ class TicketDeadline(SQLModel, table=True):
     target: str = Field(max_length=40)  # response, workaround, resolution, update, or a custom one
     started_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     due_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)  # NULL: no deadline
-    state: str = Field(max_length=20)  # DeadlineState
+    state: str = Field(max_length=20)  # sla.clocks.State, one of storage.deadlines.STORED
     stopped_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     # for reports: when the target was decided (met: its stop; breached: its due instant), and, once stopped, the
     # working time it took on its calendar (pauses left out), in whole seconds

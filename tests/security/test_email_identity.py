@@ -12,9 +12,10 @@ import pytest
 
 from bot.desk_config import parse_desk_config
 from bot.slack_emulator import Workspace
+from sla.clocks import State
 from storage import deadlines, messages
 from storage.engine import Database
-from storage.kinds import DeadlineState, EmailOutcome, EmailReview
+from storage.kinds import EmailOutcome, EmailReview
 from tests.bot.conversation import conversation_on
 from tests.bot.desk.conftest import card_of, ticket_of
 from tests.bot.email.mail_conversation import ANNA, EMAIL_DESK, OUR_SERVER, MailConversation, email
@@ -64,11 +65,11 @@ def opened(make_desk: MakeDesk) -> MailConversation:
     mail = make_desk()
     mail.receive(email(message_id="<first@customer.example>"))
     answer_every_question(mail)
-    assert response_deadline(mail) is DeadlineState.RUNNING
+    assert response_deadline(mail) is State.RUNNING
     return mail
 
 
-def response_deadline(mail: MailConversation) -> DeadlineState:
+def response_deadline(mail: MailConversation) -> State:
     with mail.database.read() as session:
         found = {d.target: d.state for d in deadlines.deadlines_of(session, ticket_of(mail.conversation).id)}
     return found["response"]
@@ -81,7 +82,7 @@ def texts_of(mail: MailConversation) -> list[str]:
 
 def assert_nothing_reached_the_requester(mail: MailConversation, before: list[str]) -> None:
     assert mail.new_emails() == []
-    assert response_deadline(mail) is DeadlineState.RUNNING
+    assert response_deadline(mail) is State.RUNNING
     assert ticket_of(mail.conversation).first_response_at is None
     assert texts_of(mail) == before
 
@@ -210,7 +211,7 @@ def test_a_genuine_agent_email_answers_the_requester_and_stops_the_response_cloc
     [answer] = mail.new_emails()
     assert answer.recipients == [ANNA]
     assert "Please clear your cookies and try again." in answer.message.get_body(("plain",)).get_content()
-    assert response_deadline(mail) is DeadlineState.MET
+    assert response_deadline(mail) is State.MET
     assert ticket_of(mail.conversation).first_response_at is not None
 
 
@@ -275,7 +276,7 @@ def test_attaching_a_held_spoofed_agent_email_does_not_make_it_speak_for_the_tea
 
     assert mail.held() == []
     assert mail.new_emails() == []  # the requester still got nothing from "Bob"
-    assert response_deadline(mail) is DeadlineState.RUNNING
+    assert response_deadline(mail) is State.RUNNING
     assert ticket_of(mail.conversation).first_response_at is None
     thread = mail.conversation.thread(mail.conversation.desk.agents_channel, card_of(mail.conversation, 0).ts)
     assert any(ANSWER in m.text for m in thread)  # shown to the agents only

@@ -2,15 +2,15 @@
 
 from datetime import timedelta
 
+from sla.clocks import State
 from storage.deadlines import DeadlineValue, set_deadlines
 from storage.engine import Database
-from storage.kinds import DeadlineState
 from storage.queue import QueueCounts, queue_counts, queue_lines
 from storage.tickets import open_ticket
 from tests.storage.helpers import NOW
 
 HOUR = timedelta(hours=1)
-RUNNING, BREACHED, MET, PAUSED = DeadlineState.RUNNING, DeadlineState.BREACHED, DeadlineState.MET, DeadlineState.PAUSED
+RUNNING, BREACHED, MET, PAUSED = State.RUNNING, State.BREACHED, State.MET, State.PAUSED
 
 
 def _ticket(session, *deadlines, status="open", priority="P3", plan="basic"):

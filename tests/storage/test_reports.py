@@ -8,9 +8,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import delete
 
+from sla.clocks import State
 from storage.deadlines import DeadlineValue, set_deadlines
 from storage.engine import Database
-from storage.kinds import DeadlineState
 from storage.reports import DRILL_DOWN, Scope, by_terms, target_figures
 from storage.tables import TicketDeadline
 from storage.tickets import open_ticket
@@ -19,7 +19,7 @@ from tests.storage.helpers import NOW
 START, END = NOW, NOW + timedelta(days=30)
 DEADLINE = st.tuples(
     st.sampled_from(["P1", "P2"]),
-    st.sampled_from([DeadlineState.MET, DeadlineState.BREACHED, DeadlineState.RUNNING]),
+    st.sampled_from([State.MET, State.BREACHED, State.RUNNING]),
     st.integers(0, 40 * 86400),  # when it was decided, seconds from the start (past END: another month)
     st.one_of(st.none(), st.integers(0, 10**6)),  # elapsed seconds, once stopped
 )
@@ -39,9 +39,9 @@ def test_the_aggregates_are_the_arithmetic(db: Database, deadlines: list[tuple])
             ticket = open_ticket(session, kind="incident", actor="t", now=NOW, priority=priority, plan="std")
             numbers.append(ticket.sr_number)
             decided = START + timedelta(seconds=offset)
-            stopped = None if state is DeadlineState.RUNNING or elapsed is None else decided
+            stopped = None if state is State.RUNNING or elapsed is None else decided
             value = DeadlineValue(
-                "response", decided if state is not DeadlineState.MET else decided + timedelta(hours=1), state,
+                "response", decided if state is not State.MET else decided + timedelta(hours=1), state,
                 START, stopped, None if stopped is None else timedelta(seconds=elapsed),
             )  # fmt: skip
             set_deadlines(session, ticket.id, [value], next_change_at=None, actor="t", now=NOW)
@@ -49,13 +49,13 @@ def test_the_aggregates_are_the_arithmetic(db: Database, deadlines: list[tuple])
         found = {f.group[1]: f for f in target_figures(session, Scope(START, END), by_terms())}
     expected: dict[str, dict] = {}
     for sr, (priority, state, offset, elapsed) in zip(numbers, deadlines, strict=True):
-        in_month = offset < 30 * 86400 and state is not DeadlineState.RUNNING
-        if not in_month or (state is DeadlineState.MET and elapsed is None):
+        in_month = offset < 30 * 86400 and state is not State.RUNNING
+        if not in_month or (state is State.MET and elapsed is None):
             continue  # running, or decided in another month, or a met target without a stop (never stored so)
         group = expected.setdefault(priority, {"count": 0, "met": 0, "breached": [], "times": []})
         group["count"] += 1
-        group["met"] += state is DeadlineState.MET
-        if state is DeadlineState.BREACHED:
+        group["met"] += state is State.MET
+        if state is State.BREACHED:
             group["breached"].append(sr)
         if elapsed is not None:
             group["times"].append(elapsed)

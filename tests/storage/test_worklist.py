@@ -4,10 +4,10 @@ from datetime import timedelta
 
 import pytest
 
+from sla.clocks import State
 from storage.deadlines import DeadlineValue, set_deadlines
 from storage.engine import Database
 from storage.errors import InvalidValueError
-from storage.kinds import DeadlineState
 from storage.people import save_agent
 from storage.tickets import change_ticket, open_ticket
 from storage.worklist import worklist
@@ -19,7 +19,7 @@ HOUR = timedelta(hours=1)
 def _ticket(session, status="open", due=None, met=None):
     ticket = open_ticket(session, kind="incident", actor="U1", now=NOW, status=status)
     values = [DeadlineValue("response", due, started_at=NOW)] if due else []
-    values += [DeadlineValue("resolution", met, DeadlineState.MET, NOW, NOW)] if met else []
+    values += [DeadlineValue("resolution", met, State.MET, NOW, NOW)] if met else []
     set_deadlines(session, ticket.id, values, next_change_at=None, actor="U1", now=NOW)
     return ticket.id
 
@@ -56,8 +56,8 @@ def test_mine_is_what_is_assigned_to_the_agent(db: Database) -> None:
 def test_a_breached_target_not_yet_met_still_counts(db: Database) -> None:
     with db.write() as session:
         ticket = open_ticket(session, kind="incident", actor="U1", now=NOW, status="open").id
-        late = DeadlineValue("response", NOW - HOUR, DeadlineState.BREACHED, NOW - 2 * HOUR)
-        met_late = DeadlineValue("resolution", NOW - 3 * HOUR, DeadlineState.BREACHED, NOW - 4 * HOUR, NOW)
+        late = DeadlineValue("response", NOW - HOUR, State.BREACHED, NOW - 2 * HOUR)
+        met_late = DeadlineValue("resolution", NOW - 3 * HOUR, State.BREACHED, NOW - 4 * HOUR, NOW)
         set_deadlines(session, ticket, [late, met_late], next_change_at=None, actor="U1", now=NOW)
     with db.read() as session:
         (item,) = worklist(session, "breaching", now=NOW)[0]

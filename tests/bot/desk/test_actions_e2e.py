@@ -5,8 +5,9 @@ from pathlib import Path
 import pytest
 
 from bot.slack_emulator import Workspace, pings
+from sla.clocks import State
 from storage import deadlines, messages
-from storage.kinds import DeadlineState, TicketStatus
+from storage.kinds import TicketStatus
 from tests.bot.conversation import conversation_on, desk_config
 from tests.bot.desk.conftest import card_of, complete_request, frontdesk, ticket_of
 
@@ -36,13 +37,13 @@ def _requester_sees(conversation):
 
 
 def test_only_a_human_public_reply_stops_the_response_clock(kissflow):
-    assert _states(kissflow)["response"] == DeadlineState.RUNNING  # the bot's own messages did not stop it
+    assert _states(kissflow)["response"] == State.RUNNING  # the bot's own messages did not stop it
     _command(kissflow, "note 1 checking")
     kissflow.slack.dm("alice", "any news?", thread_ts=kissflow.request.root.ts)  # relayed, not a response
     kissflow.settle()
-    assert _states(kissflow)["response"] == DeadlineState.RUNNING
+    assert _states(kissflow)["response"] == State.RUNNING
     _command(kissflow, "reply 1 Looking into it now")
-    assert _states(kissflow)["response"] == DeadlineState.MET
+    assert _states(kissflow)["response"] == State.MET
 
 
 def test_a_defect_gets_its_targets_a_workaround_and_a_fix(kissflow):
@@ -57,14 +58,14 @@ def test_a_defect_gets_its_targets_a_workaround_and_a_fix(kissflow):
 
     assert _command(kissflow, "workaround 1 Use the CSV export") == "SR-000001: workaround sent to the requester."
     assert _requester_sees(kissflow)[-1] == "*Workaround* from Bob Tremblay: Use the CSV export"
-    assert _states(kissflow)["workaround"] == DeadlineState.MET
-    assert _states(kissflow)["fix"] == DeadlineState.RUNNING
+    assert _states(kissflow)["workaround"] == State.MET
+    assert _states(kissflow)["fix"] == State.RUNNING
 
     assert _command(kissflow, "fix 1 2026.12") == "SR-000001: permanent fix recorded and the requester told."
     assert _requester_sees(kissflow)[-1] == (
         "Good news: a permanent fix for your request is ready; it ships in release 2026.12."
     )
-    assert _states(kissflow)["fix"] == DeadlineState.MET
+    assert _states(kissflow)["fix"] == State.MET
 
 
 def test_a_deferred_defect_tells_the_requester_and_stays_tracked(kissflow):

@@ -1,8 +1,9 @@
 """The triage card's buttons and forms, end to end: signed interactions in, Slack messages out."""
 
 from bot.slack_emulator import pings
+from sla.clocks import State
 from storage import audit, messages
-from storage.kinds import DeadlineState, TicketStatus
+from storage.kinds import TicketStatus
 from tests.bot.desk.conftest import card_of, ticket_of
 
 
@@ -53,7 +54,7 @@ def test_a_reply_from_the_card_reaches_the_requester_and_stops_the_response_cloc
     said = conversation.bot_says(request_done.root.channel, request_done.root.ts)
     assert said[-1] == "*Bob Tremblay* (support): Please clear the cache &lt;!channel&gt; &amp; retry"
     assert all(pings(m) == () for m in conversation.thread(request_done.root.channel, request_done.root.ts))
-    assert _deadlines(conversation)["response"].state == DeadlineState.MET
+    assert _deadlines(conversation)["response"].state == State.MET
     assert "• Response: met" in card_of(conversation).text
 
 

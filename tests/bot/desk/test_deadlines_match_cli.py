@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from bot.slack_emulator import Workspace
+from sla.clocks import State
 from storage import deadlines, pauses
-from storage.kinds import DeadlineState
 from tests.bot.cli.conftest import run_frontdesk
 from tests.bot.conversation import conversation_on, desk_config
 from tests.bot.desk.conftest import card_of, complete_request, ticket_of
@@ -33,7 +33,7 @@ def _check_against_cli(conversation, policy_name: str) -> int:
         paused = [(p.started_at, p.ended_at) for p in pauses.pauses_of(session, ticket.id) if p.ended_at]
     checked = 0
     for deadline in stored:
-        if deadline.state != DeadlineState.RUNNING or deadline.started_at is None:
+        if deadline.state != State.RUNNING or deadline.started_at is None:
             continue
         target = policy.target(ticket.plan, ticket.kind, ticket.priority, deadline.target)
         args = ["sla", "due", "--policy", policy_name, "--plan", ticket.plan, "--kind", ticket.kind]
