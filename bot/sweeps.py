@@ -29,7 +29,7 @@ from bot.say import Say
 from bot.slack.membership import probe_waiting
 from bot.slack.say import SlackSayer
 from bot.sweeper import Sweep
-from storage import outbox, reminders
+from storage import dead_letters, outbox, reminders
 from storage.engine import Database, Session
 
 MINUTE = timedelta(minutes=1)
@@ -58,8 +58,8 @@ def sweep_dead_letters(database: Database, desk: DeskConfig, now: datetime) -> b
     """Tells the agents channel, once each, of the messages that could not be delivered."""
     with database.write() as session:
         dead = [d for d in outbox.dead_letters(session, limit=50) if _worth_alerting(d)]
-        new = set(reminders.record_new(session, [(f"dead:{d.id}", None) for d in dead], now=now))
-        fresh = [letter for letter in dead if f"dead:{letter.id}" in new]
+        new = set(reminders.record_new(session, [(dead_letters.alert_key(d.id), None) for d in dead], now=now))
+        fresh = [letter for letter in dead if dead_letters.alert_key(letter.id) in new]
         if fresh:
             _alert(session, desk, fresh, now)
     return bool(fresh)
@@ -71,4 +71,6 @@ def _worth_alerting(letter: outbox.DeadLetter) -> bool:
 
 
 def _alert(session: Session, desk: DeskConfig, letters: list[outbox.DeadLetter], now: datetime) -> None:
-    SlackSayer(session, desk, now).dead_letters(letters, key=f"{ALERT}{min(d.id for d in letters)}")
+    # the ledger says each death once; the instant tells apart a row's second death (after a retry) from its first
+    key = f"{ALERT}{min(d.id for d in letters)}:{now.strftime('%Y%m%dT%H%M%S')}"
+    SlackSayer(session, desk, now).dead_letters(letters, key=key)

@@ -3,6 +3,8 @@
 Rules:
 - `retry` puts a dead row back to pending, due at `now`, its attempts reset to zero and its lease cleared, so the
   delivery worker tries it afresh; `retry_all` does so with every dead row, oldest first.
+- The agents are alerted once per death of a row: `alert_key(id)` is the reminder-ledger key of that alert, and
+  `retry` forgets it, so a row retried by hand that dies again is alerted again.
 - `dismiss` keeps a dead row as dismissed: not sent, no longer counted as dead (`frontdesk status` exits 0 for it),
   still there to read.
 - Each change is audited in its transaction (`outbox.retried`, `outbox.dismissed`, subject `outbox:<id>`), with
@@ -15,7 +17,7 @@ from datetime import datetime
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
-from storage import audit
+from storage import audit, reminders
 from storage.columns import to_utc
 from storage.errors import InvalidValueError, NotFoundError
 from storage.kinds import OutboxState
@@ -24,12 +26,18 @@ from storage.tables import OutboxItem
 DEAD = OutboxState.DEAD.value
 
 
+def alert_key(row_id: int) -> str:
+    """The reminder-ledger key of the agents' alert about dead letter `row_id`."""
+    return f"dead:{row_id}"
+
+
 def retry(session: Session, row_id: int, *, actor: str, now: datetime) -> None:
     """Dead letter `row_id` is pending again, with its attempts reset."""
     row = _dead(session, row_id)
     values = {"state": OutboxState.PENDING.value, "attempts": 0, "next_try_at": to_utc(now), "lease_until": None,
               "lease_token": None, "last_error": None}  # fmt: skip
     _change(session, row, values, actor=actor, action="outbox.retried", now=now)
+    reminders.forget(session, [alert_key(row_id)])
 
 
 def retry_all(session: Session, *, actor: str, now: datetime) -> list[int]:

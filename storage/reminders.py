@@ -2,12 +2,14 @@
 
 Rules: `record_new` adds the keys not recorded yet and returns those, in the caller's transaction; a key
 recorded by a concurrent transaction makes that one fail on the unique key and be redone, so a key is never
-returned twice. Keys are at most 255 characters.
+returned twice. Keys are at most 255 characters. `forget` removes keys, so what they name may be said again
+(a dead letter retried by hand that dies again is alerted again).
 """
 
 from collections.abc import Iterable
 from datetime import datetime
 
+from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
 from storage.columns import to_utc
@@ -31,3 +33,8 @@ def record_new(session: Session, reminders: Iterable[tuple[str, int | None]], *,
         session.add(ReminderSent(key=key, ticket_id=ticket, at=to_utc(now)))
     session.flush()
     return [key for key, _ in new]
+
+
+def forget(session: Session, keys: Iterable[str]) -> None:
+    """The `keys` are no longer recorded: what they name is said again when it happens again."""
+    session.exec(delete(ReminderSent).where(col(ReminderSent.key).in_(list(keys))))  # type: ignore[call-overload]
