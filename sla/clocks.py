@@ -86,6 +86,7 @@ class TargetState:
     stopped_at: datetime | None = None
     breached_at: datetime | None = None
     milestones: tuple[Milestone, ...] = ()
+    recurs: bool = False  # a cadence (its definition has restart events, like `update`): it falls due each period
 
 
 @dataclass(frozen=True)
@@ -124,7 +125,7 @@ def _target_state(policy: Policy, target: Target, log: Sequence[Event], now: dat
     definition = target.definition
     first_start = next((event.at for event in log if event.kind == definition.starts_on), None)
     if first_start is None:
-        return TargetState(target.name, definition.label, target.calendar.name, State.PENDING)
+        return TargetState(target.name, definition.label, target.calendar.name, State.PENDING, recurs=definition.recurs)
     stopped_at, gaps = _stop(log, first_start, definition.stops_on)
     plan, kind, priority = _terms_at(policy, log, stopped_at or now)
     target = _same_target(policy.targets(plan, kind, priority), target)
@@ -146,7 +147,8 @@ def _evaluate(
     now: datetime,
 ) -> TargetState:
     zone, start = target.calendar.zone, progress.start
-    state_of = partial(TargetState, target.name, target.definition.label, target.calendar.name)
+    definition = target.definition
+    state_of = partial(TargetState, definition.name, definition.label, target.calendar.name, recurs=definition.recurs)
     amount, due = _deadline(policy, target, start, progress)
     end = stopped_at or now
     elapsed, paused = progress.consumed(end), progress.paused(end)

@@ -7,8 +7,9 @@ Rules:
   instant. The ledger (storage.reminders) keeps the keys said, so a reminder is said once, however many sweeps
   run and however late: after downtime every reminder missed is said, once.
 - Warnings (the policy's fractions) and the breach go to the card's thread, mentioning the assignee or, when
-  nobody is assigned, the agents (their user group when the desk names one). A recurring target (`update`)
-  has no warnings: when it falls due without a public update, the assignee is nagged, each period.
+  nobody is assigned, the agents (their user group when the desk names one). A recurring target (sla's
+  `recurs`: `update`, or a policy's own cadence) has no warnings: when it falls due without a public update, the
+  assignee is nagged, each period.
 - An escalation step sets the request's level, is audited and shown on the card, mentions the level's people
   and emails the level's addresses.
 - Quiet hours: a target's reminders wait while its calendar is closed (unless it runs on `always`), and the
@@ -40,7 +41,6 @@ if TYPE_CHECKING:
 
 LEASE = timedelta(minutes=2)
 BATCH = 100
-RECURRING = frozenset({"update"})
 
 
 @dataclass(frozen=True)
@@ -115,11 +115,11 @@ def _ticket_reminders(session: Session, policy: Policy, due: sweeps.DueTicket, n
 
 def _says(target: TargetState, milestone: Milestone) -> bool:
     """Recurring targets only nag when due; every other milestone is said."""
-    return target.name not in RECURRING or milestone.what in ("breach", "overdue")
+    return not target.recurs or milestone.what in ("breach", "overdue")
 
 
 def _reminder(ticket: tickets.TicketRecord, target: TargetState, milestone: Milestone) -> Reminder:
-    what = "update" if target.name in RECURRING else milestone.what
+    what = "update" if target.recurs else milestone.what
     step = milestone.escalation
     key = f"ticket:{ticket.id}:{target.name}:{milestone.what}:{milestone.fraction}:{milestone.at.isoformat()}"
     return Reminder(

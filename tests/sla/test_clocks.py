@@ -476,6 +476,14 @@ def test_an_overdue_update_falls_due_again_each_period():
     assert timeline(later)[-1] == (at("2026-11-23T12:15+01:00"), "overdue", Fraction(3), "")  # 65m: 10:45 + 90m
 
 
+def test_a_target_says_whether_it_recurs_started_or_not():
+    before = clocks_at("owkin", ["2026-11-23T09:00+01:00 priority P1"], "2026-11-23T09:30+01:00")
+    after = clocks_at("owkin", OWKIN_P1, "2026-11-23T10:10+01:00")
+    assert (before.target("update").state, after.target("update").state) == (State.PENDING, State.RUNNING)
+    for result in (before, after):
+        assert [state.name for state in result.targets if state.recurs] == ["update"]
+
+
 def test_an_overdue_update_reminder_waits_for_the_next_working_morning():
     # A reply at 17:45: due at 17:45 + 30m = 15m on Monday + 15m on Tuesday = Tue 09:15; overdue again Tue 09:45.
     lines = [*OWKIN_P1, "2026-11-23T17:45+01:00 public_reply"]

@@ -151,3 +151,45 @@ def test_a_sweep_that_died_after_claiming_is_taken_over_when_its_lease_ends(conv
     said = _sweep(conversation, at + LEASE)
     assert [(r.what, float(r.fraction)) for r in said] == [("warning", 0.5), ("warning", 0.8), ("breach", 1.0)]
     assert _sweep(conversation, at + LEASE + timedelta(minutes=1)) == []
+
+
+CADENCE = """
+name = "cadence"
+title = "A desk with its own update cadence"
+calendar = "business"
+default_plan = "standard"
+default_priority = "P1"
+warnings = [0.5]
+
+[calendars.business]
+time_zone = "Europe/Paris"
+hours = { mon-fri = ["09:00-18:00"] }
+holidays = { country = "FR" }
+
+[[priorities]]
+name = "P1"
+
+[targets.status_note]  # a cadence of the policy's own: restarted by each public reply, like `update`
+label = "Status note"
+starts_on = "complete"
+stops_on = ["resolved", "closed"]
+restarts_on = ["public_reply"]
+
+[plans.standard.targets.any]
+response = "4h"
+status_note = "1h"
+"""
+
+
+def test_a_policys_own_recurring_target_nags_when_due_without_warnings(db, tmp_path: Path):
+    (tmp_path / "cadence.toml").write_text(CADENCE)
+    workspace = Workspace.example()
+    bob, carol = workspace.user("bob").id, workspace.user("carol").id
+    for conversation in conversation_on(db, workspace, desk_config(workspace, tmp_path, policy="cadence.toml")):
+        complete_request(conversation)  # Tue 24 Nov 10:05: the status note is due at 11:05, its 50% at 10:35
+        assert [r.target for r in _sweep(conversation, _at(24, 10, 40))] == []  # a cadence has no warnings
+        said = [(r.target, r.what) for r in _sweep(conversation, _at(24, 11, 10))]
+        assert said == [("status_note", "update")]  # the response's 50% comes at 12:05
+        assert _card_thread(conversation)[-1].startswith(
+            f":speech_balloon: <@{bob}> <@{carol}> *SR-000001* needs a public update"
+        )
