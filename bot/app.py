@@ -76,10 +76,17 @@ class Frontdesk:
         auth = self.client.auth_test()
         self.bot_user = str(auth["user_id"])
         identity = AuthorizeResult.from_auth_test_response(bot_token=token, auth_test_response=auth)
-        self.worker = InboxWorker(database, desk, self.client, bot_user=self.bot_user, threads=threads)
+        self.worker = InboxWorker(
+            database, desk, self.client, bot_user=self.bot_user, threads=threads, urgent_elsewhere=True
+        )
         alert = WaitingAlert(desk, self.bot_user)
         self.deliverer = Deliverer(
-            database, delivery_client(token, api_url), clock, on_parked=alert.parked, threads=threads
+            database,
+            delivery_client(token, api_url),
+            clock,
+            on_parked=alert.parked,
+            threads=threads,
+            urgent_elsewhere=True,
         )
         self.delivery = DeliveryRunner(self.deliverer)
         self.urgent_delivery = Runner(self._deliver_urgent, name="delivery-urgent", poll=POLL)

@@ -124,9 +124,11 @@ class InboxWorker:
         bot_user: str,
         budget: timedelta = BUDGET,
         threads: int = 1,
+        urgent_elsewhere: bool = False,
     ) -> None:
         self.database, self.desk, self.bot_user, self.budget = database, desk, bot_user, budget
         self._pool = Pool(threads, name="inbox")
+        self._urgent_elsewhere = urgent_elsewhere  # the app's own thread takes urgent rows: no look before each row
         self._now = datetime.now(UTC)
         self.client = client = LookupClient(client, lambda: self._now)
         self.profiles = Profiles(client)
@@ -185,7 +187,7 @@ class InboxWorker:
 
     def _urgent_then(self, claim: inbox.InboxClaim, now: datetime) -> int:
         """What holds a trigger and was stored since the claim, then the row; how many urgent rows were taken."""
-        taken = self.process_urgent(now)
+        taken = 0 if self._urgent_elsewhere else self.process_urgent(now)
         self._process(claim, now)
         return taken
 

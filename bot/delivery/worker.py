@@ -5,9 +5,10 @@ Rules:
   `lease_for` and renewed by a heartbeat while it is sent), sends its rows at once on `threads` threads (a claim
   holds one row per thread or channel, bot.pool) and, before each row that is not urgent, sends the urgent rows
   stored since (views, answers to clicks: their trigger lives 3 s). `deliver_urgent(now)` sends only those, for
-  a thread of their own that no slow batch holds up. It finishes every claimed row
-  before it returns: sent (with Slack's `result_of`), put back unsent, retried later,
-  or dead-lettered. What came of a call is dated by the injected `clock`, read when the answer arrived (never
+  a thread of their own that no slow batch holds up; with one (`urgent_elsewhere`), a batch does not look for
+  them before each row (that look is a write transaction, and with many threads they queue for the database).
+  It finishes every claimed row before it returns: sent (with Slack's `result_of`), put back unsent, retried
+  later, or dead-lettered. What came of a call is dated by the injected `clock`, read when the answer arrived (never
   before the batch's `now`): a batch of slow calls does not shorten a `Retry-After` by the time already spent.
   Tests inject both, so they drive it with fixed instants.
 - Before a row is sent: its references must be sent (else it is put back, or dead-lettered when one is dead or
@@ -116,6 +117,7 @@ class Deliverer:
         rng: random.Random | None = None,
         on_parked: OnParked | None = None,
         threads: int = 1,
+        urgent_elsewhere: bool = False,
     ) -> None:
         self.database = database
         self.client = client
@@ -129,6 +131,7 @@ class Deliverer:
         self.next_due: datetime | None = None  # the earliest retry set by the last batch
         self._due_lock = threading.Lock()
         self._pool = Pool(threads, name="delivery")
+        self._urgent_elsewhere = urgent_elsewhere  # a thread of the app's sends urgent rows: no look before each row
 
     def deliver_once(self, now: datetime) -> int:
         """Claims a batch, sends what may be sent (the rows at once on the worker's threads), records every
@@ -148,7 +151,7 @@ class Deliverer:
         self._pool.close()
 
     def _urgent_then(self, claim: OutboxClaim, now: datetime) -> None:
-        if not claim.urgent:
+        if not claim.urgent and not self._urgent_elsewhere:
             self._send_urgent(now)
         self._send(claim, now)
 
