@@ -63,6 +63,9 @@ class People:
     emails: tuple[str, ...] = ()
 
 
+NOBODY = People()
+
+
 @dataclass(frozen=True)
 class Customer:
     name: str

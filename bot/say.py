@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 from bot.desk.actions import CardView
 from bot.desk.outage import IncidentReport
 from bot.desk.reminders import Reminder
-from bot.desk_config import DeskConfig
+from bot.desk_config import NOBODY, DeskConfig, People
 from bot.email.say import MailSayer
 from bot.intake.answers import Refused
 from bot.intake.draft import Draft
@@ -100,9 +100,17 @@ class Say:
         self.mail.reply_in_thread(ticket, agent, text, key=key)
 
     def to_agents(
-        self, ticket: TicketRecord, what: str, details: dict[str, str], *, key: str, files: Files = ()
+        self,
+        ticket: TicketRecord,
+        what: str,
+        details: dict[str, str],
+        *,
+        key: str,
+        files: Files = (),
+        mentions: People = NOBODY,
     ) -> None:
-        self.slack.to_agents(ticket, what, details, key=key, files=files)
+        """A message in the card's thread for the agents, notifying `mentions` (Slack ids)."""
+        self.slack.to_agents(ticket, what, details, key=key, files=files, mentions=mentions)
 
     def postmortem(self, report: IncidentReport, *, key: str) -> None:
         self.slack.postmortem(report, key=key)
@@ -113,7 +121,8 @@ class Say:
     def email(self, ticket_id: int | None, to: str, what: str, details: dict[str, str], *, key: str) -> None:
         self.mail.notice(ticket_id, to, what, details, key=key)
 
-    def reminder(self, reminder: Reminder, mentions: str, *, key: str) -> None:
+    def reminder(self, reminder: Reminder, mentions: People, *, key: str) -> None:
+        """A milestone said in the card's thread, notifying `mentions` (Slack ids)."""
         self.slack.reminder(reminder, mentions, key=key)
         self.mail.update_notice(reminder)
 

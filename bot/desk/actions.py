@@ -26,7 +26,7 @@ from bot import ticket_clocks
 from bot.actor import ACTOR
 from bot.desk.outage import Outages
 from bot.desk.outcomes import Actor, Outcome, done, refused
-from bot.desk_config import DeskConfig
+from bot.desk_config import NOBODY, DeskConfig
 from bot.intake.requests import Files
 from sla.clocks import Clocks
 from sla.policy import ESCALATION_LEVELS, STATED_KINDS
@@ -242,8 +242,9 @@ class AgentActions:
         ticket = tickets.change_ticket(
             session, ticket.id, changes, actor=by.user, now=now, action="ticket.escalated", reason=reason
         )
-        details = {"level": level, "reason": reason, "agent": by.shown, "mentions": self._mentions(level)}
-        self.say.to_agents(ticket, "escalated", details, key=f"{key}:escalated")
+        details = {"level": level, "reason": reason, "agent": by.shown}
+        at = self.desk.levels.get(level, NOBODY)  # from the desk config, never from what anyone typed
+        self.say.to_agents(ticket, "escalated", details, key=f"{key}:escalated", mentions=at)
         return self.changed(session, ticket, [], by, now, key, "escalated", level=level, reason=reason)
 
     # -- resolution ----------------------------------------------------------------------------------------
@@ -392,10 +393,3 @@ class AgentActions:
         if ticket.status == TicketStatus.CLOSED and not closed_ok:
             return refused("closed", ticket.sr)
         return ticket
-
-    def _mentions(self, level: str) -> str:
-        """The Slack mentions of the people at `level` (from the desk config, never from what anyone typed)."""
-        at = self.desk.levels.get(level)
-        if at is None:
-            return ""
-        return " ".join([*(f"<@{user}>" for user in at.users), *(f"<!subteam^{group}>" for group in at.usergroups)])

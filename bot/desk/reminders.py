@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING
 from bot import ticket_clocks
 from bot.actor import ACTOR
 from bot.desk.actions import AgentActions
-from bot.desk_config import DeskConfig
+from bot.desk_config import NOBODY, DeskConfig, People
 from sla.clocks import Milestone, State, TargetState
 from sla.policy import Policy
 from storage import people, reminders, sweeps, tickets
@@ -175,14 +175,14 @@ def _escalate(
         say.escalation_email(reminder, address, key=f"{reminder.key}:email:{address}")
 
 
-def _mentions(session: Session, desk: DeskConfig, reminder: Reminder) -> str:
-    """Who a reminder is for: the level's people (escalation), else the assignee, else the agents."""
+def _mentions(session: Session, desk: DeskConfig, reminder: Reminder) -> People:
+    """Who a reminder is for, by Slack id: the level's people (escalation), else the assignee, else the agents."""
     if reminder.to_level is not None:
-        at = desk.levels.get(reminder.to_level)
-        users, groups = (at.users, at.usergroups) if at else ((), ())
-    elif reminder.ticket.assignee_id is not None:
+        at = desk.levels.get(reminder.to_level, NOBODY)
+        return People(users=at.users, usergroups=at.usergroups)
+    if reminder.ticket.assignee_id is not None:
         assignee = people.agent_of(session, reminder.ticket.assignee_id).slack_user_id
-        users, groups = ((assignee,) if assignee else ()), ()
-    else:
-        users, groups = ((), desk.agents.usergroups) if desk.agents.usergroups else (desk.agents.users, ())
-    return " ".join([*(f"<@{user}>" for user in users), *(f"<!subteam^{group}>" for group in groups)])
+        return People(users=(assignee,) if assignee else ())
+    if desk.agents.usergroups:
+        return People(usergroups=desk.agents.usergroups)
+    return People(users=desk.agents.users)

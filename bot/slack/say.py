@@ -24,13 +24,14 @@ from bot.delivery.payload import FILE_UPLOAD, RESPONSE_URL, SlackPayload, enqueu
 from bot.desk.actions import CardView
 from bot.desk.outage import IncidentReport
 from bot.desk.reminders import Reminder
-from bot.desk_config import DeskConfig
+from bot.desk_config import NOBODY, DeskConfig, People
 from bot.intake.answers import Refused
 from bot.intake.draft import Draft
 from bot.intake.requests import Files
 from bot.render import render, render_json
 from bot.reports.formats import compliance_by_priority
 from bot.reports.monthly import Report
+from bot.slack.mentions import mentions as markup
 from sla.clocks import Clocks
 from storage import outbox, people
 from storage.engine import Session
@@ -194,10 +195,17 @@ class SlackSayer:
         self._post(ticket, key, text, thread=True, blocks=blocks)
 
     def to_agents(
-        self, ticket: TicketRecord, what: str, details: dict[str, str], *, key: str, files: Files = ()
+        self,
+        ticket: TicketRecord,
+        what: str,
+        details: dict[str, str],
+        *,
+        key: str,
+        files: Files = (),
+        mentions: People = NOBODY,
     ) -> None:
-        """A message in the card's thread in the agents channel."""
-        text = render("slack/to_agents.mrkdwn.j2", what=what, details=details)
+        """A message in the card's thread in the agents channel, mentioning `mentions`."""
+        text = render("slack/to_agents.mrkdwn.j2", what=what, details=details, mentions=markup(mentions))
         args: dict[str, Any] = {"channel": self.desk.agents_channel, "text": _cut(text)}
         if ticket.agents_thread_ts:
             self._enqueue(ticket, key, "chat.postMessage", {**args, "thread_ts": ticket.agents_thread_ts})
@@ -220,9 +228,10 @@ class SlackSayer:
         text = render("slack/postmortem.mrkdwn.j2", report=report, zone=self.desk.policy.calendar.zone)
         self._in_card_thread(report.ticket, text, key=key)
 
-    def reminder(self, reminder: Reminder, mentions: str, *, key: str) -> None:
+    def reminder(self, reminder: Reminder, mentions: People, *, key: str) -> None:
         """A warning, breach, escalation or update nag, in the card's thread, mentioning who it is for."""
-        text = render("slack/reminder.mrkdwn.j2", r=reminder, mentions=mentions, zone=self.desk.policy.calendar.zone)
+        zone = self.desk.policy.calendar.zone
+        text = render("slack/reminder.mrkdwn.j2", r=reminder, mentions=markup(mentions), zone=zone)
         self._in_card_thread(reminder.ticket, text, key=key)
 
     def digest(self, items: list[Reminder], *, key: str) -> None:
