@@ -117,7 +117,19 @@ def test_wrongly_typed_fields_elsewhere_drop_the_request_too(value):
     assert classify({"type": "event_callback", "event_id": "Ev1", "event": value}) == event
     assert classify({"command": "/support", "trigger_id": value, "user_id": "U1"}) == Dropped("command", "trigger_id")
     user = Dropped("block_actions", "user.id" if isinstance(value, dict) else "user")
+    if isinstance(value, dict) and isinstance(value.get("id"), str) and value["id"]:  # a user object, as Slack's
+        user = Received("block_actions:t1", f"user:{value['id']}", "block_actions")
     assert classify({"type": "block_actions", "trigger_id": "t1", "user": value}) == user
+
+
+def test_a_click_by_a_user_object_with_any_id_is_received():
+    """The explore profile drew {"id": "0"} for a wrongly typed field: an interaction's user is such an object."""
+    assert classify({"type": "block_actions", "trigger_id": "t1", "user": {"id": "0"}}) == Received(
+        "block_actions:t1", "user:0", "block_actions"
+    )
+    assert classify({"type": "block_actions", "trigger_id": "t1", "user": {"id": ""}}) == Dropped(
+        "block_actions", "user.id"
+    )
 
 
 def test_the_fields_as_slack_sends_them_make_keys():
