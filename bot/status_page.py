@@ -16,7 +16,8 @@ from fractions import Fraction
 
 from bot.desk_config import DeskConfig
 from bot.render import render
-from sla.availability import Span, availability, daily, month_span
+from sla.availability import availability, daily, month_span
+from sla.intervals import Span
 from storage import service_events
 from storage.engine import Database
 from storage.service_events import Interval
@@ -40,19 +41,19 @@ def current_status(database: Database, desk: DeskConfig, now: datetime) -> Statu
     today = now.astimezone(zone).date()
     days = [today - timedelta(days=n) for n in range(DAYS - 1, -1, -1)]
     first = datetime(days[0].year, days[0].month, days[0].day, tzinfo=zone).astimezone(UTC)
-    month_start = month_span(today.year, today.month, zone)[0]
+    month_start = month_span(today.year, today.month, zone).start
     since = min(first, month_start)
     with database.read() as session:
         outages = service_events.outages_between(session, since, now + AHEAD)
         windows = service_events.maintenance_between(session, since, now + AHEAD)
-    down: list[Span] = [(o.start, min(o.end or now, now)) for o in outages if o.start <= now]
-    kept: list[Span] = [(w.start, w.end or w.start) for w in windows]
+    down = [Span(o.start, min(o.end or now, now)) for o in outages if o.start <= now]
+    kept = [Span(w.start, w.end or w.start) for w in windows]
     return Status(
         now=now,
         outages=tuple(o for o in outages if o.start <= now and (o.end is None or o.end > now)),
         maintenance=tuple(w for w in windows if w.end is not None and w.end > now),
         days=daily(days, zone, down, kept),
-        month=availability((month_start, now), down, kept).percent,
+        month=availability(Span(month_start, now), down, kept).percent,
     )
 
 

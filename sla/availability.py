@@ -22,7 +22,8 @@ from datetime import UTC, date, datetime, timedelta
 from fractions import Fraction
 from zoneinfo import ZoneInfo
 
-Span = tuple[datetime, datetime]
+from sla.intervals import Span, clipped, intersection, merged
+
 _MICROSECOND = timedelta(microseconds=1)
 
 
@@ -71,65 +72,48 @@ class Availability:
         return Fraction(100) * Fraction((self.total - self.downtime) // _MICROSECOND, self.total // _MICROSECOND)
 
 
-def month_span(year: int, month: int, zone: ZoneInfo) -> Span:
+def month_span(year: int, month: int, zone: ZoneInfo) -> Span[datetime]:
     """From local midnight on the month's first day to local midnight on the next month's first day."""
     following = (year + month // 12, month % 12 + 1)
-    return (
+    return Span(
         datetime(year, month, 1, tzinfo=zone).astimezone(UTC),
         datetime(following[0], following[1], 1, tzinfo=zone).astimezone(UTC),
     )
 
 
-def local_day(day: date, zone: ZoneInfo) -> Span:
+def local_day(day: date, zone: ZoneInfo) -> Span[datetime]:
     """From local midnight on `day` to local midnight on the next day (23 or 25 hours across a DST change)."""
     following = day + timedelta(days=1)
-    return (
+    return Span(
         datetime(day.year, day.month, day.day, tzinfo=zone).astimezone(UTC),
         datetime(following.year, following.month, following.day, tzinfo=zone).astimezone(UTC),
     )
 
 
 def daily(
-    days: Sequence[date], zone: ZoneInfo, outages: Sequence[Span], maintenance: Sequence[Span]
+    days: Sequence[date], zone: ZoneInfo, outages: Sequence[Span[datetime]], maintenance: Sequence[Span[datetime]]
 ) -> tuple[tuple[date, Fraction], ...]:
     """Each local day's availability percentage."""
     return tuple((day, availability(local_day(day, zone), outages, maintenance).percent) for day in days)
 
 
-def availability(period: Span, outages: Iterable[Span], maintenance: Iterable[Span]) -> Availability:
-    """The availability over `period` given downtime spans and maintenance windows."""
+def availability(
+    period: Span[datetime], outages: Iterable[Span[datetime]], maintenance: Iterable[Span[datetime]]
+) -> Availability:
+    """The availability over `period` given downtime spans and maintenance windows (an outage not over yet counts
+    to the end of the period)."""
     period = _in_utc(period)
-    windows = _union(_clipped(maintenance, period))
-    down = _union(_clipped(outages, period))
-    downtime = _length(down) - _length(_intersection(down, windows))
+    start, end = period.bounds()
+    windows = merged(clipped(map(_in_utc, maintenance), period))
+    down = merged(clipped(map(_in_utc, outages), period))
+    downtime = _length(down) - _length(intersection(down, windows))
     maintained = _length(windows)
-    total = (period[1] - period[0]) - maintained
-    return Availability(period[0], period[1], total, downtime, maintained)
+    return Availability(start, end, (end - start) - maintained, downtime, maintained)
 
 
-def _in_utc(span: Span) -> Span:
-    return (span[0].astimezone(UTC), span[1].astimezone(UTC))
+def _in_utc(span: Span[datetime]) -> Span[datetime]:
+    return Span(span.start.astimezone(UTC), None if span.end is None else span.end.astimezone(UTC))
 
 
-def _clipped(spans: Iterable[Span], period: Span) -> list[Span]:
-    start, end = period
-    inside = [(max(a, start), min(b, end)) for a, b in map(_in_utc, spans)]
-    return [(a, b) for a, b in inside if b > a]
-
-
-def _union(spans: list[Span]) -> list[Span]:
-    merged: list[Span] = []
-    for start, end in sorted(spans):
-        if merged and start <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
-        else:
-            merged.append((start, end))
-    return merged
-
-
-def _intersection(first: list[Span], second: list[Span]) -> list[Span]:
-    return [(max(a, c), min(b, d)) for a, b in first for c, d in second if min(b, d) > max(a, c)]
-
-
-def _length(spans: list[Span]) -> timedelta:
-    return sum((end - start for start, end in spans), timedelta(0))
+def _length(spans: Iterable[Span[datetime]]) -> timedelta:
+    return sum((end - start for start, end in (span.bounds() for span in spans)), timedelta(0))

@@ -34,12 +34,12 @@ from zoneinfo import ZoneInfo
 
 from sla.calendar import Calendar
 from sla.durations import NextRelease, NoDeadline
+from sla.intervals import Span, clipped, merged
 from sla.policy import Escalation, Policy
 from sla.targets import Target
 from sla.timeline import MICROSECOND, to_micros
 
 REOPENABLE_STOPS = frozenset({"resolved", "closed"})
-Span = tuple[datetime, datetime | None]
 
 
 @dataclass(frozen=True)
@@ -132,9 +132,9 @@ def _target_state(policy: Policy, target: Target, log: Sequence[Event], now: dat
     steps = [step for step in policy.escalations_for(plan, priority) if step.target == target.name]
     start = _restart(log, first_start, stopped_at, gaps, definition.restarts_on) if definition.recurs else first_start
     if isinstance(target.duration, NextRelease):
-        exclusions: list[Span] = []  # a release does not move
+        exclusions: list[Span[datetime]] = []  # a release does not move
     else:
-        exclusions = _merged([*gaps, *(_pauses(log) if target.pausable else [])], start)
+        exclusions = _excluded([*gaps, *(_pauses(log) if target.pausable else [])], start)
     return _evaluate(policy, target, _Progress(target.calendar, start, exclusions), steps, stopped_at, now)
 
 
@@ -197,7 +197,11 @@ def _same_target(targets: Sequence[Target], target: Target) -> Target:
 
 
 def _restart(
-    log: Sequence[Event], start: datetime, stopped_at: datetime | None, gaps: list[Span], restarts_on: frozenset[str]
+    log: Sequence[Event],
+    start: datetime,
+    stopped_at: datetime | None,
+    gaps: list[Span[datetime]],
+    restarts_on: frozenset[str],
 ) -> datetime:
     """A recurring target's current period start: the latest restart event before it stopped and outside a
     resolved-reopened gap, or the latest reopening."""
@@ -207,18 +211,16 @@ def _restart(
         if event.kind in restarts_on
         and event.at >= start
         and (stopped_at is None or event.at < stopped_at)
-        and not any(a <= event.at and (b is None or event.at < b) for a, b in gaps)
+        and not any(gap.contains(event.at) for gap in gaps)
     ]
-    return max([start, *restarts, *(b for _, b in gaps if b is not None)])
+    return max([start, *restarts, *(gap.end for gap in gaps if gap.end is not None)])
 
 
-def due_at(
-    policy: Policy, target: Target, start: datetime, pauses: Sequence[tuple[datetime, datetime]] = ()
-) -> datetime | None:
+def due_at(policy: Policy, target: Target, start: datetime, pauses: Sequence[Span[datetime]] = ()) -> datetime | None:
     """The deadline of `target` started at `start`, with these pauses if it is pausable; None: no deadline."""
     start = _utc(start)
-    spans: list[Span] = [(_utc(a), _utc(b)) for a, b in pauses] if target.pausable else []
-    return _deadline(policy, target, start, _Progress(target.calendar, start, _merged(spans, start)))[1]
+    spans = [Span(_utc(p.start), None if p.end is None else _utc(p.end)) for p in pauses] if target.pausable else []
+    return _deadline(policy, target, start, _Progress(target.calendar, start, _excluded(spans, start)))[1]
 
 
 def _deadline(
@@ -271,66 +273,60 @@ def _milestones(
     return sorted(milestones, key=lambda milestone: milestone.at)
 
 
-def _stop(log: Sequence[Event], start: datetime, stops_on: frozenset[str]) -> tuple[datetime | None, list[Span]]:
+def _stop(
+    log: Sequence[Event], start: datetime, stops_on: frozenset[str]
+) -> tuple[datetime | None, list[Span[datetime]]]:
     """When the target stopped (if it did) and the gaps between reopenable stops and their reopening."""
     stopped: Event | None = None
-    gaps: list[Span] = []
+    gaps: list[Span[datetime]] = []
     for event in log:
         if event.at < start:
             continue
         if stopped is None and event.kind in stops_on:
             stopped = event
         elif stopped is not None and event.kind == "reopened" and stopped.kind in REOPENABLE_STOPS:
-            gaps.append((stopped.at, event.at))
+            gaps.append(Span(stopped.at, event.at))
             stopped = None
     return (stopped.at if stopped else None), gaps
 
 
-def _pauses(log: Sequence[Event]) -> list[Span]:
-    spans: list[Span] = []
+def _pauses(log: Sequence[Event]) -> list[Span[datetime]]:
+    spans: list[Span[datetime]] = []
     opened: datetime | None = None
     for event in log:
         if event.kind == "pause" and opened is None:
             opened = event.at
         elif event.kind == "resume" and opened is not None:
-            spans.append((opened, event.at))
+            spans.append(Span(opened, event.at))
             opened = None
     if opened is not None:
-        spans.append((opened, None))
+        spans.append(Span(opened))
     return spans
 
 
-def _merged(spans: list[Span], start: datetime) -> list[Span]:
-    """Spans clipped to begin at `start`, sorted and merged; an open end (None) absorbs everything after it."""
-    clipped = sorted((max(a, start), b) for a, b in spans if b is None or b > start)
-    merged: list[Span] = []
-    for a, b in clipped:
-        if merged and (merged[-1][1] is None or a <= merged[-1][1]):
-            last_a, last_b = merged[-1]
-            merged[-1] = (last_a, None if last_b is None or b is None else max(last_b, b))
-        else:
-            merged.append((a, b))
-    return merged
+def _excluded(spans: list[Span[datetime]], start: datetime) -> list[Span[datetime]]:
+    """Spans cut to begin at `start`, sorted and merged (sla.intervals); an open one absorbs everything after it."""
+    return merged(clipped(spans, Span(start)))
 
 
 class _Progress:
     """Working time on a calendar from `start`, skipping excluded spans (pauses and reopen gaps)."""
 
-    def __init__(self, calendar: Calendar, start: datetime, exclusions: list[Span]) -> None:
+    def __init__(self, calendar: Calendar, start: datetime, exclusions: list[Span[datetime]]) -> None:
         self.calendar, self.start, self.exclusions = calendar, start, exclusions
 
     def reach(self, amount: timedelta) -> datetime | None:
         """The instant at which `amount` of counted working time has passed; None inside an open pause."""
         cursor, left = self.start, amount
-        for excluded_from, excluded_until in self.exclusions:
-            if excluded_from > cursor:
-                worked = self.calendar.working_time_between(cursor, excluded_from)
+        for excluded in self.exclusions:
+            if excluded.start > cursor:
+                worked = self.calendar.working_time_between(cursor, excluded.start)
                 if worked >= left:
                     break
                 left -= worked
-            if excluded_until is None:
+            if excluded.end is None:
                 return None
-            cursor = max(cursor, excluded_until)
+            cursor = max(cursor, excluded.end)
         return self.calendar.add(left, to=cursor)
 
     def consumed(self, until: datetime) -> timedelta:
@@ -343,12 +339,12 @@ class _Progress:
 
     def _split(self, until: datetime) -> tuple[timedelta, timedelta]:
         counted, excluded, cursor = timedelta(0), timedelta(0), self.start
-        for excluded_from, excluded_until in self.exclusions:
-            if excluded_from >= until:
+        for span in self.exclusions:
+            if span.start >= until:
                 break
-            counted += self._between(cursor, excluded_from)
-            end = until if excluded_until is None else min(excluded_until, until)
-            excluded += self._between(excluded_from, end)
+            counted += self._between(cursor, span.start)
+            end = until if span.end is None else min(span.end, until)
+            excluded += self._between(span.start, end)
             cursor = max(cursor, end)
         return counted + self._between(cursor, until), excluded
 

@@ -5,13 +5,16 @@ Rules:
   `HH:MM-HH:MM`. `24:00` is allowed as an end. An interval whose end is before its start crosses midnight:
   `fri = ["22:00-06:00"]` works Friday 22:00-24:00 and Saturday 00:00-06:00.
 - Working time belongs to the local date it lies on (docs/architecture.md, "Time"): after splitting at midnight,
-  each weekday holds sorted, merged intervals of minutes in [0, 1440]. Overlaps are merged, not refused.
+  each weekday holds sorted, merged intervals of minutes in [0, 1440] (sla.intervals). Overlaps are merged, not
+  refused.
 - A day named twice, a bad day key, a malformed time or an empty interval raises HoursError naming the text.
 """
 
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+
+from sla.intervals import Span, merged
 
 DAY_KEYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 MINUTES_PER_DAY = 24 * 60
@@ -36,7 +39,7 @@ class WeeklyHours:
     @classmethod
     def parse(cls, spec: Mapping[str, Sequence[str]]) -> "WeeklyHours":
         """Hours from `{day key: [interval, ...]}`."""
-        pieces: list[list[tuple[int, int]]] = [[] for _ in DAY_KEYS]
+        pieces: list[list[Span[int]]] = [[] for _ in DAY_KEYS]
         named: set[int] = set()
         for key, intervals in spec.items():
             for weekday in _weekdays(key):
@@ -45,8 +48,8 @@ class WeeklyHours:
                 named.add(weekday)
                 for text in intervals:
                     for day, start, end in _split_at_midnight(weekday, text):
-                        pieces[day].append((start, end))
-        return cls(tuple(_merged(day) for day in pieces))
+                        pieces[day].append(Span(start, end))
+        return cls(tuple(tuple(span.bounds() for span in merged(day)) for day in pieces))
 
     def minutes_on(self, weekday: int) -> int:
         """Working minutes on a weekday (0 is Monday)."""
@@ -104,16 +107,6 @@ def _minute(value: str, text: str, *, allow_end: bool) -> int:
     if minute > 59 or total > MINUTES_PER_DAY or (total == MINUTES_PER_DAY and not allow_end):
         raise HoursError(f'"{value.strip()}" in "{text}" is not a time of day (00:00 to 24:00)')
     return total
-
-
-def _merged(intervals: list[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
-    merged: list[tuple[int, int]] = []
-    for start, end in sorted(intervals):
-        if merged and start <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
-        else:
-            merged.append((start, end))
-    return tuple(merged)
 
 
 def _clock(minute: int) -> str:

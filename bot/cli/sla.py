@@ -20,6 +20,7 @@ from bot.cli.errors import fail
 from bot.cli.inputs import instant
 from bot.cli.policy import load_or_fail
 from sla.clocks import due_at
+from sla.intervals import Span
 from sla.policy import Policy, PolicyLookupError
 from sla.targets import Target
 
@@ -61,7 +62,7 @@ def due(
     _answer_lines(loaded, target, sys.stdin, spans)
 
 
-def _answer_lines(policy: Policy, target: Target, lines: Iterable[str], spans: list[tuple[datetime, datetime]]) -> None:
+def _answer_lines(policy: Policy, target: Target, lines: Iterable[str], spans: list[Span[datetime]]) -> None:
     write = sys.stdout.write
     for number, line in enumerate(lines, start=1):
         text = line.strip()
@@ -70,7 +71,7 @@ def _answer_lines(policy: Policy, target: Target, lines: Iterable[str], spans: l
     sys.stdout.flush()
 
 
-def _answer(policy: Policy, target: Target, start: datetime, spans: list[tuple[datetime, datetime]]) -> str:
+def _answer(policy: Policy, target: Target, start: datetime, spans: list[Span[datetime]]) -> str:
     try:
         due_instant = due_at(policy, target, start, spans)
     except ValueError as error:
@@ -78,11 +79,11 @@ def _answer(policy: Policy, target: Target, start: datetime, spans: list[tuple[d
     return "none" if due_instant is None else due_instant.isoformat()
 
 
-def _pause(text: str) -> tuple[datetime, datetime]:
+def _pause(text: str) -> Span[datetime]:
     start_text, separator, end_text = text.partition("/")
     if not separator:
         fail(f'--pause "{text}" must be START/END, two ISO 8601 instants separated by /')
     start, end = instant(start_text, "--pause"), instant(end_text, "--pause")
     if end < start:
         fail(f'--pause "{text}" ends before it starts')
-    return start, end
+    return Span(start, end)

@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 
 from bot.desk_config import DeskConfig
 from sla.availability import Availability, AvailabilityTerms, availability, daily, month_span
+from sla.intervals import Span
 from sla.policy import Policy
 from storage import reports, service_events
 from storage.engine import Database, Session
@@ -57,7 +58,7 @@ class Month:
         return f"{self.year:04d}-{self.month:02d}"
 
     def days(self, zone: ZoneInfo) -> list[date]:
-        start, end = month_span(self.year, self.month, zone)
+        start, end = month_span(self.year, self.month, zone).bounds()
         first, last = start.astimezone(zone).date(), end.astimezone(zone).date()
         return [first + timedelta(days=n) for n in range((last - first).days)]
 
@@ -119,7 +120,7 @@ def build_report(
     policy = desk.policy
     if plan is not None and plan not in policy.plans:
         raise ReportError(f'"{plan}" is not a plan of policy {policy.name} ({", ".join(policy.plans)})')
-    start, end = month_span(month.year, month.month, policy.calendar.zone)
+    start, end = month_span(month.year, month.month, policy.calendar.zone).bounds()
     with database.read() as session:
         known = customers(session)
         chosen = _customer(known, customer)
@@ -186,15 +187,16 @@ def _line(
     now: datetime,
 ) -> Uptime:
     zone = policy.calendar.zone
-    start, end = month_span(month.year, month.month, zone)
+    start, end = month_span(month.year, month.month, zone).bounds()
     cut = min(end, now.astimezone(UTC))
     down = [
-        (o.start, o.end or cut) for o in service_events.outages_between(session, start, end, customer_id=customer_id)
+        Span(o.start, o.end or cut)
+        for o in service_events.outages_between(session, start, end, customer_id=customer_id)
     ]
     kept = [
-        (w.start, w.end or w.start)
+        Span(w.start, w.end or w.start)
         for w in service_events.maintenance_between(session, start, end, customer_id=customer_id)
     ]
     terms = policy.plan(plan).availability
-    figures = availability((start, end), down, kept)
+    figures = availability(Span(start, end), down, kept)
     return Uptime(name, plan, customer, figures, terms, daily(month.days(zone), zone, down, kept))

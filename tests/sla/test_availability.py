@@ -2,7 +2,7 @@
 (K0nsult's formula; docs/architecture.md, "Glossary"). Months run from local midnight to local midnight in the
 policy's zone."""
 
-from datetime import UTC, timedelta
+from datetime import UTC, datetime, timedelta
 from fractions import Fraction
 from zoneinfo import ZoneInfo
 
@@ -10,6 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from sla.availability import availability, daily, local_day, month_span
+from sla.intervals import Span
 from tests.sla.policy_helpers import at, preset
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -19,8 +20,8 @@ NOVEMBER = month_span(2026, 11, PARIS)  # 30 days, no DST change: 43,200 minutes
 MINUTE = timedelta(minutes=1)
 
 
-def span(start: str, end: str) -> tuple:
-    return at(start), at(end)
+def span(start: str, end: str) -> Span[datetime]:
+    return Span(at(start), at(end))
 
 
 def test_thirty_day_month_with_a_43_minute_outage():
@@ -109,14 +110,14 @@ def test_instants_are_compared_whatever_their_offsets():
 
 
 def test_month_span_runs_from_local_midnight_to_local_midnight():
-    start, end = month_span(2026, 11, PARIS)
+    start, end = month_span(2026, 11, PARIS).bounds()
     assert (start, end) == (at("2026-11-01T00:00+01:00"), at("2026-12-01T00:00+01:00"))
     assert start.tzinfo == UTC
 
 
 def test_march_in_paris_has_743_hours_and_october_745():
     hours = {month: month_span(2026, month, PARIS) for month in (3, 10)}
-    assert {month: (end - start) / timedelta(hours=1) for month, (start, end) in hours.items()} == {3: 743, 10: 745}
+    assert {month: (s.end - s.start) / timedelta(hours=1) for month, s in hours.items()} == {3: 743, 10: 745}
     # a 743-hour month with one hour down
     outage = span("2026-03-29T01:30+01:00", "2026-03-29T03:30+02:00")  # across the spring-forward: one real hour
     assert availability(hours[3], [outage], []).percent == Fraction(100 * 742, 743)
@@ -124,17 +125,17 @@ def test_march_in_paris_has_743_hours_and_october_745():
 
 def test_southern_hemisphere_months_change_length_in_april_and_october():
     april, october = month_span(2026, 4, SYDNEY), month_span(2026, 10, SYDNEY)
-    assert (april[1] - april[0]) / timedelta(hours=1) == 30 * 24 + 1
-    assert (october[1] - october[0]) / timedelta(hours=1) == 31 * 24 - 1
+    assert (april.end - april.start) / timedelta(hours=1) == 30 * 24 + 1
+    assert (october.end - october.start) / timedelta(hours=1) == 31 * 24 - 1
 
 
 def test_december_runs_into_the_next_year():
-    assert month_span(2026, 12, PARIS) == (at("2026-12-01T00:00+01:00"), at("2027-01-01T00:00+01:00"))
+    assert month_span(2026, 12, PARIS) == span("2026-12-01T00:00+01:00", "2027-01-01T00:00+01:00")
 
 
 def test_owkin_target_is_met_at_exactly_95_percent():
     # "Target Availability: 95% monthly uptime": 36 hours down in a 30-day month is 95.0%
-    result = availability(NOVEMBER, [(NOVEMBER[0], NOVEMBER[0] + timedelta(hours=36))], [])
+    result = availability(NOVEMBER, [Span(NOVEMBER.start, NOVEMBER.start + timedelta(hours=36))], [])
     assert result.percent == 95
     terms = preset("owkin").plan().availability
     assert terms.is_met_by(result.percent)
@@ -145,7 +146,7 @@ def test_owkin_target_is_met_at_exactly_95_percent():
 
 # spans in minutes from the start of November, reaching a day either side of the month
 spans = st.tuples(st.integers(-1440, 44_640), st.integers(0, 3000)).map(
-    lambda pair: (NOVEMBER[0] + pair[0] * MINUTE, NOVEMBER[0] + (pair[0] + pair[1]) * MINUTE)
+    lambda pair: Span(NOVEMBER.start + pair[0] * MINUTE, NOVEMBER.start + (pair[0] + pair[1]) * MINUTE)
 )
 
 
@@ -169,18 +170,18 @@ SPANS = st.lists(st.tuples(st.integers(0, 745 * 60), st.integers(1, 3000)), max_
 @given(SPANS, SPANS, st.sampled_from(["Europe/Warsaw", "Australia/Sydney", "UTC"]))
 def test_the_days_downtime_adds_up_to_the_months(outages, windows, zone_name) -> None:
     zone = ZoneInfo(zone_name)
-    start, end = month_span(2026, 10, zone)
+    start, end = month_span(2026, 10, zone).bounds()
 
     def spans(pairs):
-        return [(start + timedelta(minutes=a), start + timedelta(minutes=a + n)) for a, n in pairs]
+        return [Span(start + timedelta(minutes=a), start + timedelta(minutes=a + n)) for a, n in pairs]
 
     down, kept = spans(outages), spans(windows)
     first = start.astimezone(zone).date()
     days = [first + timedelta(days=n) for n in range(31)]
     per_day = daily(days, zone, down, kept)
-    month = availability((start, end), down, kept)
+    month = availability(Span(start, end), down, kept)
     assert [day for day, _ in per_day] == days
     assert all(0 <= percent <= 100 for _, percent in per_day)
     day_downtime = sum((availability(local_day(d, zone), down, kept).downtime for d in days), timedelta(0))
     assert day_downtime == month.downtime
-    assert sum((local_day(d, zone)[1] - local_day(d, zone)[0] for d in days), timedelta(0)) == end - start
+    assert sum((local_day(d, zone).end - local_day(d, zone).start for d in days), timedelta(0)) == end - start

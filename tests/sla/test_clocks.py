@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from sla.clocks import Event, State, clocks, due_at
+from sla.intervals import Span
 from sla.policy_loader import parse_policy
 from sla.timeline import NaiveInstantError
 from tests.sla.clock_helpers import clocks_at, instants, log, target_at, timeline
@@ -297,9 +298,9 @@ def test_overlapping_pauses_given_to_due_at_count_once():
     # 11:00-12:00 and 11:30-12:30 are together 11:00-12:30, 1h30m: 10:00 + 4h + 1h30m = 15:30.
     target = preset("owkin").target(None, None, "P1", "resolution")
     pauses = [
-        (at("2026-11-23T11:00+01:00"), at("2026-11-23T12:00+01:00")),
-        (at("2026-11-23T11:30+01:00"), at("2026-11-23T12:30+01:00")),
-        (at("2026-11-23T11:15+01:00"), at("2026-11-23T11:45+01:00")),
+        Span(at("2026-11-23T11:00+01:00"), at("2026-11-23T12:00+01:00")),
+        Span(at("2026-11-23T11:30+01:00"), at("2026-11-23T12:30+01:00")),
+        Span(at("2026-11-23T11:15+01:00"), at("2026-11-23T11:45+01:00")),
     ]
     assert due_at(preset("owkin"), target, at("2026-11-23T10:00+01:00"), pauses) == at("2026-11-23T15:30+01:00")
 
@@ -567,7 +568,7 @@ def test_pauses_do_not_move_a_release():
     assert state.due_at == at("2026-11-24T10:00+05:30")
     assert state.paused == timedelta(0)  # pauses do not apply to a release
     fix = preset("kissflow").target(None, "defect", "medium", "fix")
-    pauses = [(at("2026-11-23T12:00+05:30"), at("2026-11-23T20:00+05:30"))]
+    pauses = [Span(at("2026-11-23T12:00+05:30"), at("2026-11-23T20:00+05:30"))]
     assert due_at(preset("kissflow"), fix, at("2026-11-23T10:00+05:30"), pauses) == at("2026-11-24T10:00+05:30")
 
 
@@ -767,7 +768,7 @@ def test_naive_instants_are_refused():
     with pytest.raises(NaiveInstantError):
         due_at(policy, target, naive)
     with pytest.raises(NaiveInstantError):
-        due_at(policy, target, at("2026-11-23T10:00+01:00"), [(naive, at("2026-11-23T11:00+01:00"))])
+        due_at(policy, target, at("2026-11-23T10:00+01:00"), [Span(naive, at("2026-11-23T11:00+01:00"))])
 
 
 def test_events_in_mixed_zones_give_the_same_result():
@@ -836,4 +837,4 @@ def test_due_at_agrees_with_the_clocks(case):
     target = policy.target(None if plan == "-" else plan, None if kind == "-" else kind, priority, target_name)
     expected = target_at(policy, lines, now, target_name).due_at
     assert (expected is None) == (priority == "low")  # only kissflow's low defect fix is "none"
-    assert due_at(policy, target, at(start), [(at(a), at(b)) for a, b in spans]) == expected
+    assert due_at(policy, target, at(start), [Span(at(a), at(b)) for a, b in spans]) == expected

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from sla.calendar import Calendar
 from sla.clocks import Clocks, Event, State, clocks, due_at
 from sla.durations import WorkingDuration
+from sla.intervals import Span
 from sla.policy import Policy
 from sla.targets import Target
 from tests.sla.policy_helpers import preset
@@ -60,6 +61,11 @@ class Request:
     @property
     def closed_pauses(self) -> list[tuple[datetime, datetime]]:
         return [(a, b) for a, b in self.pauses if b is not None]
+
+    @property
+    def pause_spans(self) -> list[Span[datetime]]:
+        """The pauses that have ended, as due_at takes them."""
+        return [Span(a, b) for a, b in self.closed_pauses]
 
     def events(self) -> list[Event]:
         events = [
@@ -117,7 +123,7 @@ def length(target: Target) -> timedelta:
 @given(requests())
 def test_due_is_the_duration_plus_the_working_time_paused_before_it(request):
     for target in request.targets:
-        due = due_at(request.policy, target, request.start, request.closed_pauses)
+        due = due_at(request.policy, target, request.start, request.pause_spans)
         assert due is not None
         calendar = target.calendar
         paused = paused_time(calendar, request.closed_pauses, request.start, due) if target.pausable else timedelta(0)
@@ -131,10 +137,10 @@ def test_adding_a_pause_never_makes_due_earlier(request, data):
     # The extra pause may overlap the others or the start.
     offsets = st.integers(-86_400, 5 * 86_400)
     first, last = sorted(data.draw(st.tuples(offsets, offsets)))
-    extra = (request.start + first * SECOND, request.start + last * SECOND)
+    extra = Span(request.start + first * SECOND, request.start + last * SECOND)
     for target in request.targets:
-        before = due_at(request.policy, target, request.start, request.closed_pauses)
-        after = due_at(request.policy, target, request.start, [*request.closed_pauses, extra])
+        before = due_at(request.policy, target, request.start, request.pause_spans)
+        after = due_at(request.policy, target, request.start, [*request.pause_spans, extra])
         assert before is not None
         assert after is not None
         assert after >= before
@@ -200,4 +206,4 @@ def test_due_at_agrees_with_the_clocks_once_every_pause_has_ended(request):
     ended = replace(ended, now=max([request.now, *(resumed for _, resumed in ended.closed_pauses)]))
     result = ended.clocks()
     for target in ended.targets:
-        assert result.target(target.name).due_at == due_at(ended.policy, target, ended.start, ended.closed_pauses)
+        assert result.target(target.name).due_at == due_at(ended.policy, target, ended.start, ended.pause_spans)

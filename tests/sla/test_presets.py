@@ -13,6 +13,7 @@ import pytest
 from sla import presets
 from sla.availability import availability, month_span
 from sla.durations import WorkingDuration
+from sla.intervals import Span
 from sla.policy import KINDS
 from tests.sla.policy_helpers import calendar_facts, preset, written_targets
 
@@ -321,9 +322,9 @@ def test_k0nsult_lower_tiers_owe_no_credit_however_low(plan):
 )
 def test_k0nsult_maximum_downtime_column_on_a_thirty_day_month(downtime_minutes, credit):
     policy = preset("k0nsult")
-    start, end = month_span(2026, 11, policy.calendar.zone)  # November 2026: 30 days, no DST change
-    outage = (start, start + timedelta(minutes=downtime_minutes))
-    percent = availability((start, end), [outage], []).percent
+    november = month_span(2026, 11, policy.calendar.zone)  # November 2026: 30 days, no DST change
+    outage = Span(november.start, november.start + timedelta(minutes=downtime_minutes))
+    percent = availability(november, [outage], []).percent
     assert policy.plan("enterprise").availability.credit_for(percent) == Fraction(credit)
 
 
