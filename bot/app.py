@@ -26,7 +26,6 @@ from slack_bolt import App
 from slack_bolt.authorization import AuthorizeResult
 from slack_sdk import WebClient
 
-from bot.delivery.runner import DeliveryRunner
 from bot.delivery.worker import Deliverer, delivery_client
 from bot.desk.maintenance import add_configured
 from bot.desk_config import DeskConfig
@@ -88,7 +87,7 @@ class Frontdesk:
             threads=threads,
             urgent_elsewhere=True,
         )
-        self.delivery = DeliveryRunner(self.deliverer)
+        self.delivery = Runner(self.deliverer.round, name="delivery", poll=self.deliverer.settings.poll_interval)
         self.urgent_delivery = Runner(self._deliver_urgent, name="delivery-urgent", poll=POLL)
         self.inbox = Runner(self._process, name="inbox", poll=POLL)
         self.urgent_inbox = Runner(self._process_urgent, name="inbox-urgent", poll=POLL)

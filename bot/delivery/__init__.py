@@ -2,8 +2,8 @@
 
 Modules: `payload` (the contract of a Slack outbox row, `enqueue_slack`, references and results), `pacing`
 (per-channel paces and methods blocked by 429, shared by every process through the database), `outcomes` (what
-a Web API call came to), `settings` (limits and backoff), `worker` (`Deliverer.deliver_once(now)`), `runner` (the
-worker in a thread).
+a Web API call came to), `settings` (limits and backoff), `worker` (`Deliverer.deliver_once(now)`, and `round()` for a
+thread).
 
 Rules: this layer sends payloads; it writes no text of its own. Dependencies are parameters: the database,
 the slack_sdk WebClient (without retry handlers), the clock, the settings and the random used for jitter.
@@ -11,13 +11,11 @@ the slack_sdk WebClient (without retry handlers), the clock, the settings and th
 
 from bot.delivery.pacing import Pace
 from bot.delivery.payload import InvalidPayload, SlackPayload, enqueue_slack
-from bot.delivery.runner import DeliveryRunner
 from bot.delivery.settings import DeliverySettings
 from bot.delivery.worker import Deliverer, delivery_client
 
 __all__ = [
     "Deliverer",
-    "DeliveryRunner",
     "DeliverySettings",
     "InvalidPayload",
     "Pace",

@@ -142,6 +142,17 @@ class Deliverer:
             self._pool.each(claims, lambda claim: self._urgent_then(claim, now))
         return len(claims)
 
+    def round(self) -> timedelta:
+        """One round for a thread (bot.runner.Runner) at the clock's instant: how long to wait before the next,
+        zero after a full batch, else until the earliest retry the batch set or `poll_interval`, whichever is
+        sooner."""
+        now, poll = self.clock(), self.settings.poll_interval
+        if self.deliver_once(now) >= self.settings.batch_size:
+            return timedelta(0)
+        if self.next_due is not None:
+            return max(timedelta(0), min(poll, self.next_due - now))
+        return poll
+
     def deliver_urgent(self, now: datetime) -> int:
         """Sends only views and answers to clicks (their trigger lives 3 s); how many rows were claimed."""
         return self._send_urgent(now)

@@ -4,7 +4,8 @@ from datetime import timedelta
 
 import pytest
 
-from bot.delivery import Deliverer, DeliveryRunner, DeliverySettings
+from bot.delivery import Deliverer, DeliverySettings
+from bot.runner import Runner
 from bot.slack_emulator import ServerError, SlackEmulator
 from storage.engine import Database
 from tests.bot.delivery.helpers import ManualClock, post
@@ -17,7 +18,7 @@ def test_a_woken_runner_delivers_at_once_and_stops_cleanly(
     db: Database, clock: ManualClock, emulator: SlackEmulator, deliverer: Deliverer
 ) -> None:
     support = emulator.workspace.channel("support").id
-    runner = DeliveryRunner(deliverer).start()
+    runner = Runner(deliverer.round, name="delivery", poll=deliverer.settings.poll_interval).start()
     try:
         post(db, clock, "first", support)
         runner.wake()
@@ -38,7 +39,7 @@ def test_a_runner_retries_a_failed_row_when_woken_after_its_retry_came_due(
     support = emulator.workspace.channel("support").id
     post(db, clock, "m", support)
     deliverer.deliver_once(clock.now)  # fails: retried 15 to 30 s later
-    runner = DeliveryRunner(deliverer).start()
+    runner = Runner(deliverer.round, name="delivery", poll=deliverer.settings.poll_interval).start()
     try:
         clock.advance(timedelta(minutes=1))  # past the retry
         runner.wake()
