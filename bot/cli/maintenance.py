@@ -10,14 +10,13 @@ from datetime import UTC, datetime, timedelta
 
 import click
 
+from bot.actor import CLI_ACTOR
 from bot.cli.errors import fail
 from bot.cli.inputs import instant
 from bot.render import render
 from storage import migrate, service_events
 from storage.engine import open_database
 from storage.errors import StorageError
-
-ACTOR = "cli"
 
 
 @click.group()
@@ -47,7 +46,7 @@ def add(start_text: str, end_text: str, title: str, planned: bool) -> None:
         migrate.upgrade(database)
         with database.write() as session:
             window = service_events.add_maintenance(
-                session, title=title.strip(), starts_at=start, ends_at=end, actor=ACTOR, now=now, planned=planned
+                session, title=title.strip(), starts_at=start, ends_at=end, actor=CLI_ACTOR, now=now, planned=planned
             )
         database.dispose()
     except StorageError as error:

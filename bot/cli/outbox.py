@@ -14,13 +14,13 @@ from typing import TypeVar
 
 import click
 
+from bot.actor import CLI_ACTOR
 from bot.cli.errors import fail
 from bot.render import render
 from storage import dead_letters
 from storage.engine import Session, open_database
 from storage.errors import StorageError
 
-ACTOR = "cli"
 T = TypeVar("T")
 
 
@@ -38,10 +38,10 @@ def retry(row: str | None, every: bool) -> None:
         fail("give the ID of a dead letter (frontdesk status lists them) or --all, not both")
     now = datetime.now(UTC)
     if every:
-        ids = _write(lambda session: dead_letters.retry_all(session, actor=ACTOR, now=now))
+        ids = _write(lambda session: dead_letters.retry_all(session, actor=CLI_ACTOR, now=now))
     else:
         row_id = _id(row)
-        _write(lambda session: dead_letters.retry(session, row_id, actor=ACTOR, now=now))
+        _write(lambda session: dead_letters.retry(session, row_id, actor=CLI_ACTOR, now=now))
         ids = [row_id]
     click.echo(render("cli/outbox_done.txt.j2", done="retried", ids=ids, every=every), nl=False)
 
@@ -51,7 +51,7 @@ def retry(row: str | None, every: bool) -> None:
 def dismiss(row: str) -> None:
     """Set a dead letter aside: kept, never sent, no longer counted by `frontdesk status`."""
     row_id, now = _id(row), datetime.now(UTC)
-    _write(lambda session: dead_letters.dismiss(session, row_id, actor=ACTOR, now=now))
+    _write(lambda session: dead_letters.dismiss(session, row_id, actor=CLI_ACTOR, now=now))
     click.echo(render("cli/outbox_done.txt.j2", done="dismissed", ids=[row_id], every=False), nl=False)
 
 
