@@ -47,6 +47,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 from slack_sdk.webhook import WebhookClient
 
+from bot.actor import ACTOR
 from bot.delivery.outcomes import (
     NETWORK_ERRORS,
     NotInChannel,
@@ -82,7 +83,6 @@ from storage.outbox import OutboxClaim
 log = logging.getLogger(__name__)
 PACED_METHODS = frozenset({"chat.postMessage", "chat.update", FILE_UPLOAD})
 POSTING_METHODS = PACED_METHODS | {"chat.postEphemeral"}  # a success proves the bot is in the channel
-ACTOR = "frontdesk"
 MARK = "frontdesk_outbox"  # the metadata event type that names a message's outbox row
 Clock = Callable[[], datetime]
 OnParked = Callable[[Session, ChannelWaiting, datetime], None]
