@@ -1,6 +1,6 @@
 """The running Frontdesk: the receiver, the inbox worker and the delivery worker over one database.
 
-Rules (DESIGN.md, "Layers" and "The path of a message"):
+Rules (docs/architecture.md, "Layers" and "The path of a message"):
 - Everything is built from parameters (settings, desk config, database, Slack client, clock): no globals, so tests
   and `frontdesk demo` build the same application pointed at a local Slack.
 - The bot's identity comes from one auth.test when the application is built (a bad token fails here, in one

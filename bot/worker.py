@@ -1,4 +1,5 @@
-"""The inbox worker: takes stored requests in order and hands each to its service (DESIGN.md, step 3).
+"""The inbox worker: takes stored requests in order and hands each to its service
+(docs/architecture.md, "The path of a message", step 3).
 
 Rules:
 - Rows are claimed with a lease, in order per conversation; the service's effects and "done" commit in one
