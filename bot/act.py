@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from storage.engine import Session
 
 if TYPE_CHECKING:
-    from bot.intake.requests import Intake
+    from bot.desk.intake.requests import Intake
     from bot.say import Say
 
 

@@ -19,7 +19,11 @@ Rules:
   `unslack` decodes those entities again for a terminal; `split_lines` splits text into lines; `fromiso` reads an
   ISO 8601 instant; `rate` shows a share in percent with one decimal (None -> "-"); `hours` shows seconds of
   working time as hours and minutes (4500 -> "1h 15m", None -> "-"); `sr` an SR number (5 -> "SR-000005");
-  `cut(n)` cuts text to at most n characters, ending with "…" (bot.slack.limits): every cut to a Slack limit.
+  `cut(n)` cuts text to at most n characters (`cut` below): every cut to a Slack limit (sla.wording names them).
+- `cut(text, most)` keeps `text` whole when it fits in `most` characters; else it is cut at the last word boundary
+  of what fits (or mid-word when a single word is longer) and ends with "…", all within `most`. Never longer:
+  Jinja's own `truncate(n)` lets up to 5 more characters through (its `leeway`), which makes a 76 to 80 character
+  button that Slack refuses.
 """
 
 import html
@@ -33,8 +37,7 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from bot.slack.limits import cut
-from bot.slack.routes import IDS
+from bot.ways_in import IDS
 from storage.numbers import format_sr
 
 
@@ -62,8 +65,8 @@ def environment() -> Environment:
     env.filters["hours"] = hours
     env.filters["rate"] = rate
     env.filters["sr"] = format_sr
-    env.filters["cut"] = cut  # exact, unlike Jinja's truncate (bot.slack.limits)
-    env.globals["ids"] = IDS  # the ways in (action and callback ids) of bot.slack.routes
+    env.filters["cut"] = cut  # exact, unlike Jinja's truncate
+    env.globals["ids"] = IDS  # the ways in (action and callback ids), bot.ways_in
     return env
 
 
@@ -125,3 +128,18 @@ def hours(seconds: float | None) -> str:
 def rate(value: float | None) -> str:
     """A compliance figure in percent, one decimal: 33.333 -> "33.3%"; None -> "-"."""
     return "-" if value is None else f"{value:.1f}%"
+
+
+ELLIPSIS = "…"
+
+
+def cut(text: object, most: int) -> str:
+    """`text` in at most `most` characters: whole, or cut with a visible "…"."""
+    if most < 1:
+        raise ValueError(f"cannot cut text to {most} characters")
+    whole = str(text)
+    if len(whole) <= most:
+        return whole
+    kept = whole[: most - 1]
+    head, space, _ = kept.rpartition(" ")
+    return (head.rstrip() if space and head.strip() else kept) + ELLIPSIS

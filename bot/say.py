@@ -2,7 +2,7 @@
 (bot.slack.say), to email (bot.email.say), or to both.
 
 Rules:
-- The services (bot.intake, bot.desk, bot.email.service, bot.reports), the sweeps and the inbox worker say
+- The services (bot.desk.intake, bot.desk, bot.email.service, bot.reports), the sweeps and the inbox worker say
   everything through a `Say` made for their transaction; they never choose a channel.
 - Slack and email are peers: neither imports the other, and only this module knows both.
 - Slack shows everything said about a request (its thread, the agents' card and thread). The requester of a
@@ -18,14 +18,14 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from bot.config.desk import NOBODY, DeskConfig, People
 from bot.desk.actions import CardView
+from bot.desk.intake.answers import Refused
+from bot.desk.intake.draft import Draft
+from bot.desk.intake.requests import Files
 from bot.desk.outage import IncidentReport
 from bot.desk.reminders import Reminder
-from bot.desk_config import NOBODY, DeskConfig, People
 from bot.email.say import MailSayer
-from bot.intake.answers import Refused
-from bot.intake.draft import Draft
-from bot.intake.requests import Files
 from bot.reports.monthly import Report
 from bot.slack.say import SlackSayer
 from sla.clocks import Clocks

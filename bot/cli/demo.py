@@ -1,12 +1,12 @@
-"""`frontdesk demo`: play a support conversation against a local Slack and print it (see bot.demo).
+"""`frontdesk demo`: play a support conversation against a local Slack and print it (see bot.cli.demo_story).
 
 Rules: needs no Slack account, no configuration and no network beyond loopback; `--policy` picks the preset.
 """
 
 import click
 
+from bot.cli.demo_story import run_demo
 from bot.cli.errors import fail
-from bot.demo import run_demo
 from sla import presets
 
 

@@ -19,10 +19,10 @@ from typing import BinaryIO
 import click
 
 from bot.cli.errors import fail
-from bot.desk_config import DeskConfigError, load_desk_config
+from bot.config.desk import DeskConfigError, load_desk_config
+from bot.config.environment import Settings
 from bot.email.ingest import RawMail, mail_store, store_mail
 from bot.render import render
-from bot.settings import Settings
 from storage import mail, migrate
 from storage.engine import open_database
 from storage.errors import StorageError

@@ -11,8 +11,8 @@ from pathlib import Path
 import click
 
 from bot.cli.errors import fail
+from bot.config.environment import Settings
 from bot.render import render
-from bot.settings import Settings
 from sla import presets
 
 

@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime
 
 import click
 
-from bot import policy_view
+from bot.cli import policy_view
 from bot.cli.errors import fail
 from bot.render import render
 from sla import presets

@@ -15,10 +15,10 @@ from datetime import UTC, datetime
 import click
 
 from bot.cli.errors import fail
-from bot.desk_config import DeskConfigError, load_desk_config
+from bot.config.desk import DeskConfigError, load_desk_config
+from bot.config.environment import Settings
 from bot.reports.formats import FORMATS, formatted
 from bot.reports.monthly import Month, ReportError, build_report
-from bot.settings import Settings
 from storage import migrate
 from storage.engine import open_database
 from storage.errors import StorageError

@@ -16,13 +16,13 @@ from types import FrameType
 import click
 from slack_sdk.errors import SlackApiError
 
-from bot.app import Frontdesk
 from bot.cli.errors import fail
-from bot.desk_config import DeskConfigError, load_desk_config
-from bot.email.settings import EmailSettingsError, SmtpSettings
-from bot.settings import Settings
+from bot.config.desk import DeskConfigError, load_desk_config
+from bot.config.environment import Settings
+from bot.config.mail_servers import EmailSettingsError, SmtpSettings
+from bot.process.app import Frontdesk
+from bot.process.web import WebServer
 from bot.slack.receiver import CheckedSocketModeHandler
-from bot.web import WebServer
 from storage import migrate
 from storage.engine import Database, open_database
 from storage.errors import StorageError

@@ -13,7 +13,7 @@ from types import FrameType
 import click
 
 from bot.cli.run import start_app
-from bot.settings import Settings
+from bot.config.environment import Settings
 
 
 @click.command()

@@ -6,7 +6,7 @@ Rules:
 - Every action but `show` and `list` is for agents only, checked here on every call whatever the way in; a
   request is named by its SR number and must be past intake; a closed request only reopens.
 - What changes a clock is recorded as an event and the deadlines are recomputed from the whole log
-  (bot.ticket_clocks); each change of the ticket is audited with who, what, when, before, after and reason.
+  (bot.desk.clocks); each change of the ticket is audited with who, what, when, before, after and reason.
 - The triage card in the agents channel is one message, updated after every change, saying what changed.
 - Only `reply` (and the workaround, fix and deferral notices, which are replies) reaches the requester; notes
   stay with the agents. The first public reply by a human agent stops the response target; the bot's own
@@ -22,12 +22,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from bot import ticket_clocks
 from bot.actor import ACTOR
+from bot.config.desk import NOBODY, DeskConfig
+from bot.desk import clocks
+from bot.desk.intake.requests import Files
 from bot.desk.outage import Outages
 from bot.desk.outcomes import Actor, Outcome, done, refused
-from bot.desk_config import NOBODY, DeskConfig
-from bot.intake.requests import Files
 from sla.clocks import Clocks
 from sla.policy import ESCALATION_LEVELS, STATED_KINDS
 from storage import messages, pauses, people, tickets, worklist
@@ -347,14 +347,14 @@ class AgentActions:
         **details: str,
     ) -> Outcome:
         """Records the events, recomputes the deadlines, updates the card; the outcome for the agent."""
-        ticket_clocks.record(session, ticket.id, log, at=now, actor=by.user)
-        state = ticket_clocks.recompute(session, self.desk.policy, ticket.id, now=now, actor=by.user)
+        clocks.record(session, ticket.id, log, at=now, actor=by.user)
+        state = clocks.recompute(session, self.desk.policy, ticket.id, now=now, actor=by.user)
         self.card(session, ticket, state, key=f"{key}:card", change=change, **details)
         return done(change, ticket.sr, **details)
 
     def current(self, session: Session, ticket_id: int, now: datetime) -> Clocks:
         """The request's clocks as of `now`, nothing stored."""
-        return ticket_clocks.current(session, self.desk.policy, ticket_id, now=now)
+        return clocks.current(session, self.desk.policy, ticket_id, now=now)
 
     def card(
         self, session: Session, ticket: tickets.TicketRecord, state: Clocks, *, key: str, change: str | None = None,

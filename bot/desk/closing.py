@@ -18,9 +18,9 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from bot.actor import ACTOR
+from bot.config.desk import DeskConfig
 from bot.desk.actions import AgentActions
 from bot.desk.outcomes import Actor, Outcome, done, refused
-from bot.desk_config import DeskConfig
 from sla.durations import WorkingDuration
 from sla.policy import Policy
 from storage import tickets

@@ -5,7 +5,7 @@ Rules:
   what the action takes. `list [mine|open|breaching|waiting]` (open by default) and `help` (or nothing) take
   no SR.
 - Free text (a reason, a reply, a note) is everything after the fixed arguments, as typed: Slack's markup and
-  entities are read back into plain text (bot.intake.answers.plain_text); a reason is optional for `triage` and
+  entities are read back into plain text (bot.desk.intake.answers.plain_text); a reason is optional for `triage` and
   `pause`, required for `defer`, `workaround`, `reply`, `note`, `escalate` and `reopen`.
 - `kind` takes question, incident or feature (defects are confirmed with `defect`); `escalate` takes L2 or L3;
   `assign` takes a mention (`<@U123>` or `<@U123|name>`, the command escapes mentions). A priority, severity or
@@ -17,7 +17,7 @@ Rules:
 import re
 from dataclasses import dataclass, field
 
-from bot.intake.answers import plain_text
+from bot.desk.intake.answers import plain_text
 from bot.render import render
 from sla.policy import ESCALATION_LEVELS, STATED_KINDS
 

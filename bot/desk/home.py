@@ -12,7 +12,7 @@ Rules:
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.intake.requests import Intake, Profile, RequestSummary
+from bot.desk.intake.requests import Intake, Profile, RequestSummary
 from storage import queue
 from storage.engine import Session
 

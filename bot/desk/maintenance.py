@@ -15,8 +15,8 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from bot.actor import ACTOR
+from bot.config.desk import DeskConfig
 from bot.desk.notices import notify_customers
-from bot.desk_config import DeskConfig
 from storage import reminders, service_events
 from storage.engine import Database, Session
 

@@ -9,14 +9,14 @@ bot.say.Say, imported for its type only, so nothing here imports Slack or email.
 
 from typing import TYPE_CHECKING
 
-from bot.desk_config import DeskConfig
+from bot.config.desk import DeskConfig
 from storage import people
 from storage.engine import Session
 
 if TYPE_CHECKING:
     from bot.say import Say
 
-NOTIFICATION = {"outage": "outages", "maintenance": "maintenance"}  # bot.email.config.NOTIFICATIONS
+NOTIFICATION = {"outage": "outages", "maintenance": "maintenance"}  # bot.config.email.NOTIFICATIONS
 
 
 def notify_customers(

@@ -2,7 +2,7 @@
 
 Rules:
 - A request is looked at when its `next_change_at` comes (storage.sweeps leases it); its clocks are recomputed
-  from its event log at `now` (bot.ticket_clocks), and every milestone of a running or breached target that
+  from its event log at `now` (bot.desk.clocks), and every milestone of a running or breached target that
   is at or before `now` becomes a reminder with a key naming the request, the target, the milestone and its
   instant. The ledger (storage.reminders) keeps the keys said, so a reminder is said once, however many sweeps
   run and however late: after downtime every reminder missed is said, once.
@@ -27,10 +27,10 @@ from datetime import datetime, timedelta
 from fractions import Fraction
 from typing import TYPE_CHECKING
 
-from bot import ticket_clocks
 from bot.actor import ACTOR
+from bot.config.desk import NOBODY, DeskConfig, People
+from bot.desk import clocks
 from bot.desk.actions import AgentActions
-from bot.desk_config import NOBODY, DeskConfig, People
 from sla.clocks import Milestone, State, TargetState
 from sla.policy import Policy
 from storage import people, reminders, sweeps, tickets
@@ -97,7 +97,7 @@ def _sweep_batch(
 def _ticket_reminders(session: Session, policy: Policy, due: sweeps.DueTicket, now: datetime) -> list[Reminder]:
     """The request's reminders due at `now`, its deadlines stored; rescheduled to its next change."""
     ticket = tickets.get_ticket(session, due.id)
-    state = ticket_clocks.recompute(session, policy, ticket.id, now=now, actor=ACTOR)
+    state = clocks.recompute(session, policy, ticket.id, now=now, actor=ACTOR)
     found: list[Reminder] = []
     wake = [state.next_change] if state.next_change else []
     for target in state.targets:

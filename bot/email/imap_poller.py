@@ -35,8 +35,8 @@ from datetime import datetime
 from imapclient import IMAPClient
 from imapclient.exceptions import LoginError
 
+from bot.config.mail_servers import MailboxSettings
 from bot.email.ingest import RawMail, store_mail
-from bot.email.settings import MailboxSettings
 from storage.attachments import AttachmentStore
 from storage.engine import Database
 from storage.mail import uidvalidity_changed

@@ -8,7 +8,7 @@ import threading
 from collections.abc import Callable
 from datetime import datetime
 
-from bot.email.config import EmailDesk
+from bot.config.email import EmailDesk
 from bot.email.imap_poller import ImapPoller
 from storage.attachments import AttachmentStore
 from storage.engine import Database

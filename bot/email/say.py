@@ -4,7 +4,7 @@ imports the other).
 
 Rules:
 - A request opened by email (it has a root Message-ID) gets, besides what Slack shows, an email for each
-  notification the desk config turns on (bot.email.config.NOTIFICATIONS): the intake's questions, the
+  notification the desk config turns on (bot.config.email.NOTIFICATIONS): the intake's questions, the
   confirmation with the SR number, agents' public replies, resolution and closing, the rating question, and a
   status notice each time the update cadence falls due. A request opened in Slack gets none of these by email.
 - Every email is one outbox row keyed by what caused it (the same key as the Slack saying, plus ":email"), so it
@@ -23,11 +23,11 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.config.desk import DeskConfig
+from bot.desk.intake.answers import Refused
 from bot.desk.reminders import Reminder
-from bot.desk_config import DeskConfig
+from bot.email.mail_payload import EmailPayload, enqueue_email, enqueue_payload
 from bot.email.sender import message_id_for
-from bot.email_payload import EmailPayload, enqueue_email, enqueue_payload
-from bot.intake.answers import Refused
 from bot.render import render
 from sla.clocks import Clocks
 from storage import mail, people

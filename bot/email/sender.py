@@ -11,7 +11,7 @@ Rules:
   recognised) and, for automated notices, `Auto-Submitted: auto-generated` (RFC 3834). Plain text, with the HTML
   as an alternative part when the payload has one.
 - `starttls` requires the server's STARTTLS and a valid certificate, or nothing (no login, no message) is sent;
-  a login is never sent unencrypted unless the settings allow it (bot.email.settings). A connection that failed
+  a login is never sent unencrypted unless the settings allow it (bot.config.mail_servers). A connection that failed
   is closed.
 - An SMTP 5xx answer (the recipient refused, a message refused) is permanent: dead at once. A 4xx answer, a lost
   connection, a timeout or a refused login is retried, and dead after `max_attempts`.
@@ -30,10 +30,10 @@ from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr
 
-from bot.delivery.settings import DeliverySettings
-from bot.email.config import EmailDesk
-from bot.email.settings import SmtpSettings
-from bot.email_payload import DESTINATION_KIND, EmailPayload, InvalidEmail
+from bot.config.email import EmailDesk
+from bot.config.mail_servers import SmtpSettings
+from bot.delivery.tuning import DeliverySettings
+from bot.email.mail_payload import DESTINATION_KIND, EmailPayload, InvalidEmail
 from storage import outbox
 from storage.engine import Database
 from storage.errors import LeaseLostError
@@ -195,7 +195,7 @@ class EmailDeliverer:
             log.warning("outbox row %s was claimed again by another worker (lease expired)", claim.id)
 
     def poll(self) -> timedelta:
-        """One round for a bot.runner.Runner: at once again after a full batch, else after the poll interval."""
+        """One round for a bot.threads.runner.Runner: at once again after a full batch, else after the poll interval."""
         full = self.deliver_once(self.clock()) >= self.settings.batch_size
         return timedelta(0) if full else self.settings.poll_interval
 

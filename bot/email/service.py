@@ -42,12 +42,12 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from bot.act import Act, ActContext
+from bot.config.desk import DeskConfig
 from bot.desk.actions import AgentActions
 from bot.desk.closing import SCORES, Closing
+from bot.desk.intake.requests import Incoming, Intake, Profile, SharedFile
 from bot.desk.outcomes import Actor
-from bot.desk_config import DeskConfig
 from bot.email.parse import ParsedEmail, Unparseable, parse_email, sr_numbers
-from bot.intake.requests import Incoming, Intake, Profile, SharedFile
 from storage import inbox, mail, people, tickets
 from storage.attachments import AttachmentStore
 from storage.engine import Session

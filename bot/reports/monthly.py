@@ -19,7 +19,7 @@ from datetime import UTC, date, datetime, timedelta
 from fractions import Fraction
 from zoneinfo import ZoneInfo
 
-from bot.desk_config import DeskConfig
+from bot.config.desk import DeskConfig
 from sla.availability import Availability, AvailabilityTerms, availability, daily, month_span
 from sla.intervals import Span
 from sla.policy import Policy

@@ -17,8 +17,8 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bot.customers import save_customers
-from bot.desk_config import DeskConfig
+from bot.config.desk import DeskConfig
+from bot.desk.customers import save_customers
 from bot.reports.chart import chart_png
 from bot.reports.monthly import Month, Report, build_report
 from sla.calendar import Calendar

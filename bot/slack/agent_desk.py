@@ -21,13 +21,13 @@ from datetime import datetime
 from typing import Any
 
 from bot.act import Act, ActContext
+from bot.config.desk import DeskConfig
 from bot.desk.actions import AgentActions
 from bot.desk.closing import Closing
 from bot.desk.commands import Command, CommandError, parse_command, render_command_error, render_help
+from bot.desk.intake.requests import Profile
 from bot.desk.outage import Outages
 from bot.desk.outcomes import Actor, Outcome
-from bot.desk_config import DeskConfig
-from bot.intake.requests import Profile
 from bot.render import render, render_json
 from bot.slack.agents import Agents
 from bot.slack.routes import AGENT_FORMS, IDS, Matched, pressed

@@ -7,7 +7,7 @@ Rules:
   channel costs one call per group per `ttl`, and a change of membership in Slack is seen within `ttl`.
 - A group that cannot be read (a Slack error, a network error) keeps its last known members (none, the first
   time), is logged, and is asked again after `retry` rather than on every reaction.
-- Look-ups happen in the inbox worker before its transaction (bot.worker), never in a listener.
+- Look-ups happen in the inbox worker before its transaction (bot.process.inbox_worker), never in a listener.
 """
 
 import logging
@@ -19,7 +19,7 @@ from datetime import UTC, datetime, timedelta
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackClientError
 
-from bot.desk_config import People
+from bot.config.desk import People
 
 log = logging.getLogger(__name__)
 TTL = timedelta(minutes=10)

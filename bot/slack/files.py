@@ -10,7 +10,7 @@ Rules (docs/architecture.md, "The path of a message", step 3):
   stops at the first bytes and nothing of it is kept.
 - The token goes only to Slack's own file hosts, over https: files.slack.com and the other hosts under slack.com
   and slack-edge.com; or to exactly the origin (scheme, host and port) of the Web API base URL the client was
-  built with (SLACK_API_URL, bot.settings), so that a local Slack such as bot.slack_emulator works.
+  built with (SLACK_API_URL, bot.config.environment), so that a local Slack such as slack_emulator works.
 - A file whose URL is anywhere else is not fetched at all: it is left out like a file Slack no longer has, and
   one warning names the file and the origin. Slack keeps every uploaded file on its own hosts, so such a URL is an
   external file (a link to a document elsewhere, still in the message) or an answer that is not Slack's; the
@@ -31,7 +31,7 @@ from urllib.parse import urlsplit
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.intake.requests import SharedFile
+from bot.desk.intake.requests import SharedFile
 from storage.attachments import AttachmentStore
 from storage.errors import AttachmentTooLargeError, AttachmentTypeBlockedError
 

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from bot.desk_config import DeskConfig
-from bot.intake.draft import Context, Draft
-from bot.intake.form import FormValues, check_form
+from bot.config.desk import DeskConfig
+from bot.desk.intake.draft import Context, Draft
+from bot.desk.intake.form import FormValues, check_form
 from bot.render import render, render_json
 from bot.slack.routes import SUPPORT_FORM
 

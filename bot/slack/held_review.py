@@ -13,8 +13,8 @@ from collections.abc import Callable
 from typing import Any
 
 from bot.act import Act, ActContext
+from bot.desk.intake.requests import Profile
 from bot.desk.outcomes import Actor, done, refused
-from bot.intake.requests import Profile
 from bot.render import render
 from bot.slack.agents import Agents
 from bot.slack.routes import IDS, Matched

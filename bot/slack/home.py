@@ -12,9 +12,9 @@ from datetime import datetime
 from typing import Any
 
 from bot.act import Act, ActContext
+from bot.config.desk import DeskConfig
 from bot.desk.home import agent_home, requester_home
-from bot.desk_config import DeskConfig
-from bot.intake.requests import Intake, Profile
+from bot.desk.intake.requests import Intake, Profile
 from bot.render import render_json
 from bot.slack.agents import Agents
 from bot.slack.routes import Matched

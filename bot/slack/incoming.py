@@ -16,7 +16,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from bot.intake.requests import Incoming, Profile
+from bot.desk.intake.requests import Incoming, Profile
 from bot.slack.inbox_keys import MESSAGE_SUBTYPES
 
 TICKET = "ticket"

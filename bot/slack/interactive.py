@@ -24,8 +24,8 @@ from typing import Any
 from slack_sdk import WebClient
 
 from bot.act import Act, ActContext
-from bot.desk_config import DeskConfig
-from bot.intake.requests import FormSubmission, Pressed, Profile
+from bot.config.desk import DeskConfig
+from bot.desk.intake.requests import FormSubmission, Pressed, Profile
 from bot.render import render_json
 from bot.slack.files import SlackFiles
 from bot.slack.form_view import FormTarget, form_values, form_view

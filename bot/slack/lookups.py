@@ -6,7 +6,7 @@ Rules (docs/operations.md, "When Slack says later"):
   moment of that answer on the worker's clock: until then a call of it raises `Later` at once, without asking
   Slack, so a rate-limited method is not hammered by every other conversation's row.
 - The client never sleeps or retries by itself (no slack_sdk retry handlers): a refused look-up fails its inbox
-  row, which the worker puts back until it may be tried again (bot.worker).
+  row, which the worker puts back until it may be tried again (bot.process.inbox_worker).
 - `retry_in(error)` says how long Slack asked to wait, or that the failure is Slack's or the network's and
   passes (backoff), or None for a failure that will not pass by waiting.
 """
@@ -21,7 +21,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web import SlackResponse
 
-from bot.delivery.outcomes import NETWORK_ERRORS, Permanent, RateLimited, from_api_error
+from bot.delivery.call_results import NETWORK_ERRORS, Permanent, RateLimited, from_api_error
 
 
 class Later(Exception):

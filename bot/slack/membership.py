@@ -9,8 +9,8 @@ Rules (docs/operations.md, "Channels the bot is not in"):
 - `BotJoined(bot_user).bot_joined` is the handler of the route `event member_joined_channel`: when the member who
   joined is the bot, what is parked for that channel is pending again (in the inbox worker's transaction) and the
   delivery worker posts it, in order; anyone else joining a channel changes nothing.
-- `probe_waiting` is the slow fallback, the waiting-channels sweep (bot.sweeps): the oldest parked message of each
-  waiting channel is tried again, and once one is posted the rest follow.
+- `probe_waiting` is the slow fallback, the waiting-channels sweep (bot.process.schedule): the oldest parked
+  message of each waiting channel is tried again, and once one is posted the rest follow.
 """
 
 import logging
@@ -18,7 +18,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.act import Act, ActContext
-from bot.desk_config import DeskConfig
+from bot.config.desk import DeskConfig
 from bot.slack.routes import Matched
 from bot.slack.say import SlackSayer
 from storage import channel_waits

@@ -11,14 +11,16 @@ Rules (docs/security.md, "Who may do what"):
 - The request a route acts on is read from the payload in one way per route (`Subject`); the gate
   (bot.slack.gate) checks the person against that request before any handler runs. A route that acts on a
   request and whose payload names none (or names it badly) is dropped as malformed.
-- The ids in templates come from here (`IDS`, a template global), so a template cannot drift from its route.
-- A message in a request's thread is never refused: who wrote it decides what it is (bot.worker).
+- The ids come from bot.ways_in (`IDS`), which the templates read too, so a template cannot drift from its route.
+- A message in a request's thread is never refused: who wrote it decides what it is (bot.process.inbox_worker).
 """
 
 import json
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
+
+from bot.ways_in import AGENT_COMMANDS, AGENT_FORMS, CARD_ACTIONS, FRONTDESK, HELD_DECISIONS, IDS, SUPPORT, SUPPORT_FORM
 
 
 class Role(StrEnum):
@@ -52,36 +54,13 @@ class Route:
     way: Way
     id: str  # the command (with its first word), action id, callback id or event type; ends in ":" for a prefix
     role: Role
-    handler: str  # the name bot.worker gives the handler
+    handler: str  # the name bot.process.inbox_worker gives the handler
     subject: Subject = Subject.NONE
 
     @property
     def name(self) -> str:
         return f"{self.way.value} {self.id}"
 
-
-SUPPORT, FRONTDESK = "/support", "/frontdesk"
-SUPPORT_FORM = "support_form"
-AGENT_COMMANDS = (
-    "triage", "kind", "defect", "workaround", "fix", "defer", "reply", "note", "pause", "resume", "assign",
-    "escalate", "resolve", "reopen", "show", "list", "outage", "postmortem",
-)  # fmt: skip
-CARD_ACTIONS = ("triage", "reply", "pause", "resume", "defect", "assign", "escalate", "resolve", "reopen")
-AGENT_FORMS = {"reply": "agent_reply", "escalate": "agent_escalate", "reopen": "agent_reopen", "triage": "agent_triage"}
-HELD_DECISIONS = ("attached", "opened", "dismissed")
-
-IDS = {
-    "open_form": "open_form",
-    "answer": "answer:",
-    "card": "card:",
-    "resolution": "resolution:",
-    "rate": "rate:",
-    "held": "held:",
-    "support_form": SUPPORT_FORM,
-    "support_shortcut": "support_request",
-    "rating_comment": "rating_comment",
-    **{f"form_{action}": callback for action, callback in AGENT_FORMS.items()},
-}
 
 ROUTES: tuple[Route, ...] = (
     Route(Way.COMMAND, SUPPORT, Role.ANYONE, "support_command"),

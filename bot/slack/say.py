@@ -20,14 +20,14 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.delivery.payload import FILE_UPLOAD, RESPONSE_URL, SlackPayload, enqueue_slack
+from bot.config.desk import NOBODY, DeskConfig, People
+from bot.delivery.slack_payload import FILE_UPLOAD, RESPONSE_URL, SlackPayload, enqueue_slack
 from bot.desk.actions import CardView
+from bot.desk.intake.answers import Refused
+from bot.desk.intake.draft import Draft
+from bot.desk.intake.requests import Files
 from bot.desk.outage import IncidentReport
 from bot.desk.reminders import Reminder
-from bot.desk_config import NOBODY, DeskConfig, People
-from bot.intake.answers import Refused
-from bot.intake.draft import Draft
-from bot.intake.requests import Files
 from bot.render import render, render_json
 from bot.reports.formats import compliance_by_priority
 from bot.reports.monthly import Report

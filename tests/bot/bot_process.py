@@ -2,7 +2,7 @@
 
 Rules:
 - `BotProcess.start(emulator, "run", "--http", ...)` or `(emulator, "worker")` runs the installed `frontdesk`
-  console script, configured by the environment as in production (bot/settings.py): the emulator's bot token,
+  console script, configured by the environment as in production (bot/config/environment.py): the emulator's bot token,
   signing secret and Web API URL, a desk config (the kiwi desk of tests/bot/cli/test_run.py), the database URL;
   SLACK_APP_TOKEN is removed, so `run` serves HTTP.
 - `start` returns once the process printed its banner (`frontdesk run` names its events URL, kept in `url`);
@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 from types import TracebackType
 
-from bot.slack_emulator import SlackEmulator
+from slack_emulator import SlackEmulator
 from tests.bot.cli.test_run import desk_file
 
 BANNERS = ("frontdesk: serving Slack on ", "frontdesk: worker running")

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.slack_emulator import Workspace
+from slack_emulator import Workspace
 from storage.engine import Database
 from tests.bot.browser import browser  # noqa: F401  (fixture)
 from tests.bot.conversation import Conversation, conversation_on, desk_config

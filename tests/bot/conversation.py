@@ -9,12 +9,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bot.delivery.worker import Deliverer, delivery_client
-from bot.desk_config import DeskConfig, parse_desk_config
+from bot.config.desk import DeskConfig, parse_desk_config
+from bot.delivery.deliverer import Deliverer, delivery_client
+from bot.process.inbox_worker import InboxWorker
 from bot.slack.form_view import submission_errors
 from bot.slack.membership import WaitingAlert
-from bot.slack_emulator import Message, SlackEmulator, SlackSide, Workspace
-from bot.worker import InboxWorker
+from slack_emulator import Message, SlackEmulator, SlackSide, Workspace
 from storage.engine import Database
 from tests.bot.slack.conftest import receiving
 

@@ -25,11 +25,11 @@ from urllib.parse import urlencode
 
 from slack_bolt.authorization import AuthorizeResult
 
+from bot.process.web import FrontdeskWsgi, WebServer
 from bot.slack.installation import Installation
 from bot.slack.receiver import build_receiver
-from bot.slack_emulator import SlackEmulator, Workspace, payloads
-from bot.slack_emulator.signing import signature
-from bot.web import FrontdeskWsgi, WebServer
+from slack_emulator import SlackEmulator, Workspace, payloads
+from slack_emulator.signing import signature
 from storage import inbox
 from storage.engine import Database
 from storage.migrate import upgrade

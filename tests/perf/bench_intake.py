@@ -47,7 +47,7 @@ SECRET = "bench-signing-secret"
 TEAM, APP_ID, BOT_USER, BOT_ID = "TBENCH0001", "ABENCH0001", "UBENCHBOT1", "BBENCH0001"
 RATES = (100, 200, 300, 400, 600, 800, 1000, 1200, 1400, 1600, 2000, 2400)
 APPS = ("frontdesk", "bare-bolt")
-THREADS = 8  # waitress threads, the same for both apps (bot.web.WebServer's default in production)
+THREADS = 8  # waitress threads, the same for both apps (bot.process.web.WebServer's default in production)
 STEP_SECONDS = 4.0
 SENDERS = 16
 PATIENCE = 3.0  # Slack's
@@ -65,9 +65,9 @@ def serve(kind: str, database_url: str) -> None:
     from slack_bolt.authorization import AuthorizeResult
     from slack_sdk import WebClient
 
+    from bot.process.web import FrontdeskWsgi, WebServer
     from bot.slack.installation import Installation
     from bot.slack.receiver import build_receiver
-    from bot.web import FrontdeskWsgi, WebServer
 
     logging.disable(logging.WARNING)
     identity = AuthorizeResult(

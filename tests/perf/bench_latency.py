@@ -50,7 +50,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from sqlmodel import col, select
 
-from bot.slack_emulator import Call, Channel, Delivery, SlackEmulator, SlackSide, User, Workspace
+from slack_emulator import Call, Channel, Delivery, SlackEmulator, SlackSide, User, Workspace
 from storage import inbox, outbox
 from storage.engine import Database
 from storage.kinds import InboxState, OutboxState

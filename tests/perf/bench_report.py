@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from sqlalchemy import text
 
-from bot.desk_config import DeskConfig, parse_desk_config
+from bot.config.desk import DeskConfig, parse_desk_config
 from bot.reports.formats import formatted
 from bot.reports.monthly import Month, build_report
 from storage.engine import Database

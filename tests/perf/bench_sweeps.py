@@ -23,13 +23,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from sqlalchemy import text
 
-from bot.delivery.worker import Deliverer, delivery_client
+from bot.config.desk import parse_desk_config
+from bot.delivery.deliverer import Deliverer, delivery_client
 from bot.desk.reminders import sweep_milestones
-from bot.desk_config import parse_desk_config
+from bot.process.schedule import desk_sweeps
+from bot.process.scheduler import Sweeper
 from bot.say import Say
-from bot.slack_emulator import SlackEmulator, Workspace
-from bot.sweeper import Sweeper
-from bot.sweeps import desk_sweeps
+from slack_emulator import SlackEmulator, Workspace
 from storage import outbox
 from storage.engine import Database
 from storage.kinds import OutboxState

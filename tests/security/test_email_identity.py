@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.desk_config import parse_desk_config
-from bot.slack_emulator import Workspace
+from bot.config.desk import parse_desk_config
 from sla.clocks import State
+from slack_emulator import Workspace
 from storage import deadlines, messages
 from storage.engine import Database
 from storage.kinds import EmailOutcome, EmailReview

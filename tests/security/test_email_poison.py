@@ -17,13 +17,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.desk_config import parse_desk_config
+from bot.config.desk import parse_desk_config
+from bot.config.mail_servers import MailboxSettings
 from bot.email.imap_poller import ImapPoller, PollResult
 from bot.email.ingest import mail_store
 from bot.email.limits import MAX_DEPTH, MAX_PARTS
 from bot.email.parse import ParsedEmail, Unparseable, parse_email
-from bot.email.settings import MailboxSettings
-from bot.slack_emulator import Workspace
+from slack_emulator import Workspace
 from storage import inbox
 from storage.engine import Database
 from storage.kinds import EmailReview, InboxState

@@ -13,11 +13,11 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
-from bot.delivery.settings import DeliverySettings
-from bot.email.config import EmailDesk
+from bot.config.email import EmailDesk
+from bot.config.mail_servers import ALLOW_CLEARTEXT, EmailSettingsError, SmtpSettings
+from bot.delivery.tuning import DeliverySettings
+from bot.email.mail_payload import enqueue_email
 from bot.email.sender import EmailDeliverer
-from bot.email.settings import ALLOW_CLEARTEXT, EmailSettingsError, SmtpSettings
-from bot.email_payload import enqueue_email
 from storage import outbox
 from storage.engine import Database
 from storage.kinds import OutboxState

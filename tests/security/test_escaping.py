@@ -27,13 +27,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from slack_bolt import App
 
-from bot.desk_config import DeskConfig, parse_desk_config
+from bot.config.desk import DeskConfig, parse_desk_config
+from bot.process.web import FrontdeskWsgi, WebServer
 from bot.render import one_line, quote_lines
 from bot.reports.formats import FORMULA_STARTS, as_csv, csv_cell, formatted
 from bot.reports.monthly import Month, Report, build_report
-from bot.slack_emulator import Message, Workspace
-from bot.status_page import status_page
-from bot.web import FrontdeskWsgi, WebServer
+from bot.reports.status_page import status_page
+from slack_emulator import Message, Workspace
 from storage import service_events
 from storage.engine import Database
 from tests.bot.browser import browser  # noqa: F401  (fixture)
@@ -42,7 +42,7 @@ from tests.bot.desk.conftest import ANSWERS, card_of
 from tests.bot.email.mail_conversation import ANNA, MailConversation, email, mail_desk  # noqa: F401  (fixture)
 from tests.bot.email.smtp_server import smtp_server  # noqa: F401  (fixture)
 from tests.bot.reports.requests import Requests, desk_text, warsaw
-from tests.bot.test_status_page import get
+from tests.bot.reports.test_status_page import get
 
 SCRIPT = "</title><script>window.pwned = 'script'; document.title = 'pwned'</script>"
 IMG = "<img src=x onerror=\"window.pwned = 'img'\">"

@@ -20,15 +20,15 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from slack_bolt.authorization import AuthorizeResult
 
+from bot.process.web import FrontdeskWsgi, WebServer
+from bot.reports.status_page import status_page
 from bot.slack.body import BODY, EVENT, VIEW
 from bot.slack.door import MAX_BODY
 from bot.slack.installation import Installation
 from bot.slack.receiver import CheckedSocketModeHandler, build_receiver
-from bot.slack_emulator import SlackEmulator, SlackSide, Workspace, payloads
-from bot.slack_emulator.signing import signature
-from bot.slack_emulator.transports import EVENTS
-from bot.status_page import status_page
-from bot.web import FrontdeskWsgi, WebServer
+from slack_emulator import SlackEmulator, SlackSide, Workspace, payloads
+from slack_emulator.signing import signature
+from slack_emulator.transports import EVENTS
 from storage import inbox
 from storage.engine import Database
 from tests.bot.conversation import desk_config

@@ -15,16 +15,16 @@ import pytest
 from slack_bolt.authorization import AuthorizeResult
 from sqlmodel import select
 
-from bot.intake.draft import Draft
+from bot.desk.intake.draft import Draft
+from bot.process.inbox_worker import InboxWorker
 from bot.slack.form_view import FormTarget, form_view
 from bot.slack.installation import Installation
 from bot.slack.receiver import CheckedSocketModeHandler, build_receiver
 from bot.slack.routes import FRONTDESK, ROUTES, Role, Route, Subject, Way
-from bot.slack_emulator import SlackEmulator, SlackSide, Workspace, payloads
-from bot.slack_emulator.interactions import state_values
-from bot.slack_emulator.model import ChannelKind
-from bot.slack_emulator.shapes import view_json
-from bot.worker import InboxWorker
+from slack_emulator import SlackEmulator, SlackSide, Workspace, payloads
+from slack_emulator.interactions import state_values
+from slack_emulator.model import ChannelKind
+from slack_emulator.shapes import view_json
 from storage import audit
 from storage.engine import Database
 from storage.kinds import AuthorRole

@@ -24,7 +24,7 @@ from psycopg.conninfo import conninfo_to_dict, make_conninfo
 from sqlalchemy.engine import URL, make_url
 
 from bot.slack.files import open_private
-from bot.slack_emulator import DOWNLOAD, Workspace
+from slack_emulator import DOWNLOAD, Workspace
 from storage import messages, tickets
 from storage.engine import MASK, Database, mask_passwords, open_database, parse_database_url, safe_url
 from storage.errors import StorageError

@@ -1,6 +1,6 @@
 """`frontdesk init` writes a starting desk config that loads once the placeholder ids are real."""
 
-from bot.desk_config import load_desk_config
+from bot.config.desk import load_desk_config
 from tests.bot.cli.conftest import run_frontdesk
 
 

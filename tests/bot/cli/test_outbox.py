@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from sqlmodel import col, select
 
-from bot.delivery.payload import SlackPayload, enqueue_slack
+from bot.delivery.slack_payload import SlackPayload, enqueue_slack
 from storage import outbox
 from storage.engine import Database
 from storage.kinds import OutboxState

@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from bot.slack_emulator import SlackEmulator, SlackSide, Workspace
+from slack_emulator import SlackEmulator, SlackSide, Workspace
 from tests.bot.cli.conftest import run_frontdesk
 
 

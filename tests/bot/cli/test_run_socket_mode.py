@@ -2,7 +2,7 @@
 
 import signal
 
-from bot.slack_emulator import SOCKET_CONNECT, SlackEmulator, SlackSide, Workspace
+from slack_emulator import SOCKET_CONNECT, SlackEmulator, SlackSide, Workspace
 from tests.bot.cli.test_run import start_run
 
 

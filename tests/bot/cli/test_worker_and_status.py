@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.delivery.payload import SlackPayload, enqueue_slack
-from bot.slack_emulator import SlackEmulator, Workspace
+from bot.delivery.slack_payload import SlackPayload, enqueue_slack
+from slack_emulator import SlackEmulator, Workspace
 from storage import outbox
 from storage.engine import Database
 from tests.bot.cli.conftest import run_frontdesk

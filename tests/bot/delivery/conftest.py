@@ -13,7 +13,7 @@ from collections.abc import Iterator
 import pytest
 
 from bot.delivery import Deliverer, DeliverySettings, delivery_client
-from bot.slack_emulator import SlackEmulator, Workspace
+from slack_emulator import SlackEmulator, Workspace
 from storage.engine import Database
 from tests.bot.delivery.helpers import ManualClock
 

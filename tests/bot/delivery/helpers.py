@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bot.delivery import Deliverer, SlackPayload, enqueue_slack
-from bot.slack_emulator import Call
+from slack_emulator import Call
 from storage.engine import Database
 from storage.kinds import OutboxState
 from storage.outbox import OutboxEntry, outbox_counts, outbox_entry

@@ -4,7 +4,7 @@ import random
 from datetime import timedelta
 
 from bot.delivery.pacing import Held, Pace, Pacing
-from bot.delivery.settings import DeliverySettings
+from bot.delivery.tuning import DeliverySettings
 from storage.engine import Database
 from tests.storage.helpers import NOW
 

@@ -5,8 +5,8 @@ from pathlib import Path
 import pytest
 
 from bot.delivery import Deliverer
-from bot.delivery.payload import InvalidPayload, SlackPayload
-from bot.slack_emulator import RESPONSE_URL, UPLOAD, Fails, RateLimited, ServerError, SlackEmulator
+from bot.delivery.slack_payload import InvalidPayload, SlackPayload
+from slack_emulator import RESPONSE_URL, UPLOAD, Fails, RateLimited, ServerError, SlackEmulator
 from storage.engine import Database
 from storage.kinds import OutboxState
 from tests.bot.delivery.helpers import ManualClock, drain, enqueue, entry

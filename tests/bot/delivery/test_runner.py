@@ -5,8 +5,8 @@ from datetime import timedelta
 import pytest
 
 from bot.delivery import Deliverer, DeliverySettings
-from bot.runner import Runner
-from bot.slack_emulator import ServerError, SlackEmulator
+from bot.threads.runner import Runner
+from slack_emulator import ServerError, SlackEmulator
 from storage.engine import Database
 from tests.bot.delivery.helpers import ManualClock, post
 

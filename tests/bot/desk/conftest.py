@@ -1,10 +1,10 @@
-"""A request taken to completion, ready for the agents: the conversation of tests/bot/intake with its card."""
+"""A request taken to completion, ready for the agents: the conversation of tests/bot/desk/intake with its card."""
 
 from dataclasses import dataclass
 
 import pytest
 
-from bot.slack_emulator import Message
+from slack_emulator import Message
 from storage import tickets
 from tests.bot.conversation import Conversation
 

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.slack_emulator import Workspace, pings
 from sla.clocks import State
+from slack_emulator import Workspace, pings
 from storage import deadlines, messages
 from storage.kinds import TicketStatus
 from tests.bot.conversation import conversation_on, desk_config

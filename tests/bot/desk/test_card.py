@@ -1,7 +1,7 @@
 """The triage card's buttons and forms, end to end: signed interactions in, Slack messages out."""
 
-from bot.slack_emulator import pings
 from sla.clocks import State
+from slack_emulator import pings
 from storage import audit, messages
 from storage.kinds import TicketStatus
 from tests.bot.desk.conftest import card_of, ticket_of

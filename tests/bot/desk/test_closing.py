@@ -7,8 +7,8 @@ import pytest
 
 from bot.desk.closing import AUTO_CLOSE, closes_at, sweep_resolved
 from bot.say import Say
-from bot.slack_emulator import Workspace
 from sla import presets
+from slack_emulator import Workspace
 from storage.kinds import TicketStatus
 from tests.bot.conversation import conversation_on, desk_config
 from tests.bot.desk.conftest import card_of, complete_request, ticket_of

@@ -2,7 +2,7 @@
 
 from datetime import timedelta
 
-from bot.slack_emulator import pings
+from slack_emulator import pings
 from storage import messages
 from storage.kinds import TicketStatus
 from tests.bot.desk.conftest import card_of, complete_request, frontdesk, ticket_of

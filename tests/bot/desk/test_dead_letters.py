@@ -2,8 +2,8 @@
 
 from datetime import timedelta
 
-from bot.slack_emulator import Fails
-from bot.sweeps import sweep_dead_letters
+from bot.process.schedule import sweep_dead_letters
+from slack_emulator import Fails
 from storage import dead_letters, outbox
 from tests.bot.desk.conftest import card_of, complete_request
 

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.slack_emulator import Workspace
 from sla.clocks import State
+from slack_emulator import Workspace
 from storage import deadlines, pauses
 from tests.bot.cli.conftest import run_frontdesk
 from tests.bot.conversation import conversation_on, desk_config

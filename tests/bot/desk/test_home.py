@@ -7,7 +7,7 @@ from bot.desk.home import SHOWN, agent_home
 from bot.desk.reminders import sweep_milestones
 from bot.render import render_json
 from bot.say import Say
-from bot.slack_emulator import payloads
+from slack_emulator import payloads
 from storage import inbox
 from storage.kinds import InboxState
 from storage.tickets import open_ticket

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from bot.config.desk import Maintenance
 from bot.desk.maintenance import add_configured, sweep_maintenance
-from bot.desk_config import Maintenance
 from bot.say import Say
-from bot.slack_emulator import Workspace
+from slack_emulator import Workspace
 from storage import service_events
 from tests.bot.cli.conftest import run_frontdesk
 from tests.bot.conversation import conversation_on, desk_config

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlmodel import select
 
-from bot.slack_emulator import Workspace
+from slack_emulator import Workspace
 from storage import service_events
 from storage.tables import OutboxItem
 from tests.bot.conversation import conversation_on, desk_config

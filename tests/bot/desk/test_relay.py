@@ -1,6 +1,6 @@
 """What the requester sends after intake reaches the agents' thread of the card, files included."""
 
-from bot.slack_emulator import Upload
+from slack_emulator import Upload
 from tests.bot.desk.conftest import ANSWERS, card_of
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64

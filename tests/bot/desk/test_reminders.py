@@ -8,7 +8,7 @@ import pytest
 
 from bot.desk.reminders import LEASE, sweep_milestones
 from bot.say import Say
-from bot.slack_emulator import Workspace, pings
+from slack_emulator import Workspace, pings
 from storage import audit, sweeps
 from tests.bot.conversation import conversation_on, desk_config
 from tests.bot.desk.conftest import card_of, complete_request, ticket_of

@@ -41,7 +41,7 @@ from pathlib import Path
 import pytest
 from imapclient import IMAPClient
 
-from bot.email.settings import MailboxSettings
+from bot.config.mail_servers import MailboxSettings
 from tests.storage.postgres import free_port
 
 DOVECOT = Path("/usr/sbin/dovecot")

@@ -19,7 +19,7 @@ import pytest
 
 from bot.email.ingest import RawMail, mail_store, store_mail
 from bot.email.sender import EmailDeliverer
-from bot.slack_emulator import Message, Workspace
+from slack_emulator import Message, Workspace
 from storage import mail
 from storage.engine import Database
 from storage.mail import EmailEntry

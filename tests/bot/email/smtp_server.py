@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 
-from bot.email.settings import SmtpSettings
+from bot.config.mail_servers import SmtpSettings
 from tests.storage.postgres import free_port
 
 

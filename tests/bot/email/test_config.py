@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.desk_config import DeskConfigError, parse_desk_config
+from bot.config.desk import DeskConfigError, parse_desk_config
 
 DESK = """
 policy = "owkin"
@@ -36,7 +36,7 @@ def test_agents_reply_by_email_must_be_true_or_false(tmp_path: Path) -> None:
 def test_a_desk_without_authserv_id_is_warned_that_no_sender_can_be_verified(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    with caplog.at_level(logging.WARNING, logger="bot.email.config"):
+    with caplog.at_level(logging.WARNING, logger="bot.config.email"):
         desk = parse_desk_config(DESK, source="f.toml", folder=tmp_path)
     assert desk.email.authserv_id is None
     [warning] = [record.getMessage() for record in caplog.records if record.levelno == logging.WARNING]
@@ -48,6 +48,6 @@ def test_no_warning_with_an_authserv_id_or_without_email(
     tmp_path: Path, caplog: pytest.LogCaptureFixture, extra: str | None
 ) -> None:
     text = DESK + extra if extra is not None else DESK.split("[email]")[0]
-    with caplog.at_level(logging.WARNING, logger="bot.email.config"):
+    with caplog.at_level(logging.WARNING, logger="bot.config.email"):
         parse_desk_config(text, source="f.toml", folder=tmp_path)
     assert WARNING not in caplog.text

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
+from bot.config.mail_servers import MailboxSettings
 from bot.email.imap_poller import KEYWORD, ImapPoller, MailboxLoginError, PollResult
 from bot.email.ingest import mail_store
-from bot.email.settings import MailboxSettings
 from storage.attachments import AttachmentStore
 from storage.engine import Database
 from storage.inbox import InboxRecord, inbox_rows

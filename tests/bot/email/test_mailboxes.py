@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
-from bot.app import Frontdesk
+from bot.config.mail_servers import MailboxSettings
 from bot.email.imap_poller import KEYWORD
-from bot.email.settings import MailboxSettings
-from bot.slack_emulator import SlackEmulator, Workspace
+from bot.process.app import Frontdesk
+from slack_emulator import SlackEmulator, Workspace
 from storage.engine import Database
 from storage.tables.mail import EmailRecord
 from tests.bot.conversation import desk_config

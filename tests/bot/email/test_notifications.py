@@ -10,7 +10,7 @@ import pytest
 
 from bot.desk.reminders import sweep_milestones
 from bot.say import Say
-from bot.slack_emulator import Workspace
+from slack_emulator import Workspace
 from storage.engine import Database
 from tests.bot.conversation import conversation_on, desk_config
 from tests.bot.desk.conftest import frontdesk

@@ -8,11 +8,11 @@ from email.message import EmailMessage
 import pytest
 from sqlmodel import select
 
-from bot.delivery.settings import DeliverySettings
-from bot.email.config import EmailDesk
+from bot.config.email import EmailDesk
+from bot.config.mail_servers import SmtpSettings
+from bot.delivery.tuning import DeliverySettings
+from bot.email.mail_payload import EmailPayload, enqueue_email, enqueue_payload
 from bot.email.sender import EmailDeliverer, message_id_for
-from bot.email.settings import SmtpSettings
-from bot.email_payload import EmailPayload, enqueue_email, enqueue_payload
 from storage import outbox
 from storage.engine import Database
 from storage.kinds import OutboxState

@@ -1,4 +1,4 @@
-"""Requests with known histories for report tests, written through storage and the real clocks (bot.ticket_clocks):
+"""Requests with known histories for report tests, written through storage and the real clocks (bot.desk.clocks):
 each request is completed at a given instant and then lives through the events given (public_reply, pause,
 resume, resolved, closed ...), with the columns the events imply (resolved_at, closed_at, the rating)."""
 
@@ -6,8 +6,8 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from bot import ticket_clocks
-from bot.desk_config import DeskConfig, parse_desk_config
+from bot.config.desk import DeskConfig, parse_desk_config
+from bot.desk import clocks
 from storage import people, service_events, tickets
 from storage.engine import Database
 from storage.kinds import TicketStatus
@@ -51,9 +51,9 @@ class Requests:
                 priority=priority, plan=plan, customer_id=customer, assignee_id=assignee,
             )  # fmt: skip
             log = [("complete", ""), ("plan", plan), ("kind", kind), ("priority", priority)]
-            ticket_clocks.record(session, ticket.id, log, at=completed, actor=ACTOR)
+            clocks.record(session, ticket.id, log, at=completed, actor=ACTOR)
             for event, at in events:
-                ticket_clocks.record(session, ticket.id, [(event, "")], at=at, actor=ACTOR)
+                clocks.record(session, ticket.id, [(event, "")], at=at, actor=ACTOR)
                 if event in ("resolved", "closed"):
                     changes = {f"{event}_at": at, "status": event}
                     if event == "closed" and score is not None:
@@ -79,7 +79,7 @@ class Requests:
         """Every request's deadlines as the bot stores them at `now`."""
         with self.database.write() as session:
             for ticket_id in self.ids:
-                ticket_clocks.recompute(session, self.desk.policy, ticket_id, now=now, actor=ACTOR)
+                clocks.recompute(session, self.desk.policy, ticket_id, now=now, actor=ACTOR)
 
 
 _EPOCH = datetime.fromisoformat("2026-01-01T00:00:00+00:00")

@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 
 from bot.reports.monthly_post import report_day_opening, sweep_monthly_report
 from bot.say import Say
-from bot.slack_emulator import Workspace
 from sla import presets
+from slack_emulator import Workspace
 from storage.engine import Database
 from tests.bot.conversation import conversation_on, desk_config
 from tests.bot.reports.requests import WARSAW, k0nsult_october, warsaw

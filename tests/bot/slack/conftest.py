@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 from slack_bolt.authorization import AuthorizeResult
 
+from bot.process.web import FrontdeskWsgi, WebServer
 from bot.slack.installation import Installation
 from bot.slack.receiver import build_receiver
-from bot.slack_emulator import SlackEmulator, SlackSide, Workspace
-from bot.web import FrontdeskWsgi, WebServer
+from slack_emulator import SlackEmulator, SlackSide, Workspace
 from storage import inbox
 from storage.engine import Database
 from storage.kinds import InboxState

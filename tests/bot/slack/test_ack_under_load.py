@@ -10,9 +10,9 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
-from bot.app import Frontdesk
-from bot.slack_emulator import SlackEmulator, SlackSide, Slow, Workspace
-from bot.web import WebServer
+from bot.process.app import Frontdesk
+from bot.process.web import WebServer
+from slack_emulator import SlackEmulator, SlackSide, Slow, Workspace
 from storage import inbox
 from storage.engine import Database
 from tests.bot.conversation import desk_config

@@ -7,10 +7,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.desk_config import People
+from bot.config.desk import People
 from bot.slack.agents import RETRY, TTL, Agents
-from bot.slack_emulator import SlackEmulator, Workspace
-from bot.slack_emulator.faults import ServerError
+from slack_emulator import SlackEmulator, Workspace
+from slack_emulator.faults import ServerError
 
 START = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 LIST = "usergroups.users.list"

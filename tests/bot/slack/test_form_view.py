@@ -6,10 +6,10 @@ from pathlib import Path
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.desk_config import parse_desk_config
-from bot.intake.draft import Draft
+from bot.config.desk import parse_desk_config
+from bot.desk.intake.draft import Draft
 from bot.slack.form_view import FormTarget, form_values, form_view, submission_errors
-from bot.slack_emulator.interactions import state_values
+from slack_emulator.interactions import state_values
 
 NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 KIWI = parse_desk_config(

@@ -1,6 +1,6 @@
 """Which stored messages start or continue a request."""
 
-from bot.intake.requests import Profile
+from bot.desk.intake.requests import Profile
 from bot.slack.incoming import incoming_message, message_files, reacted_message, ticket_reaction
 
 ALICE = Profile(user="U1", email="alice@example.com")

@@ -1,6 +1,6 @@
 """Mentions are written by the Slack side from the desk config's ids: users, then user groups."""
 
-from bot.desk_config import NOBODY, People
+from bot.config.desk import NOBODY, People
 from bot.slack.mentions import mentions
 
 

@@ -7,11 +7,11 @@ from datetime import datetime
 
 from slack_bolt.authorization import AuthorizeResult
 
+from bot.process.web import FrontdeskWsgi, WebServer
 from bot.slack.installation import Installation
 from bot.slack.receiver import build_receiver
-from bot.slack_emulator import Signing, SlackEmulator, SlackSide, Workspace
-from bot.slack_emulator.slack_side import Said
-from bot.web import FrontdeskWsgi, WebServer
+from slack_emulator import Signing, SlackEmulator, SlackSide, Workspace
+from slack_emulator.slack_side import Said
 from storage import inbox
 from storage.engine import Database
 from tests.bot.slack.conftest import NOW, receiving

@@ -9,13 +9,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.intake.draft import Draft
-from bot.render import render_json
+from bot.desk.intake.draft import Draft
+from bot.render import cut, render_json
 from bot.slack.form_view import FormTarget, form_view
-from bot.slack.limits import BUTTON_TEXT, cut
-from bot.slack_emulator import SlackEmulator, Workspace
-from bot.slack_emulator.blockkit import block_problems
 from sla.triage import Choice, Matrix
+from sla.wording import BUTTON
+from slack_emulator import SlackEmulator, Workspace
+from slack_emulator.blockkit import block_problems
 from storage.engine import Database
 from tests.bot.conversation import Conversation, conversation_on, desk_config
 
@@ -42,7 +42,7 @@ def test_cut_prefers_a_word_boundary_and_cuts_a_long_word_in_it() -> None:
 def long_labelled_kiwi(folder: Path) -> str:
     """The kiwi preset as a policy file whose first impact is labelled with exactly 75 characters."""
     text = resources.files("sla.presets").joinpath("kiwi.toml").read_text(encoding="utf-8")
-    assert len(LONGEST) == BUTTON_TEXT
+    assert len(LONGEST) == BUTTON.most
     (folder / "long.toml").write_text(text.replace('"All users, or a critical service"', f'"{LONGEST}"'))
     return "long.toml"
 

@@ -1,0 +1,322 @@
+"""The desk config (FRONTDESK_CONFIG, TOML): who and where the support desk is (docs/architecture.md, "Contracts").
+
+Rules:
+- It names the policy (a preset or a policy file, relative paths from the config's folder), the Slack channels
+  (intake, agents, announcements), the agents and the L2/L3 levels (users, user groups, emails), the customers
+  and their plans (matched by Slack channel or email domain), the intake timings, attachment limits (size, and
+  the blocked types: MIME types or `type/*` patterns, checked against the type detected from a file's bytes) and
+  maintenance windows, email (`[email]`, bot.config.email), and on which business day of each month the
+  previous month's report is posted (`[reports] monthly_on_business_day`, default 1; 0 turns it off).
+- Every problem is reported, one line each, naming the file and the key; a typo in a key is a problem.
+- Slack ids are checked for shape (C/G/D for channels, U/W for users, S for user groups) so a name pasted where
+  an id belongs is caught at start rather than at the first message.
+- Email domains are matched case-insensitively; a channel or domain may belong to one customer only.
+"""
+
+import re
+import tomllib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import TypeVar
+
+from bot.config.email import EmailDesk, read_email
+from sla import presets
+from sla.durations import parse_working_duration
+from sla.policy import Policy
+from sla.policy_reader import PolicyError, Reader
+
+T = TypeVar("T")
+_CHANNEL = re.compile(r"^[CGD][A-Z0-9]{2,}$")
+_USER = re.compile(r"^[UW][A-Z0-9]{2,}$")
+_GROUP = re.compile(r"^S[A-Z0-9]{2,}$")
+_DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9-]{1,63}\.)+[a-z]{2,63}$")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_MIME_PART = r"[a-z0-9][a-z0-9!#$&^_.+-]*"
+_MIME_PATTERN = re.compile(rf"^{_MIME_PART}/(\*|{_MIME_PART})$")
+BLOCKED_TYPES = (  # programs and shell scripts, as storage.attachments detects them (and their other names)
+    "application/x-msdownload",  # Windows PE (`filetype`'s name)
+    "application/vnd.microsoft.portable-executable",
+    "application/x-dosexec",
+    "application/x-executable",  # ELF (`filetype`'s name)
+    "application/x-elf",
+    "application/x-mach-binary",  # Mach-O
+    "application/x-sh",  # a `#!` line naming a shell
+)
+
+
+class DeskConfigError(ValueError):
+    """The desk config has problems; `problems` holds one line each."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class People:
+    """Who is at a level: Slack users, Slack user groups and email addresses."""
+
+    users: tuple[str, ...] = ()
+    usergroups: tuple[str, ...] = ()
+    emails: tuple[str, ...] = ()
+
+
+NOBODY = People()
+
+
+@dataclass(frozen=True)
+class Customer:
+    name: str
+    plan: str
+    slack_channels: tuple[str, ...] = ()
+    email_domains: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Maintenance:
+    start: datetime
+    end: datetime
+    title: str
+    planned: bool = True
+
+
+@dataclass(frozen=True)
+class IntakeSettings:
+    """Abandoned intake: a reminder after `remind_after`, closed after `close_after` (elapsed time); files shared
+    with a request are kept under `attachments_folder` (relative paths from the config's folder), each at most
+    `max_attachment_bytes` and of no type in `blocked_types`."""
+
+    remind_after: timedelta = timedelta(hours=4)
+    close_after: timedelta = timedelta(days=3)
+    max_attachment_bytes: int = 20 * 1024 * 1024
+    attachments_folder: Path = Path("attachments")
+    blocked_types: tuple[str, ...] = BLOCKED_TYPES
+
+
+@dataclass(frozen=True)
+class DeskConfig:
+    policy: Policy
+    intake_channel: str
+    agents_channel: str
+    announcements_channel: str | None = None
+    agents: People = field(default_factory=People)
+    levels: dict[str, People] = field(default_factory=dict)
+    customers: tuple[Customer, ...] = ()
+    intake: IntakeSettings = field(default_factory=IntakeSettings)
+    maintenance: tuple[Maintenance, ...] = ()
+    digest_over: int = 5  # more reminders than this in one sweep make one digest message
+    email: EmailDesk = field(default_factory=EmailDesk)
+    monthly_report_day: int = 1  # the month's business day the previous month's report is posted on; 0: never
+
+    @property
+    def phone_region(self) -> str | None:
+        """Where phone numbers written without a country code are from: the policy calendar's country."""
+        return self.policy.calendar.holidays.country
+
+    def customer_for_channel(self, channel: str) -> Customer | None:
+        return next((c for c in self.customers if channel in c.slack_channels), None)
+
+    def customer_for_email(self, address: str) -> Customer | None:
+        domain = address.rpartition("@")[2].lower()
+        return next((c for c in self.customers if domain in c.email_domains), None)
+
+
+def load_desk_config(path: Path) -> DeskConfig:
+    """The desk config at `path`; DeskConfigError lists every problem."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise DeskConfigError([f"{path}: cannot be read ({error.strerror}); `frontdesk init` writes one"]) from error
+    return parse_desk_config(text, source=str(path), folder=path.parent)
+
+
+def parse_desk_config(text: str, source: str, folder: Path) -> DeskConfig:
+    """The desk config written as TOML `text`."""
+    try:
+        root = Reader(source, "", tomllib.loads(text))
+    except tomllib.TOMLDecodeError as error:
+        raise DeskConfigError([f"{source}: is not valid TOML ({error})"]) from error
+    problems: list[str] = []
+
+    def attempt(read: Callable[[], T], fallback: T) -> T:
+        try:
+            return read()
+        except PolicyError as error:
+            problems.append(str(error))
+            return fallback
+
+    policy = attempt(lambda: _policy(root, folder), None)
+    slack = root.child("slack", required=False)
+    intake_channel = attempt(lambda: _id(slack, "intake_channel", _CHANNEL, "a channel id such as C0123ABCD"), "")
+    agents_channel = attempt(lambda: _id(slack, "agents_channel", _CHANNEL, "a channel id such as C0123ABCD"), "")
+    announcements = attempt(lambda: _optional_id(slack, "announcements_channel", _CHANNEL), None)
+    attempt(slack.done, None)
+    agents = attempt(lambda: _people(root.child("agents")), People())
+    levels = attempt(lambda: _levels(root.child("levels")), {})
+    customers = attempt(lambda: _customers(root, policy), ())
+    intake = attempt(
+        lambda: _intake(root.child("intake"), folder), IntakeSettings(attachments_folder=folder / "attachments")
+    )
+    maintenance = attempt(lambda: _maintenance(root), ())
+    digest_over = attempt(lambda: _digest_over(root.child("reminders", required=False)), 5)
+    email = attempt(lambda: read_email(root.child("email", required=False)), EmailDesk())
+    monthly_report_day = attempt(lambda: _monthly_report_day(root.child("reports", required=False)), 1)
+    attempt(root.done, None)
+    if agents is not None and not (agents.users or agents.usergroups):
+        problems.append(f"{source}: agents: name at least one agent (users or usergroups)")
+    if problems or policy is None:
+        raise DeskConfigError(problems)
+    return DeskConfig(
+        policy,
+        intake_channel,
+        agents_channel,
+        announcements,
+        agents,
+        levels,
+        customers,
+        intake,
+        maintenance,
+        digest_over,
+        email,
+        monthly_report_day,
+    )
+
+
+def _policy(root: Reader, folder: Path) -> Policy:
+    name = root.value("policy", str, required=True)
+    if name in presets.names():
+        return presets.load(name)
+    path = Path(name) if Path(name).is_absolute() else folder / name
+    if not path.is_file():
+        raise root.error(f'"{name}" is neither a preset ({", ".join(presets.names())}) nor a policy file', "policy")
+    return presets.load(str(path))
+
+
+def _id(reader: Reader, key: str, shape: re.Pattern[str], what: str) -> str:
+    value = reader.value(key, str, required=True)
+    if not shape.match(value):
+        raise reader.error(f'"{value}" is not {what} (right-click the channel > Copy link shows it)', key)
+    return value
+
+
+def _optional_id(reader: Reader, key: str, shape: re.Pattern[str]) -> str | None:
+    return _id(reader, key, shape, "a channel id such as C0123ABCD") if reader.has(key) else reader.optional(key, str)
+
+
+def _people(reader: Reader) -> People:
+    people = People(
+        users=_checked(reader, "users", _USER, "a user id such as U0123ABCD"),
+        usergroups=_checked(reader, "usergroups", _GROUP, "a user group id such as S0123ABCD"),
+        emails=_checked(reader, "emails", _EMAIL, "an email address"),
+    )
+    reader.done()
+    return people
+
+
+def _checked(reader: Reader, key: str, shape: re.Pattern[str], what: str) -> tuple[str, ...]:
+    values = reader.strings(key)
+    for value in values:
+        if not shape.match(value):
+            raise reader.error(f'"{value}" is not {what}', key)
+    return values
+
+
+def _levels(reader: Reader) -> dict[str, People]:
+    levels = {}
+    for name in reader.names():
+        if name not in ("L2", "L3"):
+            raise reader.error("levels are L2 and L3 (L1 is [agents])", name)
+        levels[name] = _people(reader.child(name))
+    return levels
+
+
+def _customers(root: Reader, policy: Policy | None) -> tuple[Customer, ...]:
+    customers = []
+    seen: dict[str, str] = {}
+    for item in root.children("customers"):
+        name = item.value("name", str, required=True)
+        plan = item.value("plan", str, policy.default_plan if policy else "")
+        if policy is not None and plan not in policy.plans:
+            raise item.error(f'"{plan}" is not a plan of policy {policy.name} ({", ".join(policy.plans)})', "plan")
+        channels = _checked(item, "slack_channels", _CHANNEL, "a channel id such as C0123ABCD")
+        domains = tuple(domain.lower() for domain in item.strings("email_domains"))
+        for domain in domains:
+            if not _DOMAIN.match(domain):
+                raise item.error(f'"{domain}" is not a domain such as example.com', "email_domains")
+        for key in (*channels, *domains):
+            if key in seen:
+                raise item.error(f'"{key}" already belongs to customer {seen[key]}')
+            seen[key] = name
+        item.done()
+        customers.append(Customer(name, plan, channels, domains))
+    return tuple(customers)
+
+
+def _digest_over(reader: Reader) -> int:
+    value = reader.value("digest_over", int, 5)
+    if value < 0:
+        raise reader.error("must be 0 or more", "digest_over")
+    reader.done()
+    return value
+
+
+def _monthly_report_day(reader: Reader) -> int:
+    value = reader.value("monthly_on_business_day", int, 1)
+    if not 0 <= value <= 20:
+        raise reader.error(
+            "must be a business day of the month from 1 to 20, or 0 for no monthly report", "monthly_on_business_day"
+        )
+    reader.done()
+    return value
+
+
+def _intake(reader: Reader, folder: Path) -> IntakeSettings:
+    attachments = Path(reader.value("attachments_folder", str, "attachments"))
+    settings = IntakeSettings(
+        remind_after=reader.parsed("remind_after", _elapsed, IntakeSettings.remind_after),
+        close_after=reader.parsed("close_after", _elapsed, IntakeSettings.close_after),
+        max_attachment_bytes=int(reader.value("max_attachment_mb", float, 20.0) * 1024 * 1024),
+        attachments_folder=attachments if attachments.is_absolute() else folder / attachments,
+        blocked_types=_blocked_types(reader),
+    )
+    if settings.close_after <= settings.remind_after:
+        raise reader.error("must be longer than remind_after", "close_after")
+    if settings.max_attachment_bytes <= 0:
+        raise reader.error("must be above 0", "max_attachment_mb")
+    reader.done()
+    return settings
+
+
+def _blocked_types(reader: Reader) -> tuple[str, ...]:
+    """MIME types and `type/*` patterns, lower-cased; the default list when the key is absent."""
+    patterns = tuple(pattern.strip().lower() for pattern in reader.strings("blocked_types", BLOCKED_TYPES))
+    for pattern in patterns:
+        if not _MIME_PATTERN.match(pattern):
+            raise reader.error(
+                f'"{pattern}" is not a MIME type such as application/x-msdownload or a pattern such as video/*',
+                "blocked_types",
+            )
+    return patterns
+
+
+def _elapsed(text: str) -> timedelta:
+    """Elapsed (not working) time: `4h`, `1d` = 24 hours, `1w` = 7 days."""
+    duration = parse_working_duration(text)
+    return timedelta(weeks=float(duration.weeks), days=float(duration.days), minutes=float(duration.minutes))
+
+
+def _maintenance(root: Reader) -> tuple[Maintenance, ...]:
+    windows = []
+    for item in root.children("maintenance"):
+        start, end = item.value("start", datetime, required=True), item.value("end", datetime, required=True)
+        if start.tzinfo is None or end.tzinfo is None:
+            raise item.error("start and end need a UTC offset, e.g. 2026-12-05T22:00:00+01:00")
+        if end <= start:
+            raise item.error("ends before it starts", "end")
+        windows.append(
+            Maintenance(start, end, item.value("title", str, required=True), item.value("planned", bool, True))
+        )
+        item.done()
+    return tuple(windows)

@@ -1,0 +1,344 @@
+"""The inbox worker: takes stored requests in order and hands each to its service
+(docs/architecture.md, "The path of a message", step 3).
+
+Rules:
+- Rows are claimed with a lease, in order per conversation; the service's effects and "done" commit in one
+  transaction, so a row is processed exactly once in effect, and a crash before the commit means it is
+  processed again after the lease expires.
+- Slack look-ups a service needs (the requester's profile) are made before the transaction and cached; files
+  shared with a message for the intake are downloaded and saved before it too, and recorded in it.
+- Every Slack request but a message has a route (bot.slack.routes); the gate (bot.slack.gate) checks the person
+  against the route's role before its handler runs, and a refusal is all that row does. A payload with no route
+  is dropped; one that names its request badly is dropped with one log line.
+- Handlers (bot.slack.interactive, bot.slack.agent_desk, bot.slack.held_review, bot.slack.home) make their
+  look-ups before the transaction and return what is done in it.
+- An agent's :ticket: reaction is turned into the message it points at (conversations.replies, limit 1) before
+  the transaction; the intake opens a request for it unless its thread already holds one.
+- Emails (source "email") are read, parsed and their files saved by bot.email.service before the transaction,
+  and handled in it; agents' decisions on held emails come as button clicks (bot.slack.held_review).
+- What is said goes through bot.say.Say: Slack, and email to requesters who wrote by email. Each handler's act
+  gets one bot.act.ActContext (the transaction, the intake, the Say, the clock).
+- A failing row is put back and retried; after `max_attempts` it is dead and stays visible in `frontdesk
+  status`, so one poisonous event never blocks a conversation for good.
+- `process_once(now)` is the whole step, run by a bot.threads.runner.Runner woken when something is stored (or every
+  second); tests call it directly with an injected clock.
+"""
+
+import logging
+import random
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.act import Act, ActContext
+from bot.config.desk import DeskConfig
+from bot.desk.actions import AgentActions
+from bot.desk.intake.requests import Incoming, Intake, Profile
+from bot.desk.outcomes import Actor
+from bot.email.ingest import mail_store
+from bot.email.service import MailDesk
+from bot.say import Say
+from bot.slack.agent_desk import AgentDesk
+from bot.slack.agents import Agents
+from bot.slack.files import SlackFiles
+from bot.slack.gate import Gate, refusal_act
+from bot.slack.held_review import HeldReview
+from bot.slack.home import HomeTab
+from bot.slack.incoming import incoming_message, message_author, message_files, reacted_message, ticket_reaction
+from bot.slack.interactive import Interactions
+from bot.slack.lookups import LookupClient, Passing, retry_in
+from bot.slack.membership import BotJoined
+from bot.slack.routes import ROUTES, Malformed, Matched, acting_user, route_of
+from bot.threads.heartbeat import Heartbeat
+from bot.threads.pool import Pool
+from storage import inbox, tickets
+from storage.attachments import AttachmentStore
+from storage.engine import Database, Session
+from storage.errors import DatabaseUnavailableError, LeaseLostError, StorageError
+
+log = logging.getLogger(__name__)
+LEASE = timedelta(seconds=8)  # renewed every second while the row is worked on: a crash frees it within 8 s
+BATCH = 5
+URGENT = ("command:", "shortcut:", "block_actions:", "message_action:")  # keys of what holds a trigger id
+GONE = frozenset({"thread_not_found", "channel_not_found", "message_not_found"})
+MAX_ATTEMPTS = 5  # for a failure that does not pass by waiting (a bug, a permanent Slack error)
+BUDGET = timedelta(hours=1)  # how long Slack may say "later" before the agents are told
+SLOW = timedelta(minutes=10)  # the cadence of tries after that
+GIVE_BACK_PAUSES = (0.2, 0.5, 1.0, 2.0)  # seconds between tries at giving a row back while the database fails
+
+
+def backoff(attempts: int) -> timedelta:
+    """The wait before the next try after `attempts` tries: 1, 2, 4 ... up to 300 seconds, jittered down by up to
+    half so that rows failed together are not retried together."""
+    seconds = min(2.0 ** max(attempts - 1, 0), 300.0)
+    return timedelta(seconds=max(1.0, seconds * random.uniform(0.5, 1.0)))
+
+
+Handler = Callable[[str, dict[str, Any], Matched], Act | None]
+
+
+class Profiles:
+    """Requesters' Slack profiles (users.info), cached for the life of the worker."""
+
+    def __init__(self, client: WebClient) -> None:
+        self._client, self._cache, self._lock = client, dict[str, Profile](), threading.Lock()
+
+    def of(self, user: str) -> Profile:
+        with self._lock:
+            if user in self._cache:
+                return self._cache[user]
+        try:
+            found = self._client.users_info(user=user)["user"]
+        except SlackApiError as error:
+            if retry_in(error) is not None:
+                raise  # Slack said "later": the row waits, rather than open a request without the profile
+            return Profile(user=user)
+        details = found.get("profile") or {}
+        profile = Profile(
+            user=user,
+            team=found.get("team_id"),
+            name=found.get("real_name") or details.get("real_name") or found.get("name"),
+            email=details.get("email") or None,
+            phone=details.get("phone") or None,
+            time_zone=found.get("tz"),
+        )
+        with self._lock:
+            self._cache[user] = profile
+        return profile
+
+
+class InboxWorker:
+    """Processes the inbox for one desk."""
+
+    def __init__(
+        self,
+        database: Database,
+        desk: DeskConfig,
+        client: WebClient,
+        *,
+        bot_user: str,
+        budget: timedelta = BUDGET,
+        threads: int = 1,
+        urgent_elsewhere: bool = False,
+    ) -> None:
+        self.database, self.desk, self.bot_user, self.budget = database, desk, bot_user, budget
+        self._pool = Pool(threads, name="inbox")
+        self._urgent_elsewhere = urgent_elsewhere  # the app's own thread takes urgent rows: no look before each row
+        self._now = datetime.now(UTC)
+        self.client = client = LookupClient(client, lambda: self._now)
+        self.profiles = Profiles(client)
+        store = AttachmentStore(
+            desk.intake.attachments_folder,
+            max_bytes=desk.intake.max_attachment_bytes,
+            blocked_types=desk.intake.blocked_types,
+        )
+        self.files = SlackFiles(client, store)
+        self.agents = Agents(client, desk.agents)
+        self.interactions = Interactions(desk, client, self.profiles.of, self.files)
+        self.agent_desk = AgentDesk(desk, self.agents, self.profiles.of)
+        self.home = HomeTab(desk, self.agents, self.profiles.of)
+        self.mail = MailDesk(desk, store, mail_store(desk.intake.attachments_folder))
+        self.held = HeldReview(self.mail.release, self.agents, self.profiles.of)
+        self.gate = Gate(database, self.agents)
+        self.handlers = self._handlers()
+
+    def _handlers(self) -> dict[str, Handler]:
+        """The handler of each route named in bot.slack.routes; a route without one stops the worker at once."""
+        interactions, agent_desk = self.interactions, self.agent_desk
+        handlers: dict[str, Handler] = {
+            "support_command": interactions.support_command,
+            "support_shortcut": interactions.support_shortcut,
+            "open_form": interactions.open_form,
+            "answer": interactions.answer,
+            "support_form": interactions.support_form,
+            "agent_command": agent_desk.agent_command,
+            "card": agent_desk.card,
+            "resolution": agent_desk.resolution,
+            "rating": agent_desk.rating,
+            "agent_form": agent_desk.agent_form,
+            "rating_comment": agent_desk.rating_comment,
+            "held": self.held.held,
+            "home": self.home.home,
+            "ticket_reaction": self._ticket_reaction,
+            "bot_joined": BotJoined(self.bot_user).bot_joined,
+        }
+        missing = {route.handler for route in ROUTES} - set(handlers)
+        if missing:
+            raise LookupError(f"routes without a handler: {sorted(missing)}")
+        return handlers
+
+    def process_once(self, now: datetime) -> int:
+        """Claim and process what is due, what holds a Slack trigger first (before every other row, too), the
+        rows of each claim on the worker's threads; the number of rows taken."""
+        self._now = now
+        taken, limit = self.process_urgent(now), max(BATCH, self._pool.size)
+        while claims := inbox.claim_inbox(self.database, now=now, lease_for=LEASE, limit=limit):
+            with Heartbeat(lambda elapsed: self._renew(claims, now + elapsed)):
+                urgent = self._pool.each(claims, lambda claim: self._urgent_then(claim, now))
+            taken += len(claims) + sum(urgent)
+            if len(claims) < limit:
+                break
+        return taken
+
+    def _urgent_then(self, claim: inbox.InboxClaim, now: datetime) -> int:
+        """What holds a trigger and was stored since the claim, then the row; how many urgent rows were taken."""
+        taken = 0 if self._urgent_elsewhere else self.process_urgent(now)
+        self._process(claim, now)
+        return taken
+
+    def process_urgent(self, now: datetime) -> int:
+        """Process the rows holding a trigger (a command, a shortcut, a click): their view must open within 3 s."""
+        self._now = now
+        taken = 0
+        while claims := inbox.claim_inbox(self.database, now=now, lease_for=LEASE, limit=BATCH, prefixes=URGENT):
+            with Heartbeat(lambda elapsed: self._renew(claims, now + elapsed)):
+                for claim in claims:
+                    self._process(claim, now)
+            taken += len(claims)
+        return taken
+
+    def close(self) -> None:
+        """Ends the worker's threads once the work in hand is done."""
+        self._pool.close()
+
+    def _renew(self, claims: list[inbox.InboxClaim], now: datetime) -> None:
+        inbox.renew_inbox(self.database, claims, until=now + LEASE)
+
+    def _process(self, claim: inbox.InboxClaim, now: datetime) -> None:
+        try:
+            act = self._prepare(claim)
+            with self.database.write() as session:
+                say = Say(session, self.desk, now)
+                if act is not None:
+                    act(ActContext(session, Intake(self.desk, say), say, now))
+                inbox.complete_inbox(session, claim, now=now)
+        except LeaseLostError:
+            log.warning("inbox row %s was taken by another worker; its work here was rolled back", claim.key)
+        except Exception as error:  # a failing row must not stop the others; it waits, then is retried
+            passing = Passing("the database is unavailable") if isinstance(error, DatabaseUnavailableError) else None
+            passing = passing or retry_in(error)
+            if passing is None:
+                log.exception("inbox row %s failed", claim.key)
+            else:
+                log.warning("inbox row %s waits: %s", claim.key, passing.reason)
+            self._give_back(claim, passing, f"{type(error).__name__}: {error}", now)
+
+    def _give_back(self, claim: inbox.InboxClaim, passing: Passing | None, error: str, now: datetime) -> None:
+        """The row back in the inbox until its next try (dead only for a failure that does not pass, after
+        `MAX_ATTEMPTS`); a database that fails meanwhile is tried again, since the lease must not be waited out."""
+        for pause in (*GIVE_BACK_PAUSES, None):
+            try:
+                with self.database.write() as session:
+                    self._retry_or_kill(session, claim, passing, error, now)
+                return
+            except LeaseLostError:
+                return
+            except StorageError:
+                if pause is None:
+                    log.exception("inbox row %s could not be given back; its lease ends in seconds", claim.key)
+                    return
+                time.sleep(pause)
+
+    def _retry_or_kill(
+        self, session: Session, claim: inbox.InboxClaim, passing: Passing | None, error: str, now: datetime
+    ) -> None:
+        if passing is None and claim.attempts >= MAX_ATTEMPTS:
+            inbox.kill_inbox(session, claim, error=error)
+            return
+        wait = passing.wait if passing is not None and passing.wait is not None else backoff(claim.attempts)
+        if passing is not None and now - claim.received_at >= self.budget:
+            wait = max(wait, SLOW)
+            say = Say(session, self.desk, now)
+            say.slack.waiting_on_slack(
+                acting_user(claim.payload), passing.reason, self.budget, SLOW, key=f"{claim.key}:waits"
+            )
+        inbox.retry_inbox(session, claim, error=error, at=now + wait)
+
+    def _prepare(self, claim: inbox.InboxClaim) -> Act | None:
+        """What the row does, its look-ups made; run in the worker's transaction."""
+        if claim.source == "email":
+            return self.mail.prepare(claim)
+        key, body = claim.key, claim.payload
+        if key.startswith("message:"):
+            return self._thread_message(key, body)
+        try:
+            matched = route_of(body)
+        except Malformed as error:
+            log.warning("inbox row %s dropped: %s", key, error)
+            return None
+        if matched is None:
+            return None
+        refusal = self.gate.check(matched)
+        if refusal is not None:
+            return refusal_act(refusal, key, body)
+        return self.handlers[matched.route.handler](key, body, matched)
+
+    def _thread_message(self, key: str, body: dict[str, Any]) -> Act | None:
+        """A message for the intake (a new request, or in a request's thread), its files saved."""
+        user = message_author(body)
+        found = incoming_message(
+            key, body, bot_user=self.bot_user, intake_channel=self.desk.intake_channel, profile=self.profiles.of(user)
+        )
+        found = self._with_files(found, message_files(body), pointed_at=False)
+        if found is None:
+            return None
+        incoming = replace(found, by_agent=self.agents.is_agent(found.profile.user))
+        author = Actor(incoming.profile.user, incoming.by_agent, incoming.profile.name)
+
+        def message(ctx: ActContext) -> None:
+            desk, session, now = AgentActions(self.desk, ctx.say), ctx.session, ctx.now
+            if incoming.channel == self.desk.agents_channel:
+                desk.agent_wrote(session, incoming.thread_ts, incoming.text, author, now)
+            elif (written := ctx.intake.message(session, incoming, now)) is not None:
+                files = tuple((f.stored.name, f.stored.stored_path) for f in incoming.files if f.stored is not None)
+                desk.thread_message(
+                    session, written.ticket, incoming.text, author, now, incoming.key, files, written.writer
+                )
+
+        return message
+
+    def _ticket_reaction(self, key: str, body: dict[str, Any], matched: Matched) -> Act | None:
+        """An agent's :ticket: on a message: the message (conversations.replies) opens a request of its author."""
+        target = ticket_reaction(body)
+        message = self._message(*target) if target else None
+        if target is None or message is None:
+            return None
+        found = reacted_message(key, target[0], message, bot_user=self.bot_user, profile_of=self.profiles.of)
+        found = self._with_files(found, message_files({"event": message}), pointed_at=True)
+        if found is None:
+            return None
+        incoming = found
+
+        def opens(ctx: ActContext) -> None:
+            ctx.intake.opens(ctx.session, incoming, ctx.now)
+
+        return opens
+
+    def _message(self, channel: str, ts: str) -> dict[str, Any] | None:
+        """The message at (channel, ts), or None when Slack no longer shows it."""
+        try:
+            found = self.client.conversations_replies(channel=channel, ts=ts, limit=1, inclusive=True)["messages"]
+        except SlackApiError as error:
+            if error.response.get("error") in GONE:
+                return None
+            raise
+        return next((message for message in found if message.get("ts") == ts), None)
+
+    def _with_files(
+        self, incoming: Incoming | None, listed: list[dict[str, Any]], *, pointed_at: bool
+    ) -> Incoming | None:
+        """The message with its files saved, when it opens a request or is in the thread of one."""
+        if incoming is None or not listed:
+            return incoming
+        if pointed_at or not incoming.is_top_level:
+            with self.database.read() as session:
+                held = tickets.find_ticket(session, slack_thread=(incoming.channel, incoming.thread_ts)) is not None
+            if held is pointed_at:  # a pointed-at message opens only where no request is; a reply joins one
+                return incoming
+        return replace(incoming, files=self.files.fetch(listed))
