@@ -9,7 +9,7 @@ Rules:
 - `idle_intake` lists the requests in intake whose last activity is at or before `cutoff`, the longest idle
   first. It starts from the index on ticket.status (requests in intake are few next to all requests) and reaches
   their events through the index on audit_event (ticket_id, id), so it does not read closed requests.
-- It reads only; the abandoned-intake sweep (bot.intake.abandoned) decides what to say and what to close, and
+- It reads only; the abandoned-intake sweep (bot.desk.intake.abandoned) decides what to say and what to close, and
   reads one request again with `idle_since` after locking it, so an answer recorded meanwhile is seen.
 """
 
