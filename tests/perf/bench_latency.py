@@ -67,7 +67,7 @@ RECOVERY, QUICK_RECOVERY = 100, 40  # DMs in the burst of the recovery run
 RECOVERY_RATE = 50
 SENDERS = 16
 DRAIN = 900.0  # the longest a step may take to be answered once sent
-RECOVERY_WAIT = 420.0  # past the delivery worker's 5-minute outbox lease, so that its effect is measured
+RECOVERY_WAIT = 420.0  # far past the 8-second leases: a recovery that waited out a long lease would still show
 CLICK_P99, CLICK_MAX, RECOVERY_GOAL = 1.0, 3.0, 10.0
 STATUS_KEY = re.compile(r"ticket:\d+:status")
 
