@@ -3,7 +3,8 @@ decision, loops that must not start, the size cap, the rate limit, duplicates, f
 
 import pytest
 
-from storage import messages
+from storage import mail as stored_mail
+from storage import messages, tickets
 from storage.kinds import EmailOutcome, EmailReview, TicketStatus
 from tests.bot.desk.conftest import card_of, frontdesk, ticket_of
 from tests.bot.email.mail_conversation import ANNA, MailConversation, email, reply_to
@@ -234,3 +235,33 @@ def test_held_messages_are_listed_by_review_state(mail_desk: MailConversation) -
     mail.receive(b"\xff\xfe garbage")
     [held] = mail.held()
     assert held.review is EmailReview.HELD
+
+
+MAILMAN_DIGEST = (
+    "Send Team mailing list submissions to\n\tteam@lists.example\n\nToday's Topics:\n\n"
+    "   1. Login fails on the portal (Bob)\n\n----------------------------------------------------------------------\n"
+    "Message: 1\nFrom: bob@other.example\nSubject: Login fails on the portal\n\nDoes anyone else see this?\n"
+)
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"X-Mailman-Version": "2.1.29", "List-Id": "Team discussion <team.lists.example>"},
+        {"X-Mailman-Version": "3.3.8"},  # no List-Id, no Precedence: the Mailman header alone says it
+    ],
+)
+def test_a_mailman_digest_opens_no_request_and_is_never_answered(
+    mail_desk: MailConversation, headers: dict[str, str]
+) -> None:
+    mail = mail_desk
+    digest = email("team-request@lists.example", "Team Digest, Vol 12, Issue 3", MAILMAN_DIGEST, name="Team",
+                   message_id="<mailman.1.123@lists.example>", headers=headers)  # fmt: skip
+
+    assert mail.receive(digest)
+
+    assert mail.intake_threads() == []
+    assert mail.new_emails() == []
+    with mail.database.read() as session:
+        assert tickets.find_ticket(session, sr_number=1) is None
+        assert stored_mail.seen_message(session, "<mailman.1.123@lists.example>")

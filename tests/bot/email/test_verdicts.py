@@ -31,6 +31,8 @@ def message(*headers: str, content_type: str = "text/plain") -> Message:
         (("Return-Path: < >",), "bounce: Return-Path <>"),
         (("List-Id: Team <team.lists.example>",), "list: List-Id: Team <team.lists.example>"),
         (("List-Unsubscribe: <mailto:leave@lists.example>",), "list: List-Unsubscribe: <mailto:leave@lists.example>"),
+        (("X-Mailman-Version: 2.1.29",), "list: X-Mailman-Version: 2.1.29"),
+        (("X-MAILMAN-Approved-At: Thu, 03 Dec 2026",), "list: X-MAILMAN-Approved-At: Thu, 03 Dec 2026"),
         (("Precedence: bulk", "Auto-Submitted: auto-generated"), "Auto-Submitted: auto-generated"),  # rule order
     ],
 )
