@@ -9,6 +9,11 @@ Rules:
 - A target starts at the first of its start events (`complete`, or `defect_confirmed`) and stops at the first
   of its stop events after that. `reopened` undoes a `resolved` or `closed` stop; the time between the stop
   and the reopening does not count.
+- A `resolved` event also stops the targets the policy's resolution satisfies (met at that instant, unless
+  already past due) and those it cancels (state `cancelled`, unless already past due) (sla.policy.Resolution).
+- A `deferred` event (its value the instant the defect is deferred to, ISO 8601) stops every target the policy's
+  deferral does not keep (state `deferred`, unless already past due); a kept target runs on, due at that instant.
+  A later `reopened` undoes the deferral: the stopped targets restart and the kept one gets its own deadline back.
 - `pause`/`resume` events bound pauses; a pausable target's deadline is add(duration + paused working time)
   on its own calendar. A pause with no resume yet leaves the deadline open (state `paused`).
 - A recurring target (`update`) restarts at each of its restart events before it stops (and at a reopening):
@@ -17,10 +22,13 @@ Rules:
   move a release, nor count for its warnings.
   `none` targets have no deadline.
 - Milestones are the instants at which something about a target happens: warnings at the policy's fractions,
-  the breach, and the escalation steps (at a fraction of the target, or as soon as it starts). Milestones after
-  the target stopped are dropped. `next_change` (in UTC) is the earliest future milestone of any running target:
-  the instant a scheduler must look at the request again. `paused` counts pauses and reopen gaps; `elapsed` is
-  the working time counted from the target's start to its stop (or now), pauses and reopen gaps left out.
+  the breach, and the escalation steps (at a fraction of the target, or as soon as it starts). A recurring
+  target past its breach also has an `overdue` milestone at the end of each further period on its calendar
+  (fraction: the count of periods since its restart): the latest one at or before `now` and the next one.
+  Milestones after the target stopped are dropped. `next_change` (in UTC) is the earliest future milestone of
+  any running target: the instant a scheduler must look at the request again. `paused` counts pauses and reopen
+  gaps; `elapsed` is the working time counted from the target's start to its stop (or now), pauses and reopen
+  gaps left out.
 - Times come back in each target's calendar zone; internally everything is compared in UTC.
 """
 
@@ -39,7 +47,7 @@ from sla.policy import Escalation, Policy
 from sla.targets import Target
 from sla.timeline import MICROSECOND, to_micros
 
-REOPENABLE_STOPS = frozenset({"resolved", "closed"})
+REOPENABLE_STOPS = frozenset({"resolved", "closed", "deferred"})
 
 
 @dataclass(frozen=True)
@@ -58,6 +66,8 @@ class State(StrEnum):
     MET = "met"
     BREACHED = "breached"
     NO_DEADLINE = "no deadline"
+    CANCELLED = "cancelled"  # stopped by a resolution that cancels it (sla.policy.Resolution)
+    DEFERRED = "deferred"  # stopped by a deferral (sla.policy.Deferral)
 
 
 @dataclass(frozen=True)
@@ -126,16 +136,58 @@ def _target_state(policy: Policy, target: Target, log: Sequence[Event], now: dat
     first_start = next((event.at for event in log if event.kind == definition.starts_on), None)
     if first_start is None:
         return TargetState(target.name, definition.label, target.calendar.name, State.PENDING, recurs=definition.recurs)
-    stopped_at, gaps = _stop(log, first_start, definition.stops_on)
+    stopped_at, stopped_by, gaps = _stop(log, first_start, _stops_on(policy, target))
     plan, kind, priority = _terms_at(policy, log, stopped_at or now)
     target = _same_target(policy.targets(plan, kind, priority), target)
     steps = [step for step in policy.escalations_for(plan, priority) if step.target == target.name]
     start = _restart(log, first_start, stopped_at, gaps, definition.restarts_on) if definition.recurs else first_start
-    if isinstance(target.duration, NextRelease):
-        exclusions: list[Span[datetime]] = []  # a release does not move
+    until = _deferred_until(log, first_start) if target.name in policy.deferral.keeps else None
+    if until is not None or isinstance(target.duration, NextRelease):
+        exclusions: list[Span[datetime]] = []  # a release or a date deferred to does not move
     else:
         exclusions = _excluded([*gaps, *(_pauses(log) if target.pausable else [])], start)
-    return _evaluate(policy, target, _Progress(target.calendar, start, exclusions), steps, stopped_at, now)
+    ended = _ended_as(policy, target.name, stopped_by)
+    progress = _Progress(target.calendar, start, exclusions)
+    return _evaluate(policy, target, progress, steps, stopped_at, now, ended=ended, until=until)
+
+
+def _stops_on(policy: Policy, target: Target) -> frozenset[str]:
+    """A target's stop events: its definition's, `resolved` where the resolution rule names it, and `deferred`
+    unless the deferral keeps it."""
+    stops = set(target.definition.stops_on)
+    if target.name in policy.resolution.satisfies | policy.resolution.cancels:
+        stops.add("resolved")
+    if target.name not in policy.deferral.keeps:
+        stops.add("deferred")
+    return frozenset(stops)
+
+
+def _ended_as(policy: Policy, name: str, stopped_by: str | None) -> State:
+    """The state a stopped target ends in when it was not past due: cancelled, deferred, or met."""
+    if stopped_by == "resolved" and name in policy.resolution.cancels:
+        return State.CANCELLED
+    if stopped_by == "deferred":
+        return State.DEFERRED
+    return State.MET
+
+
+def _deferred_until(log: Sequence[Event], start: datetime) -> datetime | None:
+    """The instant the request is deferred to: the latest `deferred` event's, unless a reopening followed."""
+    until: datetime | None = None
+    for event in log:
+        if event.kind == "deferred" and event.at >= start:
+            until = _instant(event.value)
+        elif event.kind == "reopened":
+            until = None
+    return until
+
+
+def _instant(text: str) -> datetime | None:
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return parsed.astimezone(UTC) if parsed.tzinfo is not None else None
 
 
 def _evaluate(
@@ -145,22 +197,30 @@ def _evaluate(
     steps: Sequence[Escalation],
     stopped_at: datetime | None,
     now: datetime,
+    *,
+    ended: State = State.MET,
+    until: datetime | None = None,
 ) -> TargetState:
     zone, start = target.calendar.zone, progress.start
     definition = target.definition
     state_of = partial(TargetState, definition.name, definition.label, target.calendar.name, recurs=definition.recurs)
-    amount, due = _deadline(policy, target, start, progress)
+    amount: timedelta | None
+    due: datetime | None
+    if until is not None:  # deferred to a date: due then, its length the working time until then
+        amount, due = target.calendar.working_time_between(start, until), until
+    else:
+        amount, due = _deadline(policy, target, start, progress)
     end = stopped_at or now
     elapsed, paused = progress.consumed(end), progress.paused(end)
     if amount is None:
-        state = State.MET if stopped_at else State.NO_DEADLINE
+        state = ended if stopped_at else State.NO_DEADLINE
         started, stopped = start.astimezone(zone), _local(stopped_at, zone)
         return state_of(state, started, paused=paused, elapsed=elapsed, stopped_at=stopped)
     breached = due is not None and (due < stopped_at if stopped_at else due <= now)
     if breached:
         state = State.BREACHED
     elif stopped_at:
-        state = State.MET
+        state = ended
     else:
         state = State.RUNNING if due is not None else State.PAUSED
     milestones = _milestones(policy, progress, amount, due, steps, target.definition.recurs, now)
@@ -266,17 +326,27 @@ def _milestones(
         if at is not None:
             milestones.append(Milestone(at.astimezone(UTC), what, fraction, step))
     if recurs and amount:
-        periods = progress.consumed(now) // amount
-        at = progress.reach(amount * (periods + 1)) if periods >= 1 else None
-        if at is not None:
-            milestones.append(Milestone(at.astimezone(UTC), "overdue", Fraction(periods + 1)))
+        milestones.extend(_overdue(progress, amount, now))
     return sorted(milestones, key=lambda milestone: milestone.at)
+
+
+def _overdue(progress: "_Progress", amount: timedelta, now: datetime) -> list[Milestone]:
+    """An overdue recurring target's period ends after the first (the breach): the latest one at or before `now`
+    (what is due now) and the next one (when to look again), in UTC, each with its count of periods as fraction."""
+    periods = progress.consumed(now) // amount
+    found = []
+    for count in (periods, periods + 1):
+        at = progress.reach(amount * count) if periods >= 1 and count >= 2 else None
+        if at is not None:
+            found.append(Milestone(at.astimezone(UTC), "overdue", Fraction(count)))
+    return found
 
 
 def _stop(
     log: Sequence[Event], start: datetime, stops_on: frozenset[str]
-) -> tuple[datetime | None, list[Span[datetime]]]:
-    """When the target stopped (if it did) and the gaps between reopenable stops and their reopening."""
+) -> tuple[datetime | None, str | None, list[Span[datetime]]]:
+    """When the target stopped (if it did), by which event, and the gaps between reopenable stops and their
+    reopening."""
     stopped: Event | None = None
     gaps: list[Span[datetime]] = []
     for event in log:
@@ -287,7 +357,7 @@ def _stop(
         elif stopped is not None and event.kind == "reopened" and stopped.kind in REOPENABLE_STOPS:
             gaps.append(Span(stopped.at, event.at))
             stopped = None
-    return (stopped.at if stopped else None), gaps
+    return (stopped.at if stopped else None), (stopped.kind if stopped else None), gaps
 
 
 def _pauses(log: Sequence[Event]) -> list[Span[datetime]]:

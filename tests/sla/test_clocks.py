@@ -477,6 +477,34 @@ def test_an_overdue_update_falls_due_again_each_period():
     assert timeline(later)[-1] == (at("2026-11-23T12:15+01:00"), "overdue", Fraction(3), "")  # 65m: 10:45 + 90m
 
 
+def test_an_overdue_update_is_due_at_each_period_it_passes_and_says_how_many():
+    # owkin P1 update every 30m, restarted by the reply at 10:45: due 11:15, then 11:45, 12:15, 12:45...
+    lines = [*OWKIN_P1, "2026-11-23T10:45+01:00 public_reply"]
+    at_11_50 = target_at("owkin", lines, "2026-11-23T11:50+01:00", "update")
+    assert [m for m in timeline(at_11_50) if m[1] in ("breach", "overdue")] == [
+        (at("2026-11-23T11:15+01:00"), "breach", ONE, ""),
+        (at("2026-11-23T11:45+01:00"), "overdue", TWO, ""),  # the period just passed: due now
+        (at("2026-11-23T12:15+01:00"), "overdue", Fraction(3), ""),  # the next one
+    ]
+    # After downtime until 12:50: 3 periods passed (11:15, 11:45, 12:15, and 12:45 is the fourth).
+    at_12_50 = target_at("owkin", lines, "2026-11-23T12:50+01:00", "update")
+    overdue = [m for m in timeline(at_12_50) if m[1] == "overdue"]
+    assert overdue == [
+        (at("2026-11-23T12:45+01:00"), "overdue", Fraction(4), ""),
+        (at("2026-11-23T13:15+01:00"), "overdue", Fraction(5), ""),
+    ]
+
+
+def test_overdue_periods_run_on_the_targets_calendar():
+    # A reply at 17:20: due 17:50, then 30m later = 10m on Monday + 20m on Tuesday = Tue 09:20.
+    lines = [*OWKIN_P1, "2026-11-23T17:20+01:00 public_reply"]
+    state = target_at("owkin", lines, "2026-11-24T09:25+01:00", "update")
+    assert [m[:3] for m in timeline(state) if m[1] == "overdue"] == [
+        (at("2026-11-24T09:20+01:00"), "overdue", TWO),
+        (at("2026-11-24T09:50+01:00"), "overdue", Fraction(3)),
+    ]
+
+
 def test_a_target_says_whether_it_recurs_started_or_not():
     before = clocks_at("owkin", ["2026-11-23T09:00+01:00 priority P1"], "2026-11-23T09:30+01:00")
     after = clocks_at("owkin", OWKIN_P1, "2026-11-23T10:10+01:00")

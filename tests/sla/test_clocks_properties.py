@@ -8,6 +8,7 @@ and the last one may still be open. The paused working time is worked out here f
 import random
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
+from itertools import pairwise
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -207,3 +208,22 @@ def test_due_at_agrees_with_the_clocks_once_every_pause_has_ended(request):
     result = ended.clocks()
     for target in ended.targets:
         assert result.target(target.name).due_at == due_at(ended.policy, target, ended.start, ended.pause_spans)
+
+
+@SETTINGS
+@given(requests(replies=True))
+def test_an_overdue_cadence_has_the_period_due_now_and_the_next_one(request):
+    # A running cadence past its breach: its `overdue` milestones are the latest period end at or before `now`
+    # (from the second on) and the next one, counted in consecutive periods; the k-th end is k lengths of working
+    # time after the breach's (k - 1) lengths, so consecutive ends are one length of working time apart.
+    for state in request.clocks().targets:
+        if not state.recurs or state.state != State.BREACHED or state.stopped_at is not None:
+            continue
+        overdue = [milestone for milestone in state.milestones if milestone.what == "overdue"]
+        assert [milestone.at <= request.now for milestone in overdue] in ([False], [True, False], [])
+        counts = [milestone.fraction for milestone in overdue]
+        assert all(count >= 2 for count in counts)
+        assert all(later - earlier == 1 for earlier, later in pairwise(counts))
+        target = next(target for target in request.targets if target.name == state.name)
+        if len(overdue) == 2 and not (target.pausable and request.pauses):
+            assert target.calendar.working_time_between(overdue[0].at, overdue[1].at) == length(target)
