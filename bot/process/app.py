@@ -38,7 +38,7 @@ from bot.process.schedule import desk_sweeps
 from bot.process.scheduler import Sweeper
 from bot.process.web import FrontdeskWsgi
 from bot.reports.status_page import status_page
-from bot.slack.form_view import submission_errors
+from bot.slack.agent_forms import view_errors
 from bot.slack.installation import Installation
 from bot.slack.membership import WaitingAlert
 from bot.slack.receiver import build_receiver
@@ -103,7 +103,7 @@ class Frontdesk:
             database=database,
             clock=clock,
             on_stored=self._stored,
-            check_view=lambda body, now: submission_errors(body, desk, now),
+            check_view=lambda body, now: view_errors(body, desk, now),
         )
 
     def wsgi(self) -> FrontdeskWsgi:

@@ -10,7 +10,10 @@ Rules (README, "Working requests (agents)"; docs/security.md, "Who may do what")
 - The card's actions block is named after the ticket (`card|<id>`). The priority menu triages at once, unless
   the choice leaves the matrix's suggestion, in which case a form asks for the reason; "Reply to requester",
   "Escalate" and "Reopen" open a form; the others act at once. Forms carry the ticket id (and the priority) in
-  `private_metadata`.
+  `private_metadata`, with the channel of the card they came from.
+- A form the receiver could check (bot.slack.agent_forms) never gets here with bad input; what only the request
+  can refuse once the form is submitted (a view submission has no response_url) is told to the agent as an
+  ephemeral message in the card's channel (bot.say's `refusal`; their DM with the bot when no channel is known).
 - "Yes, solved" / "Not yet" under the resolution question, the rating buttons (1 to 5) and the rating's comment
   form are the requester's only (bot.desk.closing).
 """
@@ -29,6 +32,7 @@ from bot.desk.intake.requests import Profile
 from bot.desk.outage import Outages
 from bot.desk.outcomes import Actor, Outcome
 from bot.render import render, render_json
+from bot.slack.agent_forms import form_input
 from bot.slack.agents import Agents
 from bot.slack.routes import AGENT_FORMS, IDS, Matched, pressed
 from bot.slack.say import SlackSayer
@@ -68,7 +72,7 @@ class AgentDesk:
         return self._form(key, matched.user, str(view.get("callback_id") or ""), view)
 
     def rating_comment(self, key: str, body: dict[str, Any], matched: Matched) -> Act:
-        text = _input(body["view"], "text")
+        text = form_input(body["view"], "text")
         return self._requester(key, body, matched, lambda c, s, t, by, now: c.comment(s, t, text, by, now))
 
     # -- the command ---------------------------------------------------------------------------------------
@@ -145,10 +149,11 @@ class AgentDesk:
         by, url = self._actor(matched.user), str(body.get("response_url") or "")
         trigger = str(body.get("trigger_id") or "")
         choice = str((pressed.get("selected_option") or {}).get("value") or "").rpartition("|")[2]
+        channel = _channel_of(body)
         if action in ("reply", "escalate", "reopen"):
-            return self._open_form(key, action, ticket, None, by, url, trigger)
+            return self._open_form(key, action, ticket, None, by, channel, trigger)
         if action == "triage":
-            return self._triage(key, ticket, choice, by, url, trigger)
+            return self._triage(key, ticket, choice, by, url, trigger, channel)
         assignee = str(pressed.get("selected_user") or "")
         calls: dict[str, Callable[[int], Call]] = {
             "defect": lambda sr: lambda a, s, now: a.confirm_defect(s, sr, None, by, now, key),
@@ -162,7 +167,7 @@ class AgentDesk:
         known = {assignee: self.agents.is_agent(assignee)} if assignee else {}
         return self._act_on(ticket, calls[action], url, key, known)
 
-    def _triage(self, key: str, ticket_id: int, priority: str, by: Actor, url: str, trigger: str) -> Act:
+    def _triage(self, key: str, ticket_id: int, priority: str, by: Actor, url: str, trigger: str, channel: str) -> Act:
         """Triage from the menu: at once when the choice is the matrix's (or there is none), else a form asks why."""
 
         def act(ctx: ActContext) -> None:
@@ -170,7 +175,7 @@ class AgentDesk:
             actions = AgentActions(self.desk, ctx.say)
             outcome = actions.triage(ctx.session, ticket.sr_number, priority, "", by, ctx.now, key)
             if outcome.reason == "reason_needed":
-                view = _form_view("triage", ticket, priority)
+                view = _form_view("triage", ticket, priority, channel)
                 ctx.say.slack.open_view(view, trigger, key=f"{key}:view", once=f"agent_form:{ticket_id}:{by.user}:")
                 return
             _respond(ctx.say.slack, url, outcome, key)
@@ -178,11 +183,11 @@ class AgentDesk:
         return act
 
     def _open_form(
-        self, key: str, action: str, ticket_id: int, value: str | None, by: Actor, url: str, trigger: str
+        self, key: str, action: str, ticket_id: int, value: str | None, by: Actor, channel: str, trigger: str
     ) -> Act:
         def act(ctx: ActContext) -> None:
             ticket = tickets.get_ticket(ctx.session, ticket_id)
-            view = _form_view(action, ticket, value)
+            view = _form_view(action, ticket, value, channel)
             ctx.say.slack.open_view(view, trigger, key=f"{key}:view", once=f"agent_form:{ticket_id}:{by.user}:")
 
         return act
@@ -194,14 +199,14 @@ class AgentDesk:
             ticket = int(meta["ticket"])
         except (ValueError, KeyError, TypeError):
             return None
-        text, level = _input(view, "text"), _input(view, "level")
-        value = str(meta.get("value") or "")
+        text, level = form_input(view, "text").strip(), form_input(view, "level")
+        value, channel = str(meta.get("value") or ""), str(meta.get("channel") or "")
         calls: dict[str, Call] = {}
         calls["agent_reply"] = lambda a, s, now: a.reply(s, _sr(s, ticket), text, by, now, key)
         calls["agent_escalate"] = lambda a, s, now: a.escalate(s, _sr(s, ticket), level, text, by, now, key)
         calls["agent_reopen"] = lambda a, s, now: a.reopen(s, _sr(s, ticket), text, by, now, key)
         calls["agent_triage"] = lambda a, s, now: a.triage(s, _sr(s, ticket), value, text, by, now, key)
-        return self._act(calls[callback], "", key, {})
+        return self._refusing(calls[callback], user, channel, key)
 
     # -- the requester's answer to "is it solved?" ---------------------------------------------------------
 
@@ -246,6 +251,17 @@ class AgentDesk:
 
         return act
 
+    def _refusing(self, call: Call, user: str, channel: str, key: str) -> Act:
+        """A form's call: done quietly (the card shows it), or its refusal told to the agent, ephemeral."""
+
+        def act(ctx: ActContext) -> None:
+            outcome = call(AgentActions(self.desk, ctx.say), ctx.session, ctx.now)
+            if not outcome.done:
+                text = render("slack/outcome.mrkdwn.j2", outcome=outcome)
+                ctx.say.slack.refusal(text, user, {"channel": channel} if channel else {}, key=f"{key}:refused")
+
+        return act
+
     def _act_on(self, ticket_id: int, make: Callable[[int], Call], url: str, key: str, known: dict[str, bool]) -> Act:
         return self._act(lambda a, s, now: make(_sr(s, ticket_id))(a, s, now), url, key, known)
 
@@ -263,20 +279,20 @@ def _respond(slack: SlackSayer, url: str, outcome: Outcome, key: str) -> None:
         slack.respond(url, render("slack/outcome.mrkdwn.j2", outcome=outcome), key=f"{key}:answer")
 
 
-def _form_view(action: str, ticket: tickets.TicketRecord, value: str | None) -> dict[str, Any]:
-    metadata = json.dumps({"ticket": ticket.id, "value": value})
+def _form_view(action: str, ticket: tickets.TicketRecord, value: str | None, channel: str) -> dict[str, Any]:
+    metadata = json.dumps({"ticket": ticket.id, "value": value, "channel": channel or None})
     view = render_json("slack/agent_form.json.j2", action=action, callback=AGENT_FORMS[action], sr=ticket.sr,
                        value=value, metadata=metadata)  # fmt: skip
     assert isinstance(view, dict)
     return view
 
 
+def _channel_of(body: dict[str, Any]) -> str:
+    """The channel of the message whose button was pressed (the card's), empty when Slack did not say."""
+    channel = body.get("channel") if isinstance(body.get("channel"), dict) else {}
+    container = body.get("container") if isinstance(body.get("container"), dict) else {}
+    return str(channel.get("id") or container.get("channel_id") or "")
+
+
 def _sr(session: Session, ticket_id: int) -> int:
     return tickets.get_ticket(session, ticket_id).sr_number
-
-
-def _input(view: dict[str, Any], block: str) -> str:
-    state = ((view.get("state") or {}).get("values") or {}).get(block) or {}
-    element = state.get(block) or {}
-    option = element.get("selected_option") or {}
-    return str(element.get("value") or option.get("value") or "")

@@ -12,7 +12,7 @@ from pathlib import Path
 from bot.config.desk import DeskConfig, parse_desk_config
 from bot.delivery.deliverer import Deliverer, delivery_client
 from bot.process.inbox_worker import InboxWorker
-from bot.slack.form_view import submission_errors
+from bot.slack.agent_forms import view_errors
 from bot.slack.membership import WaitingAlert
 from slack_emulator import Message, SlackEmulator, SlackSide, Workspace
 from storage.engine import Database
@@ -81,7 +81,7 @@ def conversation_on(db: Database, workspace: Workspace, desk: DeskConfig) -> Ite
             emulator,
             db,
             clock=lambda: current[0].now if current else START,
-            check_view=lambda body, now: submission_errors(body, desk, now),
+            check_view=lambda body, now: view_errors(body, desk, now),
         ) as (_, slack, bot_user),
     ):
         current.append(Conversation(emulator, db, desk, slack, bot_user))
