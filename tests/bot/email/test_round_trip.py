@@ -44,7 +44,7 @@ def test_an_email_becomes_a_request_collected_by_email_and_answered_from_slack(m
     assert mail.receive(first)
 
     [root] = mail.intake_threads()
-    assert "New request by email" in root.text
+    assert "New request by email SR-000001" in root.text  # the SR the first answer by email names, from the start
     assert "Anna Smith (at customer.example)" in root.text
     assert "anna@customer.example" not in root.text  # the intake channel may be read by others
     assert "*Subject:* Login fails" in root.text
