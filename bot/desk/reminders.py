@@ -9,7 +9,11 @@ Rules:
 - Warnings (the policy's fractions) and the breach go to the card's thread, mentioning the assignee or, when
   nobody is assigned, the agents (their user group when the desk names one). A recurring target (sla's
   `recurs`: `update`, or a policy's own cadence) has no warnings: when it falls due without a public update, the
-  assignee is nagged, each period.
+  assignee is nagged, each period on the target's calendar (sla's `overdue` milestones), once per period.
+- Catch-up (a sweep after downtime, or one that came late): a cadence says only its latest period reached, with
+  the count of periods gone without a public update; a target whose breach is reached says the breach, not the
+  warnings before it (escalation steps still happen). Nothing is said about a resolved, closed or deferred
+  request (its clocks are still recomputed and stored).
 - An escalation step sets the request's level, is audited and shown on the card, mentions the level's people
   and emails the level's addresses.
 - Quiet hours: a target's reminders wait while its calendar is closed (unless it runs on `always`), and the
@@ -35,6 +39,7 @@ from sla.clocks import Milestone, State, TargetState
 from sla.policy import Policy
 from storage import people, reminders, sweeps, tickets
 from storage.engine import Database, Session
+from storage.kinds import TicketStatus
 
 if TYPE_CHECKING:
     from bot.say import Say
@@ -53,7 +58,8 @@ class Reminder:
     label: str
     what: str  # "warning", "breach", "escalation" or "update"
     fraction: Fraction
-    due_at: datetime | None
+    due_at: datetime | None  # an update nag: the end of the period it is for
+    periods: int = 0  # an update nag: the periods gone by without a public update
     to_level: str | None = None
     message: str = ""
 
@@ -101,10 +107,10 @@ def _ticket_reminders(session: Session, policy: Policy, due: sweeps.DueTicket, n
     found: list[Reminder] = []
     wake = [state.next_change] if state.next_change else []
     for target in state.targets:
-        if target.state not in (State.RUNNING, State.BREACHED):
+        if target.state not in (State.RUNNING, State.BREACHED) or _quiet(ticket):
             continue
         calendar = policy.calendars.get(target.calendar, policy.calendar)
-        reached = [m for m in target.milestones if m.at <= now and _says(target, m)]
+        reached = _caught_up(target, [m for m in target.milestones if m.at <= now and _says(target, m)])
         if reached and not calendar.is_always and not calendar.is_open_at(now):
             wake.append(calendar.next_opening(now))  # quiet hours: said at the next opening
             continue
@@ -118,6 +124,21 @@ def _says(target: TargetState, milestone: Milestone) -> bool:
     return not target.recurs or milestone.what in ("breach", "overdue")
 
 
+def _quiet(ticket: tickets.TicketRecord) -> bool:
+    """A resolved, closed or deferred request: nothing is said about it."""
+    return ticket.status in (TicketStatus.RESOLVED, TicketStatus.CLOSED) or ticket.deferred_at is not None
+
+
+def _caught_up(target: TargetState, reached: list[Milestone]) -> list[Milestone]:
+    """What is still worth saying of the milestones reached: a cadence's latest period only; once the breach is
+    reached, no warning before it."""
+    if target.recurs:
+        return reached[-1:]
+    if any(milestone.what == "breach" for milestone in reached):
+        return [milestone for milestone in reached if milestone.what != "warning"]
+    return reached
+
+
 def _reminder(ticket: tickets.TicketRecord, target: TargetState, milestone: Milestone) -> Reminder:
     what = "update" if target.recurs else milestone.what
     step = milestone.escalation
@@ -129,7 +150,8 @@ def _reminder(ticket: tickets.TicketRecord, target: TargetState, milestone: Mile
         label=target.label,
         what=what,
         fraction=milestone.fraction,
-        due_at=target.due_at,
+        due_at=milestone.at if target.recurs else target.due_at,
+        periods=int(milestone.fraction) if target.recurs else 0,
         to_level=step.to if step else None,
         message=step.message if step else "",
     )

@@ -45,17 +45,22 @@ def test_warnings_and_the_breach_are_said_once_each_in_the_cards_thread(conversa
         f":hourglass_flowing_sand: <@{bob}> <@{carol}> *SR-000001*: 50% of the response time is gone; "
         "due Tue 24 Nov 12:05 (Europe/Paris)."
     )
-    said = _sweep(conversation, _at(24, 12, 30))
-    assert [(r.what, r.target) for r in said] == [("warning", "response"), ("breach", "response")]
+    said = _sweep(conversation, _at(24, 12, 30))  # the 80% warning (11:41) was missed: past the breach, not said
+    assert [(r.what, r.target) for r in said] == [("breach", "response")]
     assert _card_thread(conversation)[-1].startswith(f":red_circle: <@{bob}> <@{carol}> *SR-000001*: the response")
     assert _sweep(conversation, _at(24, 12, 31)) == []
 
 
-def test_after_downtime_every_missed_reminder_is_said_once(conversation, request_done):
+def test_after_downtime_a_breached_target_says_its_breach_not_its_warnings(conversation, request_done):
     said = _sweep(conversation, _at(24, 14, 0))
-    assert [(r.what, float(r.fraction)) for r in said] == [("warning", 0.5), ("warning", 0.8), ("breach", 1.0)]
+    assert [(r.what, float(r.fraction)) for r in said] == [("breach", 1.0)]
     assert _sweep(conversation, _at(24, 14, 10)) == []
-    assert len(_card_thread(conversation)) == 3
+    assert len(_card_thread(conversation)) == 1
+
+
+def test_after_downtime_a_missed_warning_before_the_breach_is_said(conversation, request_done):
+    said = _sweep(conversation, _at(24, 11, 50))  # 50% at 11:05 and 80% at 11:41 both missed, no breach yet
+    assert [(r.what, float(r.fraction)) for r in said] == [("warning", 0.5), ("warning", 0.8)]
 
 
 def test_a_reminder_due_at_night_waits_for_the_next_opening(db, tmp_path: Path):
@@ -73,12 +78,12 @@ def test_a_reminder_due_at_night_waits_for_the_next_opening(db, tmp_path: Path):
 def test_many_reminders_in_one_sweep_make_one_digest(conversation):
     for number in range(3):
         complete_request(conversation, f"Problem {number}")
-    said = _sweep(conversation, _at(24, 15, 0), digest_over=5)
-    assert len(said) == 9
+    said = _sweep(conversation, _at(24, 12, 0), digest_over=5)  # each: the response's 50% and 80% warnings
+    assert len(said) == 6
     digest = conversation.emulator.workspace.messages(conversation.desk.agents_channel)[-1]
-    assert digest.text.startswith("*9 reminders*\n• *SR-000001* P4: 50% of the response time gone")
+    assert digest.text.startswith("*6 reminders*\n• *SR-000001* P4: 50% of the response time gone")
     assert pings(digest) == ()
-    assert _sweep(conversation, _at(24, 15, 5)) == []
+    assert _sweep(conversation, _at(24, 12, 1)) == []
 
 
 @pytest.fixture
@@ -126,7 +131,7 @@ def test_an_update_that_falls_due_nags_the_assignee(conversation, request_done):
 def test_two_workers_sweeping_together_say_each_reminder_once(conversation):
     for number in range(4):
         complete_request(conversation, f"Problem {number}")
-    at = _at(24, 15, 0)
+    at = _at(24, 12, 0)
 
     def sweep():
         return sweep_milestones(
@@ -135,12 +140,12 @@ def test_two_workers_sweeping_together_say_each_reminder_once(conversation):
 
     first, second = run_in_threads([sweep, sweep])
     keys = [r.key for r in first + second]
-    assert len(keys) == len(set(keys)) == 12  # 4 requests x (50%, 80%, breach), each said by one worker
+    assert len(keys) == len(set(keys)) == 8  # 4 requests x (50%, 80%), each said by one worker
     conversation.now = at
     conversation.settle()
     for sr in range(1, 5):
         thread = conversation.thread(conversation.desk.agents_channel, card_of(conversation, sr - 1).ts)
-        assert len([m for m in thread if m.text.startswith((":hourglass", ":red_circle"))]) == 3
+        assert len([m for m in thread if m.text.startswith(":hourglass")]) == 2
 
 
 def test_a_sweep_that_died_after_claiming_is_taken_over_when_its_lease_ends(conversation, request_done):
@@ -149,7 +154,7 @@ def test_a_sweep_that_died_after_claiming_is_taken_over_when_its_lease_ends(conv
     assert [t.sr_number for t in claimed] == [1]
     assert _sweep(conversation, at + timedelta(seconds=30)) == []  # its lease still holds: nobody says anything
     said = _sweep(conversation, at + LEASE)
-    assert [(r.what, float(r.fraction)) for r in said] == [("warning", 0.5), ("warning", 0.8), ("breach", 1.0)]
+    assert [(r.what, float(r.fraction)) for r in said] == [("breach", 1.0)]
     assert _sweep(conversation, at + LEASE + timedelta(minutes=1)) == []
 
 
