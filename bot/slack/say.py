@@ -73,7 +73,9 @@ class SlackSayer:
         """The question in the request's thread. Where others can read it, the contact details are shown, and
         confirmed, in an ephemeral message to the requester only (docs/security.md, "Personal data")."""
         matrix, private = self.desk.policy.matrix, is_private(ticket)
-        text = render("slack/ask.mrkdwn.j2", field=field, refused=refused, matrix=matrix, private=private)
+        text = render(
+            "slack/ask.mrkdwn.j2", field=field, refused=refused, matrix=matrix, private=private, ticket=ticket
+        )
         blocks = render_json(
             "slack/ask.blocks.json.j2", text=text, field=field, ticket=ticket, matrix=matrix, private=private
         )
@@ -110,7 +112,9 @@ class SlackSayer:
         or, for an ephemeral question (which chat.update cannot reach), replaced through its `ephemeral`
         response_url."""
         matrix, private = self.desk.policy.matrix, is_private(ticket)
-        question = render("slack/ask.mrkdwn.j2", field=field, refused=None, matrix=matrix, private=private).strip()
+        question = render(
+            "slack/ask.mrkdwn.j2", field=field, refused=None, matrix=matrix, private=private, ticket=ticket
+        ).strip()
         text = render("slack/answered.mrkdwn.j2", question=question, label=label)
         blocks = [{"type": "section", "text": {"type": "mrkdwn", "text": _cut(text)[:2900]}}]
         if ephemeral:
@@ -257,6 +261,24 @@ class SlackSayer:
         payload = SlackPayload("chat.postMessage", {"channel": self.desk.agents_channel, "text": _cut(text)})
         enqueue_slack(self.session, key=key, payload=payload, now=self.now)
 
+    def offer_request(self, channel: str, ts: str, author: str) -> None:
+        """ "Open a request?" in the thread of a customer's message (channel_mode "ask"), once per message."""
+        self._offer(channel, ts, author, None)
+
+    def offer_answered(self, channel: str, ts: str, author: str, answer: str, *, key: str) -> None:
+        """The question of `offer_request`, updated with the author's answer and without its buttons."""
+        self._offer(channel, ts, author, answer, key=key)
+
+    def _offer(self, channel: str, ts: str, author: str, answer: str | None, *, key: str | None = None) -> None:
+        values = {"author": author, "answer": answer, "value": f"{channel}|{ts}|{author}"}
+        text = render("slack/offer_request.mrkdwn.j2", **values)
+        blocks = render_json("slack/offer_request.blocks.json.j2", text=text, **values)
+        args = {"channel": channel, "text": _cut(text), "blocks": blocks, **({} if answer else {"thread_ts": ts})}
+        offer = offer_key_of(channel, ts)
+        method, update_of = ("chat.update", offer) if answer else ("chat.postMessage", None)
+        payload = SlackPayload(method, args, update_of=update_of)
+        enqueue_slack(self.session, key=key or offer, payload=payload, now=self.now)
+
     def channel_waiting(self, channel: str, bot_user: str, *, key: str) -> None:
         """The agents are told that what the bot says in `channel` waits until it is invited there."""
         text = render("slack/channel_waiting.mrkdwn.j2", channel=channel, bot_user=bot_user)
@@ -386,6 +408,11 @@ class SlackSayer:
 def card_key_of(ticket: TicketRecord) -> str:
     """The idempotency key of the request's triage card (the one card updated in place)."""
     return f"ticket:{ticket.id}:card"
+
+
+def offer_key_of(channel: str, ts: str) -> str:
+    """The outbox key of "Open a request?" under the message at (channel, ts)."""
+    return f"offer:{channel}:{ts}"
 
 
 def held_key_of(record_id: int) -> str:

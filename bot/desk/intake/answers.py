@@ -5,8 +5,10 @@ Rules:
   `&`, `<`, `>` as entities. `plain_text` undoes that before anything is parsed.
 - Email: syntax checked with email-validator (no DNS look-up), normalised. Phone: phonenumbers, in E.164, with
   the desk's region for numbers written without a country code.
-- When it happened: free text ("yesterday 3pm", "14:05", ISO 8601) read in the requester's time zone relative
-  to now (injected), preferring the past; a time in the future is refused, and so is anything unparseable.
+- When it happened: free text ("yesterday 3pm", "14:05", "this morning around 9:15", "hier vers 15h", ISO 8601),
+  in English or French, made plain by bot.desk.intake.when and read by dateparser in the requester's time zone
+  relative to now (injected), preferring the past; a time in the future is refused, and so is anything
+  unparseable.
 - Reproduction steps and attachments accept a "none" answer ("n/a", "not applicable", "none", "no", "-").
 - A refusal carries a reason code and details for the template that words it; never prose.
 """
@@ -14,16 +16,19 @@ Rules:
 import html
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import dateparser
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 
+from bot.desk.intake.when import Phrase, plain_phrase
+
 _MARKUP = re.compile(r"<([^<>|]*)(?:\|([^<>]*))?>")
 _NONE_ANSWERS = frozenset({"n/a", "na", "none", "no", "-", "not applicable", "nothing", "no attachments", "nope"})
 MAX_WHEN_TEXT = 200
+LANGUAGES = ("en", "fr")  # the seed desks' requesters write English or French (Paris, Quebec)
 
 
 @dataclass(frozen=True)
@@ -80,9 +85,10 @@ def parse_when(text: str, zone: ZoneInfo, now: datetime) -> datetime | Refused:
     """The instant the requester means, read in their zone; refused when unclear or in the future."""
     written = plain_text(text)[:MAX_WHEN_TEXT]
     local_now = now.astimezone(zone)
+    phrase = plain_phrase(written)
     parsed = dateparser.parse(
-        written,
-        languages=["en"],
+        f"today {phrase.text}" if phrase.time_only else phrase.text,
+        languages=list(LANGUAGES),
         settings={
             "TIMEZONE": zone.key,
             "RETURN_AS_TIMEZONE_AWARE": True,
@@ -92,9 +98,20 @@ def parse_when(text: str, zone: ZoneInfo, now: datetime) -> datetime | Refused:
     )
     if parsed is None:
         return Refused("when_unclear", {"text": written})
-    instant = parsed.astimezone(zone)
+    instant = _in_half(parsed.astimezone(zone), phrase)
+    if phrase.time_only and instant > local_now:
+        instant = (instant - timedelta(days=1)).astimezone(zone)
     if instant > local_now:
         return Refused("when_future", {"text": written, "parsed": instant.isoformat(), "now": local_now.isoformat()})
+    return instant
+
+
+def _in_half(instant: datetime, phrase: Phrase) -> datetime:
+    """The instant moved into the half of the day the phrase named (bot.desk.intake.when)."""
+    if phrase.default_hour is not None:
+        return instant.replace(hour=phrase.default_hour, minute=0, second=0, microsecond=0)
+    if phrase.half in ("afternoon", "evening") and instant.hour < 12:
+        return instant + timedelta(hours=12)
     return instant
 
 

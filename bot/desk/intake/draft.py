@@ -107,7 +107,8 @@ def _contact(draft: Draft, text: str, context: Context) -> Draft | Refused:
     if written.lower().rstrip(".!") in {"yes", "y", "ok", "correct", "confirm", "confirmed"}:
         if draft.email and draft.phone:
             return replace(draft, contact_confirmed=True)
-        return Refused("contact_incomplete", {"missing": "phone" if draft.email else "email"})
+        missing = "phone" if draft.email else "email" if draft.phone else "email and phone"
+        return Refused("contact_incomplete", {"missing": missing})
     email, phone = draft.email, draft.phone
     for word in written.replace(",", " ").replace(";", " ").split(" "):
         if "@" in word:
