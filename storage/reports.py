@@ -13,6 +13,7 @@ Rules:
   exact); `frontdesk export` has every request for whoever needs all of them.
 - Backlog at the end: requests completed before `end` and neither resolved nor closed before it.
 - Satisfaction: the ratings of requests closed in the period.
+- The desk's first request: the earliest opening of any request (the scope's plan and customer apply).
 - A scope may be narrowed to a plan and to a customer: then nothing of another plan or customer is read.
 """
 
@@ -120,6 +121,13 @@ def backlog(session: Session, scope: Scope) -> dict[str | None, int]:
         .group_by(col(Ticket.priority))
     )
     return {priority: int(count) for priority, count in session.execute(statement)}
+
+
+def first_request_at(session: Session, scope: Scope) -> datetime | None:
+    """When the first request in the scope's plan and customer was opened (the period itself aside); None: none."""
+    statement = select(func.min(col(Ticket.opened_at))).where(*scope.tickets())
+    first = session.execute(statement).scalar_one_or_none()
+    return None if first is None else to_utc(first)
 
 
 def satisfaction(session: Session, scope: Scope, keys: Sequence[Any] = ()) -> list[Satisfaction]:

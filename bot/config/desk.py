@@ -6,7 +6,8 @@ Rules:
   and their plans (matched by Slack channel or email domain), the intake timings, attachment limits (size, and
   the blocked types: MIME types or `type/*` patterns, checked against the type detected from a file's bytes) and
   maintenance windows, email (`[email]`, bot.config.email), and on which business day of each month the
-  previous month's report is posted (`[reports] monthly_on_business_day`, default 1; 0 turns it off).
+  previous month's report is posted (`[reports] monthly_on_business_day`, default 1; 0 turns it off) and whether
+  a month with nothing in it is posted too (`[reports] post_empty`, default false).
 - Every problem is reported, one line each, naming the file and the key; a typo in a key is a problem.
 - Slack ids are checked for shape (C/G/D for channels, U/W for users, S for user groups) so a name pasted where
   an id belongs is caught at start rather than at the first message.
@@ -109,6 +110,7 @@ class DeskConfig:
     digest_over: int = 5  # more reminders than this in one sweep make one digest message
     email: EmailDesk = field(default_factory=EmailDesk)
     monthly_report_day: int = 1  # the month's business day the previous month's report is posted on; 0: never
+    post_empty_reports: bool = False  # `[reports] post_empty`: a month with nothing in it is posted too
 
     @property
     def phone_region(self) -> str | None:
@@ -162,7 +164,9 @@ def parse_desk_config(text: str, source: str, folder: Path) -> DeskConfig:
     maintenance = attempt(lambda: _maintenance(root), ())
     digest_over = attempt(lambda: _digest_over(root.child("reminders", required=False)), 5)
     email = attempt(lambda: read_email(root.child("email", required=False)), EmailDesk())
-    monthly_report_day = attempt(lambda: _monthly_report_day(root.child("reports", required=False)), 1)
+    monthly_report_day, post_empty_reports = attempt(
+        lambda: _reports(root.child("reports", required=False)), (1, False)
+    )
     attempt(root.done, None)
     if agents is not None and not (agents.users or agents.usergroups):
         problems.append(f"{source}: agents: name at least one agent (users or usergroups)")
@@ -181,6 +185,7 @@ def parse_desk_config(text: str, source: str, folder: Path) -> DeskConfig:
         digest_over,
         email,
         monthly_report_day,
+        post_empty_reports,
     )
 
 
@@ -262,14 +267,16 @@ def _digest_over(reader: Reader) -> int:
     return value
 
 
-def _monthly_report_day(reader: Reader) -> int:
+def _reports(reader: Reader) -> tuple[int, bool]:
+    """`[reports]`: the monthly report's business day (0: none) and whether a month with nothing in it is posted."""
     value = reader.value("monthly_on_business_day", int, 1)
     if not 0 <= value <= 20:
         raise reader.error(
             "must be a business day of the month from 1 to 20, or 0 for no monthly report", "monthly_on_business_day"
         )
+    post_empty = reader.value("post_empty", bool, False)
     reader.done()
-    return value
+    return value, post_empty
 
 
 def _intake(reader: Reader, folder: Path) -> IntakeSettings:

@@ -11,6 +11,8 @@ Rules:
   (or the one asked for), adding its own outages and windows, against its plan. Each day's uptime is kept for
   the charts. An outage still going on counts up to the month's end or `now`, whichever comes first.
 - A customer's report reads only that customer's requests, outages and windows (and the ones for everyone).
+- A report is `early` when the month ended before the first request in its scope was opened, and `empty` when
+  nothing happened in it: no target decided, no backlog at its end, no rating, no downtime and no maintenance.
 """
 
 import re
@@ -98,6 +100,18 @@ class Report:
     satisfaction: Satisfaction | None
     agent_satisfaction: tuple[Satisfaction, ...]
     uptime: tuple[Uptime, ...]
+    first_request_at: datetime | None = None
+
+    @property
+    def early(self) -> bool:
+        """The month ended before the first request in its scope (or there is none yet)."""
+        return self.first_request_at is None or self.first_request_at >= self.end
+
+    @property
+    def empty(self) -> bool:
+        """Nothing happened in the month: no target decided, no backlog, no rating, no downtime or maintenance."""
+        quiet = all(not line.figures.downtime and not line.figures.maintenance for line in self.uptime)
+        return quiet and not self.targets and not any(self.backlog.values()) and not self.satisfaction
 
     @property
     def zone(self) -> ZoneInfo:
@@ -134,6 +148,7 @@ def build_report(
         return Report(
             month, start, end, policy, plan, None if chosen is None else chosen.name, targets, agents,
             _mean_response(targets), reports.backlog(session, scope), overall, per_agent, uptime,
+            reports.first_request_at(session, scope),
         )  # fmt: skip
 
 

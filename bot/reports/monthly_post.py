@@ -8,6 +8,9 @@ Rules:
 - Each month's report is posted once, by one worker: a ledger key `monthly-report:YYYY-MM` is recorded in the
   same transaction as the messages (storage.reminders). Until the next month's report day, a bot that was down
   on the day posts it when it is back; a month missed entirely is not posted late (`frontdesk report` has it).
+- No report for a month that ended before the desk's first request, nor (unless the desk config's `[reports]
+  post_empty` is true) for a month with nothing in it (bot.reports.monthly: `early`, `empty`); a customer's
+  report follows the same rule on its own figures. The ledger key is recorded all the same: the month is done.
 - The chart is a PNG written under the attachment folder (`reports/`) and shared in the message's thread by
   Slack's external upload (the outbox's files.upload).
 """
@@ -45,7 +48,8 @@ def report_day_opening(calendar: Calendar, year: int, month: int, number: int) -
 
 
 def sweep_monthly_report(database: Database, desk: DeskConfig, now: datetime, say_with: Poster) -> bool:
-    """Posts the previous month's reports when the report day has come and they were not posted; whether it did."""
+    """Posts the previous month's reports when the report day has come and they were not posted (nor skipped);
+    whether it posted any."""
     if not desk.monthly_report_day:
         return False
     calendar = desk.policy.calendar
@@ -66,7 +70,7 @@ def sweep_monthly_report(database: Database, desk: DeskConfig, now: datetime, sa
         say = say_with(session)
         for channel, report, chart, post_key in posts:
             say.monthly_report(report, channel, chart, key=post_key)
-    return True
+    return bool(posts)
 
 
 def _posts(database: Database, desk: DeskConfig, month: Month, now: datetime) -> list[tuple[str, Report, Path, str]]:
@@ -74,14 +78,23 @@ def _posts(database: Database, desk: DeskConfig, month: Month, now: datetime) ->
     folder = desk.intake.attachments_folder / "reports"
     folder.mkdir(parents=True, exist_ok=True)
     whole = build_report(database, desk, month, now=now)
+    if not _worth_posting(desk, whole):
+        return []
     posts = [(desk.agents_channel, whole, _chart(folder, whole, "desk"), f"{LEDGER}{month}:desk")]
     for number, customer in enumerate(desk.customers):
         if not customer.slack_channels:
             continue
         own = build_report(database, desk, month, customer=customer.name, now=now)
+        if not _worth_posting(desk, own):
+            continue
         chart = _chart(folder, own, f"customer-{number}")
         posts += [(channel, own, chart, f"{LEDGER}{month}:{channel}") for channel in customer.slack_channels]
     return posts
+
+
+def _worth_posting(desk: DeskConfig, report: Report) -> bool:
+    """Not before the first request; not empty, unless the desk asks for empty reports."""
+    return not report.early and (desk.post_empty_reports or not report.empty)
 
 
 def _chart(folder: Path, report: Report, name: str) -> Path:
