@@ -33,6 +33,8 @@ from bot.reports.formats import compliance_by_priority
 from bot.reports.monthly import Report
 from bot.slack.mentions import mentions as markup
 from sla.clocks import Clocks
+from sla.durations import NextRelease
+from sla.policy import PolicyLookupError
 from storage import outbox, people
 from storage.engine import Session
 from storage.kinds import TicketStatus
@@ -190,7 +192,16 @@ class SlackSayer:
 
     def card_text(self, view: CardView) -> str:
         """The card's text alone (for `/frontdesk show`)."""
-        return render("slack/triage_card.mrkdwn.j2", view=view, zone=self.desk.policy.calendar.zone)
+        zone, releases = self.desk.policy.calendar.zone, self._release_targets(view.state)
+        return render("slack/triage_card.mrkdwn.j2", view=view, zone=zone, releases=releases)
+
+    def _release_targets(self, state: Clocks) -> frozenset[str]:
+        """The request's targets due at a release (`next_release`), whose due time the card shows as that release."""
+        try:
+            targets = self.desk.policy.targets(state.plan, state.kind, state.priority)
+        except PolicyLookupError:
+            return frozenset()
+        return frozenset(target.name for target in targets if isinstance(target.duration, NextRelease))
 
     def to_requester(self, ticket: TicketRecord, what: str, details: dict[str, str], *, key: str) -> None:
         """What the support team says to the requester, in their thread."""
