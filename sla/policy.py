@@ -10,6 +10,11 @@ Rules:
 - Kinds (`KINDS`): a requester or an agent says a request is a question, an incident or a feature request
   (`STATED_KINDS`); only an agent makes it a defect, by confirming one. Support levels (`LEVELS`): every request
   starts at L1 and is escalated to L2 or L3 (`ESCALATION_LEVELS`).
+- Resolution (`Resolution`): the policy says which targets a `resolved` event satisfies (they stop there, met
+  unless already past due) and which it cancels (they stop, neither met nor breached unless already past due);
+  any other target keeps running. A reopening restarts them all.
+- Deferral (`Deferral`): a deferred defect's conversation closes: every target but those the policy keeps
+  stops as deferred; a kept target (the permanent fix) stays tracked, due at the date or release given.
 - Policies are built by sla.policy_loader, which validates everything; once built nothing changes.
 """
 
@@ -86,6 +91,21 @@ class Closing:
 
 
 @dataclass(frozen=True)
+class Resolution:
+    """What a resolution does to each target: satisfies it (met at that instant) or cancels it."""
+
+    satisfies: frozenset[str] = frozenset({"resolution", "update"})
+    cancels: frozenset[str] = frozenset({"response", "workaround", "fix"})
+
+
+@dataclass(frozen=True)
+class Deferral:
+    """What a deferral keeps tracking (re-dated to the date or release given); everything else stops."""
+
+    keeps: frozenset[str] = frozenset({"fix"})
+
+
+@dataclass(frozen=True)
 class Policy:
     """A whole support policy."""
 
@@ -104,6 +124,8 @@ class Policy:
     escalations: tuple[Escalation, ...]
     releases: ReleaseSchedule
     closing: Closing
+    resolution: Resolution = Resolution()
+    deferral: Deferral = Deferral()
 
     def plan(self, name: str | None = None) -> Plan:
         """The named plan, or the default one."""

@@ -5,6 +5,9 @@ Rules:
   what is wrong. Unknown keys are errors, so a typo never silently drops a rule.
 - Defaults: the calendar named `business` (else the first) for every target without its own; the first plan;
   kind `incident`; the lowest priority until an agent triages; warnings at 50% and 80%.
+- `[resolution]` names the targets a resolution `satisfies` and those it `cancels` (disjoint; by default it
+  satisfies resolution and update and cancels response, workaround and fix); `[deferral]` names the targets a
+  deferral `keeps` (the permanent fix by default). Each names known targets only.
 - Percentages and fractions are read as exact decimals (99.9 is 999/10, not a binary float).
 - Words shown in Slack fit where Slack shows them (`sla.wording`): a matrix choice's label at most 75 characters,
   a priority's "name label" 75, a matrix question 2,000; a longer one is refused at load, naming its key, the
@@ -24,7 +27,7 @@ from sla.calendar import Calendar, CalendarError
 from sla.durations import NextRelease, TargetDuration, parse_duration, parse_working_duration
 from sla.holiday_rules import HolidayRules, HolidayRulesError
 from sla.hours import HoursError, WeeklyHours
-from sla.policy import KINDS, LEVELS, Closing, Escalation, Plan, Policy, Priority
+from sla.policy import KINDS, LEVELS, Closing, Deferral, Escalation, Plan, Policy, Priority, Resolution
 from sla.policy_reader import PolicyError, Reader
 from sla.releases import ReleaseSchedule
 from sla.targets import BUILT_IN, START_EVENTS, STOP_EVENTS, Target, TargetDefinition
@@ -83,6 +86,8 @@ def parse_policy(text: str, source: str) -> Policy:
         escalations=_escalations(root, definitions, priority_names, list(plans)),
         releases=_releases(root.child("releases"), context.default_calendar.zone),
         closing=_closing(root.child("closing")),
+        resolution=_resolution(root.child("resolution"), definitions),
+        deferral=_deferral(root.child("deferral"), definitions),
     )
     root.done()
     return policy
@@ -437,3 +442,19 @@ def _closing(reader: Reader) -> Closing:
     )
     reader.done()
     return closing
+
+
+def _resolution(reader: Reader, definitions: dict[str, TargetDefinition]) -> Resolution:
+    default = Resolution()
+    satisfies = _names(reader, "satisfies", definitions) if reader.has("satisfies") else default.satisfies
+    cancels = _names(reader, "cancels", definitions) if reader.has("cancels") else default.cancels - satisfies
+    if both := satisfies & cancels:
+        raise reader.error(f'names "{sorted(both)[0]}" in both satisfies and cancels', "cancels")
+    reader.done()
+    return Resolution(satisfies, cancels)
+
+
+def _deferral(reader: Reader, definitions: dict[str, TargetDefinition]) -> Deferral:
+    keeps = _names(reader, "keeps", definitions) if reader.has("keeps") else Deferral().keeps
+    reader.done()
+    return Deferral(keeps)

@@ -29,7 +29,7 @@ from storage.errors import InvalidValueError
 from storage.tables import TicketDeadline
 from storage.tickets import lock_ticket
 
-STORED = (State.RUNNING, State.PAUSED, State.MET, State.BREACHED)
+STORED = (State.RUNNING, State.PAUSED, State.MET, State.BREACHED, State.CANCELLED, State.DEFERRED)
 PENDING = or_(
     col(TicketDeadline.state) == State.RUNNING.value,
     and_(col(TicketDeadline.state) == State.BREACHED.value, col(TicketDeadline.stopped_at).is_(None)),
