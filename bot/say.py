@@ -47,9 +47,14 @@ class Say:
     ) -> None:
         self.slack.intake_status(ticket, draft, missing, zone, key=key)
 
-    def ask(self, ticket: TicketRecord, field: str, refused: Refused | None, *, key: str) -> None:
+    def ask(
+        self, ticket: TicketRecord, field: str, refused: Refused | None, *, key: str, taken: tuple[str, ...] = (),
+        refusals: dict[str, Refused] | None = None,
+    ) -> None:  # fmt: skip
+        """Slack asks `field` (the first missing one); email asks every missing field at once, saying which answers
+        of the last reply were `taken` and why the others were refused (`refusals`, by field)."""
         self.slack.ask(ticket, field, refused, key=key)
-        self.mail.ask(ticket, field, refused, key=key)
+        self.mail.ask(ticket, field, refused, key=key, taken=taken, refusals=refusals)
 
     def answered_in_words(self, ticket: TicketRecord, *, key: str) -> None:
         """The last question was answered by a message: its ready answers are no longer offered."""

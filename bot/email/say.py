@@ -7,6 +7,8 @@ Rules:
   notification the desk config turns on (bot.config.email.NOTIFICATIONS): the intake's questions, the
   confirmation with the SR number, agents' public replies, resolution and closing, the rating question, and a
   status notice each time the update cadence falls due. A request opened in Slack gets none of these by email.
+- The intake asks every missing field in one email, numbered, each with the label a reply may answer it under
+  ("Phone: …"); after a reply, it first says which answers were taken and why the others were refused.
 - Every email is one outbox row keyed by what caused it (the same key as the Slack saying, plus ":email"), so it
   is sent once. Its subject names the SR number (`[SR-000123] Re: <the first email's subject>`), and it answers
   the request's latest email (In-Reply-To) with the thread's Message-IDs in References, so that the requester's
@@ -128,10 +130,18 @@ class MailSayer:
 
     # -- the sayings of bot.say.Say that reach a requester (or anyone) by email ------------------------------
 
-    def ask(self, ticket: TicketRecord, field: str, refused: Refused | None, *, key: str) -> None:
+    def ask(
+        self, ticket: TicketRecord, field: str, refused: Refused | None, *, key: str, taken: tuple[str, ...] = (),
+        refusals: dict[str, Refused] | None = None,
+    ) -> None:  # fmt: skip
+        """Every missing field in one email (the request's `missing_fields`, else `field`), after what the last
+        reply gave (`taken`) and why its other answers were refused."""
+        fields = tuple(ticket.missing_fields) or (field,)
+        refused_by_field = refusals if refusals is not None else ({field: refused} if refused else {})
         self.to_request(
-            ticket, "question", "questions", key=f"{key}:email", field=field, refused=refused,
-            matrix=self.desk.policy.matrix, contact_email=ticket.contact_email, contact_phone=ticket.contact_phone,
+            ticket, "question", "questions", key=f"{key}:email", fields=fields, taken=taken,
+            refusals=refused_by_field, matrix=self.desk.policy.matrix, contact_email=ticket.contact_email,
+            contact_phone=ticket.contact_phone,
         )  # fmt: skip
 
     def completed(self, ticket: TicketRecord, state: Clocks, zone: ZoneInfo, *, key: str) -> None:

@@ -24,7 +24,9 @@ Rules:
   breached ones included).
 - Email (bot.email) comes in through the same steps: `open_from_email` opens a request whose Slack thread the bot
   opens in the intake channel, and `into_request` takes a message already matched to its request. An email
-  requester is known by address (`Profile.slack` is False), and their messages are recorded as email.
+  requester is known by address (`Profile.slack` is False), and their messages are recorded as email. An email
+  reply answers every missing field it can (bot.desk.intake.one_reply), each on its own, and what is still
+  missing is asked in one email.
 """
 
 from collections.abc import Callable
@@ -40,6 +42,7 @@ from bot.desk.customers import customer_id
 from bot.desk.intake.answers import Refused, parse_email, parse_phone, plain_text
 from bot.desk.intake.draft import MAX_DESCRIPTION, Context, Draft, answer
 from bot.desk.intake.form import FormValues, apply_form, check_form
+from bot.desk.intake.one_reply import read_reply
 from storage import deadlines, messages, people, tickets
 from storage.attachments import StoredFile
 from storage.engine import Session
@@ -354,6 +357,9 @@ class Intake:
     def _answer(
         self, session: Session, ticket: tickets.TicketRecord, before: Draft, incoming: Incoming, now: datetime
     ) -> None:
+        if not incoming.profile.slack:
+            self._answer_several(session, ticket, before, incoming, now)
+            return
         field = before.missing(has_matrix=self.has_matrix)[0]
         draft = before.with_files(incoming.stored_files)
         files_only = bool(incoming.files) and not plain_text(incoming.text)
@@ -373,6 +379,29 @@ class Intake:
         )
         self.say.answered_in_words(ticket, key=f"{incoming.key}:answered")
         self._continue(session, ticket, result, incoming.key, incoming.profile.zone, now)
+
+    def _answer_several(
+        self, session: Session, ticket: tickets.TicketRecord, before: Draft, incoming: Incoming, now: datetime
+    ) -> None:
+        """An email reply: every missing field it answers is taken, each on its own (bot.desk.intake.one_reply);
+        what is still missing is asked again in one email, saying what was taken and what was refused."""
+        draft = before.with_files(incoming.stored_files)
+        reading = read_reply(draft, before.missing(has_matrix=self.has_matrix), incoming.text, self._context(
+            incoming.profile, now))  # fmt: skip
+        if reading.draft != before:
+            columns = _columns(reading.draft, self.has_matrix)
+            ticket = tickets.change_ticket(session, ticket.id, columns, actor=incoming.profile.user, now=now)
+        if reading.taken:
+            self.say.answered_in_words(ticket, key=f"{incoming.key}:answered")
+        missing = reading.draft.missing(has_matrix=self.has_matrix)
+        if not missing:
+            self._continue(session, ticket, reading.draft, incoming.key, incoming.profile.zone, now)
+            return
+        self.say.intake_status(ticket, reading.draft, missing, incoming.profile.zone, key=f"{incoming.key}:status")
+        self.say.ask(
+            ticket, missing[0], reading.refused.get(missing[0]), key=f"{incoming.key}:ask", taken=reading.taken,
+            refusals=reading.refused,
+        )  # fmt: skip
 
     def _continue(
         self, session: Session, ticket: tickets.TicketRecord, draft: Draft, key: str, zone: ZoneInfo, now: datetime

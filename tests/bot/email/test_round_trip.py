@@ -105,3 +105,66 @@ def test_our_message_ids_are_the_ones_recorded_so_a_reply_without_the_sr_finds_i
 
     assert ticket_of(mail.conversation).contact_phone == "+33612345678"
     assert len(mail.intake_threads()) == 1
+
+
+def body_of(sent: object) -> str:
+    return str(sent.message.get_body(("plain",)).get_content())  # type: ignore[attr-defined]
+
+
+def test_every_missing_field_is_asked_in_one_email_and_one_reply_completes_the_request(
+    mail_desk: MailConversation,
+) -> None:
+    mail = mail_desk
+    mail.receive(email(ANNA, "Login fails", "I cannot log in.\n", message_id="<one@customer.example>"))
+
+    [question] = mail.new_emails()
+    body = body_of(question)
+    for label in ("1. Phone:", "2. When:", "3. Steps:", "4. Files:", "5. Kind:"):
+        assert label in body
+    assert "You can answer them all in one reply" in body
+
+    reply = "It happened at 09:41 today… Phone: +33 6 12 34 56 78\nSteps: not applicable\nFiles: none\nKind: incident"
+    mail.receive(reply_to(question, reply))
+
+    [confirmation] = mail.new_emails()  # no further question: the one reply answered everything
+    assert "Thank you. Your request is SR-000001." in body_of(confirmation)
+    ticket = ticket_of(mail.conversation)
+    assert ticket.status is TicketStatus.OPEN
+    assert ticket.contact_phone == "+33612345678"
+    assert ticket.occurred_at is not None
+    local = ticket.occurred_at.astimezone(mail.conversation.desk.policy.calendar.zone)  # an email sender's zone
+    assert (local.hour, local.minute) == (9, 41)
+    assert ticket.kind.value == "incident"
+    assert ticket.reproduction_steps is None
+    assert "SR-000001" in card_of(mail.conversation).text
+
+
+def test_a_reply_with_one_good_and_one_bad_answer_keeps_the_good_one_and_asks_only_what_is_missing(
+    mail_desk: MailConversation,
+) -> None:
+    mail = mail_desk
+    mail.receive(email(ANNA, "Login fails", "I cannot log in.\n", message_id="<two@customer.example>"))
+    [question] = mail.new_emails()
+
+    mail.receive(reply_to(question, "Phone: 12\nWhen: today 9:00\n\nThanks,\nAnna"))
+
+    [again] = mail.new_emails()
+    body = body_of(again)
+    assert "we have noted when it happened" in body
+    assert 'Phone: "12" does not look like a phone number' in body
+    assert "We still need 4 details:" in body
+    assert "1. Phone:" in body
+    assert "2. Steps:" in body
+    assert "When:" not in body.split("We still need")[1]
+    ticket = ticket_of(mail.conversation)
+    assert ticket.status is TicketStatus.INTAKE
+    assert ticket.occurred_at is not None
+    assert ticket.contact_phone is None
+
+    mail.receive(reply_to(again, "You can call me on +33 6 12 34 56 78.\nSteps: open the portal, log in\nFiles: none"))
+
+    [last] = mail.new_emails()
+    assert "we have noted your contact details, the steps and the files." in body_of(last)
+    assert "We still need one detail:" in body_of(last)
+    assert "1. Kind:" in body_of(last)
+    assert ticket_of(mail.conversation).reproduction_steps == "open the portal, log in"
