@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from bot.slack.agent_forms import agent_form_errors
 from slack_emulator import Workspace
 from storage import audit
 from tests.bot.conversation import Conversation, conversation_on, desk_config
@@ -98,3 +99,10 @@ def test_a_form_the_request_refuses_once_submitted_is_told_to_the_agent_in_the_c
         and "not resolved" in e.text
     ]  # fmt: skip
     assert told.text == "SR-000001 is not resolved."
+
+
+def test_an_escalation_naming_no_level_is_refused_under_the_level():
+    view = {"callback_id": "agent_escalate", "state": {"values": {"text": {"text": {"value": "Customer waiting"}}}}}
+    assert agent_form_errors({"type": "view_submission", "view": view}) == {"level": "Choose L2 or L3."}
+    other = {"callback_id": "support_form", "state": {"values": {}}}
+    assert agent_form_errors({"type": "view_submission", "view": other}) is None
