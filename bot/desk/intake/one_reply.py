@@ -55,15 +55,18 @@ class Reading:
     refused: dict[str, Refused] = field(default_factory=dict)
 
 
-def read_reply(draft: Draft, missing: tuple[str, ...], text: str, context: Context) -> Reading:
-    """The answers one message gives to the `missing` fields of `draft` (see the rules)."""
+def read_reply(
+    draft: Draft, missing: tuple[str, ...], text: str, context: Context, *, labelled_only: bool = False
+) -> Reading:
+    """The answers one message gives to the `missing` fields of `draft` (see the rules); with `labelled_only`
+    (a request's first message, whose prose is its description) only its labelled answers."""
     written = plain_text(text)
     labelled, prose = _labelled(written)
     answers = {name: value for name, value in labelled.items() if name in missing}
-    for name, value in _in_prose(prose, context).items():
+    for name, value in ({} if labelled_only else _in_prose(prose, context)).items():
         if name in missing and name not in answers:
             answers[name] = value
-    if not answers and missing and written:
+    if not answers and missing and written and not labelled_only:
         answers = {_whole_answers(draft, missing, written, context): written}
     result, taken, refused = draft, [], {}
     for name in (name for name in missing if name in answers):

@@ -26,7 +26,7 @@ Rules:
   opens in the intake channel, and `into_request` takes a message already matched to its request. An email
   requester is known by address (`Profile.slack` is False), and their messages are recorded as email. An email
   reply answers every missing field it can (bot.desk.intake.one_reply), each on its own, and what is still
-  missing is asked in one email.
+  missing is asked in one email; the first email's labelled answers ("Phone: …") are taken too.
 """
 
 from collections.abc import Callable
@@ -215,6 +215,8 @@ class Intake:
         draft = self._from_profile(profile).with_files(incoming.stored_files)
         described = answer(draft, "description", incoming.text, self._context(profile, now))
         draft = draft if isinstance(described, Refused) else described
+        missing = draft.missing(has_matrix=self.has_matrix)
+        draft = read_reply(draft, missing, incoming.text, self._context(profile, now), labelled_only=True).draft
         ticket = self._new_ticket(session, profile, (self.desk.intake_channel, None), draft, now, email=thread_id)
         opened(ticket)
         self._record(session, ticket, incoming, incoming.text, incoming.files, now)

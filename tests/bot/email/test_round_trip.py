@@ -168,3 +168,18 @@ def test_a_reply_with_one_good_and_one_bad_answer_keeps_the_good_one_and_asks_on
     assert "We still need one detail:" in body_of(last)
     assert "1. Kind:" in body_of(last)
     assert ticket_of(mail.conversation).reproduction_steps == "open the portal, log in"
+
+
+def test_the_first_emails_labelled_answers_are_taken_and_not_asked(mail_desk: MailConversation) -> None:
+    mail = mail_desk
+    first = "The portal refuses my password since this morning.\n\nPhone: +33 6 12 34 56 78\nKind: incident\n"
+    mail.receive(email(ANNA, "Login fails", first, message_id="<three@customer.example>"))
+
+    [question] = mail.new_emails()
+    body = body_of(question)
+    assert "1. When:" in body
+    assert "Phone:" not in body.split("we need")[1]
+    assert "Kind:" not in body
+    ticket = ticket_of(mail.conversation)
+    assert ticket.contact_phone == "+33612345678"
+    assert ticket.occurred_at is None  # the description's prose is not read for answers
