@@ -73,9 +73,9 @@ def plain_phrase(written: str) -> Phrase:
     for pattern, plain in _DOTTED:
         text = pattern.sub(plain, text)
     half = None
-    for pattern, day, part in _PARTS:
-        if re.search(pattern, text):
-            text, half = re.sub(pattern, f" {day} ", text), part
+    for named, day, part in _PARTS:
+        if re.search(named, text):
+            text, half = re.sub(named, f" {day} ", text), part
     for pattern, plain in _NOON:
         text = pattern.sub(plain, text)
     text = _BARE_HOUR.sub(lambda m: f"{m.group(1)} {m.group(2)}:00", text)
