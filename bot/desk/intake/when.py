@@ -23,12 +23,16 @@ from dataclasses import dataclass
 _PART_HOURS = {"am": 9, "afternoon": 14, "evening": 19}
 # (pattern, day word it leaves, half of the day); the day words are dateparser's own, in both languages
 _PARTS = (
-    (r"\b(?:this|in the) morning\b|\bce matin\b|\bdu matin\b|\ble matin\b", "today", "am"),
+    (r"\bthis morning\b|\bce matin\b", "today", "am"),
     (r"\byesterday morning\b|\bhier matin\b", "yesterday", "am"),
-    (r"\b(?:this|in the) afternoon\b|\bcet apr[eè]s-?midi\b|\bde l'apr[eè]s-?midi\b", "today", "afternoon"),
+    (r"\bthis afternoon\b|\bcet apr[eè]s-?midi\b", "today", "afternoon"),
     (r"\byesterday afternoon\b|\bhier apr[eè]s-?midi\b", "yesterday", "afternoon"),
-    (r"\b(?:this|in the) evening\b|\btonight\b|\bce soir\b|\bdu soir\b|\ble soir\b", "today", "evening"),
+    (r"\bthis evening\b|\btonight\b|\bce soir\b", "today", "evening"),
     (r"\byesterday evening\b|\blast night\b|\bhier soir\b", "yesterday", "evening"),
+    # the half of the day alone, the day said elsewhere ("yesterday in the morning", "hier à 8h du soir")
+    (r"\bin the morning\b|\bdu matin\b|\ble matin\b|\b(?:dans la|en) matin[ée]e\b", "", "am"),
+    (r"\bin the afternoon\b|\b(?:de |dans )?l'apr[eè]s-?midi\b", "", "afternoon"),
+    (r"\bin the evening\b|\bat night\b|\bdu soir\b|\ble soir\b|\b(?:dans la|en) soir[ée]e\b", "", "evening"),
 )
 _FRENCH_HOUR = re.compile(r"(?<![\d:])(\d{1,2})\s*h\s*(\d{2})?(?![\w])")
 _BARE_HOUR = re.compile(r"(?<!\w)(at|vers|around|about|environ|à)\s+(\d{1,2})(?![\d:.\w])")
@@ -81,4 +85,4 @@ def plain_phrase(written: str) -> Phrase:
     text = _BARE_HOUR.sub(lambda m: f"{m.group(1)} {m.group(2)}:00", text)
     text = _LAST_WEEKDAY.sub(lambda m: m.group(1) or m.group(2), text)
     text = " ".join(_FILLERS.sub(" ", text).split())
-    return Phrase(text or written, half, bool(_HOUR_WRITTEN.search(text)))
+    return Phrase(text or ("today" if half else written), half, bool(_HOUR_WRITTEN.search(text)))
