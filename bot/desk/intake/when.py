@@ -9,9 +9,10 @@ Rules (README, "Running it with Slack": when it happened):
   12:00 and 0:00; a bare hour after "at" or "vers" ("at 10", "vers 9") is that hour sharp.
 - A part of the day says the day and the half of it: "this morning"/"ce matin" is today before noon, "this
   afternoon", "this evening", "tonight", "cet après-midi", "ce soir" today after noon; "yesterday morning",
-  "hier soir", "last night" the day before. An hour under 12 said with an afternoon or evening ("this afternoon
-  around 2", "hier soir à 8h") is that hour after noon. With no hour at all the part of the day stands for
-  9:00 (morning), 14:00 (afternoon) or 19:00 (evening).
+  "hier soir", "last night" the day before; "in the morning", "du soir", "dans l'après-midi", "en soirée" say
+  the half only (the day said elsewhere, else today). An hour under 12 said with an afternoon or evening
+  ("this afternoon around 2", "hier soir à 8h") is that hour after noon. With no hour at all the part of the
+  day stands for 9:00 (morning), 14:00 (afternoon) or 19:00 (evening).
 - An hour alone ("9:15", "à 9h") is the latest such instant up to now: today's, else yesterday's (read here, not
   by dateparser, whose own choice for a time alone follows the machine's clock rather than the injected now).
 - "last monday", "lundi dernier" are the latest Monday before today (dateparser prefers the past already).
