@@ -24,6 +24,7 @@ class TicketStatus(StrEnum):
     WAITING = "waiting"  # waiting on the requester: a pause is running
     RESOLVED = "resolved"
     CLOSED = "closed"
+    DEFERRED = "deferred"  # a deferred defect: the conversation is closed, the fix stays tracked
 
 
 class AgentLevel(StrEnum):  # the values of sla.policy.LEVELS

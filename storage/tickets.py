@@ -210,15 +210,15 @@ def find_ticket(
 def requested_by(
     session: Session, *, slack_team_id: str | None, slack_user_id: str, limit: int, open_only: bool = False
 ) -> tuple[list[TicketRecord], int]:
-    """The requests of the Slack user (only those not closed, with `open_only`), newest first (at most `limit`),
-    and how many there are in all."""
+    """The requests of the Slack user (only those not closed or deferred, with `open_only`: a deferred defect's
+    conversation is closed), newest first (at most `limit`), and how many there are in all."""
     mine = (
         select(Ticket)
         .join(Requester, col(Requester.id) == col(Ticket.requester_id))
         .where(col(Requester.slack_team_id) == slack_team_id, col(Requester.slack_user_id) == slack_user_id)
     )
     if open_only:
-        mine = mine.where(col(Ticket.status) != TicketStatus.CLOSED.value)
+        mine = mine.where(col(Ticket.status).not_in((TicketStatus.CLOSED.value, TicketStatus.DEFERRED.value)))
     rows = session.exec(mine.order_by(col(Ticket.opened_at).desc(), col(Ticket.id).desc()).limit(limit)).all()
     total = session.exec(select(func.count()).select_from(mine.subquery())).one()
     return [to_ticket_record(row) for row in rows], int(total)

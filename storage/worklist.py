@@ -6,7 +6,8 @@ Rules:
   database (one query with a grouped subquery, then one for the names of the nearest targets), so the list
   costs the same whatever the number of open requests.
 - Filters: "open" (open, waiting or resolved), "waiting" (waiting on the requester), "mine" (assigned to the
-  agent with this Slack user id), "breaching" (a running deadline at or before `now`).
+  agent with this Slack user id), "breaching" (a running deadline at or before `now`), "deferred" (deferred
+  defects, whose conversation is closed and whose fix is still tracked: only in this list).
 """
 
 from dataclasses import dataclass
@@ -22,7 +23,7 @@ from storage.kinds import TicketStatus
 from storage.tables import Agent, Ticket, TicketDeadline
 from storage.tickets import TicketRecord, to_ticket_record
 
-FILTERS = ("open", "waiting", "mine", "breaching")
+FILTERS = ("open", "waiting", "mine", "breaching", "deferred")
 LISTED = (TicketStatus.OPEN.value, TicketStatus.WAITING.value, TicketStatus.RESOLVED.value)
 
 
@@ -48,7 +49,7 @@ def worklist(
     statement = (
         select(Ticket, nearest.c.due)
         .outerjoin(nearest, nearest.c.ticket_id == col(Ticket.id))
-        .where(col(Ticket.status).in_(LISTED))
+        .where(col(Ticket.status).in_((TicketStatus.DEFERRED.value,) if which == "deferred" else LISTED))
     )
     if which == "waiting":
         statement = statement.where(col(Ticket.status) == TicketStatus.WAITING.value)

@@ -12,6 +12,9 @@ Rules:
   stay with the agents. The first public reply by a human agent stops the response target; the bot's own
   messages never do.
 - A change away from the matrix's suggested priority needs a reason.
+- Deferring a confirmed defect (to a day, which ends at midnight in the policy's zone, or to the next release)
+  closes the requester's conversation: status `deferred`, every target but those the policy's deferral keeps
+  stops, and the kept fix is due then (sla.clocks). It is listed in `list deferred` only; reopening undoes it.
 - Resolving asks the requester to confirm (bot.desk.closing takes the answer). A pause ends when the requester
   writes or an agent resumes.
 - Everything said is keyed by the action's key, so an action done twice says it once.
@@ -19,12 +22,13 @@ Rules:
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
 from bot.actor import ACTOR
 from bot.config.desk import NOBODY, DeskConfig
 from bot.desk import clocks
+from bot.desk.commands import NEXT_RELEASE
 from bot.desk.intake.requests import Files
 from bot.desk.outage import Outages
 from bot.desk.outcomes import Actor, Outcome, done, refused
@@ -124,19 +128,44 @@ class AgentActions:
         text = release or ""
         return self._public(session, sr, text, by, now, key, "fix", [("fix", release or "")], needs_text=False)
 
-    def defer(self, session: Session, sr: int, reason: str, by: Actor, now: datetime, key: str) -> Outcome:
+    def defer(self, session: Session, sr: int, until: str, reason: str, by: Actor, now: datetime, key: str) -> Outcome:
         ticket = self.request_for(session, sr, by)
         if isinstance(ticket, Outcome):
             return ticket
         if ticket.defect_confirmed_at is None:
             return refused("not_a_defect", ticket.sr)
+        if ticket.status not in (TicketStatus.OPEN, TicketStatus.WAITING):
+            return refused("not_deferrable", ticket.sr, status=ticket.status.value)
         if not reason.strip():
             return refused("text_needed", ticket.sr, action="defer")
+        deferred_to = self._deferred_to(until, now)
+        if deferred_to is None or deferred_to[0] <= now:
+            return refused("until_unknown", ticket.sr, value=until)
+        instant, shown = deferred_to
+        log = [("resume", "")] if ticket.status == TicketStatus.WAITING else []
+        if log:
+            pauses.end_pause(session, ticket.id, actor=by.user, now=now)
+        changes = {"status": TicketStatus.DEFERRED, "deferred_at": now}
         ticket = tickets.change_ticket(
-            session, ticket.id, {"deferred_at": now}, actor=by.user, now=now, action="ticket.deferred", reason=reason
+            session, ticket.id, changes, actor=by.user, now=now, action="ticket.deferred", reason=reason
         )
-        self.say.to_requester(ticket, "deferred", {"reason": reason, "agent": by.shown}, key=f"{key}:requester")
-        return self.changed(session, ticket, [], by, now, key, "deferred", reason=reason)
+        details = {"reason": reason, "agent": by.shown, "until": shown}
+        self.say.to_requester(ticket, "deferred", details, key=f"{key}:requester")
+        log.append(("deferred", instant.astimezone(UTC).isoformat()))
+        return self.changed(session, ticket, log, by, now, key, "deferred", reason=reason, until=shown)
+
+    def _deferred_to(self, until: str, now: datetime) -> tuple[datetime, str] | None:
+        """The instant a defect is deferred to and the day it is shown as: the end of the day given (midnight
+        after it, in the policy's zone), or the policy's next release."""
+        zone = self.desk.policy.calendar.zone
+        if until.lower() == NEXT_RELEASE:
+            release = self.desk.policy.releases.next_on_or_after(now)
+            return None if release is None else (release, release.astimezone(zone).strftime("%a %d %b %Y"))
+        try:
+            day = date.fromisoformat(until)
+        except ValueError:
+            return None
+        return datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone), day.strftime("%a %d %b %Y")
 
     # -- what reaches the requester, and what does not -------------------------------------------------------
 
@@ -268,7 +297,7 @@ class AgentActions:
         ticket = self.request_for(session, sr, by, closed_ok=True)
         if isinstance(ticket, Outcome):
             return ticket
-        if ticket.status not in (TicketStatus.RESOLVED, TicketStatus.CLOSED):
+        if ticket.status not in (TicketStatus.RESOLVED, TicketStatus.CLOSED, TicketStatus.DEFERRED):
             return refused("not_resolved", ticket.sr)
         if not reason.strip():
             return refused("text_needed", ticket.sr, action="reopen")
@@ -282,6 +311,7 @@ class AgentActions:
             "status": TicketStatus.OPEN,
             "resolved_at": None,
             "closed_at": None,
+            "deferred_at": None,
             "satisfaction_score": None,
             "satisfaction_comment": None,
         }

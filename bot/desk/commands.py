@@ -2,8 +2,10 @@
 
 Rules:
 - `ACTION SR ...`: the action first, then the request (`SR-000123`, `sr-123`, `SR123`, `#123` or `123`), then
-  what the action takes. `list [mine|open|breaching|waiting]` (open by default) and `help` (or nothing) take
-  no SR.
+  what the action takes. `list [mine|open|breaching|waiting|deferred]` (open by default) and `help` (or nothing)
+  take no SR.
+- `defer SR [until] DATE|next_release reason`: DATE is a day written YYYY-MM-DD; `next_release` is the policy's
+  next release (the service turns either into an instant).
 - Free text (a reason, a reply, a note) is everything after the fixed arguments, as typed: Slack's markup and
   entities are read back into plain text (bot.desk.intake.answers.plain_text); a reason is optional for `triage` and
   `pause`, required for `defer`, `workaround`, `reply`, `note`, `escalate` and `reopen`.
@@ -21,8 +23,10 @@ from bot.desk.intake.answers import plain_text
 from bot.render import render
 from sla.policy import ESCALATION_LEVELS, STATED_KINDS
 
-LISTS = ("mine", "open", "breaching", "waiting")
+LISTS = ("mine", "open", "breaching", "waiting", "deferred")
+NEXT_RELEASE = "next_release"
 _SR = re.compile(r"^(?:sr-?|#)?0*([1-9][0-9]{0,8})$", re.IGNORECASE)
+_DAY = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 _MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
 
 # action -> (what follows the SR: "", "value", "value?", "text", "text?", "value text", "value text?", "user")
@@ -32,7 +36,7 @@ SHAPES = {
     "defect": "value?",
     "workaround": "text",
     "fix": "value?",
-    "defer": "text",
+    "defer": "value text",
     "reply": "text",
     "note": "text",
     "pause": "text?",
@@ -92,6 +96,8 @@ def _list(rest: str) -> Command | CommandError:
 def _arguments(action: str, sr: int, rest: str) -> Command | CommandError:
     shape = SHAPES[action]
     first, remainder = _head(rest)
+    if action == "defer" and first.lower() == "until":
+        first, remainder = _head(remainder)
     if "value" in shape:
         if not first and not shape.startswith("value?"):
             return CommandError("value_missing", action)
@@ -121,6 +127,8 @@ def _head(text: str) -> tuple[str, str]:
 def _check(action: str, value: str | None) -> CommandError | None:
     if action == "kind" and value not in STATED_KINDS:
         return CommandError("kind_unknown", action, {"text": value or ""})
+    if action == "defer" and not ((value or "").lower() == NEXT_RELEASE or _DAY.match(value or "")):
+        return CommandError("until_unknown", action, {"text": value or ""})
     if action == "escalate" and (value or "").upper() not in ESCALATION_LEVELS:
         return CommandError("level_unknown", action, {"text": value or ""})
     return None

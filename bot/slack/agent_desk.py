@@ -102,7 +102,7 @@ class AgentDesk:
             "defect": lambda a, s, now: a.confirm_defect(s, sr, value, by, now, key),
             "workaround": lambda a, s, now: a.workaround(s, sr, text, by, now, key),
             "fix": lambda a, s, now: a.fix(s, sr, value, by, now, key),
-            "defer": lambda a, s, now: a.defer(s, sr, text, by, now, key),
+            "defer": lambda a, s, now: a.defer(s, sr, value or "", text, by, now, key),
             "reply": lambda a, s, now: a.reply(s, sr, text, by, now, key),
             "note": lambda a, s, now: a.note(s, sr, text, by, now, key),
             "pause": lambda a, s, now: a.pause(s, sr, text, by, now, key),

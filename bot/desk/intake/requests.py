@@ -297,8 +297,8 @@ class Intake:
             due = sorted(
                 (d.due_at, d.target)
                 for d in deadlines.deadlines_of(session, ticket.id)
-                if d.pending and d.due_at is not None
-            )
+                if d.pending and d.due_at is not None and ticket.status != TicketStatus.DEFERRED
+            )  # a deferred request's conversation is closed: its fix is the agents' to track
             summary = RequestSummary(ticket.sr, ticket.status.value, ticket.description, None, None)
             summaries.append(replace(summary, next_due=due[0][0], next_label=labels[due[0][1]]) if due else summary)
         return summaries, total - len(found)

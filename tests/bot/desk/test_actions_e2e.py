@@ -70,21 +70,21 @@ def test_a_defect_gets_its_targets_a_workaround_and_a_fix(kissflow):
 
 def test_a_deferred_defect_tells_the_requester_and_stays_tracked(kissflow):
     assert (
-        _command(kissflow, "defer 1 needs the new engine")
+        _command(kissflow, "defer 1 until 2027-01-15 needs the new engine")
         == "SR-000001 is not a confirmed defect; confirm it with `/frontdesk defect SR-000001` first."
     )
     _command(kissflow, "defect 1")
-    assert _command(kissflow, "defer 1 planned with the new engine in Q2") == (
-        "SR-000001: deferred; the requester was told."
+    assert _command(kissflow, "defer 1 until 2027-01-15 planned with the new engine in Q2") == (
+        "SR-000001: deferred; the requester was told and the conversation closed; the fix stays tracked."
     )
     assert _requester_sees(kissflow)[-1].startswith(
-        "The fix for your request is planned for a later date: planned with the new engine in Q2\n"
+        "The fix for your request is planned for Fri 15 Jan 2027: planned with the new engine in Q2\n"
         "This conversation is closed; the defect stays tracked by the support team"
     )
     ticket = ticket_of(kissflow)
-    assert ticket.status == TicketStatus.OPEN
+    assert ticket.status == TicketStatus.DEFERRED
     assert ticket.deferred_at is not None
-    assert "• Fix deferred" in card_of(kissflow).text
+    assert "• Fix deferred to Fri 15 Jan 2027" in card_of(kissflow).text
 
 
 def test_pause_and_resume_by_command(kissflow):

@@ -19,7 +19,8 @@ from bot.desk.commands import SHAPES, Command, CommandError, parse_command, rend
         ("defect 5 S1", Command("defect", 5, value="S1")),
         ("workaround SR5 Use the CSV export", Command("workaround", 5, "Use the CSV export")),
         ("fix 5 2026.12", Command("fix", 5, value="2026.12")),
-        ("defer 5 planned for Q2", Command("defer", 5, "planned for Q2")),
+        ("defer 5 until 2027-01-15 planned for Q2", Command("defer", 5, "planned for Q2", "2027-01-15")),
+        ("defer 5 next_release planned", Command("defer", 5, "planned", "next_release")),
         ("reply 5 line one\nline two", Command("reply", 5, "line one\nline two")),
         ("reply 5 &lt;b&gt; &amp; <!channel>", Command("reply", 5, "<b> & @channel")),
         ("note 5 internal", Command("note", 5, "internal")),
@@ -60,6 +61,9 @@ def test_every_action_is_read(text, expected):
         ("resume 1 now", "too_many"),
         ("kind 1 question please", "too_many"),
         ("list everything", "list_unknown"),
+        ("defer 1 soon because", "until_unknown"),
+        ("defer 1 until 2027-01-15", "text_missing"),
+        ("defer 1", "value_missing"),
     ],
 )
 def test_mistakes_are_named_and_worded_with_the_usage(text, reason):
@@ -83,7 +87,7 @@ def test_any_text_gives_a_command_or_a_mistake(text):
 
 
 @given(
-    st.sampled_from(["reply", "note", "defer", "workaround", "reopen"]),
+    st.sampled_from(["reply", "note", "workaround", "reopen"]),
     st.integers(min_value=1, max_value=999_999),
     st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=200).filter(
         lambda t: t.strip() == t and "<" not in t and ">" not in t and "&" not in t
