@@ -9,6 +9,8 @@ Rules:
   ledger) and stores its real next change (bot.desk.reminders).
 - No deadline is ever computed anywhere else, so what the card, the home tab and the sweeps show is what
   `frontdesk sla due` gives for the same inputs.
+- The same recompute stores the request's decided update cycles (sla.cycles, storage.cycles), met or missed,
+  for the reports' update compliance.
 - A target that has not started is not stored; a target without a deadline ("as seen fit") is stored as
   running with no due instant.
 """
@@ -17,7 +19,9 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from sla.clocks import Clocks, Event, State, TargetState, clocks
+from sla.cycles import cycles
 from sla.policy import Policy
+from storage import cycles as stored_cycles
 from storage import deadlines, ticket_events
 from storage.engine import Session
 
@@ -35,9 +39,15 @@ def current(session: Session, policy: Policy, ticket_id: int, *, now: datetime) 
 
 def recompute(session: Session, policy: Policy, ticket_id: int, *, now: datetime, actor: str) -> Clocks:
     """The request's clocks from its log at `now`, stored as its deadlines."""
-    state = clocks(policy, _log(session, ticket_id), now)
+    log = _log(session, ticket_id)
+    state = clocks(policy, log, now)
     started = [_stored(target) for target in state.targets if target.state is not State.PENDING]
     deadlines.set_deadlines(session, ticket_id, started, next_change_at=now, actor=actor, now=now)
+    decided = [
+        stored_cycles.CycleValue(c.target, c.started_at, c.due_at, c.met_at, c.priority, c.plan)
+        for c in cycles(policy, log, now)
+    ]
+    stored_cycles.set_cycles(session, ticket_id, decided)
     return state
 
 

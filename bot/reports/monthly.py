@@ -11,6 +11,8 @@ Rules:
   (or the one asked for), adding its own outages and windows, against its plan. Each day's uptime is kept for
   the charts. An outage still going on counts up to the month's end or `now`, whichever comes first.
 - A customer's report reads only that customer's requests, outages and windows (and the ones for everyone).
+- Update compliance: every update cycle decided in the month (storage.cycles: met at the public update or missed
+  at its period's end), per target, priority and plan, in the policy's order of priorities.
 - A report is `early` when the month ended before the first request in its scope was opened, and `empty` when
   nothing happened in it: no target decided, no backlog at its end, no rating, no downtime and no maintenance.
 """
@@ -26,6 +28,7 @@ from sla.availability import Availability, AvailabilityTerms, availability, dail
 from sla.intervals import Span
 from sla.policy import Policy
 from storage import reports, service_events
+from storage.cycles import CycleFigures, cycle_figures
 from storage.engine import Database, Session
 from storage.people import CustomerRecord, customers
 from storage.reports import Satisfaction, Scope, TargetFigures
@@ -101,6 +104,7 @@ class Report:
     agent_satisfaction: tuple[Satisfaction, ...]
     uptime: tuple[Uptime, ...]
     first_request_at: datetime | None = None
+    cycles: tuple[CycleFigures, ...] = ()  # update cycles decided in the month, by target, priority and plan
 
     @property
     def early(self) -> bool:
@@ -111,7 +115,8 @@ class Report:
     def empty(self) -> bool:
         """Nothing happened in the month: no target decided, no backlog, no rating, no downtime or maintenance."""
         quiet = all(not line.figures.downtime and not line.figures.maintenance for line in self.uptime)
-        return quiet and not self.targets and not any(self.backlog.values()) and not self.satisfaction
+        decided = self.targets or self.cycles or self.satisfaction
+        return quiet and not decided and not any(self.backlog.values())
 
     @property
     def zone(self) -> ZoneInfo:
@@ -148,7 +153,7 @@ def build_report(
         return Report(
             month, start, end, policy, plan, None if chosen is None else chosen.name, targets, agents,
             _mean_response(targets), reports.backlog(session, scope), overall, per_agent, uptime,
-            reports.first_request_at(session, scope),
+            reports.first_request_at(session, scope), tuple(_ordered_cycles(policy, cycle_figures(session, scope))),
         )  # fmt: skip
 
 
@@ -172,6 +177,17 @@ def _ordered(policy: Policy, figures: list[TargetFigures]) -> tuple[TargetFigure
     return tuple(
         sorted(figures, key=lambda f: (rank(f.group[0], targets), rank(f.group[1], priorities), *map(str, f.group)))
     )
+
+
+def _ordered_cycles(policy: Policy, figures: list[CycleFigures]) -> list[CycleFigures]:
+    """In the policy's order of priorities, then by target and plan."""
+    priorities = [priority.name for priority in policy.priorities]
+
+    def rank(figure: CycleFigures) -> tuple[int, str, str, str]:
+        target, priority, plan = figure.group
+        return (priorities.index(priority) if priority in priorities else len(priorities), priority, target, plan)
+
+    return sorted(figures, key=rank)
 
 
 def _mean_response(figures: tuple[TargetFigures, ...]) -> float | None:

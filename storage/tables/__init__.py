@@ -13,7 +13,7 @@ from storage.tables.mail import EmailRecord, MailboxState
 from storage.tables.people import Agent, Customer, CustomerMatch, Requester
 from storage.tables.queues import Counter, InboxItem, OutboxItem, ReminderSent, SweepRun
 from storage.tables.service_events import MaintenanceWindow, Outage
-from storage.tables.tickets import Attachment, Message, Pause, Ticket, TicketDeadline, TicketEvent
+from storage.tables.tickets import Attachment, Message, Pause, Ticket, TicketDeadline, TicketEvent, UpdateCycle
 
 metadata = SQLModel.metadata
 
@@ -40,5 +40,6 @@ __all__ = [
     "Ticket",
     "TicketDeadline",
     "TicketEvent",
+    "UpdateCycle",
     "metadata",
 ]

@@ -9,6 +9,7 @@ Rules:
 - ticket_event is the log the SLA clocks read (sla.clocks.Event: complete, plan, kind, priority,
   defect_confirmed, public_reply, workaround, fix, resolved, closed, reopened, pause, resume, ...), in the
   order it happened: by `at`, then by id.
+- update_cycle keeps every decided period of a recurring target (sla.cycles), met or missed, for the reports.
 - `sweep_lease_until`/`sweep_lease_token` mark a ticket claimed by a sweep worker (storage.sweeps).
 """
 
@@ -86,6 +87,23 @@ class TicketDeadline(SQLModel, table=True):
     # working time it took on its calendar (pauses left out), in whole seconds
     decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
     elapsed_seconds: int | None = Field(default=None, sa_type=BigInteger)
+
+
+class UpdateCycle(SQLModel, table=True):
+    """One decided period of a recurring target (sla.cycles): met at its update or missed at its end."""
+
+    __tablename__ = "update_cycle"
+    __table_args__ = (UniqueConstraint("ticket_id", "target", "due_at", name="uq_update_cycle_period"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    ticket_id: int = Field(foreign_key="ticket.id", index=True)
+    target: str = Field(max_length=40)
+    started_at: datetime = Field(sa_type=UTCDateTime)
+    due_at: datetime = Field(sa_type=UTCDateTime)
+    met_at: datetime | None = Field(default=None, sa_type=UTCDateTime)  # NULL: missed
+    decided_at: datetime = Field(sa_type=UTCDateTime, index=True)  # met_at, or due_at when missed
+    priority: str = Field(max_length=40)
+    plan: str = Field(max_length=100)
 
 
 class Message(SQLModel, table=True):
