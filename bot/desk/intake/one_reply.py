@@ -10,9 +10,11 @@ Rules:
   as the conversation reads it: in the requester's zone, not in the future) answers "occurred_at".
 - Only missing fields are read. Each answer is read on its own with the conversation's rules
   (bot.desk.intake.draft.answer), so one refused answer leaves the others taken; what was refused says why, by field.
-- A message with no label and nothing recognised in its prose answers the first missing field, as in Slack: "yes",
-  "none", "not applicable" or "incident" alone answer the first question asked; unless the first refuses it and
-  it is one of the choices of a missing impact, urgency or kind, which it then answers.
+- A message with no label and nothing recognised in its prose, when it is one bare answer (one line of at most
+  MAX_BARE_WORDS words), answers the first missing field, as in Slack: "yes", "none", "not applicable" or
+  "incident" alone answer the first question asked; unless the first refuses it and it is one of the choices of a
+  missing impact, urgency or kind, which it then answers. Longer prose with nothing recognised answers nothing
+  and is refused as "no_answer_found" (under the first missing field), never read as a wrong phone number.
 - Of the time phrases found, one with a figure ("9:15") comes before one without ("this morning").
 """
 
@@ -43,6 +45,7 @@ _ADDRESS = re.compile(r"[^\s<>(),;:\"']+@[^\s<>(),;:\"']+\.[A-Za-z]{2,}")
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
 CHOICES = frozenset({"impact", "urgency", "kind"})  # a bare word that is one of their choices answers them
 MULTILINE = frozenset({"steps", "description"})  # the answers that may go on over several lines
+MAX_BARE_WORDS = 8
 MAX_PROSE = 2000  # characters of prose searched for a time phrase
 
 
@@ -67,6 +70,8 @@ def read_reply(
         if name in missing and name not in answers:
             answers[name] = value
     if not answers and missing and written and not labelled_only:
+        if not _bare(written):
+            return Reading(draft, (), {missing[0]: Refused("no_answer_found")})
         answers = {_whole_answers(draft, missing, written, context): written}
     result, taken, refused = draft, [], {}
     for name in (name for name in missing if name in answers):
@@ -77,6 +82,11 @@ def read_reply(
             result = read
             taken.append(name)
     return Reading(result, tuple(taken), refused)
+
+
+def _bare(text: str) -> bool:
+    """Whether a message is one bare answer: one line of at most MAX_BARE_WORDS words."""
+    return "\n" not in text.strip() and len(text.split()) <= MAX_BARE_WORDS
 
 
 def _whole_answers(draft: Draft, missing: tuple[str, ...], text: str, context: Context) -> str:

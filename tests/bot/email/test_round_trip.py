@@ -183,3 +183,19 @@ def test_the_first_emails_labelled_answers_are_taken_and_not_asked(mail_desk: Ma
     ticket = ticket_of(mail.conversation)
     assert ticket.contact_phone == "+33612345678"
     assert ticket.occurred_at is None  # the description's prose is not read for answers
+
+
+def test_a_reply_of_prose_with_no_answer_in_it_is_asked_again_without_a_wrong_refusal(
+    mail_desk: MailConversation,
+) -> None:
+    mail = mail_desk
+    mail.receive(email(ANNA, "Login fails", "I cannot log in.\n", message_id="<four@customer.example>"))
+    [question] = mail.new_emails()
+
+    mail.receive(reply_to(question, "I use version 2.3 of the app and get error 500 on every try.\n\nThanks,\nAnna"))
+
+    [again] = mail.new_emails()
+    body = body_of(again)
+    assert "We could not find answers to our questions in your reply." in body
+    assert "does not look like a phone number" not in body
+    assert "We still need 5 details:" in body

@@ -70,6 +70,7 @@ def test_prose_gives_a_phone_number_and_a_time_with_its_figure() -> None:
         ("+33 6 12 34 56 78", ("contact",)),
         ("incident", ("kind",)),  # the first question refuses it, a choice takes it
         ("Best regards, Anna", ()),
+        ("I use version 2.3 of the app and get error 500 on every try.", ()),
     ],
 )
 def test_a_bare_answer_answers_the_first_question_or_a_choice(text: str, taken: tuple[str, ...]) -> None:
@@ -89,3 +90,13 @@ def test_a_time_to_come_is_not_taken_from_prose() -> None:
     reading = read_reply(DRAFT, ("occurred_at",), "We have a demo tomorrow at 14:00, please hurry.", CONTEXT)
 
     assert "occurred_at" not in reading.taken
+
+
+def test_prose_with_no_answer_in_it_is_not_read_as_a_wrong_phone_number() -> None:
+    text = "I use version 2.3 of the app and get error 500 on every try.\nThanks, Anna"
+
+    reading = read_reply(DRAFT, MISSING, text, CONTEXT)
+
+    assert reading.taken == ()
+    assert {name: refused.reason for name, refused in reading.refused.items()} == {"contact": "no_answer_found"}
+    assert reading.draft == DRAFT
