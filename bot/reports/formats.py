@@ -69,6 +69,10 @@ def as_data(report: Report) -> dict[str, Any]:
         "satisfaction": _satisfaction(report.satisfaction) if report.satisfaction else None,
         "agent_satisfaction": [_satisfaction(s) | {"agent": s.group[0]} for s in report.agent_satisfaction],
         "availability": [_uptime(u) for u in report.uptime],
+        "update_cycles": [
+            {"target": c.group[0], "priority": c.group[1], "plan": c.group[2], "count": c.count, "met": c.met}
+            for c in report.cycles
+        ],
     }
 
 

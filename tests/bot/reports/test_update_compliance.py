@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from bot.desk.reminders import sweep_milestones
+from bot.reports.formats import as_data, formatted
 from bot.reports.monthly import Month, build_report
 from bot.reports.monthly_post import sweep_monthly_report
 from bot.say import Say
@@ -37,6 +38,10 @@ def test_a_month_of_update_cycles_with_missed_ones_gives_the_p1_figure(conversat
     [update] = [figure for figure in report.cycles if figure.group[0] == "update"]
     assert update.group[1:] == ("P1", "kpro")
     assert (update.count, update.met) == (5, 4)
+    assert "Updates on time: Update P1 (kpro) 80.0% of 5" in formatted(report, "text")
+    assert as_data(report)["update_cycles"] == [
+        {"target": "update", "priority": "P1", "plan": "kpro", "count": 5, "met": 4}
+    ]
     desk = conversation.desk
     at = _at(12, 1, 9)
     assert sweep_monthly_report(conversation.database, desk, at, lambda session: Say(session, desk, at))
