@@ -117,15 +117,14 @@ def _run_cycles(
     run: tuple[datetime, datetime, bool],
 ) -> list[Cycle]:
     start, end, ended = run
-    exclusions = _excluded([*gaps, *(_pauses(log) if target.pausable else [])], start)
-    progress = _Progress(target.calendar, start, exclusions)
     if not isinstance(target.duration, WorkingDuration):
         return []
+    spans = [*gaps, *(_pauses(log) if target.pausable else [])]
     amount = target.calendar.length_of(target.duration)
     found: list[Cycle] = []
     previous = start
-    for count in range(1, MAX_CYCLES + 1):
-        due = progress.reach(amount * count) if amount else None
+    for _ in range(MAX_CYCLES):  # each period measured from the previous one's end: linear in the periods
+        due = _Progress(target.calendar, previous, _excluded(spans, previous)).reach(amount) if amount else None
         if due is None:
             break
         due = due.astimezone(UTC)
