@@ -15,6 +15,7 @@ AGENT_COMMANDS = (
 CARD_ACTIONS = ("triage", "reply", "pause", "resume", "defect", "assign", "escalate", "resolve", "reopen")
 AGENT_FORMS = {"reply": "agent_reply", "escalate": "agent_escalate", "reopen": "agent_reopen", "triage": "agent_triage"}
 HELD_DECISIONS = ("attached", "opened", "dismissed")
+OFFER_ANSWERS = ("yes", "no")  # "Open a request?" under a customer's message
 
 IDS = {
     "open_form": "open_form",
@@ -23,6 +24,7 @@ IDS = {
     "resolution": "resolution:",
     "rate": "rate:",
     "held": "held:",
+    "offer": "offer:",
     "support_form": SUPPORT_FORM,
     "support_shortcut": "support_request",
     "rating_comment": "rating_comment",

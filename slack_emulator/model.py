@@ -57,6 +57,8 @@ class User:
     is_admin: bool = False
     deleted: bool = False
     bot_id: str | None = None
+    team: str | None = None  # another organisation's team (Slack Connect); None: the workspace's own
+    info_refused: bool = False  # users.info answers user_not_found for them, as Slack may for external users
 
 
 @dataclass(frozen=True)
@@ -72,6 +74,7 @@ class Channel:
     topic: str = ""
     purpose: str = ""
     user: str | None = None  # the other party of an IM
+    ext_shared: bool = False  # a Slack Connect channel, shared with another organisation
 
     @property
     def is_private(self) -> bool:

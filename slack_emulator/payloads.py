@@ -17,7 +17,13 @@ from slack_emulator.model import AppIdentity, Channel, ChannelKind, Message, Tea
 
 
 def envelope(
-    event: Mapping[str, Any], *, app: AppIdentity, team: Team, event_id: str, event_time: int
+    event: Mapping[str, Any],
+    *,
+    app: AppIdentity,
+    team: Team,
+    event_id: str,
+    event_time: int,
+    ext_shared: bool = False,
 ) -> dict[str, Any]:
     return {
         "token": app.verification_token,
@@ -38,7 +44,7 @@ def envelope(
                 "is_enterprise_install": False,
             }
         ],
-        "is_ext_shared_channel": False,
+        "is_ext_shared_channel": ext_shared,
         "event_context": f"4-{event_id}",
     }
 
@@ -55,8 +61,10 @@ def message_event(
     parent_user: str | None,
     *,
     mention: bool = False,
+    author: User | None = None,
 ) -> dict[str, Any]:
-    """The `message` event of a person's message, or with `mention` its `app_mention` twin."""
+    """The `message` event of a person's message, or with `mention` its `app_mention` twin. In a Slack Connect
+    channel it carries the author's team (`user_team`, `source_team`) and `user_profile`, as Slack's do."""
     event: dict[str, Any] = {
         "type": "app_mention" if mention else "message",
         "user": message.user,
@@ -69,6 +77,15 @@ def message_event(
     }
     if not mention:
         event["channel_type"] = channel.kind.value
+    if channel.ext_shared and author is not None:
+        author_team = author.team or team.id
+        event.update({"user_team": author_team, "source_team": author_team})
+        event["user_profile"] = {
+            "real_name": author.real_name,
+            "display_name": author.display_name,
+            "name": author.name,
+            "team": author_team,
+        }
     if message.is_reply:
         event["thread_ts"] = message.thread_ts
         if parent_user is not None:
@@ -153,7 +170,7 @@ def slash_command(
 
 
 def user_object(user: User, team: Team) -> dict[str, Any]:
-    return {"id": user.id, "username": user.name, "name": user.name, "team_id": team.id}
+    return {"id": user.id, "username": user.name, "name": user.name, "team_id": user.team or team.id}
 
 
 def interaction(kind: str, app: AppIdentity, team: Team, user: User, **fields: Any) -> dict[str, Any]:

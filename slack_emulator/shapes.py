@@ -26,7 +26,7 @@ def user_json(user: User, team: Team, now: float) -> dict[str, Any]:
         "real_name_normalized": user.real_name,
         "display_name_normalized": user.display_name,
         "title": user.title,
-        "team": team.id,
+        "team": user.team or team.id,
     }
     if user.email is not None:
         profile["email"] = user.email
@@ -36,7 +36,7 @@ def user_json(user: User, team: Team, now: float) -> dict[str, Any]:
         profile["bot_id"] = user.bot_id
     return {
         "id": user.id,
-        "team_id": team.id,
+        "team_id": user.team or team.id,
         "name": user.name,
         "deleted": user.deleted,
         "real_name": user.real_name,
@@ -73,8 +73,8 @@ def channel_json(channel: Channel, viewer: str) -> dict[str, Any]:
             "is_channel": kind is ChannelKind.PUBLIC,
             "is_group": kind is ChannelKind.PRIVATE,
             "is_general": channel.is_general,
-            "is_shared": False,
-            "is_ext_shared": False,
+            "is_shared": channel.ext_shared,
+            "is_ext_shared": channel.ext_shared,
             "is_org_shared": False,
             "creator": channel.creator or "",
             "topic": {"value": channel.topic, "creator": "", "last_set": 0},
@@ -157,7 +157,13 @@ def message_json(message: Message, files: list[dict[str, Any]], app: AppIdentity
 def stored_message_json(ws: Workspace, message: Message, root_url: str) -> dict[str, Any]:
     """A stored message with its files expanded, as chat.postMessage answers it and events carry it."""
     files = [file_json(f, ws.team, root_url) for f in map(ws.get_file, message.files) if f is not None]
-    return message_json(message, files, ws.app, ws.team)
+    shape = message_json(message, files, ws.app, ws.team)
+    channel, author = ws.get_channel(message.channel), ws.get_user(message.user) if message.user else None
+    if channel is not None and channel.ext_shared and author is not None and message.bot_id is None:
+        author_team = author.team or ws.team.id  # a Slack Connect channel's messages say whose team wrote them
+        shape.update({"user_team": author_team, "source_team": author_team})
+        shape["user_profile"] = {"real_name": author.real_name, "name": author.name, "team": author_team}
+    return shape
 
 
 def view_json(view: View, app: AppIdentity, team: Team) -> dict[str, Any]:

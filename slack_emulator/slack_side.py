@@ -143,10 +143,16 @@ class SlackSide:
             signing=signing,
         )
 
-    def event(self, event: Mapping[str, Any], *, signing: Signing = Signing.VALID) -> Delivery:
-        """Wrap `event` in an `event_callback` envelope with a new event_id and deliver it."""
+    def event(
+        self, event: Mapping[str, Any], *, signing: Signing = Signing.VALID, ext_shared: bool = False
+    ) -> Delivery:
+        """Wrap `event` in an `event_callback` envelope with a new event_id and deliver it (`ext_shared`: it
+        happened in a Slack Connect channel)."""
         ws = self.workspace
-        body = payloads.envelope(event, app=ws.app, team=ws.team, event_id=ws.new_id("Ev"), event_time=int(ws.now()))
+        event_id, at = ws.new_id("Ev"), int(ws.now())
+        body = payloads.envelope(
+            event, app=ws.app, team=ws.team, event_id=event_id, event_time=at, ext_shared=ext_shared
+        )
         return self.send(EVENTS, body, signing=signing)
 
     def url_verification(self, challenge: str | None = None, *, signing: Signing = Signing.VALID) -> Delivery:
@@ -186,12 +192,12 @@ class SlackSide:
         parent_user = parent.user if parent else None
         deliveries = []
         if _MESSAGE_SUBSCRIPTION[where.kind] in self.subscriptions:
-            event = payloads.message_event(message, where, ws.team, shared, parent_user)
-            deliveries.append(self.event(event, signing=signing))
+            event = payloads.message_event(message, where, ws.team, shared, parent_user, author=who)
+            deliveries.append(self.event(event, signing=signing, ext_shared=where.ext_shared))
         mentioned = f"<@{ws.app.bot_user_id}>" in text or f"<@{ws.app.bot_user_id}|" in text
         if mentioned and where.kind is not ChannelKind.IM and "app_mention" in self.subscriptions:
-            event = payloads.message_event(message, where, ws.team, shared, parent_user, mention=True)
-            deliveries.append(self.event(event, signing=signing))
+            event = payloads.message_event(message, where, ws.team, shared, parent_user, mention=True, author=who)
+            deliveries.append(self.event(event, signing=signing, ext_shared=where.ext_shared))
         if "file_shared" in self.subscriptions:
             for file_id in file_ids:
                 event = payloads.file_shared_event(who.id, file_id, where.id, ws.next_ts())
@@ -210,7 +216,8 @@ class SlackSide:
         message = ws.add_reaction(where, ts, reaction.strip(":"), who)
         if not self._bot_hears(where) or "reaction_added" not in self.subscriptions:
             return None
-        return self.event(payloads.reaction_event(who.id, reaction.strip(":"), message, ws.next_ts()))
+        event = payloads.reaction_event(who.id, reaction.strip(":"), message, ws.next_ts())
+        return self.event(event, ext_shared=where.ext_shared)
 
     def invite_bot(self, channel: ChannelRef, by: UserRef) -> Delivery | None:
         """`by` invites the bot to `channel` (`/invite @bot`): it becomes a member, and Slack tells the app with

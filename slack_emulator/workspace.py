@@ -147,6 +147,8 @@ class Workspace:
         title: str = "",
         is_admin: bool = False,
         id: str | None = None,
+        team: str | None = None,
+        info_refused: bool = False,
     ) -> User:
         user = User(
             id=id or self.new_id("U"),
@@ -158,6 +160,8 @@ class Workspace:
             tz=tz,
             title=title,
             is_admin=is_admin,
+            team=team,
+            info_refused=info_refused,
         )
         with self._lock:
             self._users[user.id] = user
@@ -174,6 +178,7 @@ class Workspace:
         topic: str = "",
         purpose: str = "",
         id: str | None = None,
+        ext_shared: bool = False,
     ) -> Channel:
         member_ids = [self._uid(m) for m in members]
         if bot_member:
@@ -188,6 +193,7 @@ class Workspace:
             is_general=is_general,
             topic=topic,
             purpose=purpose,
+            ext_shared=ext_shared,
         )
         with self._lock:
             self._channels[channel.id] = channel

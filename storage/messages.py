@@ -12,9 +12,9 @@ from sqlmodel import Session, col, select
 
 from storage import audit
 from storage.columns import to_utc
-from storage.kinds import AuthorRole, MessageChannel, parse
-from storage.tables import Attachment, Message
-from storage.tickets import lock_ticket
+from storage.kinds import AuthorRole, MessageChannel, TicketStatus, parse
+from storage.tables import Attachment, Message, Ticket
+from storage.tickets import TicketRecord, lock_ticket, to_ticket_record
 
 
 @dataclass(frozen=True)
@@ -82,6 +82,24 @@ def messages_of(session: Session, ticket_id: int) -> list[MessageRecord]:
         )
         for row in session.exec(statement)
     ]
+
+
+def recent_request_of(session: Session, *, slack_channel: str, author: str, since: datetime) -> TicketRecord | None:
+    """The request in Slack channel `slack_channel`, not closed, that `author` last wrote to at or after `since`."""
+    statement = (
+        select(Ticket)
+        .join(Message, col(Message.ticket_id) == col(Ticket.id))
+        .where(
+            col(Ticket.slack_channel) == slack_channel,
+            col(Ticket.status) != TicketStatus.CLOSED.value,
+            col(Message.author) == author,
+            col(Message.at) >= since,
+        )
+        .order_by(col(Message.at).desc(), col(Message.id).desc())
+        .limit(1)
+    )
+    found = session.exec(statement).first()
+    return None if found is None else to_ticket_record(found)
 
 
 def add_attachment(

@@ -12,6 +12,10 @@ Rules:
 - Slack ids are checked for shape (C/G/D for channels, U/W for users, S for user groups) so a name pasted where
   an id belongs is caught at start rather than at the first message.
 - Email domains are matched case-insensitively; a channel or domain may belong to one customer only.
+- A customer's Slack channels (Slack Connect, docs/architecture.md, "The path of a message") have a `channel_mode`:
+  `auto` (a customer's top-level message opens a request, and their next top-level messages within
+  `follow_up_window`, elapsed time, default 10m, join it), `ask` (the bot asks whether to open one) or `reaction`
+  (the default: only an agent's :ticket: opens one).
 """
 
 import re
@@ -67,12 +71,17 @@ class People:
 NOBODY = People()
 
 
+CHANNEL_MODES = ("auto", "ask", "reaction")
+
+
 @dataclass(frozen=True)
 class Customer:
     name: str
     plan: str
     slack_channels: tuple[str, ...] = ()
     email_domains: tuple[str, ...] = ()
+    channel_mode: str = "reaction"  # one of CHANNEL_MODES
+    follow_up_window: timedelta = timedelta(minutes=10)
 
 
 @dataclass(frozen=True)
@@ -254,8 +263,12 @@ def _customers(root: Reader, policy: Policy | None) -> tuple[Customer, ...]:
             if key in seen:
                 raise item.error(f'"{key}" already belongs to customer {seen[key]}')
             seen[key] = name
+        mode = item.value("channel_mode", str, "reaction")
+        if mode not in CHANNEL_MODES:
+            raise item.error(f'"{mode}" is not a channel mode ({", ".join(CHANNEL_MODES)})', "channel_mode")
+        window = item.parsed("follow_up_window", _elapsed, Customer.follow_up_window)
         item.done()
-        customers.append(Customer(name, plan, channels, domains))
+        customers.append(Customer(name, plan, channels, domains, mode, window))
     return tuple(customers)
 
 

@@ -14,6 +14,9 @@ Rules:
   look-ups before the transaction and return what is done in it.
 - An agent's :ticket: reaction is turned into the message it points at (conversations.replies, limit 1) before
   the transaction; the intake opens a request for it unless its thread already holds one.
+- In a customer's channel (bot.slack.incoming): a customer's top-level message is for the intake (`auto`) or gets
+  "Open a request?" (`ask`), whose "yes" opens a request of the message as a :ticket: would; a request there
+  opens when the customer wrote.
 - Emails (source "email") are read, parsed and their files saved by bot.email.service before the transaction,
   and handled in it; agents' decisions on held emails come as button clicks (bot.slack.held_review).
 - What is said goes through bot.say.Say: Slack, and email to requesters who wrote by email. Each handler's act
@@ -50,13 +53,25 @@ from bot.slack.files import SlackFiles
 from bot.slack.gate import Gate, refusal_act
 from bot.slack.held_review import HeldReview
 from bot.slack.home import HomeTab
-from bot.slack.incoming import incoming_message, message_author, message_files, reacted_message, ticket_reaction
+from bot.slack.incoming import (
+    described,
+    from_staff,
+    incoming_message,
+    message_author,
+    message_files,
+    offered,
+    reacted_message,
+    ticket_reaction,
+    written_at,
+)
 from bot.slack.interactive import Interactions
 from bot.slack.lookups import LookupClient, Passing, retry_in
 from bot.slack.membership import BotJoined
-from bot.slack.routes import ROUTES, Malformed, Matched, acting_user, route_of
+from bot.slack.routes import ROUTES, Malformed, Matched, acting_user, pressed, route_of
+from bot.slack.say import offer_key_of
 from bot.threads.heartbeat import Heartbeat
 from bot.threads.pool import Pool
+from bot.ways_in import IDS
 from storage import inbox, tickets
 from storage.attachments import AttachmentStore
 from storage.engine import Database, Session
@@ -166,6 +181,7 @@ class InboxWorker:
             "held": self.held.held,
             "home": self.home.home,
             "ticket_reaction": self._ticket_reaction,
+            "offer": self._offer,
             "bot_joined": BotJoined(self.bot_user).bot_joined,
         }
         missing = {route.handler for route in ROUTES} - set(handlers)
@@ -280,10 +296,24 @@ class InboxWorker:
         return self.handlers[matched.route.handler](key, body, matched)
 
     def _thread_message(self, key: str, body: dict[str, Any]) -> Act | None:
-        """A message for the intake (a new request, or in a request's thread), its files saved."""
+        """A message for the intake (a new request, or in a request's thread), its files saved; in a customer's
+        channel asking, "Open a request?" under a customer's message."""
         user = message_author(body)
+        customer = self.desk.customer_for_channel(str((body.get("event") or {}).get("channel") or ""))
+        staff = from_staff(body, is_agent=self.agents.is_agent(user)) if customer is not None else True
+        if offered(body, bot_user=self.bot_user, customer=customer, by_staff=staff):
+            event = body["event"]
+            channel, ts = str(event["channel"]), str(event["ts"])
+            return lambda ctx: ctx.say.slack.offer_request(channel, ts, user)
+        profile = described(self.profiles.of(user), body)
         found = incoming_message(
-            key, body, bot_user=self.bot_user, intake_channel=self.desk.intake_channel, profile=self.profiles.of(user)
+            key,
+            body,
+            bot_user=self.bot_user,
+            intake_channel=self.desk.intake_channel,
+            profile=profile,
+            customer=customer,
+            by_staff=staff,
         )
         found = self._with_files(found, message_files(body), pointed_at=False)
         if found is None:
@@ -313,12 +343,40 @@ class InboxWorker:
         found = self._with_files(found, message_files({"event": message}), pointed_at=True)
         if found is None:
             return None
-        incoming = found
+        in_customer_channel = self.desk.customer_for_channel(target[0]) is not None
+        incoming = replace(found, written_at=written_at(found.ts)) if in_customer_channel else found
 
         def opens(ctx: ActContext) -> None:
             ctx.intake.opens(ctx.session, incoming, ctx.now)
 
         return opens
+
+    def _offer(self, key: str, body: dict[str, Any], matched: Matched) -> Act | None:
+        """The author's answer to "Open a request?": yes opens a request of their message (as a :ticket: would,
+        its clock from when it was written), no only says so; the question then loses its buttons."""
+        assert matched.message is not None
+        channel, ts, author = matched.message
+        answer = str(pressed(body).get("action_id") or "").removeprefix(IDS["offer"])
+        answered = f"{offer_key_of(channel, ts)}:answered"
+        incoming = self._offered_message(key, channel, ts, author) if answer == "yes" else None
+
+        def answers(ctx: ActContext) -> None:
+            if incoming is not None:
+                ctx.intake.opens(ctx.session, incoming, ctx.now)
+            ctx.say.slack.offer_answered(channel, ts, author, "yes" if incoming else "no", key=answered)
+
+        return answers
+
+    def _offered_message(self, key: str, channel: str, ts: str, author: str) -> Incoming | None:
+        """The message "Open a request?" was asked under, as the intake's, when it is still there and `author`'s."""
+        message = self._message(channel, ts)
+        if message is None or message.get("user") != author:
+            return None
+        found = reacted_message(key, channel, message, bot_user=self.bot_user, profile_of=self.profiles.of)
+        found = self._with_files(found, message_files({"event": message}), pointed_at=True)
+        if found is None:
+            return None
+        return replace(found, profile=described(found.profile, {"event": message}), written_at=written_at(ts))
 
     def _message(self, channel: str, ts: str) -> dict[str, Any] | None:
         """The message at (channel, ts), or None when Slack no longer shows it."""

@@ -4,7 +4,8 @@ Rules (docs/security.md, "Who may do what"; the roles are bot.slack.routes'):
 - `ANYONE` passes. An agent (bot.slack.agents) passes `AGENT` and `REQUESTER_OR_AGENT`. `REQUESTER` and
   `REQUESTER_OR_AGENT` pass the request's own requester: the Slack user the request was opened for, compared with
   the user Slack says acted (a payload cannot choose who acted: Slack signs it). The support form for a new
-  request names none and passes anyone.
+  request names none and passes anyone. `AUTHOR` passes the author the button names (the bot wrote that value,
+  and Slack signs who pressed it).
 - The check reads the database before the worker's transaction (who requested a request never changes), so a
   refused payload costs no Slack look-up, downloads no file and opens no view.
 - A refusal changes nothing but one audit row (`access.refused`: who, the route, the role it needs, the request
@@ -47,6 +48,9 @@ class Gate:
             return None
         if role == Role.AGENT:
             return Refusal(matched, refused("not_an_agent_action"), None)
+        if role == Role.AUTHOR:
+            author = matched.message[2] if matched.message else None
+            return None if author == user else Refusal(matched, refused("not_the_author"), None)
         if matched.subject is None and matched.route.subject == Subject.FORM:
             return None  # the form of a new request
         return self._requester_only(matched)

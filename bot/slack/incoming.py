@@ -2,7 +2,13 @@
 
 Rules (README, "Running it with Slack"):
 - A top-level message starts a request when it is a DM to the bot, mentions the bot, or is posted in the
-  intake channel; other top-level messages are not for Frontdesk.
+  intake channel; other top-level messages are not for Frontdesk, but in a customer's channel (bot.config.desk,
+  `channel_mode`) a customer's: `auto` takes it for the intake (it opens a request, or joins the one its author
+  wrote to within the follow-up window), `ask` offers to open one (`offered`), `reaction` leaves it to the agents.
+- Staff are never customers: an agent, or anyone whose message carries our team (`user_team`, else the event's
+  `team`, against the envelope's `team_id`); everyone else in a customer's channel is that customer's.
+- A requester Slack will not describe (users.info refused, as for some external users) is described by what the
+  event carries: their team (`user_team`) and name (`user_profile`).
 - A reply in a thread is passed on whatever the channel: the service knows whether the thread is a request.
 - The bot's mention is removed from the text; everything else is kept as written.
 - A :ticket: reaction by an agent (a user listed in [agents] users, or a member of one of its user groups, as
@@ -14,8 +20,11 @@ Rules (README, "Running it with Slack"):
 
 import re
 from collections.abc import Callable
+from dataclasses import replace
+from datetime import UTC, datetime
 from typing import Any
 
+from bot.config.desk import Customer
 from bot.desk.intake.requests import Incoming, Profile
 from bot.slack.inbox_keys import MESSAGE_SUBTYPES
 
@@ -25,20 +34,73 @@ _MENTION = re.compile(r"<@([A-Z0-9]+)(?:\|[^>]*)?>")
 
 
 def incoming_message(
-    key: str, payload: dict[str, Any], *, bot_user: str, intake_channel: str, profile: Profile
+    key: str,
+    payload: dict[str, Any],
+    *,
+    bot_user: str,
+    intake_channel: str,
+    profile: Profile,
+    customer: Customer | None = None,
+    by_staff: bool = True,
 ) -> Incoming | None:
-    """The intake's view of a stored message event, or None when it is not for Frontdesk."""
+    """The intake's view of a stored message event, or None when it is not for Frontdesk. `customer` is the one
+    whose channel it is in, `by_staff` whether its author is staff (`from_staff`)."""
     event = payload.get("event") or {}
     channel, ts = str(event.get("channel", "")), str(event.get("ts", ""))
     thread_ts = str(event.get("thread_ts") or ts)
     text = str(event.get("text") or "")
-    mentioned = event.get("type") == "app_mention" or any(user == bot_user for user in _MENTION.findall(text))
-    direct = event.get("channel_type") == "im" or channel.startswith("D")
-    if thread_ts == ts and not (direct or mentioned or channel == intake_channel):
-        return None
-    return Incoming(
+    incoming = Incoming(
         key=key, channel=channel, thread_ts=thread_ts, ts=ts, text=_without(bot_user, text), profile=profile
     )
+    if customer is not None:
+        incoming = replace(incoming, written_at=written_at(ts))
+    if thread_ts != ts or _for_the_bot(event, bot_user, intake_channel):
+        return incoming
+    if customer is not None and customer.channel_mode == "auto" and not by_staff:
+        return replace(incoming, follow_up_window=customer.follow_up_window)
+    return None
+
+
+def offered(payload: dict[str, Any], *, bot_user: str, customer: Customer | None, by_staff: bool) -> bool:
+    """Whether the message gets "Open a request?": a customer's top-level message in their channel in mode `ask`
+    that is not already for the bot."""
+    event = payload.get("event") or {}
+    ts = str(event.get("ts", ""))
+    top_level = str(event.get("thread_ts") or ts) == ts
+    asks = customer is not None and customer.channel_mode == "ask" and not by_staff
+    return asks and top_level and not _for_the_bot(event, bot_user, "")
+
+
+def from_staff(payload: dict[str, Any], *, is_agent: bool) -> bool:
+    """Whether a message's author is staff: an agent, or of our team (the envelope's `team_id`)."""
+    event = payload.get("event") or {}
+    team = event.get("user_team") or event.get("team")
+    return is_agent or not team or team == payload.get("team_id")
+
+
+def described(profile: Profile, payload: dict[str, Any]) -> Profile:
+    """The profile, with what the event carries where Slack said nothing (users.info refused)."""
+    event = payload.get("event") or {}
+    shown = event.get("user_profile") if isinstance(event.get("user_profile"), dict) else {}
+    team = profile.team or event.get("user_team") or shown.get("team") or None
+    name = profile.name or shown.get("real_name") or shown.get("display_name") or shown.get("name") or None
+    return replace(profile, team=str(team) if team else None, name=str(name) if name else None)
+
+
+def written_at(ts: str) -> datetime | None:
+    """The instant a Slack ts names, or None for one that is not a ts."""
+    try:
+        return datetime.fromtimestamp(float(ts), UTC)
+    except (ValueError, OverflowError):
+        return None
+
+
+def _for_the_bot(event: dict[str, Any], bot_user: str, intake_channel: str) -> bool:
+    """A DM to the bot, a message that mentions it, or one in the intake channel."""
+    channel, text = str(event.get("channel", "")), str(event.get("text") or "")
+    mentioned = event.get("type") == "app_mention" or any(user == bot_user for user in _MENTION.findall(text))
+    direct = event.get("channel_type") == "im" or channel.startswith("D")
+    return direct or mentioned or (bool(intake_channel) and channel == intake_channel)
 
 
 def ticket_reaction(payload: dict[str, Any]) -> tuple[str, str] | None:

@@ -7,7 +7,7 @@ Rules (docs/security.md, "Who may do what"):
 - Each route names the role allowed: `ANYONE` (opening a new request, one's own list, the Home tab),
   `REQUESTER` (the requester of the request the payload names: "is it solved?", the rating), `REQUESTER_OR_AGENT`
   (that requester or an agent: the intake's answers and form), `AGENT` (the card, `/frontdesk`, held emails,
-  the :ticket: reaction).
+  the :ticket: reaction), `AUTHOR` (the author of the message the payload names: "Open a request?").
 - The request a route acts on is read from the payload in one way per route (`Subject`); the gate
   (bot.slack.gate) checks the person against that request before any handler runs. A route that acts on a
   request and whose payload names none (or names it badly) is dropped as malformed.
@@ -20,7 +20,17 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from bot.ways_in import AGENT_COMMANDS, AGENT_FORMS, CARD_ACTIONS, FRONTDESK, HELD_DECISIONS, IDS, SUPPORT, SUPPORT_FORM
+from bot.ways_in import (
+    AGENT_COMMANDS,
+    AGENT_FORMS,
+    CARD_ACTIONS,
+    FRONTDESK,
+    HELD_DECISIONS,
+    IDS,
+    OFFER_ANSWERS,
+    SUPPORT,
+    SUPPORT_FORM,
+)
 
 
 class Role(StrEnum):
@@ -28,6 +38,7 @@ class Role(StrEnum):
     REQUESTER = "requester"
     REQUESTER_OR_AGENT = "requester_or_agent"
     AGENT = "agent"
+    AUTHOR = "author"
 
 
 class Way(StrEnum):
@@ -47,6 +58,7 @@ class Subject(StrEnum):
     FORM = "form"  # the support form's private_metadata, JSON with `ticket` (absent or null: a new request)
     METADATA_TICKET = "metadata_ticket"  # an agent form's private_metadata, JSON with `ticket`
     METADATA = "metadata"  # the rating comment form's private_metadata: "12"
+    MESSAGE = "message"  # the pressed button's value names a message and its author: "C123|1700000000.000100|U123"
 
 
 @dataclass(frozen=True)
@@ -74,6 +86,7 @@ ROUTES: tuple[Route, ...] = (
     Route(Way.ACTION, IDS["resolution"] + "no", Role.REQUESTER, "resolution", Subject.VALUE),
     Route(Way.ACTION, IDS["rate"], Role.REQUESTER, "rating", Subject.VALUE),
     *(Route(Way.ACTION, IDS["held"] + decision, Role.AGENT, "held", Subject.VALUE) for decision in HELD_DECISIONS),
+    *(Route(Way.ACTION, IDS["offer"] + said, Role.AUTHOR, "offer", Subject.MESSAGE) for said in OFFER_ANSWERS),
     Route(Way.VIEW, SUPPORT_FORM, Role.REQUESTER_OR_AGENT, "support_form", Subject.FORM),
     *(Route(Way.VIEW, form, Role.AGENT, "agent_form", Subject.METADATA_TICKET) for form in AGENT_FORMS.values()),
     Route(Way.VIEW, IDS["rating_comment"], Role.REQUESTER, "rating_comment", Subject.METADATA),
@@ -93,6 +106,7 @@ class Matched:
     route: Route
     user: str
     subject: int | None
+    message: tuple[str, str, str] | None = None  # Subject.MESSAGE: the (channel, ts, author) the button names
 
 
 class Malformed(ValueError):
@@ -105,10 +119,21 @@ def route_of(body: dict[str, Any]) -> Matched | None:
     found = _find(*_way_and_id(body))
     if found is None:
         return None
+    if found.subject == Subject.MESSAGE:
+        message = message_of(body)
+        if message is None:
+            raise Malformed(f"{found.name}: the payload names no message")
+        return Matched(found, acting_user(body), None, message)
     subject = subject_of(found.subject, body)
     if found.subject not in (Subject.NONE, Subject.FORM) and subject is None:
         raise Malformed(f"{found.name}: the payload names no request")
     return Matched(found, acting_user(body), subject)
+
+
+def message_of(body: dict[str, Any]) -> tuple[str, str, str] | None:
+    """The (channel, ts, author) a pressed button's value names ("channel|ts|author"), or None."""
+    parts = str(pressed(body).get("value") or "").split("|")
+    return (parts[0], parts[1], parts[2]) if len(parts) == 3 and all(parts) else None
 
 
 def acting_user(body: dict[str, Any]) -> str:

@@ -272,6 +272,24 @@ class SlackSayer:
         payload = SlackPayload("chat.postMessage", {"channel": self.desk.agents_channel, "text": _cut(text)})
         enqueue_slack(self.session, key=key, payload=payload, now=self.now)
 
+    def offer_request(self, channel: str, ts: str, author: str) -> None:
+        """ "Open a request?" in the thread of a customer's message (channel_mode "ask"), once per message."""
+        self._offer(channel, ts, author, None)
+
+    def offer_answered(self, channel: str, ts: str, author: str, answer: str, *, key: str) -> None:
+        """The question of `offer_request`, updated with the author's answer and without its buttons."""
+        self._offer(channel, ts, author, answer, key=key)
+
+    def _offer(self, channel: str, ts: str, author: str, answer: str | None, *, key: str | None = None) -> None:
+        values = {"author": author, "answer": answer, "value": f"{channel}|{ts}|{author}"}
+        text = render("slack/offer_request.mrkdwn.j2", **values)
+        blocks = render_json("slack/offer_request.blocks.json.j2", text=text, **values)
+        args = {"channel": channel, "text": _cut(text), "blocks": blocks, **({} if answer else {"thread_ts": ts})}
+        offer = offer_key_of(channel, ts)
+        method, update_of = ("chat.update", offer) if answer else ("chat.postMessage", None)
+        payload = SlackPayload(method, args, update_of=update_of)
+        enqueue_slack(self.session, key=key or offer, payload=payload, now=self.now)
+
     def channel_waiting(self, channel: str, bot_user: str, *, key: str) -> None:
         """The agents are told that what the bot says in `channel` waits until it is invited there."""
         text = render("slack/channel_waiting.mrkdwn.j2", channel=channel, bot_user=bot_user)
@@ -401,6 +419,11 @@ class SlackSayer:
 def card_key_of(ticket: TicketRecord) -> str:
     """The idempotency key of the request's triage card (the one card updated in place)."""
     return f"ticket:{ticket.id}:card"
+
+
+def offer_key_of(channel: str, ts: str) -> str:
+    """The outbox key of "Open a request?" under the message at (channel, ts)."""
+    return f"offer:{channel}:{ts}"
 
 
 def held_key_of(record_id: int) -> str:

@@ -2,7 +2,8 @@
 
 Rules:
 - users.info answers the user with their profile (email, phone), time zone and its current offset; an unknown or
-  missing `user` is `user_not_found`.
+  missing `user` is `user_not_found`, and so is an external user (Slack Connect) Slack does not show
+  (`User.info_refused`).
 - usergroups.users.list answers the group's member ids; an unknown or missing `usergroup` is `no_such_subteam`; a
   disabled group answers only with `include_disabled`.
 """
@@ -17,6 +18,8 @@ from slack_emulator.shapes import user_json
 
 def info(ctx: Context, req: ApiRequest) -> dict[str, Any]:
     user = known_user(ctx, req.text("user"))
+    if user.info_refused:
+        raise ApiError("user_not_found")  # Slack may not show another organisation's user
     ws = ctx.workspace
     return {"user": user_json(user, ws.team, ws.now())}
 

@@ -6,7 +6,9 @@ Rules:
   email, for email. All of one message's effects are written in the caller's transaction, so a crash leaves
   either all of them or none, and the inbox row is redone.
 - A top-level message with no request yet opens one (status intake) with its text as the description and the
-  requester's profile as unconfirmed contact details; the requester's replies in its thread answer the first
+  requester's profile as unconfirmed contact details, unless it is a follow-up (`Incoming.follow_up_window`, in a
+  customer's channel): then it joins the request its author last wrote to in that channel within the window,
+  if one is not closed; the requester's replies in its thread answer the first
   missing field. A request's intake is its requester's (docs/security.md, "Who may do what"): an agent's message
   in the thread is recorded as the agent's, anyone else's is a comment (AuthorRole.OTHER) relayed to the agents,
   and neither answers a question nor brings attachments.
@@ -16,7 +18,8 @@ Rules:
   any point of the conversation, and counts as the attachments answer. A file refused as too large is named to
   the requester with the limit, one refused for its type with the type, and the rest of the message goes on.
 - When nothing is missing the request is complete: the priority is the matrix's suggestion (or the policy's
-  default), the plan the customer's (or the policy's default), the response clock starts, the deadlines are
+  default), the plan the customer's (or the policy's default), the response clock starts (for a request in a
+  customer's channel, at the customer's message: the request opens when it was written), the deadlines are
   stored, the requester gets the SR number and the response deadline in their own zone (an automated message,
   which never counts as a response), and the agents get a triage card.
 - Idempotent keys: what a message makes the bot say is keyed by that message, so doing it twice says it once.
@@ -31,7 +34,7 @@ Rules:
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -100,6 +103,8 @@ class Incoming:
     files: tuple[SharedFile, ...] = ()
     email_message_id: str | None = None  # set for an email: its Message-ID
     by_agent: bool = False  # the writer is an agent (Slack: bot.slack.agents; email: a proven agent's address)
+    written_at: datetime | None = None  # in a customer's channel: when it was written, the request's opening
+    follow_up_window: timedelta | None = None  # a top-level message that joins its author's recent request
 
     @property
     def stored_files(self) -> tuple[str, ...]:
@@ -165,6 +170,11 @@ class Intake:
     def message(self, session: Session, incoming: Incoming, now: datetime) -> Written | None:
         """Handle a message: open a request, or join the request of its thread (`into_request`)."""
         ticket = tickets.find_ticket(session, slack_thread=(incoming.channel, incoming.thread_ts))
+        if ticket is None and incoming.is_top_level and incoming.follow_up_window is not None:
+            since = (incoming.written_at or now) - incoming.follow_up_window
+            ticket = messages.recent_request_of(
+                session, slack_channel=incoming.channel, author=incoming.profile.user, since=since
+            )
         if ticket is None:
             if incoming.is_top_level:
                 self._open(session, incoming, now)
@@ -308,8 +318,9 @@ class Intake:
         draft = self._from_profile(profile).with_files(incoming.stored_files)
         described = answer(draft, "description", incoming.text, self._context(profile, now))
         draft = draft if isinstance(described, Refused) else described
-        ticket = self._new_ticket(session, profile, (incoming.channel, incoming.thread_ts), draft, now)
-        self._record(session, ticket, incoming, incoming.text, incoming.files, now)
+        opened = min(incoming.written_at, now) if incoming.written_at else now
+        ticket = self._new_ticket(session, profile, (incoming.channel, incoming.thread_ts), draft, opened)
+        self._record(session, ticket, incoming, incoming.text, incoming.files, opened)
         self._continue(session, ticket, draft, incoming.key, profile.zone, now)
 
     def _new_ticket(
@@ -426,7 +437,8 @@ class Intake:
         changes = {"status": TicketStatus.OPEN, "completed_at": now, "priority": priority, "plan": plan, "kind": kind}
         ticket = tickets.change_ticket(session, ticket.id, changes, actor=ACTOR, now=now, action="ticket.completed")
         log = [("complete", ""), ("plan", plan), ("kind", kind), ("priority", priority)]
-        clocks.record(session, ticket.id, log, at=now, actor=ACTOR)
+        in_customer_channel = self.desk.customer_for_channel(ticket.slack_channel or "") is not None
+        clocks.record(session, ticket.id, log, at=ticket.opened_at if in_customer_channel else now, actor=ACTOR)
         state = clocks.recompute(session, policy, ticket.id, now=now, actor=ACTOR)
         self.say.completed(ticket, state, zone, key=f"{key}:completed")
         files = tuple((file.name, file.stored_path) for file in messages.attachments_of(session, ticket.id))

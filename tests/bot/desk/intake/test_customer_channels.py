@@ -1,0 +1,178 @@
+"""Customers asking in their own Slack Connect channels, end to end: one channel per `channel_mode` (README,
+"Running it with Slack"), customers and staff writing there, in threads, with edits, and an external user Slack
+will not describe (users.info refused)."""
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from slack_emulator import Workspace
+from storage import messages, tickets
+from storage.tables import Ticket
+from tests.bot.conversation import START, Conversation, conversation_on, desk_config
+
+EXTERNAL = "T0ACME001"  # the customer's own organisation
+
+
+@pytest.fixture
+def shared(db, tmp_path: Path):
+    """A desk with three Slack Connect channels (auto, ask, reaction), each of its own customer; erin and frank
+    are the customer's people (Slack does not describe frank), dave is staff but not an agent, bob an agent."""
+    current: list[Conversation] = []
+    workspace = Workspace.example(clock=lambda: (current[0].now if current else START).timestamp())
+    erin = workspace.add_user(
+        "erin", real_name="Erin Acme", email="erin@acme.example", tz="Europe/Paris", team=EXTERNAL
+    )
+    frank = workspace.add_user("frank", real_name="Frank Acme", team=EXTERNAL, info_refused=True)
+    people = [erin, frank, workspace.user("bob"), workspace.user("dave")]
+    channels = {
+        mode: workspace.add_channel(f"acme-{mode}", members=people, ext_shared=True)
+        for mode in ("auto", "ask", "reaction")
+    }
+    extra = "".join(
+        f'[[customers]]\nname = "Acme {mode}"\nplan = "kpro"\nslack_channels = ["{channel.id}"]\n'
+        f'channel_mode = "{mode}"\n' + ('follow_up_window = "10m"\n' if mode == "auto" else "")
+        for mode, channel in channels.items()
+    )
+    for conversation in conversation_on(db, workspace, desk_config(workspace, tmp_path, extra=extra)):
+        current.append(conversation)
+        conversation.channels = channels
+        yield conversation
+
+
+def _tickets(conversation) -> list[tickets.TicketRecord]:
+    with conversation.database.read() as session:
+        rows = session.exec(tickets.select(Ticket).order_by(Ticket.id)).all()
+        return [tickets.to_ticket_record(row) for row in rows]
+
+
+def _said(conversation, channel, user: str, text: str, thread_ts: str | None = None):
+    said = conversation.slack.user_says(channel, user, text, thread_ts=thread_ts)
+    conversation.settle()
+    return said.message
+
+
+def _edit(conversation, channel, message, text: str) -> None:
+    """Slack's `message_changed` event for an edit of `message`."""
+    edited = {"type": "message", "user": message.user, "text": text, "ts": message.ts}
+    event = {
+        "type": "message",
+        "subtype": "message_changed",
+        "channel": channel.id,
+        "hidden": True,
+        "ts": conversation.emulator.workspace.next_ts(),
+        "message": edited,
+        "previous_message": {"type": "message", "user": message.user, "text": message.text, "ts": message.ts},
+    }
+    conversation.slack.event(event, ext_shared=True)
+    conversation.settle()
+
+
+def _instant(ts: str) -> datetime:
+    return datetime.fromtimestamp(float(ts), UTC)
+
+
+def test_auto_a_customers_message_opens_a_request_and_staff_chatter_never_does(shared):
+    channel = shared.channels["auto"]
+    for staff in ("dave", "bob"):
+        chatter = _said(shared, channel, staff, f"{staff} here: deploying the fix this afternoon")
+        assert shared.bot_says(channel.id, chatter.ts) == []
+    assert _tickets(shared) == []
+
+    root = _said(shared, channel, "erin", "Exports fail with a 500 since this morning")
+    status, question = shared.bot_says(channel.id, root.ts)
+    assert "Exports fail with a 500 since this morning" in status
+    assert question.startswith("I need a way to reach you")
+    (ticket,) = _tickets(shared)
+    assert (ticket.slack_channel, ticket.slack_thread_ts) == (channel.id, root.ts)
+    assert ticket.opened_at == _instant(root.ts)  # the request opens when the customer wrote
+    assert ticket.plan == "kpro"
+
+    follow_up = _said(shared, channel, "erin", "Also: the CSV download is empty")
+    assert shared.bot_says(channel.id, follow_up.ts) == []  # it joined the request: answered in its thread
+    dave = _said(shared, channel, "dave", "Looking into it", thread_ts=root.ts)
+    _edit(shared, channel, root, "Exports fail with a 500 since 9:00")
+    (ticket,) = _tickets(shared)
+    with shared.database.read() as session:
+        written = [(m.author, m.text) for m in messages.messages_of(session, ticket.id)]
+    erin = shared.emulator.workspace.user("erin").id
+    assert (erin, "Also: the CSV download is empty") in written
+    assert (dave.user, "Looking into it") in written
+    assert ticket.description == "Exports fail with a 500 since this morning"  # an edit opens and changes nothing
+
+    shared.now += timedelta(minutes=15)  # past the follow-up window: a new subject is a new request
+    later = _said(shared, channel, "erin", "Another thing: SSO login loops")
+    assert len(shared.bot_says(channel.id, later.ts)) == 2
+    assert [t.slack_thread_ts for t in _tickets(shared)] == [root.ts, later.ts]
+
+
+def test_auto_an_external_user_slack_will_not_describe_is_known_by_what_the_event_carries(shared):
+    channel = shared.channels["auto"]
+    root = _said(shared, channel, "frank", "The API answers 401 to every token")
+    status, question = shared.bot_says(channel.id, root.ts)
+    assert "The API answers 401 to every token" in status
+    assert question.startswith("I need a way to reach you")
+    frank = shared.emulator.workspace.user("frank").id
+    with shared.database.read() as session:
+        found, total = tickets.requested_by(session, slack_team_id=EXTERNAL, slack_user_id=frank, limit=5)
+    assert total == 1
+    assert found[0].slack_thread_ts == root.ts
+    _said(shared, channel, "frank", "frank@acme.example", thread_ts=root.ts)
+    assert "frank@acme.example" in _tickets(shared)[0].contact_email
+
+
+def test_ask_the_bot_asks_once_and_only_the_author_may_answer(shared):
+    channel = shared.channels["ask"]
+    assert shared.bot_says(channel.id, _said(shared, channel, "dave", "Standup moved to 10:30").ts) == []
+    root = _said(shared, channel, "erin", "Is there a limit on attachment size?")
+    (offer,) = [m for m in shared.thread(channel.id, root.ts) if m.user == shared.bot_user]
+    assert offer.text.endswith(
+        "Open a request for this message? The support team then follows it here, in this thread."
+    )
+    _said(shared, channel, "erin", "(it is for the quarterly import)", thread_ts=root.ts)
+    _edit(shared, channel, root, "Is there a limit on attachment size? We upload 80 MB files")
+    assert [m.text for m in shared.thread(channel.id, root.ts) if m.user == shared.bot_user] == [offer.text]
+    assert _tickets(shared) == []
+
+    shared.slack.block_actions("frank", offer, "offer:yes")
+    shared.settle()
+    (refused,) = shared.emulator.workspace.ephemerals(user="frank")
+    assert refused.text == "Only the person who wrote that message can answer this. Nothing was changed."
+    assert _tickets(shared) == []
+
+    shared.now += timedelta(minutes=30)
+    shared.slack.block_actions("erin", offer, "offer:yes")
+    shared.settle()
+    (ticket,) = _tickets(shared)
+    assert (ticket.slack_channel, ticket.slack_thread_ts) == (channel.id, root.ts)
+    assert ticket.opened_at == _instant(root.ts)  # the response clock counts from the customer's message
+    assert ticket.description == "Is there a limit on attachment size?"
+    said = shared.bot_says(channel.id, root.ts)
+    assert said[0].endswith("A request was opened for this message; I ask what it needs below.")
+    assert "Is there a limit on attachment size?" in said[1]
+    updated = shared.emulator.workspace.message(channel, offer.ts)
+    assert all(block["type"] != "actions" for block in updated.blocks)
+
+    other = _said(shared, channel, "erin", "Never mind the colours question")
+    (second,) = [m for m in shared.thread(channel.id, other.ts) if m.user == shared.bot_user]
+    shared.slack.block_actions("erin", second, "offer:no")
+    shared.settle()
+    assert shared.bot_says(channel.id, other.ts)[0].endswith("No request was opened for this message.")
+    assert len(_tickets(shared)) == 1
+
+
+def test_reaction_only_an_agents_ticket_opens_a_request(shared):
+    channel = shared.channels["reaction"]
+    root = _said(shared, channel, "erin", "Our invoices show the wrong VAT number")
+    assert shared.bot_says(channel.id, root.ts) == []
+    shared.now += timedelta(minutes=20)
+    shared.slack.reaction_added("dave", "ticket", channel, root.ts)  # staff, not an agent
+    shared.settle()
+    assert _tickets(shared) == []
+    shared.slack.reaction_added("bob", "ticket", channel, root.ts)
+    shared.settle()
+    (ticket,) = _tickets(shared)
+    assert (ticket.slack_thread_ts, ticket.plan) == (root.ts, "kpro")
+    assert ticket.opened_at == _instant(root.ts)  # when the customer wrote, not when the agent reacted
+    assert len(shared.bot_says(channel.id, root.ts)) == 2
