@@ -119,7 +119,10 @@ def _attack(conversation: Conversation, route: Route, user: str) -> None:
     if route.way == Way.ACTION:
         action_id = _id_of(route)
         block = f"{action_id.split(':')[0]}|{ticket}|contact" if route.subject == Subject.BLOCK else "attack"
-        action = {"type": "button", "action_id": action_id, "block_id": block, "value": str(ticket),
+        value = (
+            f"{support.id}|{_root(conversation)}|{ws.user('alice').id}" if route.subject == Subject.MESSAGE else ticket
+        )
+        action = {"type": "button", "action_id": action_id, "block_id": block, "value": str(value),
                   "text": {"type": "plain_text", "text": "Yes"}, "action_ts": ws.next_ts()}  # fmt: skip
         fields = {
             "actions": [action],
@@ -168,7 +171,7 @@ def test_a_person_without_the_role_is_refused_on_every_route_and_nothing_changes
     (refusal,) = _refusals(alices)
     assert refusal.actor == alices.emulator.workspace.user(user).id
     assert refusal.after == {"route": route.name, "needs": route.role.value, "reason": refusal.after["reason"]}
-    assert refusal.ticket_id == (1 if route.role != Role.AGENT else None)
+    assert refusal.ticket_id == (1 if route.role not in (Role.AGENT, Role.AUTHOR) else None)
     told = _said_to(alices, user)
     assert told, f"{user} was not told why"
     assert told[-1].startswith("Only ")
