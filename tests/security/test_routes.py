@@ -146,6 +146,13 @@ def _attack(conversation: Conversation, route: Route, user: str) -> None:
     view = ws.open_view(who, {**definition, "private_metadata": metadata})
     if route.subject == Subject.FORM:
         view = ws.set_view_state(view.id, state_values(view.definition.get("blocks"), FORGED))
+    if route.subject == Subject.METADATA_TICKET:  # a well-formed agent form, so that only the gate can refuse it
+        typed = {"type": "plain_text_input", "value": "Taken over"}
+        level = {
+            "type": "static_select",
+            "selected_option": {"text": {"type": "plain_text", "text": "L2"}, "value": "L2"},
+        }
+        view = ws.set_view_state(view.id, {"text": {"text": typed}, "level": {"level": level}})
     fields = {"view": view_json(view, ws.app, ws.team), "response_urls": [], "trigger_id": ws.issue_trigger(who)}
     slack.send(INTERACTIVE, payloads.interaction("view_submission", ws.app, ws.team, who, **fields))
     ws.close_view(view.id)

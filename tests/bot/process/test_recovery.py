@@ -24,7 +24,7 @@ from tests.bot.bot_process import BotProcess
 from tests.bot.slack.conftest import receiving
 from tests.storage.postgres import PostgresServer
 
-STATUS, QUESTION = "*Your request so far*", "Can we reach you"
+STATUS, QUESTION = "*Your request so far*", "What phone number can we reach you at?"  # email on file, no phone
 RECOVERED_WITHIN = 10.0  # seconds from the new worker's start (inbox leases are 8 s, bot/process/inbox_worker.py)
 
 
