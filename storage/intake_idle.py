@@ -57,7 +57,8 @@ def idle_intake(session: Session, *, cutoff: datetime, bot_actor: str, limit: in
         .order_by(activity, col(Ticket.id))
         .limit(limit)
     )
-    return [IdleIntake(ticket, sr, to_utc(at), event) for ticket, sr, at, event in session.exec(statement).all()]
+    rows = session.exec(statement).all()
+    return [IdleIntake(int(ticket), sr, to_utc(at), event) for ticket, sr, at, event in rows if ticket is not None]
 
 
 def idle_since(session: Session, ticket_id: int, *, bot_actor: str) -> IdleIntake | None:

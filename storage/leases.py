@@ -87,7 +87,7 @@ def renew_rows(
         .values(lease_until=to_utc(until))
     )
     with database.write() as session:
-        return int(session.exec(statement).rowcount)  # type: ignore[call-overload]
+        return int(session.exec(statement).rowcount)
 
 
 def state_counts(session: Session, model: type[SQLModel], states: type[S]) -> dict[S, int]:

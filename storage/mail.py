@@ -145,12 +145,12 @@ def decide_held(
         .where(col(EmailRecord.id) == record_id, col(EmailRecord.review) == EmailReview.HELD.value)
         .values(**values)
     )
-    return bool(session.exec(statement).rowcount)  # type: ignore[attr-defined]
+    return bool(session.exec(statement).rowcount)
 
 
 def assign_ticket(session: Session, record_id: int, ticket_id: int) -> None:
     """A recorded email belongs to request `ticket_id` (a held message an agent attached or opened)."""
-    session.exec(update(EmailRecord).where(col(EmailRecord.id) == record_id).values(ticket_id=ticket_id))  # type: ignore[call-overload]
+    session.exec(update(EmailRecord).where(col(EmailRecord.id) == record_id).values(ticket_id=ticket_id))
 
 
 def uidvalidity_changed(session: Session, mailbox: str, uidvalidity: int, now: datetime) -> bool:

@@ -37,4 +37,4 @@ def record_new(session: Session, reminders: Iterable[tuple[str, int | None]], *,
 
 def forget(session: Session, keys: Iterable[str]) -> None:
     """The `keys` are no longer recorded: what they name is said again when it happens again."""
-    session.exec(delete(ReminderSent).where(col(ReminderSent.key).in_(list(keys))))  # type: ignore[call-overload]
+    session.exec(delete(ReminderSent).where(col(ReminderSent.key).in_(list(keys))))

@@ -63,7 +63,8 @@ def worklist(
     ordered = statement.order_by(nearest.c.due.is_(None), nearest.c.due, col(Ticket.id)).limit(limit)
     rows = session.exec(ordered).all()
     names = _nearest_targets(session, {row[0].id: row[1] for row in rows if row[1] is not None})
-    items = [WorkItem(to_ticket_record(ticket), names.get(ticket.id), due) for ticket, due in rows]
+    records = [(to_ticket_record(ticket), due) for ticket, due in rows]
+    items = [WorkItem(record, names.get(record.id), due) for record, due in records]
     return items, int(total)
 
 
