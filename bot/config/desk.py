@@ -16,6 +16,11 @@ Rules:
   `auto` (a customer's top-level message opens a request, and their next top-level messages within
   `follow_up_window`, elapsed time, default 10m, join it), `ask` (the bot asks whether to open one) or `reaction`
   (the default: only an agent's :ticket: opens one).
+- `[[services]]` names the desk's services (the components of the status page, docs/status-page.md), in the
+  order written: an `id` (lower-case letters, digits, `-` and `_`, at most 40; what agents type and reports
+  name), a display `name` and an optional `description`. Ids and names are unique (case-insensitively). A desk
+  without services has one implicit service: every outage and window hits it, as before services existed.
+  A `[[maintenance]]` window may name the `services` it takes down (known ids; none: every service).
 """
 
 import re
@@ -37,6 +42,7 @@ _CHANNEL = re.compile(r"^[CGD][A-Z0-9]{2,}$")
 _USER = re.compile(r"^[UW][A-Z0-9]{2,}$")
 _GROUP = re.compile(r"^S[A-Z0-9]{2,}$")
 _DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9-]{1,63}\.)+[a-z]{2,63}$")
+_SERVICE_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _MIME_PART = r"[a-z0-9][a-z0-9!#$&^_.+-]*"
 _MIME_PATTERN = re.compile(rf"^{_MIME_PART}/(\*|{_MIME_PART})$")
@@ -85,11 +91,21 @@ class Customer:
 
 
 @dataclass(frozen=True)
+class Service:
+    """One component of the desk's product, as the status page and the availability report name it."""
+
+    id: str
+    name: str
+    description: str = ""
+
+
+@dataclass(frozen=True)
 class Maintenance:
     start: datetime
     end: datetime
     title: str
     planned: bool = True
+    services: tuple[str, ...] = ()  # the ids of the services it takes down; none: every service
 
 
 @dataclass(frozen=True)
@@ -120,6 +136,7 @@ class DeskConfig:
     email: EmailDesk = field(default_factory=EmailDesk)
     monthly_report_day: int = 1  # the month's business day the previous month's report is posted on; 0: never
     post_empty_reports: bool = False  # `[reports] post_empty`: a month with nothing in it is posted too
+    services: tuple[Service, ...] = ()  # `[[services]]`, in the order written; none: one implicit service
 
     @property
     def phone_region(self) -> str | None:
@@ -132,6 +149,11 @@ class DeskConfig:
     def customer_for_email(self, address: str) -> Customer | None:
         domain = address.rpartition("@")[2].lower()
         return next((c for c in self.customers if domain in c.email_domains), None)
+
+    def service_named(self, word: str) -> Service | None:
+        """The service whose id or display name is `word` (case-insensitively), if any."""
+        wanted = word.strip().casefold()
+        return next((s for s in self.services if wanted in (s.id, s.name.casefold())), None)
 
 
 def load_desk_config(path: Path) -> DeskConfig:
@@ -170,7 +192,8 @@ def parse_desk_config(text: str, source: str, folder: Path) -> DeskConfig:
     intake = attempt(
         lambda: _intake(root.child("intake"), folder), IntakeSettings(attachments_folder=folder / "attachments")
     )
-    maintenance = attempt(lambda: _maintenance(root), ())
+    services = attempt(lambda: _services(root), ())
+    maintenance = attempt(lambda: _maintenance(root, services), ())
     digest_over = attempt(lambda: _digest_over(root.child("reminders", required=False)), 5)
     email = attempt(lambda: read_email(root.child("email", required=False)), EmailDesk())
     monthly_report_day, post_empty_reports = attempt(
@@ -195,6 +218,7 @@ def parse_desk_config(text: str, source: str, folder: Path) -> DeskConfig:
         email,
         monthly_report_day,
         post_empty_reports,
+        services=services,
     )
 
 
@@ -327,7 +351,41 @@ def _elapsed(text: str) -> timedelta:
     return timedelta(weeks=float(duration.weeks), days=float(duration.days), minutes=float(duration.minutes))
 
 
-def _maintenance(root: Reader) -> tuple[Maintenance, ...]:
+def _services(root: Reader) -> tuple[Service, ...]:
+    """`[[services]]` in the order written, each id and name used once."""
+    services: list[Service] = []
+    for item in root.children("services"):
+        item.allow("id", "name", "description")
+        service_id = item.value("id", str, required=True)
+        if not _SERVICE_ID.match(service_id):
+            raise item.error(
+                f'"{service_id}" is not a service id (lower-case letters, digits, - and _, at most 40, e.g. search)',
+                "id",
+            )
+        name = " ".join(item.value("name", str, required=True).split())
+        if not name:
+            raise item.error("must not be empty", "name")
+        taken = {key: s.id for s in services for key in (s.id, s.name.casefold())}
+        for key, what in ((service_id, "id"), (name.casefold(), "name")):
+            if key in taken:
+                raise item.error(f'"{key}" is already used by service {taken[key]}', what)
+        services.append(Service(service_id, name, " ".join(item.value("description", str, "").split())))
+        item.done()
+    return tuple(services)
+
+
+def _known_services(item: Reader, services: tuple[Service, ...]) -> tuple[str, ...]:
+    """A window's `services`: ids of the desk's services."""
+    named = item.strings("services")
+    known = [s.id for s in services]
+    for service_id in named:
+        if service_id not in known:
+            choices = ", ".join(known) if known else "none: add [[services]] first"
+            raise item.error(f'"{service_id}" is not a service of this desk ({choices})', "services")
+    return tuple(dict.fromkeys(named))
+
+
+def _maintenance(root: Reader, services: tuple[Service, ...] = ()) -> tuple[Maintenance, ...]:
     windows = []
     for item in root.children("maintenance"):
         start, end = item.value("start", datetime, required=True), item.value("end", datetime, required=True)
@@ -335,8 +393,7 @@ def _maintenance(root: Reader) -> tuple[Maintenance, ...]:
             raise item.error("start and end need a UTC offset, e.g. 2026-12-05T22:00:00+01:00")
         if end <= start:
             raise item.error("ends before it starts", "end")
-        windows.append(
-            Maintenance(start, end, item.value("title", str, required=True), item.value("planned", bool, True))
-        )
+        title, planned = item.value("title", str, required=True), item.value("planned", bool, True)
+        windows.append(Maintenance(start, end, title, planned, _known_services(item, services)))
         item.done()
     return tuple(windows)

@@ -45,3 +45,15 @@ def test_the_commented_email_section_loads_once_uncommented(tmp_path, monkeypatc
     [mailbox] = email.mailboxes
     assert (mailbox.name, mailbox.host, mailbox.port) == ("support", "imap.example.com", 993)
     assert mailbox.password == "secret"
+
+
+def test_the_commented_services_load_once_uncommented(tmp_path):
+    path = tmp_path / "frontdesk.toml"
+    run_frontdesk("init", str(path))
+    text = path.read_text()
+    start = text.index("# [[services]]")
+    end = text.index("# Maintenance windows")
+    uncommented = "\n".join(line.removeprefix("# ") for line in text[start:end].splitlines())
+    path.write_text(text[:start] + uncommented + "\n" + text[end:])
+    services = load_desk_config(path).services
+    assert [(s.id, s.name) for s in services] == [("search", "Search"), ("api", "Public API")]
