@@ -46,7 +46,8 @@ def test_queue_depths_count_the_rows_in_play_and_the_oldest_pending_one(db: Data
     with db.write() as session:
         inbox.complete_inbox(session, claims[0], now=NOW + 3 * HOUR)
         figures = queue_figures(session)
-    assert figures.inbox[InboxState.PENDING] == 2 and figures.inbox[InboxState.PROCESSING] == 0
+    assert figures.inbox[InboxState.PENDING] == 2
+    assert figures.inbox[InboxState.PROCESSING] == 0
     assert InboxState.DONE not in figures.inbox  # done rows grow for ever: never counted
     assert figures.oldest_inbox == NOW + HOUR  # e0 is done; e1 is the oldest still waiting
     assert figures.outbox[OutboxState.PENDING] == 2
