@@ -1,19 +1,23 @@
 """Services for outages (downtime) and maintenance windows, the inputs of availability reports.
 
 Rules: intervals are [start, end) in UTC; an outage still going on has no end. A row without a customer
-applies to every customer, so the intervals of one customer include the global ones. Every change is audited.
+applies to every customer, so the intervals of one customer include the global ones. An interval names the
+services it hits (the desk config's ids); one naming none hits every service, so the intervals of one service
+include those. Every change is audited.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import or_
+from sqlalchemy import ColumnElement, exists, or_
 from sqlmodel import Session, col, select
 
 from storage import audit
 from storage.columns import to_utc
 from storage.errors import InvalidValueError, NotFoundError
-from storage.tables import MaintenanceWindow, Outage
+from storage.tables import MaintenanceService, MaintenanceWindow, Outage, OutageService
 
 
 @dataclass(frozen=True)
@@ -23,6 +27,11 @@ class Interval:
     title: str
     start: datetime
     end: datetime | None  # None: still going on
+    services: tuple[str, ...] = ()  # the services it hits, in id order; none: every service
+
+    def hits(self, service: str) -> bool:
+        """Whether this interval counts for `service`."""
+        return not self.services or service in self.services
 
 
 def start_outage(
@@ -34,11 +43,18 @@ def start_outage(
     now: datetime,
     customer_id: int | None = None,
     ticket_id: int | None = None,
+    services: Iterable[str] = (),
 ) -> int:
+    """A new outage of `services` (none: every service); its id."""
     outage = Outage(customer_id=customer_id, ticket_id=ticket_id, title=title, started_at=to_utc(started_at))
     session.add(outage)
     session.flush()
-    after = {"title": title, "started_at": started_at, "customer_id": customer_id}
+    assert outage.id is not None
+    named = _distinct(services)
+    session.add_all(OutageService(outage_id=outage.id, service=service) for service in named)
+    after: dict[str, Any] = {"title": title, "started_at": started_at, "customer_id": customer_id}
+    if named:
+        after["services"] = list(named)
     audit.record(
         session,
         actor=actor,
@@ -83,7 +99,9 @@ def add_maintenance(
     now: datetime,
     customer_id: int | None = None,
     planned: bool = True,
+    services: Iterable[str] = (),
 ) -> int:
+    """A new maintenance window of `services` (none: every service); its id."""
     if to_utc(ends_at) <= to_utc(starts_at):
         raise InvalidValueError("a maintenance window must end after it starts")
     window = MaintenanceWindow(
@@ -96,7 +114,14 @@ def add_maintenance(
     )
     session.add(window)
     session.flush()
-    after = {"title": title, "starts_at": starts_at, "ends_at": ends_at, "customer_id": customer_id, "planned": planned}
+    assert window.id is not None
+    named = _distinct(services)
+    session.add_all(MaintenanceService(maintenance_id=window.id, service=service) for service in named)
+    after: dict[str, Any] = {
+        "title": title, "starts_at": starts_at, "ends_at": ends_at, "customer_id": customer_id, "planned": planned
+    }  # fmt: skip
+    if named:
+        after["services"] = list(named)
     audit.record(
         session, actor=actor, action="maintenance.added", at=now, subject=f"maintenance:{window.id}", after=after
     )
@@ -105,33 +130,78 @@ def add_maintenance(
 
 
 def outages_between(
-    session: Session, start: datetime, end: datetime, *, customer_id: int | None = None
+    session: Session,
+    start: datetime,
+    end: datetime,
+    *,
+    customer_id: int | None = None,
+    service: str | None = None,
 ) -> list[Interval]:
-    """Outages overlapping [start, end) for a customer (with the global ones), or only global ones."""
+    """Outages overlapping [start, end) for a customer (with the global ones), or only global ones; of one
+    service (with those naming none) when `service` is given, else of any."""
     statement = select(Outage).where(
         col(Outage.started_at) < to_utc(end),
         or_(col(Outage.ended_at).is_(None), col(Outage.ended_at) > to_utc(start)),
         or_(col(Outage.customer_id).is_(None), col(Outage.customer_id) == customer_id),
     )
+    if service is not None:
+        statement = statement.where(_hits(OutageService, col(OutageService.outage_id) == Outage.id, service))
+    rows = list(session.exec(statement.order_by(col(Outage.started_at), col(Outage.id))))
+    named = _services_of(session, OutageService, [row.id for row in rows if row.id is not None])
     return [
-        Interval(row.id, row.customer_id, row.title, row.started_at, row.ended_at)  # type: ignore[arg-type]
-        for row in session.exec(statement.order_by(col(Outage.started_at), col(Outage.id)))
+        Interval(row.id, row.customer_id, row.title, row.started_at, row.ended_at, named.get(row.id, ()))  # type: ignore[arg-type]
+        for row in rows
     ]
 
 
 def maintenance_between(
-    session: Session, start: datetime, end: datetime, *, customer_id: int | None = None
+    session: Session,
+    start: datetime,
+    end: datetime,
+    *,
+    customer_id: int | None = None,
+    service: str | None = None,
 ) -> list[Interval]:
-    """Maintenance windows overlapping [start, end) for a customer (with the global ones)."""
+    """Maintenance windows overlapping [start, end) for a customer (with the global ones); of one service (with
+    those naming none) when `service` is given, else of any."""
     statement = select(MaintenanceWindow).where(
         col(MaintenanceWindow.starts_at) < to_utc(end),
         col(MaintenanceWindow.ends_at) > to_utc(start),
         or_(col(MaintenanceWindow.customer_id).is_(None), col(MaintenanceWindow.customer_id) == customer_id),
     )
+    if service is not None:
+        link = col(MaintenanceService.maintenance_id) == MaintenanceWindow.id
+        statement = statement.where(_hits(MaintenanceService, link, service))
+    rows = list(session.exec(statement.order_by(col(MaintenanceWindow.starts_at), col(MaintenanceWindow.id))))
+    named = _services_of(session, MaintenanceService, [row.id for row in rows if row.id is not None])
     return [
-        Interval(row.id, row.customer_id, row.title, row.starts_at, row.ends_at)  # type: ignore[arg-type]
-        for row in session.exec(statement.order_by(col(MaintenanceWindow.starts_at), col(MaintenanceWindow.id)))
+        Interval(row.id, row.customer_id, row.title, row.starts_at, row.ends_at, named.get(row.id, ()))  # type: ignore[arg-type]
+        for row in rows
     ]
+
+
+def _hits(
+    table: type[OutageService] | type[MaintenanceService], link: ColumnElement[bool], service: str
+) -> ColumnElement[bool]:
+    """SQL: the interval names no service, or names `service`."""
+    return or_(~exists().where(link), exists().where(link, col(table.service) == service))
+
+
+def _services_of(
+    session: Session, table: type[OutageService] | type[MaintenanceService], ids: list[int]
+) -> dict[int, tuple[str, ...]]:
+    """The services each interval of `ids` names, in id order."""
+    if not ids:
+        return {}
+    owner = col(OutageService.outage_id) if table is OutageService else col(MaintenanceService.maintenance_id)
+    found: dict[int, list[str]] = {}
+    for interval_id, service in session.exec(select(owner, col(table.service)).where(owner.in_(ids))):
+        found.setdefault(interval_id, []).append(service)
+    return {interval_id: tuple(sorted(services)) for interval_id, services in found.items()}
+
+
+def _distinct(services: Iterable[str]) -> tuple[str, ...]:
+    return tuple(sorted(set(services)))
 
 
 def outage_of_ticket(session: Session, ticket_id: int) -> Interval | None:
@@ -140,7 +210,8 @@ def outage_of_ticket(session: Session, ticket_id: int) -> Interval | None:
     row = session.exec(statement).first()
     if row is None or row.id is None:
         return None
-    return Interval(row.id, row.customer_id, row.title, row.started_at, row.ended_at)
+    named = _services_of(session, OutageService, [row.id])
+    return Interval(row.id, row.customer_id, row.title, row.started_at, row.ended_at, named.get(row.id, ()))
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from storage.tables.delivery import ChannelWait, SlackPace
 from storage.tables.mail import EmailRecord, MailboxState
 from storage.tables.people import Agent, Customer, CustomerMatch, Requester
 from storage.tables.queues import Counter, InboxItem, OutboxItem, ReminderSent, SweepRun
-from storage.tables.service_events import MaintenanceWindow, Outage
+from storage.tables.service_events import MaintenanceService, MaintenanceWindow, Outage, OutageService
 from storage.tables.tickets import Attachment, Message, Pause, Ticket, TicketDeadline, TicketEvent, UpdateCycle
 
 metadata = SQLModel.metadata
@@ -28,9 +28,11 @@ __all__ = [
     "EmailRecord",
     "InboxItem",
     "MailboxState",
+    "MaintenanceService",
     "MaintenanceWindow",
     "Message",
     "Outage",
+    "OutageService",
     "OutboxItem",
     "Pause",
     "ReminderSent",
