@@ -3,9 +3,11 @@
 Rules:
 - Text and HTML come from templates/reports/; CSV and JSON are data for spreadsheets and independent checks:
   seconds of working time, minutes of downtime, exact counts, SR numbers as SR-000123, instants in ISO 8601 UTC.
-- CSV is one table: a `section` column says what a row is (target, agent, availability, satisfaction), the other
-  columns are the union of what the sections need, empty where a section has nothing. Rows end with CRLF (RFC
-  4180), so that a cell holding either line break is quoted (with "\n" alone, a lone "\r" would not be).
+- CSV is one table: a `section` column says what a row is (target, agent, availability; satisfaction, the month's
+  ratings in one row; agent_satisfaction, each agent's, "unassigned" for requests without one, as the text report
+  names them), the other columns are the union of what the sections need, empty where a section has nothing.
+  Rows end with CRLF (RFC 4180), so that a cell holding either line break is quoted (with "\n" alone, a lone
+  "\r" would not be).
 - No CSV cell can be a formula (OWASP, "CSV Injection"): figures we compute (int, float) are written as numbers,
   and every other cell is text, which gets a leading `'` when it begins with `=`, `+`, `-`, `@`, a tab or a
   carriage return, so an agent, customer or plan named "=HYPERLINK(...)" opens as that text in a spreadsheet.
@@ -89,9 +91,12 @@ def as_csv(report: Report) -> str:
         data = _uptime(line)
         data.pop("daily")
         rows.append({"section": "availability", **data})
-    for rating in ([report.satisfaction] if report.satisfaction else []) + list(report.agent_satisfaction):
-        name = rating.group[0] if rating.group else ""
-        rows.append({"section": "satisfaction", "name": name, "count": rating.count, "mean_score": rating.mean})
+    if report.satisfaction:
+        rating = report.satisfaction
+        rows.append({"section": "satisfaction", "count": rating.count, "mean_score": rating.mean})
+    for rating in report.agent_satisfaction:
+        name = rating.group[0] or "unassigned"
+        rows.append({"section": "agent_satisfaction", "name": name, "count": rating.count, "mean_score": rating.mean})
     writer.writerows({column: csv_cell(value) for column, value in row.items()} for row in rows)
     return out.getvalue()
 

@@ -82,9 +82,20 @@ def test_json_and_csv_hold_exact_figures_to_verify() -> None:
     assert (data["start"], data["time_zone"]) == ("2026-09-30T22:00:00+00:00", "Europe/Warsaw")
 
     rows = list(csv.DictReader(io.StringIO(run_frontdesk("report", "--month", "2026-10", "--format", "csv").stdout)))
-    assert {row["section"] for row in rows} == {"target", "agent", "availability", "satisfaction"}
+    assert {row["section"] for row in rows} == {"target", "agent", "availability", "satisfaction", "agent_satisfaction"}
     [acme] = [row for row in rows if row["section"] == "availability" and row["name"] == "Acme"]
     assert (acme["downtime_minutes"], acme["credit_percent"], acme["met_target"]) == ("510.0", "10.0", "False")
+
+
+@pytest.mark.usefixtures("october")
+def test_the_csv_gives_the_months_satisfaction_once_and_each_agents_apart() -> None:
+    rows = list(csv.DictReader(io.StringIO(run_frontdesk("report", "--month", "2026-10", "--format", "csv").stdout)))
+    ratings = [
+        (row["section"], row["name"], row["count"], row["mean_score"])
+        for row in rows
+        if "satisfaction" in row["section"]
+    ]
+    assert ratings == [("satisfaction", "", "2", "3.5"), ("agent_satisfaction", "Bob", "2", "3.5")]
 
 
 def test_the_html_report_is_a_standalone_page_with_charts(october: Path) -> None:
