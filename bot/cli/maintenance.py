@@ -3,16 +3,20 @@
 Rules: `add --start ISO --end ISO --title TEXT [--planned|--unplanned]` stores the window (audited) in the
 configured database (upgraded first) and says when its notices go out; instants need their UTC offset; an end
 not after the start is refused. Bad input: exit 2 and one line. `list` shows the windows from a week ago on.
+- Both print instants in the desk's local time: its policy's time zone when the desk config (FRONTDESK_CONFIG)
+  reads, else the machine's, with the UTC offset (docs/operations.md, "Maintenance windows").
 """
 
 import os
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 
 import click
 
 from bot.actor import CLI_ACTOR
 from bot.cli.errors import fail
 from bot.cli.inputs import instant
+from bot.config.desk import DeskConfigError, load_desk_config
+from bot.config.environment import Settings
 from bot.render import render
 from storage import migrate, service_events
 from storage.engine import open_database
@@ -51,8 +55,9 @@ def add(start_text: str, end_text: str, title: str, planned: bool) -> None:
         database.dispose()
     except StorageError as error:
         fail(str(error))
-    click.echo(render("cli/maintenance_added.txt.j2", id=window, title=title.strip(), start=start, end=end,
-                      planned=planned), nl=False)  # fmt: skip
+    zone = local_zone()
+    click.echo(render("cli/maintenance_added.txt.j2", id=window, title=title.strip(), start=start.astimezone(zone),
+                      end=end.astimezone(zone), planned=planned), nl=False)  # fmt: skip
 
 
 @maintenance.command("list")
@@ -66,4 +71,12 @@ def list_windows() -> None:
         database.dispose()
     except StorageError as error:
         fail(str(error))
-    click.echo(render("cli/maintenance_list.txt.j2", windows=windows), nl=False)
+    click.echo(render("cli/maintenance_list.txt.j2", windows=windows, zone=local_zone()), nl=False)
+
+
+def local_zone() -> tzinfo | None:
+    """The desk's time zone (its policy's calendar), or None for the machine's when no desk config reads."""
+    try:
+        return load_desk_config(Settings.from_environment().config_path).policy.calendar.zone
+    except DeskConfigError:
+        return None
