@@ -4,9 +4,12 @@ Rules:
 - PRESET_OR_FILE is a preset name (owkin, kissflow, k0nsult, livepro, kiwi) or a path to a TOML policy.
 - `check` prints a one-line summary and exits 0, or prints the error (file, key, problem) and exits 2.
 - `show --plan NAME` shows one plan; holidays are listed from `--today` (default: today in UTC).
+- `show` names the published policy a file follows (its `source` key) and never the file it was read from: a policy
+  without `source` is shown by its title and name alone.
 """
 
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 import click
 
@@ -47,6 +50,7 @@ def show(preset_or_file: str, plan_name: str | None, today: datetime | None) -> 
         render(
             "cli/policy_show.txt.j2",
             policy=loaded,
+            source=stated_source(loaded, preset_or_file),
             plans=plans,
             tables={plan.name: policy_view.target_tables(loaded, plan) for plan in plans},
             holidays=policy_view.upcoming_holidays(loaded, day),
@@ -56,6 +60,12 @@ def show(preset_or_file: str, plan_name: str | None, today: datetime | None) -> 
         ),
         nl=False,
     )
+
+
+def stated_source(loaded: Policy, preset_or_file: str) -> str | None:
+    """The policy's `source`, or None when it has none (the loader then names the file it was read from)."""
+    read_from = f"{preset_or_file}.toml" if preset_or_file in presets.names() else Path(preset_or_file).name
+    return None if loaded.source == read_from else loaded.source
 
 
 @policy.command()

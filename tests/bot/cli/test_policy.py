@@ -69,3 +69,25 @@ def test_check_of_a_missing_file(tmp_path):
     outcome = run_frontdesk("policy", "check", str(tmp_path / "nope.toml"))
     assert outcome.exit_code == 2
     assert outcome.stderr.startswith(f"frontdesk: {tmp_path / 'nope.toml'}: cannot be read")
+
+
+MINIMAL = '[calendars.business]\ntime_zone = "Europe/Paris"\nhours = { mon-fri = ["09:00-17:00"] }\n'
+MINIMAL += '[[priorities]]\nname = "P1"\n[plans.std.targets.P1]\nresponse = "1h"\n'
+
+
+@pytest.mark.parametrize("name", presets.names())
+def test_a_preset_is_shown_with_the_published_policy_it_follows_never_a_file_name(name):
+    first = run_frontdesk("policy", "show", name, "--today", "2026-11-22").stdout.splitlines()[0]
+    policy = presets.load(name)
+    assert first == f'{policy.title} (policy "{name}", from {policy.source})'
+    assert ".toml" not in first
+
+
+def test_a_policy_file_without_a_source_is_shown_by_its_title_alone(tmp_path):
+    policy = tmp_path / "my-desk.toml"
+    policy.write_text(f'title = "Our desk"\n{MINIMAL}')
+    first = run_frontdesk("policy", "show", str(policy)).stdout.splitlines()[0]
+    assert first == 'Our desk (policy "my-desk")'
+    policy.write_text(f'title = "Our desk"\nsource = "our support contract, 2026"\n{MINIMAL}')
+    first = run_frontdesk("policy", "show", str(policy)).stdout.splitlines()[0]
+    assert first == 'Our desk (policy "my-desk", from our support contract, 2026)'
