@@ -2,17 +2,20 @@
 
 Rules:
 - Runs on a fresh machine with nothing but the package: the Slack Web API emulator stands in for Slack, a SQLite
-  file in a temporary folder for the database, and a fixed instant (Tuesday 10:00 in the policy's zone by
-  default) for the clock, so the transcript is the same on every run.
+  file in the demo's folder for the database (kept, bot.cli.demo_folder), and a fixed instant (Tuesday 10:00 in
+  the policy's zone by default) for the clock, so the transcript is the same on every run.
 - The requester's messages go through the real path: signed HTTP requests to the receiver served by waitress,
   the inbox, the intake service, the outbox and the delivery worker calling the Web API over loopback.
 - The requester answers the way people do: pressing the buttons under questions, typing, sharing a screenshot.
-- The transcript shows what each person sees in Slack, in order (buttons in brackets, files with a clip), and
-  ends with the request's SR number and deadlines.
+- The transcript shows what each person sees in Slack in the order it happens (docs/reports.md, "The demo's
+  desk"): Slack is looked at after every delivery, and a message edited in place is told again when it is edited,
+  with only the lines that changed; ephemeral answers name the one person who sees them, a form shows as it opens.
+  It ends with the rating acknowledged, the request's SR number and deadlines, and the commands that look at the
+  kept desk.
 """
 
+import shlex
 import struct
-import tempfile
 import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -21,12 +24,13 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from bot.config.desk import DeskConfig, parse_desk_config
+from bot.cli.demo_folder import ATTACHMENTS, CONFIG, DATABASE, DEFAULT_FOLDER, prepare
+from bot.config.desk import DeskConfig, load_desk_config
 from bot.process.app import Frontdesk
 from bot.process.web import WebServer
 from bot.render import render
 from sla import presets
-from slack_emulator import SlackEmulator, SlackSide, Upload, Workspace
+from slack_emulator import Message, SlackEmulator, SlackSide, Upload, Workspace
 from storage import deadlines, migrate, tickets
 from storage.engine import Database
 
@@ -51,18 +55,24 @@ AGENT_SCRIPT: tuple[tuple[str, str, str], ...] = (
 )
 
 
+DM, AGENTS, CARD_THREAD = "DM with the bot", "#support-agents", "#support-agents, the card's thread"
+
+
 @dataclass(frozen=True)
 class Line:
-    """One message as a person sees it."""
+    """One thing a person sees, or does, in Slack."""
 
     who: str
     text: str
     where: str
-    edited: bool = False
+    edited: str | None = None  # an edit: the message's first line before it; `text` holds only the lines it changed
     files: tuple[str, ...] = ()
     buttons: tuple[str, ...] = ()
-    ts: str = "0"
+    buttons_removed: bool = False  # an edit that took the message's buttons away
     action: str | None = None  # an agent's click on the card (`text` is what they chose or wrote), not a message
+    seen_by: str = ""  # an ephemeral message or a form: the one person who sees it
+    form: str = ""  # a form (a modal) as it opens: its title (`text` its sections, `fields` its fields' labels)
+    fields: tuple[str, ...] = ()
 
 
 class DemoClock:
@@ -75,14 +85,102 @@ class DemoClock:
         return self.now
 
 
+@dataclass(frozen=True)
+class Seen:
+    """A message as the last look saw it."""
+
+    text: str
+    buttons: tuple[str, ...]
+    files: tuple[str, ...]
+
+
+class Recorder:
+    """What the people see in Slack, noted look by look in the order it happens (the module's rules)."""
+
+    def __init__(self, workspace: Workspace, app: Frontdesk, dm: tuple[str, str], requester: str) -> None:
+        self.workspace, self.app, self.dm, self.requester = workspace, app, dm, requester
+        self.names = {user.id: user.real_name or user.name for user in workspace.users()}
+        self.names[app.bot_user] = "Frontdesk"
+        self.lines: list[Line] = []
+        self._seen: dict[tuple[str, str], Seen] = {}
+        self._ephemerals = 0
+        self._forms: set[str] = set()
+
+    def note(self, line: Line) -> None:
+        """A person's action, after everything they saw before it."""
+        self.observe()
+        self.lines.append(line)
+
+    def observe(self) -> None:
+        """Note what is new since the last look, in Slack's order (a form last)."""
+        noted = sorted([*self._messages(), *self._ephemeral_lines()], key=lambda pair: float(pair[0]))
+        self.lines.extend([line for _, line in noted] + list(self._form_lines()))
+
+    def _places(self) -> Iterator[tuple[str, Message]]:
+        channel, root = self.dm
+        for message in self.workspace.messages(channel, thread_ts=root):
+            yield DM, message
+        agents = self.app.desk.agents_channel
+        for card in self.workspace.messages(agents):
+            yield AGENTS, card
+            for reply in self.workspace.messages(agents, thread_ts=card.ts)[1:]:
+                yield CARD_THREAD, reply
+
+    def _messages(self) -> Iterator[tuple[str, Line]]:
+        for where, message in self._places():
+            files = tuple(self.workspace.file(file).name for file in message.files)
+            now = Seen(message.text, _buttons(message.blocks), files)
+            before = self._seen.get((message.channel, message.ts))
+            self._seen[(message.channel, message.ts)] = now
+            who = self.names.get(message.user, message.user)
+            if before is None:
+                yield message.ts, Line(who, now.text, where, files=now.files, buttons=now.buttons)
+            elif before != now:
+                yield (message.edited.ts if message.edited else message.ts), _edit(who, where, before, now)
+
+    def _ephemeral_lines(self) -> Iterator[tuple[str, Line]]:
+        every = self.workspace.ephemerals()
+        for ephemeral in every[self._ephemerals :]:
+            where = DM if ephemeral.channel == self.dm[0] else CARD_THREAD if ephemeral.thread_ts else AGENTS
+            if ephemeral.channel in (self.dm[0], self.app.desk.agents_channel):
+                yield ephemeral.ts, Line("Frontdesk", ephemeral.text, where, seen_by=self.names[ephemeral.user])
+        self._ephemerals = len(every)
+
+    def _form_lines(self) -> Iterator[Line]:
+        for view in self.workspace.views(self.requester):
+            if view.id not in self._forms:
+                self._forms.add(view.id)
+                yield _form(view.definition, self.names[view.user])
+
+
+def _edit(who: str, where: str, before: Seen, now: Seen) -> Line:
+    """An edit as the transcript shows it: the lines that changed, the buttons when they changed."""
+    kept = set(before.text.splitlines())
+    changed = "\n".join(row for row in now.text.splitlines() if row not in kept)
+    buttons = now.buttons if now.buttons != before.buttons else ()
+    first = next(iter(before.text.splitlines()), "")
+    return Line(who, changed, where, edited=first, files=now.files if now.files != before.files else (),
+                buttons=buttons, buttons_removed=bool(before.buttons) and not now.buttons)  # fmt: skip
+
+
+def _form(definition: Any, person: str) -> Line:
+    """A form (a modal) as it opens: its title, its sections' text, its fields' labels and its two buttons."""
+    blocks = definition.get("blocks", ())
+    text = "\n".join(str(b["text"]["text"]) for b in blocks if b.get("type") == "section")
+    fields = tuple(str(b["label"]["text"]) for b in blocks if b.get("type") == "input")
+    buttons = tuple(str(definition[key]["text"]) for key in ("submit", "close") if key in definition)
+    return Line("Frontdesk", text, DM, buttons=buttons, seen_by=person, form=str(definition["title"]["text"]),
+                fields=fields)  # fmt: skip
+
+
 def demo_desk(workspace: Workspace, folder: Path, policy: str) -> DeskConfig:
-    support, agents = workspace.channel("support").id, workspace.channel("support-agents").id
-    agent_ids = ", ".join(f'"{workspace.user(name).id}"' for name in ("bob", "carol"))
-    text = (
-        f'policy = "{policy}"\n[slack]\nintake_channel = "{support}"\nagents_channel = "{agents}"\n'
-        f"[agents]\nusers = [{agent_ids}]\n"
-    )
-    return parse_desk_config(text, source="demo.toml", folder=folder)
+    """The demo's desk config, written to the folder (where `frontdesk report` finds it) and read from there."""
+    path = folder / CONFIG
+    agents = [workspace.user(name).id for name in ("bob", "carol")]
+    intake, agents_channel = workspace.channel("support").id, workspace.channel("support-agents").id
+    channels = {"intake_channel": intake, "agents_channel": agents_channel}
+    path.write_text(render("cli/demo_desk.toml.j2", policy=policy, agents=agents, **channels), encoding="utf-8")
+    return load_desk_config(path)
 
 
 def demo_start(policy: str) -> datetime:
@@ -93,7 +191,7 @@ def demo_start(policy: str) -> datetime:
 @contextmanager
 def _local_slack(policy: str, folder: Path, start: datetime) -> Iterator[tuple[Frontdesk, SlackSide, DemoClock]]:
     clock = DemoClock(start)
-    database = Database.from_url(f"sqlite:///{folder / 'frontdesk.db'}")
+    database = Database.from_url(f"sqlite:///{folder / DATABASE}")
     migrate.upgrade(database)
     workspace = Workspace.example(clock=lambda: clock.now.timestamp())
     try:
@@ -114,43 +212,43 @@ def _local_slack(policy: str, folder: Path, start: datetime) -> Iterator[tuple[F
         database.dispose()
 
 
-def run_demo(policy: str = "owkin") -> str:
-    """Play the conversation and return the transcript."""
-    with tempfile.TemporaryDirectory(prefix="frontdesk-demo-") as folder:
-        start = demo_start(policy)
-        with _local_slack(policy, Path(folder), start) as (app, slack, clock):
-            said = slack.dm(REQUESTER, "The monthly report export does nothing since this morning")
-            _settle(app, clock)
-            for step, what in _script(app.desk):
-                _play(slack, app, said.message.channel, said.message.ts, step, what)
-                _settle(app, clock)
-            clicks = []
-            for step, what, extra in AGENT_SCRIPT:
-                if step == "agent":
-                    clicks.append(_on_card(slack, app, clock, what, extra))
-                    _settle(app, clock)
-                    continue
+def run_demo(policy: str = "owkin", folder: Path = Path(DEFAULT_FOLDER)) -> str:
+    """Play the conversation, keeping its desk in `folder` (bot.cli.demo_folder), and return the transcript."""
+    folder = prepare(folder)
+    start = demo_start(policy)
+    with _local_slack(policy, folder, start) as (app, slack, clock):
+        said = slack.dm(REQUESTER, "The monthly report export does nothing since this morning")
+        dm = (said.message.channel, said.message.ts)
+        seen = Recorder(slack.workspace, app, dm, slack.workspace.user(REQUESTER).id)
+        _settle(app, clock, seen)
+        for step, what in _script(app.desk):
+            if step == "press":
+                seen.note(_pressed(slack, app, dm, what))
+            _play(slack, app, dm, step, what)
+            _settle(app, clock, seen)
+        for step, what, extra in AGENT_SCRIPT:
+            if step == "agent":
+                _on_card(slack, app, clock, seen, what, extra)
+            else:
                 if step == "press":
-                    clicks.append(_pressed(slack, app, clock, said.message.channel, said.message.ts, what))
-                _play(slack, app, said.message.channel, said.message.ts, step, what)
-                _settle(app, clock)
-            workspace = slack.workspace
-            lines = sorted(
-                [*_lines(workspace, said.message.channel, said.message.ts, app), *clicks],
-                key=lambda line: float(line.ts),
-            )
-            with app.database.read() as session:
-                ticket = tickets.find_ticket(session, slack_thread=(said.message.channel, said.message.ts))
-                stored = deadlines.deadlines_of(session, ticket.id) if ticket else []
-            return render(
-                "cli/demo_transcript.txt.j2",
-                policy=app.desk.policy,
-                start=start,
-                lines=lines,
-                ticket=ticket,
-                deadlines=stored,
-                zone=app.desk.policy.calendar.zone,
-            )
+                    seen.note(_pressed(slack, app, dm, what))
+                _play(slack, app, dm, step, what)
+            _settle(app, clock, seen)
+        with app.database.read() as session:
+            ticket = tickets.find_ticket(session, slack_thread=dm)
+            stored = deadlines.deadlines_of(session, ticket.id) if ticket else []
+        return render(
+            "cli/demo_transcript.txt.j2",
+            policy=app.desk.policy,
+            start=start,
+            lines=seen.lines,
+            ticket=ticket,
+            deadlines=stored,
+            zone=app.desk.policy.calendar.zone,
+            folder=folder,
+            cd=shlex.quote(str(folder)),
+            files={"database": DATABASE, "config": CONFIG, "attachments": ATTACHMENTS},
+        )
 
 
 def _script(desk: DeskConfig) -> tuple[tuple[str, str], ...]:
@@ -162,52 +260,52 @@ def _script(desk: DeskConfig) -> tuple[tuple[str, str], ...]:
     return SCRIPT[:-1] + triage + SCRIPT[-1:]
 
 
-def _play(slack: SlackSide, app: Frontdesk, channel: str, root: str, step: str, what: str) -> None:
+def _play(slack: SlackSide, app: Frontdesk, dm: tuple[str, str], step: str, what: str) -> None:
     """One step of the requester's: say `what`, share the file named `what`, or press the button `what`."""
+    root = dm[1]
     if step == "say":
         slack.dm(REQUESTER, what, thread_ts=root)
     elif step == "share":
         slack.dm(REQUESTER, "", thread_ts=root, files=[Upload(what, _screenshot(), "image/png")])
     else:
-        asked = [m for m in slack.workspace.messages(channel, thread_ts=root) if m.user == app.bot_user][-1]
-        slack.block_actions(REQUESTER, asked, what)
+        slack.block_actions(REQUESTER, _last_question(slack, app, dm), what)
 
 
-def _pressed(slack: SlackSide, app: Frontdesk, clock: DemoClock, channel: str, root: str, action_id: str) -> Line:
+def _last_question(slack: SlackSide, app: Frontdesk, dm: tuple[str, str]) -> Message:
+    channel, root = dm
+    return [m for m in slack.workspace.messages(channel, thread_ts=root) if m.user == app.bot_user][-1]
+
+
+def _pressed(slack: SlackSide, app: Frontdesk, dm: tuple[str, str], action_id: str) -> Line:
     """The requester's press of a button under the bot's last message, as the transcript tells it."""
-    asked = [m for m in slack.workspace.messages(channel, thread_ts=root) if m.user == app.bot_user][-1]
+    asked = _last_question(slack, app, dm)
     label = next(
         str(e["text"]["text"]) for b in asked.blocks or () if b.get("type") == "actions" for e in b["elements"]
         if e.get("action_id") == action_id
     )  # fmt: skip
     person = slack.workspace.user(REQUESTER)
-    return Line(
-        person.real_name or person.name, label, "DM with the bot", ts=str(clock.now.timestamp()), action="press"
-    )
+    return Line(person.real_name or person.name, label, DM, action="press")
 
 
-def _on_card(slack: SlackSide, app: Frontdesk, clock: DemoClock, action_id: str, extra: str) -> Line:
+def _on_card(slack: SlackSide, app: Frontdesk, clock: DemoClock, seen: Recorder, action_id: str, extra: str) -> None:
     """The agent uses `action_id` on the triage card: writing `extra` in the form it opens, or, in the priority
     menu, choosing the policy's second priority."""
     agent = slack.workspace.user(AGENT)
     if action_id == "card:triage":
         extra = app.desk.policy.priorities[1].name
-    click = Line(
-        agent.real_name or agent.name, extra, "#support-agents", ts=str(clock.now.timestamp()), action=action_id
-    )
+    seen.note(Line(agent.real_name or agent.name, extra, AGENTS, action=action_id))
     card = slack.workspace.messages(app.desk.agents_channel)[-1]
     element = next(e for b in card.blocks or () if b.get("type") == "actions" for e in b["elements"]
                    if e.get("action_id") == action_id)  # fmt: skip
     if element.get("type") == "static_select":
         choice = next(o["value"] for o in element["options"] if o["value"].endswith(f"|{extra}"))
         slack.block_actions(AGENT, card, action_id, choice)
-        return click
+        return
     slack.block_actions(AGENT, card, action_id)
     if extra:
-        _process(app, clock.now)
+        _process(app, clock.now, seen)
         (form,) = slack.workspace.views(AGENT)
         slack.view_submission(form, {"text": extra})
-    return click
 
 
 def _screenshot() -> bytes:
@@ -222,56 +320,24 @@ def _screenshot() -> bytes:
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
 
 
-def _settle(app: Frontdesk, clock: DemoClock) -> None:
+def _settle(app: Frontdesk, clock: DemoClock, seen: Recorder) -> None:
     """Process what was received and deliver every answer, as the running workers would; a minute passes."""
-    _process(app, clock.now)
+    _process(app, clock.now, seen)
     clock.now += timedelta(minutes=1)
 
 
-def _process(app: Frontdesk, now: datetime) -> None:
-    """Process what was received at `now` and deliver every answer (letting the per-channel pace go by)."""
+def _process(app: Frontdesk, now: datetime, seen: Recorder) -> None:
+    """Process what was received at `now` and deliver every answer (letting the per-channel pace go by), looking
+    at Slack after each delivery so that every edit is told when it happens."""
+    seen.observe()
     app.worker.process_once(now)
     moment = now
     for _ in range(60):
-        if not app.deliverer.deliver_once(moment) and app.deliverer.next_due is None:
+        delivered = app.deliverer.deliver_once(moment)
+        seen.observe()
+        if not delivered and app.deliverer.next_due is None:
             break
         moment += timedelta(seconds=2)
-
-
-def _lines(workspace: Workspace, channel: str, root: str, app: Frontdesk) -> list[Line]:
-    names = {user.id: user.real_name or user.name for user in workspace.users()}
-    names[app.bot_user] = "Frontdesk"
-    thread = [
-        Line(
-            names.get(m.user, m.user),
-            m.text,
-            "DM with the bot",
-            m.edited is not None,
-            tuple(workspace.file(file).name for file in m.files),
-            _buttons(m.blocks),
-            m.ts,
-        )
-        for m in workspace.messages(channel, thread_ts=root)
-    ]
-    card = workspace.messages(app.desk.agents_channel)
-    agents = [
-        Line(names.get(m.user, m.user), m.text, "#support-agents", m.edited is not None, (), _buttons(m.blocks), m.ts)
-        for m in card
-    ]
-    notes = [
-        Line(
-            names.get(m.user, m.user),
-            m.text,
-            "#support-agents, the card's thread",
-            False,
-            tuple(workspace.file(file).name for file in m.files),
-            (),
-            m.ts,
-        )
-        for c in card
-        for m in workspace.messages(app.desk.agents_channel, thread_ts=c.ts)[1:]
-    ]
-    return thread + agents + notes
 
 
 def _buttons(blocks: Any) -> tuple[str, ...]:
