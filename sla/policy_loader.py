@@ -14,6 +14,7 @@ Rules:
   text and the limit.
 """
 
+import re
 import tomllib
 from dataclasses import replace
 from datetime import date, datetime, timedelta
@@ -38,6 +39,8 @@ DEFAULT_WARNINGS = (Fraction(1, 2), Fraction(4, 5))
 ANY_PRIORITY = "any"
 QUESTIONS = {"impact_question": "How many users are affected?", "urgency_question": "Can they keep working?"}
 _TARGET_TABLE = '{duration = "1h", calendar = "always"}'
+_RELEASE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$")
+_DAY_SHAPE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 
 
 def load_policy(path: Path) -> Policy:
@@ -421,7 +424,7 @@ def _escalations(
 
 
 def _releases(reader: Reader, zone: ZoneInfo) -> ReleaseSchedule:
-    reader.allow("dates", "first", "every_weeks")
+    reader.allow("dates", "first", "every_weeks", "named")
     dates = reader.value("dates", list, [])
     if not all(isinstance(value, datetime) and value.tzinfo is not None for value in dates):
         raise reader.error("must be instants with a UTC offset, e.g. 2026-12-01T10:00:00+01:00", "dates")
@@ -431,8 +434,22 @@ def _releases(reader: Reader, zone: ZoneInfo) -> ReleaseSchedule:
     every = reader.value("every_weeks", int, 0, required=first is not None)
     if first is not None and every < 1:
         raise reader.error("must be at least 1", "every_weeks")
+    names = _release_names(reader)
     reader.done()
-    return ReleaseSchedule(tuple(sorted(dates)), first, every, zone if first is not None else None)
+    return ReleaseSchedule(tuple(sorted(dates)), first, every, zone if first is not None else None, names)
+
+
+def _release_names(reader: Reader) -> tuple[tuple[str, datetime], ...]:
+    """`[releases.named]`: each release's name (one word, not `next_release` nor a day) and its instant."""
+    named = reader.value("named", dict, {})
+    for name, at in named.items():
+        if not _RELEASE_NAME.match(name) or name.casefold() == "next_release" or _DAY_SHAPE.match(name):
+            raise reader.error(f'"{name}" is not a release name (one word, not next_release nor a day)', "named")
+        if not isinstance(at, datetime) or at.tzinfo is None:
+            raise reader.error("must be an instant with a UTC offset, e.g. 2027-01-12T10:00:00+05:30", f"named.{name}")
+    if len({name.casefold() for name in named}) < len(named):
+        raise reader.error("names a release twice (names are compared in any case)", "named")
+    return tuple(sorted(named.items(), key=lambda item: item[1]))
 
 
 def _closing(reader: Reader) -> Closing:

@@ -12,9 +12,10 @@ Rules:
   stay with the agents. The first public reply by a human agent stops the response target; the bot's own
   messages never do.
 - A change away from the matrix's suggested priority needs a reason.
-- Deferring a confirmed defect (to a day, which ends at midnight in the policy's zone, or to the next release)
-  closes the requester's conversation: status `deferred`, every target but those the policy's deferral keeps
-  stops, and the kept fix is due then (sla.clocks). It is listed in `list deferred` only; reopening undoes it.
+- Deferring a confirmed defect (to a day, which ends at midnight in the policy's zone, to the next release, or
+  to a release the policy names; an unknown one is refused, listing the releases to come) closes the requester's
+  conversation: status `deferred`, every target but those the policy's deferral keeps stops, and the kept fix is
+  due then (sla.clocks). It is listed in `list deferred` only; reopening undoes it.
 - Resolving asks the requester to confirm (bot.desk.closing takes the answer). A pause ends when the requester
   writes or an agent resumes.
 - Everything said is keyed by the action's key, so an action done twice says it once.
@@ -43,6 +44,7 @@ if TYPE_CHECKING:
     from bot.say import Say
 
 LISTED = 30  # requests shown by `list`
+_DAY_SHOWN = "%a %d %b %Y"
 
 
 @dataclass(frozen=True)
@@ -140,8 +142,8 @@ class AgentActions:
             return refused("text_needed", ticket.sr, action="defer")
         deferred_to = self._deferred_to(until, now)
         if deferred_to is None or deferred_to[0] <= now:
-            return refused("until_unknown", ticket.sr, value=until)
-        instant, shown = deferred_to
+            return refused("until_unknown", ticket.sr, value=until, releases=self._known_releases(now))
+        instant, shown, release = deferred_to
         log = [("resume", "")] if ticket.status == TicketStatus.WAITING else []
         if log:
             pauses.end_pause(session, ticket.id, actor=by.user, now=now)
@@ -149,23 +151,37 @@ class AgentActions:
         ticket = tickets.change_ticket(
             session, ticket.id, changes, actor=by.user, now=now, action="ticket.deferred", reason=reason
         )
-        details = {"reason": reason, "agent": by.shown, "until": shown}
+        details = {"reason": reason, "agent": by.shown, "until": shown, "release": release}
         self.say.to_requester(ticket, "deferred", details, key=f"{key}:requester")
         log.append(("deferred", instant.astimezone(UTC).isoformat()))
-        return self.changed(session, ticket, log, by, now, key, "deferred", reason=reason, until=shown)
+        return self.changed(session, ticket, log, by, now, key, "deferred", reason=reason, until=shown, release=release)
 
-    def _deferred_to(self, until: str, now: datetime) -> tuple[datetime, str] | None:
-        """The instant a defect is deferred to and the day it is shown as: the end of the day given (midnight
-        after it, in the policy's zone), or the policy's next release."""
-        zone = self.desk.policy.calendar.zone
+    def _deferred_to(self, until: str, now: datetime) -> tuple[datetime, str, str] | None:
+        """The instant a defect is deferred to, the day it is shown as and the release's name (or ""): the end of
+        the day given (midnight after it, in the policy's zone), the policy's next release, or the release named."""
+        releases = self.desk.policy.releases
         if until.lower() == NEXT_RELEASE:
-            release = self.desk.policy.releases.next_on_or_after(now)
-            return None if release is None else (release, release.astimezone(zone).strftime("%a %d %b %Y"))
+            return self._release_day(releases.next_on_or_after(now))
+        if (named := releases.named(until)) is not None:
+            return self._release_day(named)
         try:
             day = date.fromisoformat(until)
         except ValueError:
             return None
-        return datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone), day.strftime("%a %d %b %Y")
+        midnight = datetime.combine(day + timedelta(days=1), time(0), tzinfo=self.desk.policy.calendar.zone)
+        return midnight, day.strftime(_DAY_SHOWN), ""
+
+    def _release_day(self, release: datetime | None) -> tuple[datetime, str, str] | None:
+        if release is None:
+            return None
+        name = self.desk.policy.releases.name_of(release) or ""
+        return release, release.astimezone(self.desk.policy.calendar.zone).strftime(_DAY_SHOWN), name
+
+    def _known_releases(self, now: datetime) -> str:
+        """The policy's named releases still to come, each with its day, for a refusal to list."""
+        zone = self.desk.policy.calendar.zone
+        names = self.desk.policy.releases.names
+        return ", ".join(f"{name} ({at.astimezone(zone).strftime(_DAY_SHOWN)})" for name, at in names if at > now)
 
     # -- what reaches the requester, and what does not -------------------------------------------------------
 

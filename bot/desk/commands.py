@@ -4,8 +4,9 @@ Rules:
 - `ACTION SR ...`: the action first, then the request (`SR-000123`, `sr-123`, `SR123`, `#123` or `123`), then
   what the action takes. `list [mine|open|breaching|waiting|deferred]` (open by default) and `help` (or nothing)
   take no SR.
-- `defer SR [until] DATE|next_release reason`: DATE is a day written YYYY-MM-DD; `next_release` is the policy's
-  next release (the service turns either into an instant).
+- `defer SR [until] DATE|next_release|RELEASE reason`: DATE is a day written YYYY-MM-DD; `next_release` is the
+  policy's next release; RELEASE a release the policy names (one word; the service knows the policy's releases
+  and turns any of them into an instant, refusing an unknown one).
 - Free text (a reason, a reply, a note) is everything after the fixed arguments, as typed: Slack's markup and
   entities are read back into plain text (bot.desk.intake.answers.plain_text); a reason is optional for `triage` and
   `pause`, required for `defer`, `workaround`, `reply`, `note`, `escalate` and `reopen`.
@@ -26,7 +27,7 @@ from sla.policy import ESCALATION_LEVELS, STATED_KINDS
 LISTS = ("mine", "open", "breaching", "waiting", "deferred")
 NEXT_RELEASE = "next_release"
 _SR = re.compile(r"^(?:sr-?|#)?0*([1-9][0-9]{0,8})$", re.IGNORECASE)
-_DAY = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+_RELEASE_WORD = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$")  # a day, next_release or a release's name
 _MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
 
 # action -> (what follows the SR: "", "value", "value?", "text", "text?", "value text", "value text?", "user")
@@ -127,7 +128,7 @@ def _head(text: str) -> tuple[str, str]:
 def _check(action: str, value: str | None) -> CommandError | None:
     if action == "kind" and value not in STATED_KINDS:
         return CommandError("kind_unknown", action, {"text": value or ""})
-    if action == "defer" and not ((value or "").lower() == NEXT_RELEASE or _DAY.match(value or "")):
+    if action == "defer" and not _RELEASE_WORD.match(value or ""):
         return CommandError("until_unknown", action, {"text": value or ""})
     if action == "escalate" and (value or "").upper() not in ESCALATION_LEVELS:
         return CommandError("level_unknown", action, {"text": value or ""})

@@ -155,6 +155,32 @@ every_weeks = 2
     assert releases.next_on_or_after(datetime(2026, 12, 2, tzinfo=UTC)) == datetime(2026, 12, 8, 9, tzinfo=UTC)
 
 
+def test_named_releases_are_found_by_name_and_are_releases_too():
+    tail = """
+[releases]
+first = 2026-01-06T10:00:00
+every_weeks = 2
+[releases.named]
+"2027.2" = 2027-02-09T10:00:00+01:00
+"2027.1" = 2027-01-12T10:00:00+01:00
+"""
+    releases = parse_policy(policy_text(tail=tail), source=SOURCE).releases
+    assert [name for name, _ in releases.names] == ["2027.1", "2027.2"]  # in the order of their instants
+    assert releases.named("2027.1") == datetime(2027, 1, 12, 9, tzinfo=UTC)
+    assert releases.named("nope") is None
+    assert releases.name_of(datetime(2027, 2, 9, 9, tzinfo=UTC)) == "2027.2"
+    # a named release between two recurring ones is the next release
+    assert releases.next_on_or_after(datetime(2027, 1, 7, tzinfo=UTC)) == datetime(2027, 1, 12, 9, tzinfo=UTC)
+    assert "2027.1 2027-01-12T10:00:00+01:00" in releases.describe()
+
+
+def test_named_releases_alone_are_a_schedule():
+    tail = "[releases.named]\nR42 = 2027-01-12T10:00:00+01:00\n"
+    releases = parse_policy(policy_text(tail=tail), source=SOURCE).releases
+    assert not releases.is_empty
+    assert releases.named("r42") == datetime(2027, 1, 12, 9, tzinfo=UTC)
+
+
 def test_a_recurring_release_stays_at_local_time_across_daylight_saving():
     tail = "[releases]\nfirst = 2026-03-24T10:00:00\nevery_weeks = 1\n"
     releases = parse_policy(policy_text(tail=tail), source=SOURCE).releases  # in the default calendar's zone, Paris
@@ -474,6 +500,25 @@ INVALID = [
         "at least 1",
     ),
     ("release-date-without-offset", releases("dates = [2026-12-01T10:00:00]"), "releases.dates", "UTC offset"),
+    ("release-named-no-offset", releases("named = { R1 = 2026-12-01T10:00:00 }"), "releases.named.R1", "UTC offset"),
+    (
+        "release-named-like-a-day",
+        releases('named = { "2026-12-01" = 2026-12-01T10:00:00+01:00 }'),
+        "releases.named",
+        "not a release name",
+    ),
+    (
+        "release-named-next_release",
+        releases("named = { next_release = 2026-12-01T10:00:00+01:00 }"),
+        "releases.named",
+        "not a release name",
+    ),
+    (
+        "release-named-twice",
+        releases("named = { R1 = 2026-12-01T10:00:00+01:00, r1 = 2026-12-08T10:00:00+01:00 }"),
+        "releases.named",
+        "twice",
+    ),
     # warnings must lie strictly between 0 and 1
     ("warning-at-1", top("warnings = [0.5, 1.0]"), "warnings", "between 0 and 1"),
     ("warning-at-0", top("warnings = [0, 0.5]"), "warnings", "between 0 and 1"),

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+import sla
 from bot.desk.reminders import sweep_milestones
 from bot.say import Say
 from sla.clocks import State
@@ -112,11 +113,58 @@ def test_reopening_a_deferred_defect_undoes_the_deferral(kissflow):
 
 def test_a_deferral_needs_a_future_day_or_a_release(kissflow):
     frontdesk(kissflow, "defect 1 high")
-    assert frontdesk(kissflow, "defer 1 later on").startswith('"later" is not a day (YYYY-MM-DD) or `next_release`.')
+    assert frontdesk(kissflow, "defer 1 later on").startswith(
+        '"later" is not a future day (YYYY-MM-DD), a scheduled release (`next_release`) or a release of the policy '
+        "(it names none to come)."
+    )
     assert frontdesk(kissflow, "defer 1 2020-01-01 too late").startswith('"2020-01-01" is not a future day')
     assert frontdesk(kissflow, "defer 1 next_release ships with the next one").startswith("SR-000001: deferred")
     assert _deadlines(kissflow)["fix"].due_at == datetime(2026, 12, 8, 4, 30, tzinfo=UTC)  # Tue 8 Dec 10:00 IST
     assert frontdesk(kissflow, "defer 1 2027-01-15 again").startswith("SR-000001 is deferred; only an open")
+
+
+NAMED_RELEASES = """
+[releases.named]
+"2026.47" = 2026-11-17T10:00:00+05:30
+"2027.1" = 2027-01-12T10:00:00+05:30
+"2027.2" = 2027-02-09T10:00:00+05:30
+"""
+
+
+@pytest.fixture
+def kissflow_releases(db, tmp_path: Path):
+    """kissflow with three named releases (one already shipped when the tests' clock starts)."""
+    policy = tmp_path / "kissflow-releases.toml"
+    policy.write_text((Path(sla.__file__).parent / "presets" / "kissflow.toml").read_text() + NAMED_RELEASES)
+    workspace = Workspace.example()
+    desk = desk_config(workspace, tmp_path, policy=str(policy))
+    for conversation in conversation_on(db, workspace, desk):
+        conversation.request = complete_request(conversation)
+        yield conversation
+
+
+def test_a_defect_deferred_to_a_named_release_is_due_at_that_release(kissflow_releases):
+    frontdesk(kissflow_releases, "defect 1 high")
+    said = frontdesk(kissflow_releases, "defer 1 until 2027.1 ships with the new engine")
+    assert said.startswith("SR-000001: deferred")
+    assert _deadlines(kissflow_releases)["fix"].due_at == datetime(2027, 1, 12, 4, 30, tzinfo=UTC)  # 10:00 IST
+    assert _requester_sees(kissflow_releases)[-1].startswith(
+        "The fix for your request is planned for release 2027.1, Tue 12 Jan 2027: ships with the new engine\n"
+    )
+    card = card_of(kissflow_releases).text
+    assert "_Fix deferred to release 2027.1, Tue 12 Jan 2027: ships with the new engine;" in card
+
+
+def test_an_unknown_or_past_release_is_refused_listing_the_releases_to_come(kissflow_releases):
+    frontdesk(kissflow_releases, "defect 1 high")
+    expected = (
+        '"{}" is not a future day (YYYY-MM-DD), a scheduled release (`next_release`) or a release to come: '
+        "2027.1 (Tue 12 Jan 2027), 2027.2 (Tue 09 Feb 2027)."
+    )
+    assert frontdesk(kissflow_releases, "defer 1 until 2027.3 soon").startswith(expected.format("2027.3"))
+    assert frontdesk(kissflow_releases, "defer 1 until 2026.47 shipped").startswith(expected.format("2026.47"))
+    assert ticket_of(kissflow_releases).status == TicketStatus.OPEN
+    assert _states(kissflow_releases)["fix"] == State.RUNNING
 
 
 def test_kissflow_resolution_meets_every_defect_target_and_nothing_is_reminded(kissflow):
