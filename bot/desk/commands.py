@@ -10,6 +10,9 @@ Rules:
 - Free text (a reason, a reply, a note) is everything after the fixed arguments, as typed: Slack's markup and
   entities are read back into plain text (bot.desk.intake.answers.plain_text); a reason is optional for `triage` and
   `pause`, required for `defer`, `workaround`, `reply`, `note`, `escalate` and `reopen`.
+- `outage SR [on SERVICE[,SERVICE...]] public title`: the word `on` after the SR starts the services the outage
+  hits (ids, separated by commas, spaces after them allowed); the title follows. Without `on` it names none
+  (every service). The service checks the names against the desk's services.
 - `kind` takes question, incident or feature (defects are confirmed with `defect`); `escalate` takes L2 or L3;
   `assign` takes a mention (`<@U123>` or `<@U123|name>`, the command escapes mentions). A priority, severity or
   release is taken as written: the service knows the policy's.
@@ -18,7 +21,7 @@ Rules:
 """
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from bot.desk.intake.answers import plain_text
 from bot.render import render
@@ -59,6 +62,7 @@ class Command:
     text: str = ""
     value: str | None = None
     user: str | None = None
+    services: tuple[str, ...] = ()  # `outage SR on a,b title`: the services named, as typed
 
 
 @dataclass(frozen=True)
@@ -96,6 +100,8 @@ def _list(rest: str) -> Command | CommandError:
 
 def _arguments(action: str, sr: int, rest: str) -> Command | CommandError:
     shape = SHAPES[action]
+    if action == "outage":
+        return _outage(sr, rest)
     first, remainder = _head(rest)
     if action == "defer" and first.lower() == "until":
         first, remainder = _head(remainder)
@@ -117,6 +123,22 @@ def _arguments(action: str, sr: int, rest: str) -> Command | CommandError:
     if not shape and rest:
         return CommandError("too_many", action, {"text": plain_text(rest)[:40]})
     return _with_text(Command(action, sr), shape, rest)
+
+
+def _outage(sr: int, rest: str) -> Command | CommandError:
+    """`outage SR [on SERVICE[,SERVICE...]] title`."""
+    first, remainder = _head(rest)
+    if first.lower() != "on":
+        return _with_text(Command("outage", sr), "text", rest)
+    listed, remainder = _head(remainder)
+    while listed.endswith(",") and remainder:
+        more, remainder = _head(remainder)
+        listed += more
+    services = tuple(dict.fromkeys(name for name in plain_text(listed).split(",") if name))
+    if not services:
+        return CommandError("services_missing", "outage")
+    command = _with_text(Command("outage", sr), "text", remainder)
+    return command if isinstance(command, CommandError) else replace(command, services=services)
 
 
 def _head(text: str) -> tuple[str, str]:

@@ -111,7 +111,7 @@ class AgentDesk:
             "escalate": lambda a, s, now: a.escalate(s, sr, value or "", text, by, now, key),
             "resolve": lambda a, s, now: a.resolve(s, sr, by, now, key),
             "reopen": lambda a, s, now: a.reopen(s, sr, text, by, now, key),
-            "outage": lambda a, s, now: Outages(a).declare(s, sr, text, by, now, key),
+            "outage": lambda a, s, now: Outages(a).declare(s, sr, text, by, now, key, command.services),
             "postmortem": lambda a, s, now: Outages(a).postmortem(s, sr, by, now, key),
         }
         return calls.get(command.action)
