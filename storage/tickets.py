@@ -11,6 +11,8 @@ Rules:
   checked against their word lists.
 - The audit event of a change holds only the columns whose value changed; a change that changes nothing
   writes nothing.
+- Opening or locking a ticket makes it the request being worked in this context, for log records
+  (storage.worked).
 """
 
 from collections.abc import Mapping
@@ -27,6 +29,7 @@ from storage.errors import InvalidValueError, NotFoundError
 from storage.kinds import TicketKind, TicketStatus, parse
 from storage.numbers import format_sr, next_number
 from storage.tables import Requester, Ticket
+from storage.worked import working_on
 
 CHANGEABLE = frozenset(
     {
@@ -138,6 +141,7 @@ def open_ticket(
     session.add(ticket)
     session.flush()
     assert ticket.id is not None
+    working_on(format_sr(ticket.sr_number))
     after = {"sr": format_sr(ticket.sr_number), **cleaned}
     audit.record(session, actor=actor, action="ticket.opened", at=instant, ticket_id=ticket.id, after=after)
     return to_ticket_record(ticket)
@@ -148,6 +152,7 @@ def lock_ticket(session: Session, ticket_id: int) -> Ticket:
     ticket = session.exec(select(Ticket).where(col(Ticket.id) == ticket_id).with_for_update()).first()
     if ticket is None:
         raise NotFoundError(f"no ticket with id {ticket_id}")
+    working_on(format_sr(ticket.sr_number))
     return ticket
 
 

@@ -29,6 +29,9 @@ Rules:
   first looked for in its thread or channel (conversations.replies / history since the row was stored); when
   found, it is recorded as sent with that message. A late worker's `mark_sent` fails with LeaseLostError
   instead of recording a row twice. (Updates, views and reactions are idempotent by nature.)
+- Each try is counted for /metrics by method and result (bot.monitoring.instruments): sent, rate_limited, retried,
+  parked or dead; a row put back unsent (its reference, pace or block not ready) is not a try. Each row's log
+  records carry the SR number of the request it anchors (bot.monitoring.logs).
 - The client must not retry by itself: slack_sdk's RateLimitErrorRetryHandler (and ConnectionErrorRetryHandler)
   sleep in the calling thread; `delivery_client` builds one without retry handlers, and the worker refuses a
   client with a rate-limit handler.
@@ -71,6 +74,8 @@ from bot.delivery.slack_payload import (
     result_of,
 )
 from bot.delivery.tuning import DeliverySettings
+from bot.monitoring.instruments import MeteredWebClient, delivered
+from bot.monitoring.logs import log_scope
 from bot.threads.heartbeat import Heartbeat
 from bot.threads.pool import Pool
 from storage import channel_waits, outbox, tickets
@@ -89,8 +94,9 @@ OnParked = Callable[[Session, ChannelWaiting, datetime], None]
 
 
 def delivery_client(token: str, base_url: str, *, timeout: int = 10) -> WebClient:
-    """A WebClient for the worker: no retry handlers, so no call ever sleeps in the worker's thread."""
-    return WebClient(token=token, base_url=base_url, timeout=timeout, retry_handlers=[])
+    """A WebClient for the worker: no retry handlers, so no call ever sleeps in the worker's thread; its calls are
+    timed for /metrics."""
+    return MeteredWebClient(token=token, base_url=base_url, timeout=timeout, retry_handlers=[])
 
 
 class _Unsendable(Exception):
@@ -186,7 +192,8 @@ class Deliverer:
 
     def _send(self, claim: OutboxClaim, now: datetime) -> None:
         try:
-            self._deliver(claim, now)
+            with log_scope():
+                self._deliver(claim, now)
         except LeaseLostError:
             log.warning("outbox row %s was claimed again by another worker (lease expired)", claim.id)
 
@@ -195,6 +202,7 @@ class Deliverer:
             payload, args = self._prepare(claim, now)
         except _Unsendable as error:
             self._dead(claim, str(error))
+            delivered(str(claim.payload.get("method") or "unknown"), "dead")
             return
         except _NotYet as later:
             self._put_back(claim, later.until, later.reason)
@@ -308,6 +316,12 @@ class Deliverer:
         self, claim: OutboxClaim, payload: SlackPayload, args: dict[str, Any], outcome: Outcome, now: datetime
     ) -> None:
         """What came of the call, at `now`, the instant its answer arrived (a 429's Retry-After counts from it)."""
+        delivered(payload.method, self._recorded(claim, payload, args, outcome, now))
+
+    def _recorded(
+        self, claim: OutboxClaim, payload: SlackPayload, args: dict[str, Any], outcome: Outcome, now: datetime
+    ) -> str:
+        """Records `outcome`; the try's result, as /metrics counts it."""
         match outcome:
             case Sent(answer=answer):
                 result = result_of(payload.method, answer, args)
@@ -318,16 +332,19 @@ class Deliverer:
                     released = _release(session, payload.method, str(args.get("channel") or ""), now)
                 if released:
                     log.info("posted in channel %s again: %s waiting messages released", args["channel"], released)
+                return "sent"
             case RateLimited(retry_after=seconds, error=error):
                 until = now + timedelta(seconds=seconds)
                 self.pacing.block(payload.method, until)
-                self._retry(claim, error, until)
+                return self._retry(claim, error, until) or "rate_limited"
             case Transient(error=error):
-                self._retry(claim, error, now + self.settings.backoff(claim.attempts, self.rng))
+                return self._retry(claim, error, now + self.settings.backoff(claim.attempts, self.rng)) or "retried"
             case NotInChannel(error=error) if args.get("channel"):
                 self._park(claim, str(args["channel"]), error, now)
+                return "parked"
             case Permanent(error=error):  # NotInChannel too, where no channel is named
                 self._dead(claim, error)
+        return "dead"
 
     def _park(self, claim: OutboxClaim, channel: str, error: str, now: datetime) -> None:
         with self.database.write() as session:
@@ -337,15 +354,17 @@ class Deliverer:
         if waiting is not None:
             log.warning("messages for channel %s wait until the bot is invited to it (%s)", channel, error)
 
-    def _retry(self, claim: OutboxClaim, error: str, at: datetime) -> None:
+    def _retry(self, claim: OutboxClaim, error: str, at: datetime) -> str | None:
+        """The row tried again at `at`; "dead" when its tries reached the limit, else None."""
         with self.database.write() as session:
             state = outbox.retry_later(
                 session, claim, error=error, next_try_at=at, max_attempts=self.settings.max_attempts
             )
         if state is OutboxState.DEAD:
             log.warning("outbox row %s dead after %s tries: %s", claim.id, claim.attempts, error)
-        else:
-            self._due_at(at)
+            return "dead"
+        self._due_at(at)
+        return None
 
     def _put_back(self, claim: OutboxClaim, until: datetime, reason: str) -> None:
         with self.database.write() as session:

@@ -16,6 +16,9 @@ Rules (docs/architecture.md, "Layers" and "The path of a message"):
   (bot.slack.membership), and the bot's invitation to it sends them.
 - Email: with an SMTP server (`smtp`), an email delivery worker sends the outbox's email rows; each mailbox of the
   desk config is polled in a thread of its own (bot.email.mailboxes), storing into the same inbox.
+- `metrics` is the app's Prometheus page (bot.monitoring.scrape, at the app's clock); its Slack client times
+  every Web API call for it (bot.monitoring.instruments). `wsgi()` serves the page at /metrics unless told
+  not to (it has a port of its own: docs/operations.md, "Metrics").
 """
 
 from collections.abc import Callable
@@ -24,7 +27,6 @@ from functools import partial
 
 from slack_bolt import App
 from slack_bolt.authorization import AuthorizeResult
-from slack_sdk import WebClient
 
 from bot.config.desk import DeskConfig
 from bot.config.mail_servers import SmtpSettings
@@ -33,6 +35,8 @@ from bot.desk.maintenance import add_configured
 from bot.email.ingest import mail_store
 from bot.email.mailboxes import Mailboxes
 from bot.email.sender import EmailDeliverer
+from bot.monitoring.instruments import MeteredWebClient
+from bot.monitoring.scrape import MetricsPage
 from bot.process.inbox_worker import InboxWorker
 from bot.process.schedule import desk_sweeps
 from bot.process.scheduler import Sweeper
@@ -71,7 +75,8 @@ class Frontdesk:
     ) -> None:
         self.desk, self.database, self.clock = desk, database, clock
         self._signing_secret = signing_secret
-        self.client = WebClient(token=token, base_url=api_url)
+        self.client = MeteredWebClient(token=token, base_url=api_url)
+        self.metrics = MetricsPage(database, clock)
         auth = self.client.auth_test()
         self.bot_user = str(auth["user_id"])
         identity = AuthorizeResult.from_auth_test_response(bot_token=token, auth_test_response=auth)
@@ -106,13 +111,14 @@ class Frontdesk:
             check_view=lambda body, now: view_errors(body, desk, now),
         )
 
-    def wsgi(self) -> FrontdeskWsgi:
+    def wsgi(self, *, metrics: bool = True) -> FrontdeskWsgi:
         page = partial(status_page, self.database, self.desk)
         return FrontdeskWsgi(
             self.slack_app,
             healthy=self._healthy,
             status_page=lambda: page(self.clock()),
             signing_secret=self._signing_secret,
+            metrics=self.metrics if metrics else None,
         )
 
     def start(self) -> "Frontdesk":

@@ -10,6 +10,8 @@ Rules (docs/architecture.md, "APScheduler facts"):
 - The scheduler holds one job per sweep, never one per ticket.
 - Each run reads the clock once, runs the sweep, records the run (and its error: a failed run is logged and
   the next one tries again) in storage.sweep_runs, and wakes the delivery worker when something was said.
+- Each run is timed, and its success or failure counted, for /metrics (bot.monitoring.instruments); its log
+  records carry the SR number of the request it works (bot.monitoring.logs).
 """
 
 import logging
@@ -20,6 +22,8 @@ from datetime import UTC, datetime, timedelta
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
+from bot.monitoring.instruments import sweep_run
+from bot.monitoring.logs import log_scope
 from storage import sweep_runs
 from storage.engine import Database
 
@@ -71,7 +75,8 @@ class Sweeper:
         """One run of `sweep` at the clock's time, recorded; whether it said anything."""
         now, said, error = self.clock(), False, None
         try:
-            said = sweep.run(now)
+            with sweep_run(sweep.name), log_scope():
+                said = sweep.run(now)
         except Exception as failure:  # a failed run must not stop the scheduler; the next run tries again
             log.exception("sweep %s failed", sweep.name)
             error = f"{type(failure).__name__}: {failure}"

@@ -6,8 +6,11 @@ Rules (docs/security.md, "The HTTP door"; docs/architecture.md, "HTTP endpoints"
 - `GET /healthz` answers 200 when the database answers, 503 otherwise; it says nothing secret.
 - `GET /status` is the public status page (bot.reports.status_page), never cached; a database that fails answers 503
   with one line, never a traceback. Without a page (`status_page` None) it is 404.
-- `/healthz` and `/status` take GET and HEAD only (405 with `Allow: GET, HEAD`); HEAD answers the headers alone.
-  Anything else is 404.
+- `GET /metrics` is the Prometheus page (bot.monitoring.scrape), only when the app is built with one (`metrics`):
+  `frontdesk run --http` without FRONTDESK_METRICS_PORT; with it, the page is served on that port alone
+  (`MetricsWsgi`) and is 404 here (docs/security.md, "Metrics"). Matched on its exact path, like every route.
+- `/healthz`, `/status` and `/metrics` take GET and HEAD only (405 with `Allow: GET, HEAD`); HEAD answers the
+  headers alone. Anything else is 404.
 - Every answer carries `X-Content-Type-Options: nosniff`, `Referrer-Policy: no-referrer`, `X-Frame-Options:
   DENY` and a Content-Security-Policy that allows nothing (the status page: its inline styles alone).
 - waitress is set so slow or stalled clients cannot starve it (`WebServer`): at most `connection_limit`
@@ -28,6 +31,7 @@ from slack_bolt import App
 from waitress.channel import HTTPChannel
 from waitress.server import create_server
 
+from bot.monitoring.scrape import MetricsPage
 from bot.slack.door import MAX_BODY, Answer, SlackDoor
 from storage.errors import StorageError
 
@@ -37,6 +41,7 @@ if TYPE_CHECKING:
 SLACK_PATH = "/slack/events"
 STATUS_PATH = "/status"
 HEALTH_PATH = "/healthz"
+METRICS_PATH = "/metrics"
 _READ = ("GET", "HEAD")
 _NO_FRAMING = "frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
 NOTHING_ALLOWED = f"default-src 'none'; {_NO_FRAMING}"
@@ -57,19 +62,15 @@ class FrontdeskWsgi:
         *,
         signing_secret: str,
         clock: Callable[[], float] = time.time,
+        metrics: MetricsPage | None = None,
     ) -> None:
         self._slack = SlackDoor(slack_app, signing_secret, clock)
         self._healthy = healthy
         self._status_page = status_page
+        self._metrics = metrics
 
     def __call__(self, environ: "WSGIEnvironment", start_response: "StartResponse") -> Iterable[bytes]:
-        answer = self._answer(environ)
-        status = f"{answer.status} {HTTPStatus(answer.status).phrase}"
-        headers = [*answer.headers, ("Content-Length", str(len(answer.body))), *SECURITY_HEADERS]
-        if not any(name == "Content-Security-Policy" for name, _ in answer.headers):
-            headers.append(("Content-Security-Policy", NOTHING_ALLOWED))
-        start_response(status, headers)
-        return [] if environ.get("REQUEST_METHOD") == "HEAD" else [answer.body]
+        return _respond(self._answer(environ), environ, start_response)
 
     def _answer(self, environ: Mapping[str, Any]) -> Answer:
         path, method = environ.get("PATH_INFO", ""), environ.get("REQUEST_METHOD", "")
@@ -81,6 +82,8 @@ class FrontdeskWsgi:
             return _text(200, "ok\n") if self._healthy() else _text(503, "down\n")
         if path == STATUS_PATH and self._status_page is not None:
             return self._page() if method in _READ else _not_allowed("GET, HEAD")
+        if path == METRICS_PATH and self._metrics is not None:
+            return _metrics(self._metrics) if method in _READ else _not_allowed("GET, HEAD")
         return _text(404, "not found\n")
 
     def _page(self) -> Answer:
@@ -93,6 +96,34 @@ class FrontdeskWsgi:
         html = (("Content-Type", "text/html; charset=utf-8"), ("Cache-Control", "no-cache"),
                 ("Content-Security-Policy", PAGE_POLICY))  # fmt: skip
         return Answer(200, page.encode(), html)
+
+
+class MetricsWsgi:
+    """`GET /metrics` alone, for a port of its own (FRONTDESK_METRICS_PORT): anything else is 404."""
+
+    def __init__(self, metrics: MetricsPage) -> None:
+        self._metrics = metrics
+
+    def __call__(self, environ: "WSGIEnvironment", start_response: "StartResponse") -> Iterable[bytes]:
+        path, method = environ.get("PATH_INFO", ""), environ.get("REQUEST_METHOD", "")
+        if path != METRICS_PATH:
+            answer = _text(404, "not found\n")
+        else:
+            answer = _metrics(self._metrics) if method in _READ else _not_allowed("GET, HEAD")
+        return _respond(answer, environ, start_response)
+
+
+def _respond(answer: Answer, environ: "WSGIEnvironment", start_response: "StartResponse") -> Iterable[bytes]:
+    status = f"{answer.status} {HTTPStatus(answer.status).phrase}"
+    headers = [*answer.headers, ("Content-Length", str(len(answer.body))), *SECURITY_HEADERS]
+    if not any(name == "Content-Security-Policy" for name, _ in answer.headers):
+        headers.append(("Content-Security-Policy", NOTHING_ALLOWED))
+    start_response(status, headers)
+    return [] if environ.get("REQUEST_METHOD") == "HEAD" else [answer.body]
+
+
+def _metrics(metrics: MetricsPage) -> Answer:
+    return Answer(200, metrics(), (("Content-Type", metrics.content_type), ("Cache-Control", "no-cache")))
 
 
 def _text(status: int, text: str) -> Answer:
@@ -136,7 +167,7 @@ class WebServer:
 
     def __init__(
         self,
-        app: FrontdeskWsgi,
+        app: FrontdeskWsgi | MetricsWsgi,
         *,
         host: str = "127.0.0.1",
         port: int = 0,

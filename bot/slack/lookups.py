@@ -22,6 +22,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web import SlackResponse
 
 from bot.delivery.call_results import NETWORK_ERRORS, Permanent, RateLimited, from_api_error
+from bot.monitoring.instruments import MeteredWebClient
 
 
 class Later(Exception):
@@ -40,8 +41,9 @@ class Passing:
     wait: timedelta | None = None
 
 
-class LookupClient(WebClient):
-    """A WebClient like `client` (token, base URL, timeout, headers) that respects Slack's Retry-After per method."""
+class LookupClient(MeteredWebClient):
+    """A WebClient like `client` (token, base URL, timeout, headers) that respects Slack's Retry-After per method;
+    the calls it makes are timed for /metrics (bot.monitoring.instruments)."""
 
     def __init__(self, client: WebClient, clock: Callable[[], datetime]) -> None:
         super().__init__(
