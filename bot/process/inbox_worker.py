@@ -16,7 +16,8 @@ Rules:
   the transaction; the intake opens a request for it unless its thread already holds one.
 - In a customer's channel (bot.slack.incoming): a customer's top-level message is for the intake (`auto`) or gets
   "Open a request?" (`ask`), whose "yes" opens a request of the message as a :ticket: would; a request there
-  opens when the customer wrote.
+  opens when the customer wrote. Only a question the bot asked may be answered, once, and only by the author of
+  the message it is under (a button's value can name any message: docs/security.md, "Who may do what").
 - Emails (source "email") are read, parsed and their files saved by bot.email.service before the transaction,
   and handled in it; agents' decisions on held emails come as button clicks (bot.slack.held_review).
 - What is said goes through bot.say.Say: Slack, and email to requesters who wrote by email. Each handler's act
@@ -46,6 +47,7 @@ from bot.desk.intake.requests import Incoming, Intake, Profile
 from bot.desk.outcomes import Actor
 from bot.email.ingest import mail_store
 from bot.email.service import MailDesk
+from bot.monitoring.logs import log_scope
 from bot.say import Say
 from bot.slack.agent_desk import AgentDesk
 from bot.slack.agents import Agents
@@ -72,7 +74,7 @@ from bot.slack.say import offer_key_of
 from bot.threads.heartbeat import Heartbeat
 from bot.threads.pool import Pool
 from bot.ways_in import IDS
-from storage import inbox, tickets
+from storage import inbox, outbox, tickets
 from storage.attachments import AttachmentStore
 from storage.engine import Database, Session
 from storage.errors import DatabaseUnavailableError, LeaseLostError, StorageError
@@ -227,6 +229,10 @@ class InboxWorker:
         inbox.renew_inbox(self.database, claims, until=now + LEASE)
 
     def _process(self, claim: inbox.InboxClaim, now: datetime) -> None:
+        with log_scope(inbox_key=claim.key):  # every record of the row names it (docs/operations.md, "Logging")
+            self._process_row(claim, now)
+
+    def _process_row(self, claim: inbox.InboxClaim, now: datetime) -> None:
         try:
             act = self._prepare(claim)
             with self.database.write() as session:
@@ -358,20 +364,34 @@ class InboxWorker:
         channel, ts, author = matched.message
         answer = str(pressed(body).get("action_id") or "").removeprefix(IDS["offer"])
         answered = f"{offer_key_of(channel, ts)}:answered"
-        incoming = self._offered_message(key, channel, ts, author) if answer == "yes" else None
+        if not self._offer_open(channel, ts, answered):
+            log.warning("inbox row %s dropped: no open question under the message it names", key)
+            return None
+        message = self._message(channel, ts)
+        if message is not None and message.get("user") != author:
+            log.warning("inbox row %s dropped: the message it names is not its author's", key)
+            return None
+        incoming = self._offered_message(key, channel, message) if answer == "yes" and message else None
 
         def answers(ctx: ActContext) -> None:
+            if outbox.outbox_entry(ctx.session, answered) is not None:
+                return  # answered meanwhile (a double click)
             if incoming is not None:
                 ctx.intake.opens(ctx.session, incoming, ctx.now)
             ctx.say.slack.offer_answered(channel, ts, author, "yes" if incoming else "no", key=answered)
 
         return answers
 
-    def _offered_message(self, key: str, channel: str, ts: str, author: str) -> Incoming | None:
-        """The message "Open a request?" was asked under, as the intake's, when it is still there and `author`'s."""
-        message = self._message(channel, ts)
-        if message is None or message.get("user") != author:
-            return None
+    def _offer_open(self, channel: str, ts: str, answered: str) -> bool:
+        """Whether the bot asked "Open a request?" under the message at (channel, ts) and it is not yet answered:
+        a button's value names any message it likes, so only the bot's own question may be answered, once."""
+        with self.database.read() as session:
+            asked = outbox.outbox_entry(session, offer_key_of(channel, ts)) is not None
+            return asked and outbox.outbox_entry(session, answered) is None
+
+    def _offered_message(self, key: str, channel: str, message: dict[str, Any]) -> Incoming | None:
+        """The message "Open a request?" was asked under, as the intake's."""
+        ts = str(message.get("ts") or "")
         found = reacted_message(key, channel, message, bot_user=self.bot_user, profile_of=self.profiles.of)
         found = self._with_files(found, message_files({"event": message}), pointed_at=True)
         if found is None:
