@@ -12,8 +12,10 @@ Rules:
 - A `resolved` event also stops the targets the policy's resolution satisfies (met at that instant, unless
   already past due) and those it cancels (state `cancelled`, unless already past due) (sla.policy.Resolution).
 - A `deferred` event (its value the instant the defect is deferred to, ISO 8601) stops every target the policy's
-  deferral does not keep (state `deferred`, unless already past due); a kept target runs on, due at that instant.
-  A later `reopened` undoes the deferral: the stopped targets restart and the kept one gets its own deadline back.
+  deferral does not keep (state `deferred`, unless already past due); a kept target runs on, due at that instant,
+  and its only milestone is that deadline (the breach): no warnings or escalation steps, which would be fractions
+  of a span from its first start to a date an agent chose. A later `reopened` undoes the deferral: the stopped
+  targets restart and the kept one gets its own deadline and milestones back.
 - `pause`/`resume` events bound pauses; a pausable target's deadline is add(duration + paused working time)
   on its own calendar. A pause with no resume yet leaves the deadline open (state `paused`).
 - A recurring target (`update`) restarts at each of its restart events before it stops (and at a reopening):
@@ -224,6 +226,8 @@ def _evaluate(
     else:
         state = State.RUNNING if due is not None else State.PAUSED
     milestones = _milestones(policy, progress, amount, due, steps, target.definition.recurs, now)
+    if until is not None:  # deferred: only the date given is news
+        milestones = [milestone for milestone in milestones if milestone.what == "breach"]
     return state_of(
         state,
         start.astimezone(zone),

@@ -12,8 +12,11 @@ Rules:
   assignee is nagged, each period on the target's calendar (sla's `overdue` milestones), once per period.
 - Catch-up (a sweep after downtime, or one that came late): a cadence says only its latest period reached, with
   the count of periods gone without a public update; a target whose breach is reached says the breach, not the
-  warnings before it (escalation steps still happen). Nothing is said about a resolved, closed or deferred
-  request (its clocks are still recomputed and stored).
+  warnings before it (escalation steps still happen). Nothing is said about a resolved or closed request (its
+  clocks are still recomputed and stored).
+- A deferred request says only its kept targets' new deadline passing (sla.clocks gives a deferred fix no other
+  milestone): "the permanent fix deadline, deferred to then, has passed", once, after downtime too; every other
+  target of it stopped as deferred and says nothing (docs/architecture.md, "Time").
 - An escalation step sets the request's level, is audited and shown on the card, mentions the level's people
   and emails the level's addresses.
 - Quiet hours: a target's reminders wait while its calendar is closed (unless it runs on `always`), and the
@@ -62,6 +65,7 @@ class Reminder:
     periods: int = 0  # an update nag: the periods gone by without a public update
     to_level: str | None = None
     message: str = ""
+    deferred: bool = False  # the deadline of a deferred request's kept target (the date or release deferred to)
 
 
 def sweep_milestones(
@@ -107,7 +111,7 @@ def _ticket_reminders(session: Session, policy: Policy, due: sweeps.DueTicket, n
     found: list[Reminder] = []
     wake = [state.next_change] if state.next_change else []
     for target in state.targets:
-        if target.state not in (State.RUNNING, State.BREACHED) or _quiet(ticket):
+        if target.state not in (State.RUNNING, State.BREACHED) or _quiet(ticket, policy, target):
             continue
         calendar = policy.calendars.get(target.calendar, policy.calendar)
         reached = _caught_up(target, [m for m in target.milestones if m.at <= now and _says(target, m)])
@@ -124,9 +128,11 @@ def _says(target: TargetState, milestone: Milestone) -> bool:
     return not target.recurs or milestone.what in ("breach", "overdue")
 
 
-def _quiet(ticket: tickets.TicketRecord) -> bool:
-    """A resolved, closed or deferred request: nothing is said about it."""
-    return ticket.status in (TicketStatus.RESOLVED, TicketStatus.CLOSED) or ticket.deferred_at is not None
+def _quiet(ticket: tickets.TicketRecord, policy: Policy, target: TargetState) -> bool:
+    """A resolved or closed request says nothing; a deferred one only of the targets its deferral keeps."""
+    if ticket.status in (TicketStatus.RESOLVED, TicketStatus.CLOSED):
+        return True
+    return ticket.deferred_at is not None and target.name not in policy.deferral.keeps
 
 
 def _caught_up(target: TargetState, reached: list[Milestone]) -> list[Milestone]:
@@ -154,6 +160,7 @@ def _reminder(ticket: tickets.TicketRecord, target: TargetState, milestone: Mile
         periods=int(milestone.fraction) if target.recurs else 0,
         to_level=step.to if step else None,
         message=step.message if step else "",
+        deferred=ticket.deferred_at is not None,
     )
 
 

@@ -71,6 +71,13 @@ def test_deferral_stops_every_target_but_the_fix_which_is_re_dated() -> None:
     assert state.next_change > at("2026-12-01T00:00+05:30")
 
 
+def test_a_deferred_fix_has_one_milestone_its_new_deadline() -> None:
+    fix = target_at("kissflow", [*DEFECT, DEFERRED], "2026-11-30T10:00+05:30", "fix")
+    assert [(m.what, m.at) for m in fix.milestones] == [("breach", at("2027-02-02T10:00+05:30"))]
+    reopened = target_at("kissflow", [*DEFECT, DEFERRED, REOPENED], "2026-11-30T10:00+05:30", "fix")
+    assert [m.what for m in reopened.milestones] == ["warning", "warning", "breach"]  # its own deadline back
+
+
 def test_a_deferral_past_its_date_is_a_breach_of_the_fix_only() -> None:
     state = clocks_at("kissflow", [*DEFECT, DEFERRED], "2027-02-03T10:00+05:30")
     assert state.target("fix").state is State.BREACHED

@@ -96,6 +96,36 @@ def test_a_deferred_defect_closes_the_conversation_and_keeps_the_fix_re_dated(ki
     assert _sweep_hourly(kissflow, START, 7 * 24) == []  # a week: no reminder of any kind
 
 
+def _sweep_every(conversation, start: datetime, step: timedelta, until: datetime) -> list[str]:
+    """Sweeps every `step` from `start` to `until` on the injected clock; what the agents channel got meanwhile."""
+    channel = conversation.desk.agents_channel
+    before = len(conversation.emulator.workspace.history(channel))
+    at = start
+    while at < until:
+        at += step
+        sweep_milestones(conversation.database, conversation.desk, at, lambda s, at=at: Say(s, conversation.desk, at))
+        conversation.now = at
+        conversation.settle()
+    return [m.text for m in conversation.emulator.workspace.history(channel)[before:]]
+
+
+def test_a_deferred_fix_says_only_its_new_deadline_passing(kissflow):
+    """No warning at 50% or 80% of the span from the defect's confirmation to the date deferred to, no warning of
+    the fix's old deadline: once, the new deadline passing (Thu 3 Dec 00:00 India time is Wed 2 Dec 18:30 UTC)."""
+    frontdesk(kissflow, "defect 1 high")
+    frontdesk(kissflow, "defer 1 until 2026-12-02 planned with the new engine")
+    due = datetime(2026, 12, 2, 18, 30, tzinfo=UTC)
+    fix = _deadlines(kissflow)["fix"]
+    assert (fix.state, fix.due_at) == (State.RUNNING, due)
+    said = _sweep_every(kissflow, START, timedelta(hours=6), due + timedelta(days=2))
+    assert said == [
+        ":red_circle: <@U00000002> <@U00000003> *SR-000001*: the permanent fix deadline (Thu 03 Dec 00:00 "
+        "(Asia/Kolkata), "
+        "deferred to then) has passed."
+    ]
+    assert _states(kissflow)["fix"] == State.BREACHED
+
+
 def test_reopening_a_deferred_defect_undoes_the_deferral(kissflow):
     frontdesk(kissflow, "defect 1 high")
     fix_due = _deadlines(kissflow)["fix"].due_at
