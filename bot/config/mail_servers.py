@@ -11,6 +11,8 @@ Rules:
   code path can build such settings without the allowance.
 - Mailboxes come from the desk config (`[[email.mailboxes]]`); a mailbox's password is read from the environment
   variable it names (`password_env`), never from the file.
+- Every bad SMTP variable is reported at once (EmailSettingsError.problems), and so are SMTP variables set
+  without FRONTDESK_SMTP_HOST (a host forgotten, not email turned off).
 - Secrets never appear in a repr, a log line or an error message.
 """
 
@@ -28,7 +30,11 @@ DEFAULT_PORTS = {"smtp": {"starttls": 587, "ssl": 465, "none": 25}, "imap": {"st
 
 
 class EmailSettingsError(ValueError):
-    """A setting is missing or malformed; the message names the variable, never its value."""
+    """Settings are missing or malformed; `problems` holds one line each, naming the variable, never its value."""
+
+    def __init__(self, *problems: str) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = list(problems)
 
 
 @dataclass(frozen=True)
@@ -50,14 +56,13 @@ class SmtpSettings:
         """The SMTP server the environment names; None when FRONTDESK_SMTP_HOST is not set."""
         env = os.environ if environ is None else environ
         host = env.get("FRONTDESK_SMTP_HOST", "").strip()
+        problems = _smtp_problems(env, host)
+        if problems:
+            raise EmailSettingsError(*problems)
         if not host:
             return None
         tls = env.get("FRONTDESK_SMTP_TLS", "").strip().lower() or "starttls"
-        if tls not in TLS_MODES:
-            raise EmailSettingsError("FRONTDESK_SMTP_TLS must be one of: " + ", ".join(TLS_MODES))
         port_text = env.get("FRONTDESK_SMTP_PORT", "").strip()
-        if port_text and not (port_text.isdigit() and 0 < int(port_text) < 65536):
-            raise EmailSettingsError("FRONTDESK_SMTP_PORT must be a port number (1-65535)")
         return cls(
             host=host,
             port=int(port_text) if port_text else DEFAULT_PORTS["smtp"][tls],
@@ -66,6 +71,29 @@ class SmtpSettings:
             password=env.get("FRONTDESK_SMTP_PASSWORD", ""),
             allow_cleartext_login=env.get(ALLOW_CLEARTEXT, "").strip() == "1",
         )
+
+
+SMTP_VARIABLES = ("FRONTDESK_SMTP_PORT", "FRONTDESK_SMTP_USER", "FRONTDESK_SMTP_PASSWORD", "FRONTDESK_SMTP_TLS")
+
+
+def _smtp_problems(env: Mapping[str, str], host: str) -> list[str]:
+    """Every bad SMTP variable at once, one line each."""
+    if not host:
+        given = [name for name in SMTP_VARIABLES if env.get(name, "").strip()]
+        return (
+            [f"{', '.join(given)} set without FRONTDESK_SMTP_HOST (the SMTP server to send through)"] if given else []
+        )
+    problems = []
+    tls = env.get("FRONTDESK_SMTP_TLS", "").strip().lower() or "starttls"
+    if tls not in TLS_MODES:
+        problems.append("FRONTDESK_SMTP_TLS must be one of: " + ", ".join(TLS_MODES))
+    port_text = env.get("FRONTDESK_SMTP_PORT", "").strip()
+    if port_text and not (port_text.isdigit() and 0 < int(port_text) < 65536):
+        problems.append("FRONTDESK_SMTP_PORT must be a port number (1-65535)")
+    login = env.get("FRONTDESK_SMTP_USER", "").strip() or env.get("FRONTDESK_SMTP_PASSWORD", "")
+    if tls == "none" and login and env.get(ALLOW_CLEARTEXT, "").strip() != "1":
+        problems.append(CLEARTEXT_REFUSED)
+    return problems
 
 
 @dataclass(frozen=True)

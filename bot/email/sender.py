@@ -120,7 +120,7 @@ class EmailDeliverer:
                     break
         finally:
             if connection is not None:
-                _quit(connection)
+                quit_politely(connection)
         return len(claims)
 
     def _deliver(self, claim: OutboxClaim, connection: smtplib.SMTP | None, now: datetime) -> smtplib.SMTP | None:
@@ -142,7 +142,7 @@ class EmailDeliverer:
             self._finish(claim, failure, now)
             if failure.permanent:
                 return connection
-            _quit(connection)  # it may be broken: the next row connects again
+            quit_politely(connection)  # it may be broken: the next row connects again
             return None
         self._finish(claim, None, now, message_id=str(message["Message-ID"]))
         return connection
@@ -154,28 +154,7 @@ class EmailDeliverer:
                 outbox.put_back(session, claim, next_try_at=later, reason=reason)
 
     def _connect(self) -> smtplib.SMTP:
-        smtp = self.smtp
-        try:
-            if smtp.tls == "ssl":
-                connection: smtplib.SMTP = smtplib.SMTP_SSL(
-                    smtp.host, smtp.port, timeout=smtp.timeout, context=ssl.create_default_context()
-                )
-            else:
-                connection = smtplib.SMTP(smtp.host, smtp.port, timeout=smtp.timeout)
-        except (smtplib.SMTPException, OSError) as error:
-            raise SmtpFailure(f"cannot reach SMTP {smtp.host}:{smtp.port}: {_reason(error)}", permanent=False) from None
-        try:
-            if smtp.tls == "starttls":
-                connection.starttls(context=ssl.create_default_context())
-            if smtp.user:
-                connection.login(smtp.user, smtp.password)
-        except smtplib.SMTPAuthenticationError as error:
-            connection.close()
-            raise SmtpFailure(f"SMTP login as {smtp.user} refused ({error.smtp_code})", permanent=False) from None
-        except (smtplib.SMTPException, OSError) as error:  # no STARTTLS offered, a bad certificate: nothing is sent
-            connection.close()
-            raise SmtpFailure(f"SMTP {smtp.host}:{smtp.port}: {_reason(error)}", permanent=False) from None
-        return connection
+        return connect(self.smtp)
 
     def _finish(self, claim: OutboxClaim, failure: SmtpFailure | None, now: datetime, message_id: str = "") -> None:
         try:
@@ -200,6 +179,31 @@ class EmailDeliverer:
         return timedelta(0) if full else self.settings.poll_interval
 
 
+def connect(smtp: SmtpSettings) -> smtplib.SMTP:
+    """A connection to `smtp`, encrypted and logged in as its settings say; SmtpFailure (never permanent) otherwise."""
+    try:
+        if smtp.tls == "ssl":
+            connection: smtplib.SMTP = smtplib.SMTP_SSL(
+                smtp.host, smtp.port, timeout=smtp.timeout, context=ssl.create_default_context()
+            )
+        else:
+            connection = smtplib.SMTP(smtp.host, smtp.port, timeout=smtp.timeout)
+    except (smtplib.SMTPException, OSError) as error:
+        raise SmtpFailure(f"cannot reach SMTP {smtp.host}:{smtp.port}: {_reason(error)}", permanent=False) from None
+    try:
+        if smtp.tls == "starttls":
+            connection.starttls(context=ssl.create_default_context())
+        if smtp.user:
+            connection.login(smtp.user, smtp.password)
+    except smtplib.SMTPAuthenticationError as error:
+        connection.close()
+        raise SmtpFailure(f"SMTP login as {smtp.user} refused ({error.smtp_code})", permanent=False) from None
+    except (smtplib.SMTPException, OSError) as error:  # no STARTTLS offered, a bad certificate: nothing is sent
+        connection.close()
+        raise SmtpFailure(f"SMTP {smtp.host}:{smtp.port}: {_reason(error)}", permanent=False) from None
+    return connection
+
+
 def _send(connection: smtplib.SMTP, message: EmailMessage) -> None:
     try:
         refused = connection.send_message(message)
@@ -222,7 +226,8 @@ def _reason(error: BaseException) -> str:
     return type(error).__name__ + (f": {error}" if str(error) else "")
 
 
-def _quit(connection: smtplib.SMTP) -> None:
+def quit_politely(connection: smtplib.SMTP) -> None:
+    """QUIT, or a plain close when the server is gone."""
     try:
         connection.quit()
     except (smtplib.SMTPException, OSError):
