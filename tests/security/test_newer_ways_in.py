@@ -12,8 +12,12 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlmodel import select
 
+from bot.desk.commands import SHAPES, Command, parse_command
+from bot.slack.routes import FRONTDESK, Role, route_of
 from bot.ways_in import IDS
 from slack_emulator import Message, Workspace, payloads
 from slack_emulator.model import ChannelKind
@@ -260,3 +264,41 @@ def test_a_deferral_reason_pings_nobody_links_nowhere_and_forges_no_line_of_the_
     card = "\n".join(posted[conversation.desk.agents_channel])
     assert "in 4.2 @channel *Priority:* P1 click" in card
     assert not any(line.startswith("*Priority:*") for line in card.splitlines())
+
+
+def test_a_customers_contact_details_stay_private_through_a_whole_intake_in_their_shared_channel(acme):
+    """Confirmed with the private "Yes, that's right", then the other answers in the thread; the request done,
+    nothing the others in the channel read shows her email or phone."""
+    channel = acme.channels["auto"]
+    root = _said(acme, channel, "erin", "Exports fail with a 500 since this morning")
+    (private,) = acme.emulator.workspace.ephemerals(channel, "erin")
+    acme.slack.block_actions("erin", private, "answer:yes")
+    acme.settle()
+    matrix = acme.desk.policy.matrix
+    triage = (matrix.impacts[-1].name, matrix.urgencies[-1].name) if matrix else ()
+    for answer in ("today 9:00", "none", "none", *triage, "incident"):
+        _said(acme, channel, "erin", answer, thread_ts=root.ts)
+    (ticket,) = _tickets(acme)
+    assert ticket.status != "intake"
+    assert (ticket.contact_email, ticket.contact_phone) == (ERIN_EMAIL, "+33611223344")
+    frank = _seen_by(acme, "frank")
+    assert "Your request is *SR-000001*" in frank
+    assert ERIN_EMAIL not in frank
+    assert "11 22 33 44" not in frank
+    assert "+33611223344" not in frank
+
+
+WORDS = st.sampled_from([*SHAPES, "list", "help", "deferred", "SR-000001", "1", "until", "next_release"])
+SPACES = st.sampled_from([" ", "  ", "\t", "\n", "\u00a0", "\u2003", "\u3000", ""])
+
+
+@given(st.lists(st.tuples(WORDS.map(lambda w: w.upper() if len(w) % 2 else w) | st.text(max_size=6), SPACES)))
+def test_every_frontdesk_command_the_parser_acts_on_is_routed_to_agents_only(parts):
+    """`/frontdesk` alone (help) is for anyone: whatever text the command parser takes for an action is an agent
+    route, so no spelling of `defer` or `list deferred` reaches a handler for someone who is not an agent."""
+    text = "".join(word + space for word, space in parts)
+    parsed = parse_command(text)
+    matched = route_of({"command": FRONTDESK, "text": text, "user_id": "U1"})
+    assert matched is not None
+    if isinstance(parsed, Command) and parsed.action != "help":
+        assert matched.route.role == Role.AGENT, text
