@@ -25,6 +25,7 @@ from slack_emulator.shapes import view_json
 from storage import audit
 from storage.numbers import format_sr
 from storage.tables.audit import AuditEvent
+from storage.tables.tickets import Message as MessageRow
 from storage.tables.tickets import Ticket
 from tests.bot.conversation import START, Conversation, conversation_on, desk_config
 from tests.bot.desk.conftest import complete_request, frontdesk
@@ -302,3 +303,19 @@ def test_every_frontdesk_command_the_parser_acts_on_is_routed_to_agents_only(par
     assert matched is not None
     if isinstance(parsed, Command) and parsed.action != "help":
         assert matched.route.role == Role.AGENT, text
+
+
+def test_another_customers_message_in_the_follow_up_window_is_not_taken_as_the_requesters(acme):
+    """In an `auto` channel the requester's next top-level messages join her request; another person's never
+    answer its questions nor join it as hers."""
+    channel = acme.channels["auto"]
+    _said(acme, channel, "erin", "Exports fail with a 500 since this morning")
+    _said(acme, channel, "frank", "frank@evil.example +33 7 00 00 00 00 today 9:00 none")
+    erins, franks = _tickets(acme)  # frank's message is a request of his own
+    assert franks.requester_id != erins.requester_id
+    assert (erins.contact_email, erins.contact_phone) == (ERIN_EMAIL, "+33611223344")
+    assert "frank" not in (erins.description or "")
+    frank = acme.emulator.workspace.user("frank").id
+    with acme.database.read() as session:
+        written = session.exec(select(MessageRow).where(MessageRow.ticket_id == erins.id)).all()
+    assert all(m.author != frank or m.author_role != "requester" for m in written)
