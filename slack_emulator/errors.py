@@ -4,7 +4,8 @@ Rules:
 - An `ApiError` is what Slack answers when a call is refused: HTTP 200 (unless `status` says otherwise) with
   `{"ok": false, "error": "<code>"}`, plus `response_metadata.messages` when Slack explains itself (as it does for
   `invalid_arguments` and `invalid_blocks`), plus `headers` (a 429 carries `Retry-After`). `invalid_blocks` also
-  lists its problems in `errors`, without the `[ERROR] ` prefix: `invalid_blocks(problems)`.
+  lists its problems in `errors`, without the `[ERROR] ` prefix: `invalid_blocks(problems)`. `extra` holds
+  the other fields some refusals carry (`missing_scope`'s `needed` and `provided`).
 - Error codes are Slack's own strings (`channel_not_found`, `not_in_channel`, `no_text`, ...), never invented
   prose, so code written against the emulator handles the real service's answers.
 - `missing_argument(name)` is Slack's answer to a required argument left out.
@@ -25,6 +26,7 @@ class ApiError(Exception):
         messages: tuple[str, ...] = (),
         errors: tuple[str, ...] = (),
         headers: Mapping[str, str] | None = None,
+        extra: Mapping[str, Any] | None = None,
     ) -> None:
         super().__init__(error)
         self.error = error
@@ -32,9 +34,10 @@ class ApiError(Exception):
         self.messages = messages
         self.errors = errors
         self.headers: Mapping[str, str] = dict(headers or {})
+        self.extra: Mapping[str, Any] = dict(extra or {})
 
     def body(self) -> dict[str, Any]:
-        body: dict[str, Any] = {"ok": False, "error": self.error}
+        body: dict[str, Any] = {"ok": False, "error": self.error, **self.extra}
         if self.errors:
             body["errors"] = list(self.errors)
         if self.messages:

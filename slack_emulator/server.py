@@ -11,6 +11,8 @@ Rules:
   method's (or `UPLOAD`'s, ...); the default is 0. A stop ends the wait at once. Its answer is recorded
   (see `calls`) before it is sent. Paths: `/api/<method>`, `/upload/v1/<secret>`, `/files-pri/...`,
   `/response/<secret>`, `/link/` (Socket Mode WebSocket).
+- A bot-token call's answer carries the token's scopes (`x-oauth-scopes`), and a method the token holds no
+  scope for is `missing_scope` (slack_emulator.scopes; `workspace.grant_scopes(...)` sets them).
 - An exception inside the emulator answers 500 `fatal_error` and is kept in `internal_errors`, so a test can
   tell an emulator bug from a bot bug.
 """
@@ -45,6 +47,7 @@ from slack_emulator.faults import (
 )
 from slack_emulator.methods import Context, check_token, find_method
 from slack_emulator.request import ApiRequest, parse_request
+from slack_emulator.scopes import check_scopes, scope_headers
 from slack_emulator.socket_mode import SocketModeHub
 from slack_emulator.websocket import handshake_response
 from slack_emulator.workspace import ChannelRef, UserRef, Workspace
@@ -262,13 +265,24 @@ class SlackEmulator:
         except ApiError as error:
             refusal = error
 
+        def headers_of(scopes: tuple[str, ...]) -> dict[str, str]:
+            return scope_headers(scopes, method)
+
         def answer() -> Answer:
             if refusal is not None or request is None:
                 raise refusal or ApiError("invalid_form_data")
             found = find_method(method)
             check_token(request.token, self.workspace.app, app_token=found.app_token)
             assert self._context is not None
-            return Answer(200, {"ok": True, **found.handler(self._context, request)})
+            if found.app_token:
+                return Answer(200, {"ok": True, **found.handler(self._context, request)})
+            scopes = self.workspace.scopes
+            try:
+                check_scopes(scopes, method)
+                return Answer(200, {"ok": True, **found.handler(self._context, request)}, headers=headers_of(scopes))
+            except ApiError as error:
+                error.headers = {**headers_of(scopes), **error.headers}
+                raise
 
         params = dict(request.params) if request else {}
         self._serve(handler, method, params, headers, answer, token=request.token if request else None)

@@ -4,7 +4,8 @@ Rules:
 - One lock guards all state; every method is safe to call from any thread. Values handed out are frozen
   snapshots (see `model`); to change one the workspace stores a replacement.
 - Seeding: `add_user`, `add_channel`, `add_usergroup`, `set_usergroup_users`, `add_file`, `invite`, `archive`,
-  `open_im`. Ids are made deterministically (see `ids`) unless given. The app's bot user exists from the start.
+  `open_im`, `grant_scopes` (the bot token's OAuth scopes, slack_emulator.scopes). Ids are made
+  deterministically (see `ids`) unless given. The app's bot user exists from the start.
   A file may be said to be elsewhere (`add_file(url_private=...)`: files.info gives that URL) or to have moved
   (`moved_to`: its private URL redirects there), as with an external file or a file host handing on a download.
 - `user(...)`, `channel(...)`, `usergroup(...)`, `file(...)` accept an id or a name and raise `LookupError` with the
@@ -46,6 +47,7 @@ from slack_emulator.model import (
     UserGroup,
     View,
 )
+from slack_emulator.scopes import DEFAULT_SCOPES
 
 V = TypeVar("V")
 
@@ -87,6 +89,7 @@ class Workspace:
         self._home: dict[str, str] = {}
         self.triggers = Triggers(clock)
         self.response_urls = ResponseUrls(clock)
+        self._scopes: tuple[str, ...] = DEFAULT_SCOPES
         self._uploads: dict[str, PendingUpload] = {}
         bot = User(
             id=self.app.bot_user_id,
@@ -117,6 +120,16 @@ class Workspace:
         ws.add_channel("support-agents", members=[bob, carol, dave], private=True)
         ws.add_usergroup("support-team", [bob, carol], name="Support team")
         return ws
+
+    @property
+    def scopes(self) -> tuple[str, ...]:
+        """The OAuth scopes the bot token holds (slack_emulator.scopes)."""
+        return self._scopes
+
+    def grant_scopes(self, scopes: Iterable[str]) -> None:
+        """The bot token holds exactly `scopes` from now on, as after reinstalling the app."""
+        with self._lock:
+            self._scopes = tuple(scopes)
 
     @property
     def bot(self) -> User:
