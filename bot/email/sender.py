@@ -16,6 +16,7 @@ Rules:
 - An SMTP 5xx answer (the recipient refused, a message refused) is permanent: dead at once. A 4xx answer, a lost
   connection, a timeout or a refused login is retried, and dead after `max_attempts`.
 - An invalid payload can never be sent: dead at once.
+- Each try is counted for /metrics, method `email`, as sent, retried or dead (bot.monitoring.instruments).
 - SMTP has no idempotency: a connection lost after the server took the message but before it answered sends it
   again on retry, with the same Message-ID (mail clients and our own threading treat the two as one).
 """
@@ -34,6 +35,7 @@ from bot.config.email import EmailDesk
 from bot.config.mail_servers import SmtpSettings
 from bot.delivery.tuning import DeliverySettings
 from bot.email.mail_payload import DESTINATION_KIND, EmailPayload, InvalidEmail
+from bot.monitoring.instruments import EMAIL, delivered
 from storage import outbox
 from storage.engine import Database
 from storage.errors import LeaseLostError
@@ -157,6 +159,7 @@ class EmailDeliverer:
         return connect(self.smtp)
 
     def _finish(self, claim: OutboxClaim, failure: SmtpFailure | None, now: datetime, message_id: str = "") -> None:
+        result = "sent" if failure is None else "dead" if failure.permanent else "retried"
         try:
             with self.database.write() as session:
                 if failure is None:
@@ -170,6 +173,8 @@ class EmailDeliverer:
                     )
                     if state is OutboxState.DEAD:
                         log.warning("email %s dead after %s tries: %s", claim.id, claim.attempts, failure.error)
+                        result = "dead"
+            delivered(EMAIL, result)
         except LeaseLostError:
             log.warning("outbox row %s was claimed again by another worker (lease expired)", claim.id)
 

@@ -13,6 +13,7 @@ from bot.config.mail_servers import SmtpSettings
 from bot.delivery.tuning import DeliverySettings
 from bot.email.mail_payload import EmailPayload, enqueue_email, enqueue_payload
 from bot.email.sender import EmailDeliverer, message_id_for
+from bot.monitoring.instruments import INSTRUMENTS
 from storage import outbox
 from storage.engine import Database
 from storage.kinds import OutboxState
@@ -152,3 +153,15 @@ def test_a_payload_that_breaks_the_contract_is_dead(db: Database, smtp_server: S
         outbox.enqueue(session, key="bad", destination_kind="email", destination="x", payload={"to": "x"}, now=NOW)
     deliverer(db, smtp_server.settings).deliver_once(NOW)
     assert state_of(db, "bad") is OutboxState.DEAD
+
+
+def test_each_email_try_is_counted_for_metrics(db: Database, smtp_server: SmtpServer) -> None:
+    def sent() -> float:
+        return INSTRUMENTS.get_sample_value("frontdesk_deliveries_total", {"method": "email", "result": "sent"}) or 0
+
+    before = sent()
+    payload = EmailPayload.checked("anna@customer.example", "Hello", "Hi.\n", None)
+    with db.write() as session:
+        enqueue_payload(session, key="ticket:1:hello", payload=payload, now=NOW, ticket_id=None)
+    assert deliverer(db, smtp_server.settings).deliver_once(NOW) == 1
+    assert sent() == before + 1
