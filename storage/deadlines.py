@@ -3,9 +3,10 @@
 Rules: the deadlines are computed by sla/ from the request's event log; storage keeps one row per ticket and
 target, written in the caller's transaction with one "ticket.deadlines_set" audit event holding the targets
 that changed (before and after). Targets not given are left alone; writing the same values writes nothing.
-For reports each row also keeps when it was decided (met: its stop; breached: its due instant) and, once
-stopped, the working time it took. A row's state is one of sla.clocks.State's values, those of a target that has
-started (`STORED`): a target not started is not stored, and one without a deadline is stored running.
+For reports each row also keeps when it was decided (met, cancelled, deferred: its stop; breached: its due
+instant) and, once stopped, the working time it took. A row's state is one of sla.clocks.State's values, those of
+a target that has started (`STORED`): a target not started is not stored, and one without a deadline is stored
+running.
 
 A pending deadline is a target still to be met: stored `running`, or stored `breached` without a stop (sla/ marks
 a running target breached once its due instant is reached, and the milestone sweep stores that). A target met
@@ -49,8 +50,9 @@ class DeadlineValue:
 
     @property
     def decided_at(self) -> datetime | None:
-        """When the target was decided: met at its stop, breached at its due instant; None while undecided."""
-        if self.state == State.MET:
+        """When the target was decided: met, cancelled or deferred at its stop, breached at its due instant; None
+        while undecided."""
+        if self.state in (State.MET, State.CANCELLED, State.DEFERRED):
             return self.stopped_at
         return self.due_at if self.state == State.BREACHED else None
 

@@ -3,7 +3,11 @@ per group, so memory does not grow with the number of requests.
 
 Rules:
 - A target counts in the period in which it was decided (ticket_deadline.decided_at in [start, end)): met at its
-  stop, breached at its due instant. Running targets count nowhere yet; a breach counts once, when it happened.
+  stop, breached at its due instant, cancelled or deferred at its stop. Running targets count nowhere yet; a
+  breach counts once, when it happened.
+- Compliance is met of decided, where decided (`count`) is met + breached: a target a resolution cancelled or a
+  deferral stopped is neither, and is counted apart (`cancelled`, `deferred`), outside the denominator and the
+  times.
 - Groups are the target and the request's priority, plan and kind (or the target and the assignee). Times are the
   working time each stopped target took on its own calendar (pauses left out); targets decided before the
   figure was kept (migration 0009) count in `count` but not in the times.
@@ -65,13 +69,15 @@ class TargetFigures:
     """One group's figures: `group` is (target, priority, plan, kind) or (target, assignee)."""
 
     group: tuple[str | None, ...]
-    count: int
+    count: int  # decided: met + breached
     met: int
     breached: int
     timed: int  # how many have a time
     mean_seconds: float | None
     percentiles: dict[int, int] = field(default_factory=dict)  # seconds at each of PERCENTILES
     breached_srs: tuple[int, ...] = ()
+    cancelled: int = 0  # stopped by a resolution that cancels the target: outside `count`
+    deferred: int = 0  # stopped by a deferral: outside `count`
 
     @property
     def met_percent(self) -> float | None:
@@ -102,8 +108,10 @@ def target_figures(session: Session, scope: Scope, keys: Sequence[Any]) -> list[
     ranks = _percentiles(session, scope, keys)
     breached = _breached(session, scope, keys)
     return [
-        TargetFigures(group, count, met, hit, timed, mean, ranks.get(group, {}), tuple(breached.get(group, ())))
-        for group, (count, met, hit, timed, mean) in sorted(counts.items(), key=_sort_key)
+        TargetFigures(
+            group, met + hit, met, hit, timed, mean, ranks.get(group, {}), tuple(breached.get(group, ())), off, later
+        )
+        for group, (met, hit, off, later, timed, mean) in sorted(counts.items(), key=_sort_key)
     ]
 
 
@@ -171,26 +179,34 @@ def _decided_rows(scope: Scope, keys: Sequence[Any], *columns: Any) -> Any:
 
 def _counts(session: Session, scope: Scope, keys: Sequence[Any]) -> dict[tuple[Any, ...], tuple[Any, ...]]:
     state = col(TicketDeadline.state)
-    elapsed = col(TicketDeadline.elapsed_seconds)
+    timed = case((_compliance(), col(TicketDeadline.elapsed_seconds)), else_=None)
     statement = _decided_rows(
         scope,
         keys,
-        func.count(),
         func.sum(_flag(state == State.MET.value)),
         func.sum(_flag(state == State.BREACHED.value)),
-        func.count(elapsed),
-        func.avg(elapsed),
+        func.sum(_flag(state == State.CANCELLED.value)),
+        func.sum(_flag(state == State.DEFERRED.value)),
+        func.count(timed),
+        func.avg(timed),
     ).group_by(*keys)
     result: dict[tuple[Any, ...], tuple[Any, ...]] = {}
     for row in session.execute(statement):
-        *group, count, met, breached, timed, mean = row
-        result[tuple(group)] = (int(count), int(met or 0), int(breached or 0), int(timed), _float(mean))
+        *group, met, breached, cancelled, deferred, count_timed, mean = row
+        counts = (int(met or 0), int(breached or 0), int(cancelled or 0), int(deferred or 0), int(count_timed))
+        result[tuple(group)] = (*counts, _float(mean))
     return result
+
+
+def _compliance() -> ColumnElement[bool]:
+    """The decided targets compliance counts: met or breached (not cancelled, not deferred)."""
+    return col(TicketDeadline.state).in_([State.MET.value, State.BREACHED.value])
 
 
 def _percentiles(session: Session, scope: Scope, keys: Sequence[Any]) -> dict[tuple[Any, ...], dict[int, int]]:
     elapsed = col(TicketDeadline.elapsed_seconds)
-    ranked, group = _ranked(scope, keys, elapsed, elapsed.is_not(None), elapsed.label("elapsed"))
+    counted = and_(elapsed.is_not(None), _compliance())
+    ranked, group = _ranked(scope, keys, elapsed, counted, elapsed.label("elapsed"))
     n = ranked.c.n
     statement = select(*group, ranked.c.elapsed, ranked.c.rank, n).where(
         or_(*(ranked.c.rank == _nearest_rank(n, p) for p in PERCENTILES))

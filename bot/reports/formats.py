@@ -11,7 +11,9 @@ Rules:
 - No CSV cell can be a formula (OWASP, "CSV Injection"): figures we compute (int, float) are written as numbers,
   and every other cell is text, which gets a leading `'` when it begins with `=`, `+`, `-`, `@`, a tab or a
   carriage return, so an agent, customer or plan named "=HYPERLINK(...)" opens as that text in a spreadsheet.
-- Compliance per priority (for the chart) sums every target of the priority: met / decided.
+- Compliance per priority (for the chart) sums every target of the priority: met / decided, decided being met +
+  breached (cancelled and deferred targets are counted apart, never in it); a priority with nothing decided has
+  no share.
 """
 
 import csv
@@ -28,7 +30,8 @@ from storage.reports import Satisfaction, TargetFigures
 FORMATS = ("text", "csv", "json", "html")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CSV_COLUMNS = (
-    "section", "name", "target", "priority", "plan", "kind", "count", "met", "breached", "met_percent",
+    "section", "name", "target", "priority", "plan", "kind", "count", "met", "breached", "cancelled", "deferred",
+    "met_percent",
     "median_seconds", "p90_seconds", "mean_seconds", "breached_srs", "availability_percent", "target_percent",
     "met_target", "total_minutes", "downtime_minutes", "maintenance_minutes", "credit_percent", "mean_score",
 )  # fmt: skip
@@ -52,7 +55,9 @@ def compliance_by_priority(report: Report) -> list[tuple[str, float | None, int]
         priority = str(figures.group[1])
         met[priority] += figures.met
         count[priority] += figures.count
-    return [(priority, 100.0 * met[priority] / count[priority], count[priority]) for priority in count]
+    return [
+        (priority, 100.0 * met[priority] / count[priority], count[priority]) for priority in count if count[priority]
+    ]
 
 
 def as_data(report: Report) -> dict[str, Any]:
@@ -66,6 +71,7 @@ def as_data(report: Report) -> dict[str, Any]:
         "customer": report.customer,
         "targets": [_figures(f, ("target", "priority", "plan", "kind")) for f in report.targets],
         "agents": [_figures(f, ("target", "agent")) for f in report.agents],
+        "service": report.service,
         "first_response_mean_seconds": report.first_response_seconds,
         "backlog": {str(priority): count for priority, count in report.backlog.items()},
         "satisfaction": _satisfaction(report.satisfaction) if report.satisfaction else None,
@@ -73,6 +79,7 @@ def as_data(report: Report) -> dict[str, Any]:
         "availability": [_uptime(u) for u in report.uptime],
         "update_cycles": [
             {"target": c.group[0], "priority": c.group[1], "plan": c.group[2], "count": c.count, "met": c.met}
+        "service_availability": [_uptime(u) | {"service": u.service} for u in report.services],
             for c in report.cycles
         ],
     }
@@ -93,6 +100,10 @@ def as_csv(report: Report) -> str:
         rows.append({"section": "availability", **data})
     if report.satisfaction:
         rating = report.satisfaction
+    for line in report.services:
+        data = _uptime(line)
+        data.pop("daily")
+        rows.append({"section": "service_availability", **data})
         rows.append({"section": "satisfaction", "count": rating.count, "mean_score": rating.mean})
     for rating in report.agent_satisfaction:
         name = rating.group[0] or "unassigned"
@@ -119,6 +130,8 @@ def _figures(figures: TargetFigures, names: tuple[str, ...], *, flat: bool = Fal
         "breached": figures.breached,
         "met_percent": figures.met_percent,
         "median_seconds": figures.percentiles.get(50),
+        "cancelled": figures.cancelled,
+        "deferred": figures.deferred,
         "p90_seconds": figures.percentiles.get(90),
         "mean_seconds": figures.mean_seconds,
         "breached_srs": " ".join(srs) if flat else srs,

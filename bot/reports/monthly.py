@@ -6,6 +6,8 @@ Rules:
 - Target figures per target, priority, plan and kind, in the policy's order of priorities and targets; the same
   per agent (left out of a customer's report: agents' names are internal). The average first response is the
   mean working time of the response targets decided in the month, on their calendars (business hours).
+- Targets a resolution cancelled or a deferral stopped in the month are neither met nor breached: they stay out
+  of compliance (met of met + breached) and the times, and are shown apart, per target (`set_aside`).
 - Availability for every plan (or the one asked for) from the outages and maintenance windows that apply to
   everyone, against the plan's target, with the credit band of the policy; and for each customer of the desk
   (or the one asked for), adding its own outages and windows, against its plan. Each day's uptime is kept for
@@ -93,6 +95,16 @@ class Report:
     month: Month
     start: datetime
     end: datetime
+@dataclass(frozen=True)
+class SetAside:
+    """One target's figures outside compliance in a month: how many a resolution cancelled, a deferral stopped."""
+
+    target: str
+    label: str
+    cancelled: int
+    deferred: int
+
+
     policy: Policy
     plan: str | None
     customer: str | None
@@ -124,6 +136,16 @@ class Report:
 
     def label(self, target: str) -> str:
         return self.policy.target_labels().get(target, target)
+
+    @property
+    def set_aside(self) -> tuple[SetAside, ...]:
+        """Per target, in the report's order, the targets cancelled and deferred in the month (where any were)."""
+        found: dict[str, list[int]] = {}
+        for figures in self.targets:
+            counts = found.setdefault(str(figures.group[0]), [0, 0])
+            counts[0] += figures.cancelled
+            counts[1] += figures.deferred
+        return tuple(SetAside(target, self.label(target), *counts) for target, counts in found.items() if any(counts))
 
 
 def build_report(

@@ -71,8 +71,8 @@ def test_json_and_csv_hold_exact_figures_to_verify() -> None:
     [response_s1] = [t for t in data["targets"] if (t["target"], t["priority"]) == ("response", "S1")]
     assert response_s1 == {
         "target": "response", "priority": "S1", "plan": "enterprise", "kind": "incident", "count": 3, "met": 1,
-        "breached": 2, "met_percent": 100 / 3, "median_seconds": 1800, "p90_seconds": 4500, "mean_seconds": 3150.0,
-        "breached_srs": ["SR-000002", "SR-000005"],
+        "breached": 2, "cancelled": 0, "deferred": 0, "met_percent": 100 / 3, "median_seconds": 1800,
+        "p90_seconds": 4500, "mean_seconds": 3150.0, "breached_srs": ["SR-000002", "SR-000005"],
     }  # fmt: skip
     [enterprise] = [a for a in data["availability"] if a["name"] == "Enterprise"]
     assert (enterprise["total_minutes"], enterprise["downtime_minutes"], enterprise["credit_percent"]) == (
