@@ -71,7 +71,6 @@ def as_data(report: Report) -> dict[str, Any]:
         "customer": report.customer,
         "targets": [_figures(f, ("target", "priority", "plan", "kind")) for f in report.targets],
         "agents": [_figures(f, ("target", "agent")) for f in report.agents],
-        "service": report.service,
         "first_response_mean_seconds": report.first_response_seconds,
         "backlog": {str(priority): count for priority, count in report.backlog.items()},
         "satisfaction": _satisfaction(report.satisfaction) if report.satisfaction else None,
@@ -79,7 +78,6 @@ def as_data(report: Report) -> dict[str, Any]:
         "availability": [_uptime(u) for u in report.uptime],
         "update_cycles": [
             {"target": c.group[0], "priority": c.group[1], "plan": c.group[2], "count": c.count, "met": c.met}
-        "service_availability": [_uptime(u) | {"service": u.service} for u in report.services],
             for c in report.cycles
         ],
     }
@@ -100,10 +98,6 @@ def as_csv(report: Report) -> str:
         rows.append({"section": "availability", **data})
     if report.satisfaction:
         rating = report.satisfaction
-    for line in report.services:
-        data = _uptime(line)
-        data.pop("daily")
-        rows.append({"section": "service_availability", **data})
         rows.append({"section": "satisfaction", "count": rating.count, "mean_score": rating.mean})
     for rating in report.agent_satisfaction:
         name = rating.group[0] or "unassigned"
@@ -128,10 +122,10 @@ def _figures(figures: TargetFigures, names: tuple[str, ...], *, flat: bool = Fal
         "count": figures.count,
         "met": figures.met,
         "breached": figures.breached,
-        "met_percent": figures.met_percent,
-        "median_seconds": figures.percentiles.get(50),
         "cancelled": figures.cancelled,
         "deferred": figures.deferred,
+        "met_percent": figures.met_percent,
+        "median_seconds": figures.percentiles.get(50),
         "p90_seconds": figures.percentiles.get(90),
         "mean_seconds": figures.mean_seconds,
         "breached_srs": " ".join(srs) if flat else srs,
