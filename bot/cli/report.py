@@ -1,7 +1,8 @@
 """`frontdesk report --month YYYY-MM`: the month's SLA compliance, availability and credits (bot.reports).
 
 Rules:
-- `--plan NAME` narrows to one plan of the policy, `--customer NAME` to one customer (only their data);
+- `--plan NAME` narrows to one plan of the policy, `--customer NAME` to one customer (only their data),
+  `--service ID` the availability to one service of the desk config's (the outages and windows that hit it);
   `--format` is text (tables, the default), csv, json or html (a standalone page with charts); stdout or
   `--output FILE`.
 - The month is in the policy's time zone. Without `--month`, the month before the current one.
@@ -28,9 +29,12 @@ from storage.errors import StorageError
 @click.option("--month", "month_text", metavar="YYYY-MM", help="The month (default: the previous one).")
 @click.option("--plan", help="Only this plan of the policy.")
 @click.option("--customer", help="Only this customer (their requests, outages and credits).")
+@click.option("--service", help="Availability of this service only (an id of the desk config's [[services]]).")
 @click.option("--format", "form", type=click.Choice(FORMATS), default="text", show_default=True)
 @click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), help="File (default: stdout).")
-def report(month_text: str | None, plan: str | None, customer: str | None, form: str, output: str | None) -> None:
+def report(
+    month_text: str | None, plan: str | None, customer: str | None, service: str | None, form: str, output: str | None
+) -> None:
     """Report a month's SLA compliance, availability and service credits."""
     try:
         desk = load_desk_config(Settings.from_environment().config_path)
@@ -42,7 +46,7 @@ def report(month_text: str | None, plan: str | None, customer: str | None, form:
         try:
             if not migrate.revisions(database).up_to_date:
                 fail(f"{database.safe_url} is not at the current schema; run `frontdesk db upgrade` first")
-            text = formatted(build_report(database, desk, month, plan=plan, customer=customer), form)
+            text = formatted(build_report(database, desk, month, plan=plan, customer=customer, service=service), form)
         finally:
             database.dispose()
     except (ReportError, StorageError) as error:

@@ -69,6 +69,7 @@ def as_data(report: Report) -> dict[str, Any]:
         "policy": report.policy.name,
         "plan": report.plan,
         "customer": report.customer,
+        "service": report.service,
         "targets": [_figures(f, ("target", "priority", "plan", "kind")) for f in report.targets],
         "agents": [_figures(f, ("target", "agent")) for f in report.agents],
         "first_response_mean_seconds": report.first_response_seconds,
@@ -76,6 +77,7 @@ def as_data(report: Report) -> dict[str, Any]:
         "satisfaction": _satisfaction(report.satisfaction) if report.satisfaction else None,
         "agent_satisfaction": [_satisfaction(s) | {"agent": s.group[0]} for s in report.agent_satisfaction],
         "availability": [_uptime(u) for u in report.uptime],
+        "service_availability": [_uptime(u) | {"service": u.service} for u in report.services],
         "update_cycles": [
             {"target": c.group[0], "priority": c.group[1], "plan": c.group[2], "count": c.count, "met": c.met}
             for c in report.cycles
@@ -96,6 +98,10 @@ def as_csv(report: Report) -> str:
         data = _uptime(line)
         data.pop("daily")
         rows.append({"section": "availability", **data})
+    for line in report.services:
+        data = _uptime(line)
+        data.pop("daily")
+        rows.append({"section": "service_availability", **data})
     if report.satisfaction:
         rating = report.satisfaction
         rows.append({"section": "satisfaction", "count": rating.count, "mean_score": rating.mean})

@@ -13,6 +13,10 @@ Rules:
   (or the one asked for), adding its own outages and windows, against its plan. Each day's uptime is kept for
   the charts. An outage still going on counts up to the month's end or `now`, whichever comes first.
 - A customer's report reads only that customer's requests, outages and windows (and the ones for everyone).
+- Per service (the desk config's `[[services]]`, docs/status-page.md): a report for one service (`service`, by
+  id or name) counts, in every availability line, only the outages and windows that hit it (one naming no
+  service hits every one); the whole desk's report adds one line per service (`services`: the outages and
+  windows for everyone that hit it, no target and no credit: credits stay per plan and customer).
 - Update compliance: every update cycle decided in the month (storage.cycles: met at the public update or missed
   at its period's end), per target, priority and plan, in the policy's order of priorities.
 - A report is `early` when the month ended before the first request in its scope was opened, and `empty` when
@@ -20,12 +24,12 @@ Rules:
 """
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from fractions import Fraction
 from zoneinfo import ZoneInfo
 
-from bot.config.desk import DeskConfig
+from bot.config.desk import DeskConfig, Service
 from sla.availability import Availability, AvailabilityTerms, availability, daily, month_span
 from sla.intervals import Span
 from sla.policy import Policy
@@ -80,6 +84,7 @@ class Uptime:
     figures: Availability
     terms: AvailabilityTerms
     daily: tuple[tuple[date, Fraction], ...]
+    service: str | None = None  # the id of the service it is read for; None: every service
 
     @property
     def met(self) -> bool | None:
@@ -91,11 +96,6 @@ class Uptime:
 
 
 @dataclass(frozen=True)
-class Report:
-    month: Month
-    start: datetime
-    end: datetime
-@dataclass(frozen=True)
 class SetAside:
     """One target's figures outside compliance in a month: how many a resolution cancelled, a deferral stopped."""
 
@@ -105,6 +105,11 @@ class SetAside:
     deferred: int
 
 
+@dataclass(frozen=True)
+class Report:
+    month: Month
+    start: datetime
+    end: datetime
     policy: Policy
     plan: str | None
     customer: str | None
@@ -117,6 +122,8 @@ class SetAside:
     uptime: tuple[Uptime, ...]
     first_request_at: datetime | None = None
     cycles: tuple[CycleFigures, ...] = ()  # update cycles decided in the month, by target, priority and plan
+    service: str | None = None  # the display name of the one service the report is read for
+    services: tuple[Uptime, ...] = ()  # the whole desk's availability per service, in the config's order
 
     @property
     def early(self) -> bool:
@@ -131,13 +138,6 @@ class SetAside:
         return quiet and not decided and not any(self.backlog.values())
 
     @property
-    def zone(self) -> ZoneInfo:
-        return self.policy.calendar.zone
-
-    def label(self, target: str) -> str:
-        return self.policy.target_labels().get(target, target)
-
-    @property
     def set_aside(self) -> tuple[SetAside, ...]:
         """Per target, in the report's order, the targets cancelled and deferred in the month (where any were)."""
         found: dict[str, list[int]] = {}
@@ -146,6 +146,13 @@ class SetAside:
             counts[0] += figures.cancelled
             counts[1] += figures.deferred
         return tuple(SetAside(target, self.label(target), *counts) for target, counts in found.items() if any(counts))
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return self.policy.calendar.zone
+
+    def label(self, target: str) -> str:
+        return self.policy.target_labels().get(target, target)
 
 
 def build_report(
@@ -156,11 +163,13 @@ def build_report(
     plan: str | None = None,
     customer: str | None = None,
     now: datetime | None = None,
+    service: str | None = None,
 ) -> Report:
-    """The month's report for the desk, or for one plan or customer; ReportError names what is unknown."""
+    """The month's report for the desk, or for one plan, customer or service; ReportError names what is unknown."""
     policy = desk.policy
     if plan is not None and plan not in policy.plans:
         raise ReportError(f'"{plan}" is not a plan of policy {policy.name} ({", ".join(policy.plans)})')
+    one = _service(desk, service)
     start, end = month_span(month.year, month.month, policy.calendar.zone).bounds()
     with database.read() as session:
         known = customers(session)
@@ -171,12 +180,28 @@ def build_report(
         agents = _ordered(policy, reports.target_figures(session, scope, reports.by_agent())) if internal else ()
         [overall] = reports.satisfaction(session, scope) or [None]
         per_agent = tuple(reports.satisfaction(session, scope, [reports.agent_column()])) if internal else ()
-        uptime = _uptime(session, policy, month, scope, known if chosen is None else [chosen], now or end)
+        uptime = _uptime(session, policy, month, scope, known if chosen is None else [chosen], now or end, one)
+        whole_desk = chosen is None and one is None
+        services = (
+            tuple(_service_line(session, policy, month, s, now or end) for s in desk.services) if whole_desk else ()
+        )
         return Report(
             month, start, end, policy, plan, None if chosen is None else chosen.name, targets, agents,
             _mean_response(targets), reports.backlog(session, scope), overall, per_agent, uptime,
             reports.first_request_at(session, scope), tuple(_ordered_cycles(policy, cycle_figures(session, scope))),
+            None if one is None else one.name, services,
         )  # fmt: skip
+
+
+def _service(desk: DeskConfig, name: str | None) -> Service | None:
+    """The service a report is read for (by id or display name), or None for every service."""
+    if name is None:
+        return None
+    found = desk.service_named(name)
+    if found is None:
+        known = ", ".join(s.id for s in desk.services) or "this desk names none: [[services]] in the desk config"
+        raise ReportError(f'"{name}" is not a service ({known})')
+    return found
 
 
 def _customer(known: list[CustomerRecord], name: str | None) -> CustomerRecord | None:
@@ -219,14 +244,28 @@ def _mean_response(figures: tuple[TargetFigures, ...]) -> float | None:
 
 
 def _uptime(
-    session: Session, policy: Policy, month: Month, scope: Scope, known: list[CustomerRecord], now: datetime
+    session: Session,
+    policy: Policy,
+    month: Month,
+    scope: Scope,
+    known: list[CustomerRecord],
+    now: datetime,
+    service: Service | None = None,
 ) -> tuple[Uptime, ...]:
     plans = [] if scope.customer_id is not None else [scope.plan] if scope.plan else list(policy.plans)
-    lines = [_line(session, policy, month, policy.plan(name).label, name, None, None, now) for name in plans]
+    only = None if service is None else service.id
+    lines = [_line(session, policy, month, policy.plan(name).label, name, None, None, now, only) for name in plans]
     for customer in known:
         if scope.plan is None or customer.plan == scope.plan:
-            lines.append(_line(session, policy, month, customer.name, customer.plan, customer.name, customer.id, now))
+            name, plan, customer_id = customer.name, customer.plan, customer.id
+            lines.append(_line(session, policy, month, name, plan, name, customer_id, now, only))
     return tuple(lines)
+
+
+def _service_line(session: Session, policy: Policy, month: Month, service: Service, now: datetime) -> Uptime:
+    """The whole desk's availability of one service: no plan, no target, no credit."""
+    line = _line(session, policy, month, service.name, policy.default_plan, None, None, now, service.id)
+    return replace(line, plan="", terms=AvailabilityTerms())
 
 
 def _line(
@@ -238,18 +277,19 @@ def _line(
     customer: str | None,
     customer_id: int | None,
     now: datetime,
+    service: str | None = None,
 ) -> Uptime:
     zone = policy.calendar.zone
     start, end = month_span(month.year, month.month, zone).bounds()
     cut = min(end, now.astimezone(UTC))
     down = [
         Span(o.start, o.end or cut)
-        for o in service_events.outages_between(session, start, end, customer_id=customer_id)
+        for o in service_events.outages_between(session, start, end, customer_id=customer_id, service=service)
     ]
     kept = [
         Span(w.start, w.end or w.start)
-        for w in service_events.maintenance_between(session, start, end, customer_id=customer_id)
+        for w in service_events.maintenance_between(session, start, end, customer_id=customer_id, service=service)
     ]
     terms = policy.plan(plan).availability
     figures = availability(Span(start, end), down, kept)
-    return Uptime(name, plan, customer, figures, terms, daily(month.days(zone), zone, down, kept))
+    return Uptime(name, plan, customer, figures, terms, daily(month.days(zone), zone, down, kept), service)
