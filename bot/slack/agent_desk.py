@@ -1,6 +1,6 @@
 """The agents' Slack side: `/frontdesk`, the triage card's buttons and forms, the requester's resolution buttons.
 
-Rules (README, "Working requests (agents)"; docs/security.md, "Who may do what"):
+Rules (docs/slack.md, "Working requests (agents)"; docs/security.md, "Who may do what"):
 - Each method is the handler of a route of bot.slack.routes, called only once bot.slack.gate let the person
   through (agents for `/frontdesk` and the card; the request's requester for its resolution and rating). Each
   becomes one call of bot.desk.actions.AgentActions with an `Actor` whose `is_agent` is read here

@@ -1,6 +1,6 @@
 """The agents' forms (reply, escalate, reopen, triage reason) checked inside Slack's 3 seconds.
 
-Rules (README, "Working requests (agents)"; docs/architecture.md, "Slack facts": 3 seconds):
+Rules (docs/slack.md, "Working requests (agents)"; docs/architecture.md, "Slack facts": 3 seconds):
 - `agent_form_errors` runs in the receiver on the submitted view alone (no database, no Web API), like the
   support form's check (bot.slack.form_view): what the form itself shows to be unusable is answered as
   `response_action: errors` under its field, so the modal stays open and nothing is stored or changed.

@@ -1,6 +1,6 @@
 """Which stored Slack messages are for the intake, and what they say, as the service's `Incoming`.
 
-Rules (README, "Running it with Slack"):
+Rules (docs/slack.md, "Running it with Slack"):
 - A top-level message starts a request when it is a DM to the bot, mentions the bot, or is posted in the
   intake channel; other top-level messages are not for Frontdesk, but in a customer's channel (bot.config.desk,
   `channel_mode`) a customer's: `auto` takes it for the intake (it opens a request, or joins the one its author

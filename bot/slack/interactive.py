@@ -1,6 +1,6 @@
 """Slash commands, shortcuts, buttons and forms from Slack, turned into calls of the intake service.
 
-Rules (README, "Running it with Slack"; who may use each is bot.slack.routes', checked by bot.slack.gate first):
+Rules (docs/slack.md, "Running it with Slack"; who may use each is bot.slack.routes', checked by bot.slack.gate first):
 - `/support` opens the support form for a new request, prefilled with the requester's contact details from
   their profile and with what they typed after the command as the description; so does the global shortcut
   `support_request`. `/support status` opens a modal listing the requester's own requests, nobody else's.

@@ -1,6 +1,6 @@
 """Time phrases as people write them, in English and French, made plain for dateparser.
 
-Rules (README, "Running it with Slack": when it happened):
+Rules (docs/slack.md, "Running it with Slack": when it happened):
 - What the requester writes is read in their own zone relative to now (both given by the caller); this module only
   rewrites the phrase, dateparser reads it (its relative forms: "2 hours ago", "il y a 2 heures", weekdays, dates).
 - Words that only soften a time are dropped: "around", "about", "approximately", "roughly", "at", "vers",

@@ -1,4 +1,4 @@
-"""Customers asking in their own Slack Connect channels, end to end: one channel per `channel_mode` (README,
+"""Customers asking in their own Slack Connect channels, end to end: one channel per `channel_mode` (docs/slack.md,
 "Running it with Slack"), customers and staff writing there, in threads, with edits, and an external user Slack
 will not describe (users.info refused)."""
 
