@@ -7,7 +7,7 @@ include those. Every change is audited.
 """
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -222,6 +222,7 @@ class MaintenanceRecord:
     ends_at: datetime
     planned: bool
     declared_at: datetime | None
+    services: tuple[str, ...] = ()  # the services it takes down, in id order; none: every service
 
 
 def maintenance_to_announce(session: Session, *, now: datetime, ahead: timedelta) -> list[MaintenanceRecord]:
@@ -248,8 +249,9 @@ def find_maintenance(session: Session, *, title: str, starts_at: datetime, ends_
 def maintenance_since(session: Session, since: datetime) -> list[MaintenanceRecord]:
     """The windows ending after `since`, by start."""
     statement = select(MaintenanceWindow).where(col(MaintenanceWindow.ends_at) > to_utc(since))
-    rows = session.exec(statement.order_by(col(MaintenanceWindow.starts_at), col(MaintenanceWindow.id)))
-    return [_maintenance(row) for row in rows]
+    rows = list(session.exec(statement.order_by(col(MaintenanceWindow.starts_at), col(MaintenanceWindow.id))))
+    named = _services_of(session, MaintenanceService, [row.id for row in rows if row.id is not None])
+    return [replace(_maintenance(row), services=named.get(row.id or 0, ())) for row in rows]
 
 
 def _maintenance(row: MaintenanceWindow) -> MaintenanceRecord:

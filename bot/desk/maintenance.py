@@ -2,7 +2,8 @@
 
 Rules:
 - A window is added with `frontdesk maintenance add` (stored and audited) or listed in the desk config (added
-  to the database when the bot starts, once: the same title and interval are not added twice).
+  to the database when the bot starts, once: the same title and interval are not added twice), with the
+  services it takes down (none: every service; docs/status-page.md).
 - A planned window is announced one week ahead (at once when it is added later than that), when it starts and
   when it ends; an unplanned one when it is declared and when it is completed. Each notice is said once (the
   reminder ledger), to every customer (bot.desk.notices). A notice whose moment has passed because a later one
@@ -33,7 +34,8 @@ def add_configured(database: Database, desk: DeskConfig, now: datetime) -> int:
         for window in desk.maintenance:
             interval = {"title": window.title, "starts_at": window.start, "ends_at": window.end}
             if service_events.find_maintenance(session, **interval) is None:
-                service_events.add_maintenance(session, **interval, actor=ACTOR, now=now, planned=window.planned)
+                service_events.add_maintenance(session, **interval, actor=ACTOR, now=now, planned=window.planned,
+                                               services=window.services)  # fmt: skip
                 added += 1
     return added
 
