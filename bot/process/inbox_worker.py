@@ -17,7 +17,9 @@ Rules:
 - In a customer's channel (bot.slack.incoming): a customer's top-level message is for the intake (`auto`) or gets
   "Open a request?" (`ask`), whose "yes" opens a request of the message as a :ticket: would; a request there
   opens when the customer wrote. Only a question the bot asked may be answered, once, and only by the author of
-  the message it is under (a button's value can name any message: docs/security.md, "Who may do what").
+  the message it is under (a button's value can name any message: docs/security.md, "Who may do what"). The
+  first answer wins: a later press (a stale "yes" after "no", a second click, two clicks racing) changes
+  nothing and gets an ephemeral saying it was answered already, and how.
 - Emails (source "email") are read, parsed and their files saved by bot.email.service before the transaction,
   and handled in it; agents' decisions on held emails come as button clicks (bot.slack.held_review).
 - What is said goes through bot.say.Say: Slack, and email to requesters who wrote by email. Each handler's act
@@ -44,15 +46,16 @@ from bot.act import Act, ActContext
 from bot.config.desk import DeskConfig
 from bot.desk.actions import AgentActions
 from bot.desk.intake.requests import Incoming, Intake, Profile
-from bot.desk.outcomes import Actor
+from bot.desk.outcomes import Actor, refused
 from bot.email.ingest import mail_store
 from bot.email.service import MailDesk
 from bot.monitoring.logs import log_scope
+from bot.render import render
 from bot.say import Say
 from bot.slack.agent_desk import AgentDesk
 from bot.slack.agents import Agents
 from bot.slack.files import SlackFiles
-from bot.slack.gate import Gate, refusal_act
+from bot.slack.gate import Gate, refusal_act, where_told
 from bot.slack.held_review import HeldReview
 from bot.slack.home import HomeTab
 from bot.slack.incoming import (
@@ -98,6 +101,19 @@ def backoff(attempts: int) -> timedelta:
 
 
 Handler = Callable[[str, dict[str, Any], Matched], Act | None]
+
+
+def _answered_already(key: str, body: dict[str, Any], channel: str, ts: str, user: str) -> Act:
+    """A press on an "Open a request?" already answered: nothing changes; the presser is told, to them only,
+    how it was answered (the request it opened, or none)."""
+
+    def tell(ctx: ActContext) -> None:
+        opened = tickets.find_ticket(ctx.session, slack_thread=(channel, ts))
+        outcome = refused("offer_answered", opened.sr if opened else None, answer="yes" if opened else "no")
+        text = render("slack/outcome.mrkdwn.j2", outcome=outcome)
+        ctx.say.slack.refusal(text, user, where_told(body), key=f"{key}:answered_already")
+
+    return tell
 
 
 class Profiles:
@@ -364,9 +380,12 @@ class InboxWorker:
         channel, ts, author = matched.message
         answer = str(pressed(body).get("action_id") or "").removeprefix(IDS["offer"])
         answered = f"{offer_key_of(channel, ts)}:answered"
-        if not self._offer_open(channel, ts, answered):
-            log.warning("inbox row %s dropped: no open question under the message it names", key)
+        if not self._offer_asked(channel, ts):
+            log.warning("inbox row %s dropped: no question under the message it names", key)
             return None
+        told = _answered_already(key, body, channel, ts, matched.user or author)
+        if self._offer_answered(answered):
+            return told
         message = self._message(channel, ts)
         if message is not None and message.get("user") != author:
             log.warning("inbox row %s dropped: the message it names is not its author's", key)
@@ -375,19 +394,23 @@ class InboxWorker:
 
         def answers(ctx: ActContext) -> None:
             if outbox.outbox_entry(ctx.session, answered) is not None:
-                return  # answered meanwhile (a double click)
+                told(ctx)  # answered meanwhile (two clicks racing)
+                return
             if incoming is not None:
                 ctx.intake.opens(ctx.session, incoming, ctx.now)
             ctx.say.slack.offer_answered(channel, ts, author, "yes" if incoming else "no", key=answered)
 
         return answers
 
-    def _offer_open(self, channel: str, ts: str, answered: str) -> bool:
-        """Whether the bot asked "Open a request?" under the message at (channel, ts) and it is not yet answered:
-        a button's value names any message it likes, so only the bot's own question may be answered, once."""
+    def _offer_asked(self, channel: str, ts: str) -> bool:
+        """Whether the bot asked "Open a request?" under the message at (channel, ts): a button's value names any
+        message it likes, so only the bot's own question may be answered."""
         with self.database.read() as session:
-            asked = outbox.outbox_entry(session, offer_key_of(channel, ts)) is not None
-            return asked and outbox.outbox_entry(session, answered) is None
+            return outbox.outbox_entry(session, offer_key_of(channel, ts)) is not None
+
+    def _offer_answered(self, answered: str) -> bool:
+        with self.database.read() as session:
+            return outbox.outbox_entry(session, answered) is not None
 
     def _offered_message(self, key: str, channel: str, message: dict[str, Any]) -> Incoming | None:
         """The message "Open a request?" was asked under, as the intake's."""

@@ -162,6 +162,52 @@ def test_ask_the_bot_asks_once_and_only_the_author_may_answer(shared):
     assert len(_tickets(shared)) == 1
 
 
+def _offer_under(conversation, channel, root):
+    (offer,) = [m for m in conversation.thread(channel.id, root.ts) if m.user == conversation.bot_user]
+    return offer
+
+
+def _press(conversation, user: str, offer, answer: str, times: int = 1) -> None:
+    for _ in range(times):
+        conversation.slack.block_actions(user, offer, f"offer:{answer}")
+    conversation.settle()
+
+
+def test_ask_the_first_answer_wins_and_later_presses_change_nothing(shared):
+    channel = shared.channels["ask"]
+    root = _said(shared, channel, "erin", "Can we get a second admin account?")
+    offer = _offer_under(shared, channel, root)
+    _press(shared, "erin", offer, "no")
+    answered = shared.emulator.workspace.message(channel, offer.ts).text
+    assert answered.endswith("No request was opened for this message.")
+
+    _press(shared, "erin", offer, "yes")  # the stale "yes" still on screen after "no"
+    assert _tickets(shared) == []
+    assert shared.emulator.workspace.message(channel, offer.ts).text == answered
+    (told,) = shared.emulator.workspace.ephemerals(user="erin")
+    assert told.text == (
+        "This was answered already: no request was opened for that message. Nothing was changed; write a new "
+        "message to ask again."
+    )
+
+    other = _said(shared, channel, "erin", "Our SSO certificate expires on Friday")
+    second = _offer_under(shared, channel, other)
+    _press(shared, "erin", second, "yes", times=2)  # a double click: both presses arrive
+    (ticket,) = _tickets(shared)
+    assert ticket.slack_thread_ts == other.ts
+    _press(shared, "erin", second, "no")  # "no" after "yes" closes nothing
+    assert [t.status for t in _tickets(shared)] == [ticket.status]
+    assert shared.emulator.workspace.message(channel, second.ts).text.endswith(
+        "A request was opened for this message; I ask what it needs below."
+    )
+    ephemerals = [e.text for e in shared.emulator.workspace.ephemerals(user="erin")][1:]
+    told = [text for text in ephemerals if text.startswith("This was answered already")]
+    assert told == [
+        f"This was answered already: {ticket.sr} is open for that message, in its thread. Nothing was changed."
+    ] * 2
+    assert len(shared.bot_says(channel.id, other.ts)) == 3  # the answered question, the status, one question
+
+
 def test_reaction_only_an_agents_ticket_opens_a_request(shared):
     channel = shared.channels["reaction"]
     root = _said(shared, channel, "erin", "Our invoices show the wrong VAT number")
