@@ -23,6 +23,7 @@ from collections import defaultdict
 from typing import Any
 
 from bot.render import render
+from bot.reports.glance import headline, priority_bars, uptime_charts
 from bot.reports.monthly import Report, Uptime
 from storage.numbers import format_sr
 from storage.reports import Satisfaction, TargetFigures
@@ -44,7 +45,8 @@ def formatted(report: Report, form: str) -> str:
     if form == "csv":
         return as_csv(report)
     template = "reports/report.html.j2" if form == "html" else "reports/report.txt.j2"
-    return render(template, report=report, compliance=compliance_by_priority(report))
+    glance = {"headline": headline(report), "bars": priority_bars(report), "charts": uptime_charts(report)}
+    return render(template, report=report, compliance=compliance_by_priority(report), **glance)
 
 
 def compliance_by_priority(report: Report) -> list[tuple[str, float | None, int]]:
