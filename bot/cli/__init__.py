@@ -11,8 +11,10 @@ from typing import Any
 
 import click
 
+from bot.cli.backup import backup, restore
 from bot.cli.db import db
 from bot.cli.demo import demo
+from bot.cli.doctor import doctor
 from bot.cli.email import email
 from bot.cli.export import export
 from bot.cli.init import init
@@ -49,6 +51,7 @@ def main() -> None:
 
 
 main.add_command(demo)
+main.add_command(doctor)
 main.add_command(init)
 main.add_command(policy)
 main.add_command(run)
@@ -62,3 +65,5 @@ main.add_command(maintenance)
 main.add_command(outbox)
 main.add_command(email)
 main.add_command(report)
+main.add_command(backup)
+main.add_command(restore)

@@ -12,14 +12,13 @@ from types import FrameType
 
 import click
 
-from bot.cli.run import start_app
-from bot.config.environment import Settings
+from bot.cli.startup import start_app
 
 
 @click.command()
 def worker() -> None:
     """Process stored requests, deliver messages and run the sweeps, without receiving Slack."""
-    app, database = start_app(Settings.from_environment(), http=False)
+    app, database = start_app(http=False)
     stopping = threading.Event()
 
     def stop(signum: int, frame: FrameType | None) -> None:
