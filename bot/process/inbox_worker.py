@@ -9,7 +9,7 @@ Rules:
   shared with a message for the intake are downloaded and saved before it too, and recorded in it.
 - Every Slack request but a message has a route (bot.slack.routes); the gate (bot.slack.gate) checks the person
   against the route's role before its handler runs, and a refusal is all that row does. A payload with no route
-  is dropped; one that names its request badly is dropped with one log line.
+  is dropped; one that names its request badly, or names one that does not exist, is dropped with one log line.
 - Handlers (bot.slack.interactive, bot.slack.agent_desk, bot.slack.held_review, bot.slack.home) make their
   look-ups before the transaction and return what is done in it.
 - An agent's :ticket: reaction is turned into the message it points at (conversations.replies, limit 1) before
@@ -315,6 +315,10 @@ class InboxWorker:
         refusal = self.gate.check(matched)
         if refusal is not None:
             return refusal_act(refusal, key, body)
+        if self.gate.names_no_request(matched):
+            log.warning("inbox row %s dropped: %s names request id %s, which does not exist", key,
+                        matched.route.name, matched.subject)  # fmt: skip
+            return None
         return self.handlers[matched.route.handler](key, body, matched)
 
     def _thread_message(self, key: str, body: dict[str, Any]) -> Act | None:

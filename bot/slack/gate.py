@@ -8,6 +8,9 @@ Rules (docs/security.md, "Who may do what"; the roles are bot.slack.routes'):
   and Slack signs who pressed it).
 - The check reads the database before the worker's transaction (who requested a request never changes), so a
   refused payload costs no Slack look-up, downloads no file and opens no view.
+- A payload whose role passes but that names a request that does not exist (a card of a database restored from an
+  older backup, or a crafted id) is not for a handler: `names_no_request` says so, and the worker drops it with one
+  log line, as it drops one that names its request badly (bot.slack.routes `Malformed`).
 - A refusal changes nothing but one audit row (`access.refused`: who, the route, the role it needs, the request
   if it exists), and tells that person only why: through the interaction's or command's `response_url`
   (ephemeral), else in an ephemeral message where they reacted, else in their DM with the bot.
@@ -54,6 +57,17 @@ class Gate:
         if matched.subject is None and matched.route.subject == Subject.FORM:
             return None  # the form of a new request
         return self._requester_only(matched)
+
+    def names_no_request(self, matched: Matched) -> bool:
+        """Whether the payload names a request (not a held email, nor a message) that does not exist."""
+        if matched.subject is None or matched.route.subject in (Subject.NONE, Subject.HELD, Subject.MESSAGE):
+            return False
+        with self.database.read() as session:
+            try:
+                tickets.get_ticket(session, matched.subject)
+            except NotFoundError:
+                return True
+        return False
 
     def _requester_only(self, matched: Matched) -> Refusal | None:
         assert matched.subject is not None

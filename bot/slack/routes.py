@@ -55,6 +55,7 @@ class Subject(StrEnum):
     NONE = "none"  # it acts on no request, or the handler finds it (an SR typed in a command)
     BLOCK = "block"  # the number after the first "|" of the action's block_id: "answer|12|contact", "card|12"
     VALUE = "value"  # the pressed button's value: "12"
+    HELD = "held"  # the pressed button's value names a held email: "12"
     FORM = "form"  # the support form's private_metadata, JSON with `ticket` (absent or null: a new request)
     METADATA_TICKET = "metadata_ticket"  # an agent form's private_metadata, JSON with `ticket`
     METADATA = "metadata"  # the rating comment form's private_metadata: "12"
@@ -85,7 +86,7 @@ ROUTES: tuple[Route, ...] = (
     Route(Way.ACTION, IDS["resolution"] + "yes", Role.REQUESTER, "resolution", Subject.VALUE),
     Route(Way.ACTION, IDS["resolution"] + "no", Role.REQUESTER, "resolution", Subject.VALUE),
     Route(Way.ACTION, IDS["rate"], Role.REQUESTER, "rating", Subject.VALUE),
-    *(Route(Way.ACTION, IDS["held"] + decision, Role.AGENT, "held", Subject.VALUE) for decision in HELD_DECISIONS),
+    *(Route(Way.ACTION, IDS["held"] + decision, Role.AGENT, "held", Subject.HELD) for decision in HELD_DECISIONS),
     *(Route(Way.ACTION, IDS["offer"] + said, Role.AUTHOR, "offer", Subject.MESSAGE) for said in OFFER_ANSWERS),
     Route(Way.VIEW, SUPPORT_FORM, Role.REQUESTER_OR_AGENT, "support_form", Subject.FORM),
     *(Route(Way.VIEW, form, Role.AGENT, "agent_form", Subject.METADATA_TICKET) for form in AGENT_FORMS.values()),
@@ -189,7 +190,7 @@ def subject_of(subject: Subject, body: dict[str, Any]) -> int | None:
     if subject == Subject.BLOCK:
         parts = str(pressed(body).get("block_id") or "").split("|")
         return _number(parts[1]) if len(parts) > 1 else None
-    if subject == Subject.VALUE:
+    if subject in (Subject.VALUE, Subject.HELD):
         return _number(pressed(body).get("value"))
     if subject == Subject.METADATA:
         return _number(metadata)

@@ -25,6 +25,7 @@ from slack_emulator.shapes import view_json
 from storage import audit
 from storage.numbers import format_sr
 from storage.tables.audit import AuditEvent
+from storage.tables.queues import InboxItem
 from storage.tables.tickets import Message as MessageRow
 from storage.tables.tickets import Ticket
 from tests.bot.conversation import START, Conversation, conversation_on, desk_config
@@ -319,3 +320,43 @@ def test_another_customers_message_in_the_follow_up_window_is_not_taken_as_the_r
     with acme.database.read() as session:
         written = session.exec(select(MessageRow).where(MessageRow.ticket_id == erins.id)).all()
     assert all(m.author != frank or m.author_role != "requester" for m in written)
+
+
+def _agent_presses(conversation: Conversation, user: str, action_id: str, block_id: str, value: str) -> None:
+    ws = conversation.emulator.workspace
+    who, agents = ws.user(user), ws.channel("support-agents")
+    action = {"type": "button", "action_id": action_id, "block_id": block_id, "value": value,
+              "action_ts": ws.next_ts()}  # fmt: skip
+    fields = {
+        "actions": [action],
+        "channel": {"id": agents.id, "name": agents.name},
+        "response_url": conversation.emulator.response_url(agents.id, who.id),
+        "trigger_id": ws.issue_trigger(who),
+    }
+    conversation.slack.send("interactive", payloads.interaction("block_actions", ws.app, ws.team, who, **fields))
+    conversation.settle()
+
+
+def test_an_agents_click_or_form_naming_a_request_that_does_not_exist_is_dropped_not_retried(conversation, caplog):
+    """A card from before the database was restored from an older backup names a request that is not there: the
+    click is dropped with one line, and the agent's next click is not held up behind its retries."""
+    ticket = _alices(conversation, complete=True)
+    ws = conversation.emulator.workspace
+    bob = ws.user("bob")
+    _agent_presses(conversation, "bob", "card:resolve", "card|999", "resolve")
+    _agent_presses(conversation, "bob", "answer:yes", "answer|999|contact", "yes")
+    definition = {"type": "modal", "callback_id": IDS["form_reply"], "title": {"type": "plain_text", "text": "x"},
+                  "private_metadata": json.dumps({"ticket": 999, "value": None})}  # fmt: skip
+    view = ws.open_view(bob, definition)
+    view = ws.set_view_state(view.id, {"text": {"text": {"type": "plain_text_input", "value": "Hello"}}})
+    fields = {"view": view_json(view, ws.app, ws.team), "response_urls": [], "trigger_id": ws.issue_trigger(bob)}
+    conversation.slack.send("interactive", payloads.interaction("view_submission", ws.app, ws.team, bob, **fields))
+    conversation.settle()
+    _agent_presses(conversation, "bob", "card:resolve", f"card|{ticket.id}", "resolve")
+    with conversation.database.read() as session:
+        rows = session.exec(select(InboxItem)).all()
+        assert [(row.key, row.state, row.attempts) for row in rows if row.state != "done"] == []
+    assert _tickets(conversation)[0].status == "resolved"  # the last click was not held up
+    dropped = [r.getMessage() for r in caplog.records if "which does not exist" in r.getMessage()]
+    assert len(dropped) == 3
+    assert not [r for r in caplog.records if r.levelname == "ERROR"]
