@@ -3,8 +3,9 @@
 Rules:
 - Read-only, a few grouped queries per scrape, whatever the size of the tables: queue depths count only the
   states still in play (never the rows done or sent, which grow for ever), through the queues' `state` indexes;
-  the oldest waiting row is one `min()` over the pending rows; requests are counted from the open ones (the
-  `status` index), their deadlines joined by ticket (the unique (ticket_id, target) index).
+  the oldest waiting row is one `min()` over the pending rows; open requests are counted from the (status,
+  priority, plan) index alone; breached and at-risk deadlines are found by the (state, due_at) index, so a scrape
+  reads the deadlines due by the hour's end, not every open request (migration 0016).
 - Requests are counted while not closed or deferred (`OPEN`: intake, open, waiting, resolved), per status,
   priority and plan; a priority or plan not set is `None`.
 - A request is *breached* when one of its pending deadlines (storage.deadlines' `PENDING`) is due at or before

@@ -23,6 +23,7 @@ from storage.columns import UTCDateTime
 
 class Ticket(SQLModel, table=True):
     __tablename__ = "ticket"
+    __table_args__ = (Index("ix_ticket_status_priority_plan", "status", "priority", "plan"),)  # storage.metrics
 
     id: int | None = Field(default=None, primary_key=True)
     sr_number: int = Field(unique=True)
@@ -74,7 +75,10 @@ class Ticket(SQLModel, table=True):
 
 class TicketDeadline(SQLModel, table=True):
     __tablename__ = "ticket_deadline"
-    __table_args__ = (UniqueConstraint("ticket_id", "target", name="uq_ticket_deadline_target"),)
+    __table_args__ = (
+        UniqueConstraint("ticket_id", "target", name="uq_ticket_deadline_target"),
+        Index("ix_ticket_deadline_state_due_at", "state", "due_at"),  # pending ones by due instant: storage.metrics
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     ticket_id: int = Field(foreign_key="ticket.id")
