@@ -5,9 +5,10 @@ Rules:
 - Every configuration problem (bot.doctor.configuration: the environment, the desk config and its policy, every bad
   SMTP variable, `[email]` without FRONTDESK_SMTP_HOST, the database URL) is printed, one line each, and the
   command exits 2 before anything starts.
-- The database unreachable, or Slack unreachable (no connection, a timeout, 429 or 5xx), is one line and a retry
-  after a backoff (1 s, doubling, at most `MOST_WAIT`) until it answers: never a traceback. Slack refusing the
-  token stops the start (exit 2) with one line.
+- The database unreachable (a PostgreSQL server; a SQLite file that cannot be opened is a mistake to correct and
+  stops the start), or Slack unreachable (no connection, a timeout, 429 or 5xx), is one line and a retry after a
+  backoff (1 s, doubling, at most `MOST_WAIT`) until it answers: never a traceback. Slack refusing the token stops
+  the start (exit 2) with one line.
 - Then the doctor's other checks (placeholder ids, scopes, channels, user groups, SMTP and IMAP logins) are logged,
   one warning each, and a summary line: the bot runs, and waits for what it cannot do yet.
 """
@@ -31,7 +32,7 @@ from bot.doctor.mail import imap_login, smtp_login
 from bot.doctor.slack import check_slack, client_for, unreachable_reason
 from bot.process.app import Frontdesk
 from storage import migrate
-from storage.engine import Database, open_database
+from storage.engine import Database, database_url, open_database
 from storage.errors import DatabaseUnavailableError, StorageError
 
 log = logging.getLogger(__name__)
@@ -87,19 +88,22 @@ def _patiently(attempt: Callable[[], T], wait: Callable[[float], object] | None 
 
 
 def _database(environ: Mapping[str, str]) -> Database:
+    """The database opened and upgraded; a PostgreSQL server that cannot be reached is waited for, while a SQLite
+    file that cannot be opened (a folder that is not there, no permission) stops the start."""
+    waits = database_url(environ).get_backend_name() != "sqlite"
+    database: Database | None = None
     try:
         database = open_database(environ)
-    except DatabaseUnavailableError as error:
-        raise _Later(finding("database_unreachable", text=str(error))) from None
-    except StorageError as error:
-        fail(str(error))
-    try:
         migrate.upgrade(database)
     except DatabaseUnavailableError as error:
-        database.dispose()
+        if database is not None:
+            database.dispose()
+        if not waits:
+            fail(str(error))
         raise _Later(finding("database_unreachable", text=str(error))) from None
     except StorageError as error:
-        database.dispose()
+        if database is not None:
+            database.dispose()
         fail(str(error))
     return database
 

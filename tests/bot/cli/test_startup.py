@@ -122,3 +122,22 @@ def test_the_configurations_problems_are_listed_together(tmp_path: Path, monkeyp
         "frontdesk: [email] address is support@desk.example but FRONTDESK_SMTP_HOST is not set: no email would be sent,"
         " the requesters' answers would wait in the outbox (set FRONTDESK_SMTP_HOST, or remove [email] address)",
     ]
+
+
+def test_a_sqlite_file_that_cannot_be_opened_stops_the_start_in_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = desk_file(tmp_path, Workspace.example())
+    for name in [name for name in os.environ if name.startswith(("SLACK_", "FRONTDESK_"))]:
+        monkeypatch.delenv(name)
+    missing = tmp_path / "no-such-folder" / "frontdesk.db"
+    settings = {"SLACK_BOT_TOKEN": "xoxb-1-2", "SLACK_SIGNING_SECRET": "secret", "FRONTDESK_CONFIG": str(config),
+                "FRONTDESK_DATABASE_URL": f"sqlite:///{missing}"}  # fmt: skip
+    for name, value in settings.items():
+        monkeypatch.setenv(name, value)
+
+    outcome = run_frontdesk("run", "--http")
+
+    assert outcome.exit_code == 2
+    [line] = outcome.stderr.splitlines()
+    assert line.startswith(f"frontdesk: cannot use the database sqlite:///{missing}: unable to open database file")
