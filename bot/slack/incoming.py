@@ -5,8 +5,11 @@ Rules (docs/slack.md, "Running it with Slack"):
   intake channel; other top-level messages are not for Frontdesk, but in a customer's channel (bot.config.desk,
   `channel_mode`) a customer's: `auto` takes it for the intake (it opens a request, or joins the one its author
   wrote to within the follow-up window), `ask` offers to open one (`offered`), `reaction` leaves it to the agents.
-- Staff are never customers: an agent, or anyone whose message carries our team (`user_team`, else the event's
-  `team`, against the envelope's `team_id`); everyone else in a customer's channel is that customer's.
+- Staff are never customers: an agent, always; in a Slack Connect channel (the envelope's
+  `is_ext_shared_channel`) also anyone whose message carries our team (`user_team`, else the event's `team`,
+  against the envelope's `team_id`) or names no team. Everyone else in a customer's channel is that customer's:
+  in a channel that is not shared (the customer's people are guests of our workspace, or colleagues post for
+  them) everyone but the agents, since there our team is everyone's.
 - A requester Slack will not describe (users.info refused, as for some external users) is described by what the
   event carries: their team (`user_team`) and name (`user_profile`).
 - A reply in a thread is passed on whatever the channel: the service knows whether the thread is a request.
@@ -72,10 +75,15 @@ def offered(payload: dict[str, Any], *, bot_user: str, customer: Customer | None
 
 
 def from_staff(payload: dict[str, Any], *, is_agent: bool) -> bool:
-    """Whether a message's author is staff: an agent, or of our team (the envelope's `team_id`)."""
+    """Whether the author of a message in a customer's channel is staff: an agent; in a Slack Connect channel,
+    also anyone of our team (the envelope's `team_id`) or of no team the event names."""
+    if is_agent:
+        return True
+    if payload.get("is_ext_shared_channel") is not True:
+        return False  # not shared: everyone is of our team, and everyone but the agents is the customer's
     event = payload.get("event") or {}
     team = event.get("user_team") or event.get("team")
-    return is_agent or not team or team == payload.get("team_id")
+    return not team or team == payload.get("team_id")
 
 
 def described(profile: Profile, payload: dict[str, Any]) -> Profile:

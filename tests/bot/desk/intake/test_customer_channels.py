@@ -6,10 +6,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from sqlmodel import col
 
 from slack_emulator import Workspace
 from storage import messages, tickets
-from storage.tables import Ticket
+from storage.tables import Requester, Ticket
 from tests.bot.conversation import START, Conversation, conversation_on, desk_config
 
 EXTERNAL = "T0ACME001"  # the customer's own organisation
@@ -202,9 +203,8 @@ def test_ask_the_first_answer_wins_and_later_presses_change_nothing(shared):
     )
     ephemerals = [e.text for e in shared.emulator.workspace.ephemerals(user="erin")][1:]
     told = [text for text in ephemerals if text.startswith("This was answered already")]
-    assert told == [
-        f"This was answered already: {ticket.sr} is open for that message, in its thread. Nothing was changed."
-    ] * 2
+    again = f"This was answered already: {ticket.sr} is open for that message, in its thread. Nothing was changed."
+    assert told == [again, again]
     assert len(shared.bot_says(channel.id, other.ts)) == 3  # the answered question, the status, one question
 
 
@@ -222,3 +222,119 @@ def test_reaction_only_an_agents_ticket_opens_a_request(shared):
     assert (ticket.slack_thread_ts, ticket.plan) == (root.ts, "kpro")
     assert ticket.opened_at == _instant(root.ts)  # when the customer wrote, not when the agent reacted
     assert len(shared.bot_says(channel.id, root.ts)) == 2
+
+
+@pytest.fixture
+def internal(db, tmp_path: Path):
+    """The same three modes in customer channels that are NOT shared (no Slack Connect): grace is the customer's
+    guest in our workspace, dave a colleague who is not an agent, bob an agent. Every message carries our team."""
+    current: list[Conversation] = []
+    workspace = Workspace.example(clock=lambda: (current[0].now if current else START).timestamp())
+    grace = workspace.add_user("grace", real_name="Grace Initech", email="grace@initech.example", tz="Europe/Paris")
+    people = [grace, workspace.user("bob"), workspace.user("dave")]
+    channels = {mode: workspace.add_channel(f"initech-{mode}", members=people) for mode in ("auto", "ask", "reaction")}
+    extra = "".join(
+        f'[[customers]]\nname = "Initech {mode}"\nplan = "kpro"\nslack_channels = ["{channel.id}"]\n'
+        f'channel_mode = "{mode}"\n'
+        for mode, channel in channels.items()
+    )
+    for conversation in conversation_on(db, workspace, desk_config(workspace, tmp_path, extra=extra)):
+        current.append(conversation)
+        conversation.channels = channels
+        yield conversation
+
+
+def _requesters(conversation) -> list[str]:
+    """Each request's requester, by name, in SR order."""
+    ids = {user.id: user.name for user in conversation.emulator.workspace.users()}
+    with conversation.database.read() as session:
+        statement = (
+            tickets.select(Requester.slack_user_id)
+            .join(Ticket, col(Ticket.requester_id) == col(Requester.id))
+            .order_by(col(Ticket.id))
+        )
+        return [ids.get(str(user), "?") for user in session.exec(statement)]
+
+
+def test_not_shared_auto_everyone_but_the_agents_is_the_customers(internal):
+    channel = internal.channels["auto"]
+    chatter = _said(internal, channel, "bob", "bob here: deploying the fix this afternoon")
+    assert internal.bot_says(channel.id, chatter.ts) == []  # an agent never opens one
+    root = _said(internal, channel, "grace", "Exports fail with a 500 since this morning")
+    assert len(internal.bot_says(channel.id, root.ts)) == 2
+    for_them = _said(internal, channel, "dave", "Same for the Lyon office: the import hangs")
+    assert len(internal.bot_says(channel.id, for_them.ts)) == 2  # a colleague posting for the customer
+    assert _requesters(internal) == ["grace", "dave"]
+    assert [t.plan for t in _tickets(internal)] == ["kpro", "kpro"]
+
+
+def test_not_shared_ask_offers_to_everyone_but_the_agents(internal):
+    channel = internal.channels["ask"]
+    assert internal.bot_says(channel.id, _said(internal, channel, "bob", "Standup moved to 10:30").ts) == []
+    root = _said(internal, channel, "grace", "Is there a limit on attachment size?")
+    offer = _offer_under(internal, channel, root)
+    _press(internal, "grace", offer, "yes")
+    assert _requesters(internal) == ["grace"]
+    dave = _said(internal, channel, "dave", "Can Initech get a second admin account?")
+    _press(internal, "dave", _offer_under(internal, channel, dave), "no")
+    assert internal.bot_says(channel.id, dave.ts)[0].endswith("No request was opened for this message.")
+    assert _requesters(internal) == ["grace"]
+
+
+def test_not_shared_reaction_only_an_agents_ticket_opens_one(internal):
+    channel = internal.channels["reaction"]
+    root = _said(internal, channel, "grace", "Our invoices show the wrong VAT number")
+    assert internal.bot_says(channel.id, root.ts) == []
+    internal.slack.reaction_added("dave", "ticket", channel, root.ts)  # not an agent: refused
+    internal.settle()
+    assert _tickets(internal) == []
+    internal.slack.reaction_added("bob", "ticket", channel, root.ts)
+    internal.settle()
+    assert _requesters(internal) == ["grace"]
+    assert _tickets(internal)[0].opened_at == _instant(root.ts)
+
+
+# -- threads and edits in each mode (Slack Connect) -----------------------------------------------------------
+
+
+def _written(conversation, ticket) -> list[tuple[str, str]]:
+    ids = {user.id: user.name for user in conversation.emulator.workspace.users()}
+    with conversation.database.read() as session:
+        return [(ids.get(m.author, m.author), m.text) for m in messages.messages_of(session, ticket.id)]
+
+
+def _opened(conversation, mode: str, channel, root) -> None:
+    if mode == "ask":
+        _press(conversation, "erin", _offer_under(conversation, channel, root), "yes")
+    if mode == "reaction":
+        conversation.slack.reaction_added("bob", "ticket", channel, root.ts)
+        conversation.settle()
+
+
+@pytest.mark.parametrize("mode", ["auto", "ask", "reaction"])
+def test_threads_and_edits_in_each_mode(shared, mode):
+    """Before a request: replies in a customer's thread and edits of their message open nothing and say nothing.
+    After: the customer's replies in the thread are the request's, staff replies there are comments (an agent's
+    is a public reply), and an edit of the opening message changes neither the request nor its description."""
+    channel = shared.channels[mode]
+    root = _said(shared, channel, "erin", "Exports fail with a 500 since this morning")
+    if mode != "auto":  # `auto` opened it already
+        said_before = shared.bot_says(channel.id, root.ts)
+        _said(shared, channel, "dave", "Which export?", thread_ts=root.ts)
+        _said(shared, channel, "erin", "The monthly CSV", thread_ts=root.ts)
+        _edit(shared, channel, root, "Exports fail with a 500 since 9:00")
+        assert shared.bot_says(channel.id, root.ts) == said_before  # nothing more said
+        assert _tickets(shared) == []  # neither a reply in its thread nor an edit opens one
+
+    _opened(shared, mode, channel, root)
+    (ticket,) = _tickets(shared)
+    assert (ticket.slack_thread_ts, ticket.opened_at) == (root.ts, _instant(root.ts))
+    _said(shared, channel, "erin", "It fails for every month since November", thread_ts=root.ts)
+    _said(shared, channel, "dave", "I can reproduce it too", thread_ts=root.ts)
+    _edit(shared, channel, root, "Exports fail with a 500 for every month")
+    (ticket,) = _tickets(shared)
+    assert ticket.description == "Exports fail with a 500 since this morning"  # the message as it was opened
+    written = _written(shared, ticket)
+    assert ("erin", "It fails for every month since November") in written
+    assert ("dave", "I can reproduce it too") in written
+    assert not [text for _, text in written if text.startswith("Exports fail with a 500 for")]  # no edit recorded
