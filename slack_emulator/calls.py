@@ -10,6 +10,8 @@ Rules:
   `threading.Condition`, no polling) and returns its first truthy result, or raises `TimeoutError` that lists the
   calls seen, so a failing test says what did happen.
 - Recorded values are snapshots: params and headers are copies, headers with lower-case names.
+- A call is in flight from its arrival to its record: `wait_for_in_flight(method, count)` waits until `count` calls
+  of `method` are being answered at once (e.g. every worker thread inside a slow look-up).
 - `time` is when the answer was decided (after any latency), `received` when the request arrived (before it),
   both on the workspace clock; `received` is None where there is no request (a Socket Mode ack).
 """
@@ -65,7 +67,25 @@ class Call:
 class CallLog:
     def __init__(self) -> None:
         self._calls: list[Call] = []
+        self._in_flight: dict[str, int] = {}
         self._changed = threading.Condition()
+
+    def arrived(self, method: str) -> None:
+        """A call of `method` arrived; it is in flight until `left`."""
+        with self._changed:
+            self._in_flight[method] = self._in_flight.get(method, 0) + 1
+            self._changed.notify_all()
+
+    def left(self, method: str) -> None:
+        with self._changed:
+            self._in_flight[method] -= 1
+            self._changed.notify_all()
+
+    def wait_for_in_flight(self, method: str, count: int, timeout: float = 5.0) -> None:
+        """Waits until at least `count` calls of `method` are in flight at once; TimeoutError otherwise."""
+        with self._changed:
+            if not self._changed.wait_for(lambda: self._in_flight.get(method, 0) >= count, timeout):
+                raise TimeoutError(f"{count} {method} calls were never in flight at once within {timeout}s")
 
     def record(self, call: Call) -> None:
         with self._changed:

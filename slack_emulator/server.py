@@ -204,6 +204,10 @@ class SlackEmulator:
     ) -> Call:
         return self.log.wait_for_call(method, where, count=count, timeout=timeout)
 
+    def wait_for_in_flight(self, method: str, count: int = 1, timeout: float = 5.0) -> None:
+        """Waits until `count` calls of `method` are being answered at once (arrived, not yet answered)."""
+        self.log.wait_for_in_flight(method, count, timeout)
+
     def fail(self, method: str, *faults: Fault, times: int | None = 1) -> None:
         """Answer the next calls of `method` (or `ANY_METHOD`) with `faults`, in order, each `times` times."""
         self._faults.add(method, *faults, times=times)
@@ -329,6 +333,21 @@ class SlackEmulator:
         compute: Callable[[], Answer],
         *,
         token: str | None = None,
+    ) -> None:
+        self.log.arrived(name)
+        try:
+            self._answer(handler, name, params, headers, compute, token)
+        finally:
+            self.log.left(name)
+
+    def _answer(
+        self,
+        handler: _Handler,
+        name: str,
+        params: Mapping[str, Any],
+        headers: Mapping[str, str],
+        compute: Callable[[], Answer],
+        token: str | None,
     ) -> None:
         received = self.workspace.now()
         delay = self._latencies.draw(name)

@@ -4,10 +4,10 @@ restarted under them (README, "Storage": a row whose worker died is claimed agai
 The workers are `frontdesk worker` child processes (tests/bot/bot_process.py) against the Slack emulator; the
 receiver runs in the test and stores the DMs first. What is checked is what the requesters see (each DM thread
 holds the intake status and the first question, once each) and what the desk holds (one request per DM, every
-inbox row done). Waits are bounded: the emulator's call log is waited on, the database is polled to a deadline.
+inbox row done). Waits are on the emulator's call log (calls answered, or in flight), never on a clock; how fast
+recovery is (the 10-second goal) is measured by tests/perf/bench_latency.py, not asserted here.
 """
 
-import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -25,7 +25,7 @@ from tests.bot.slack.conftest import receiving
 from tests.storage.postgres import PostgresServer
 
 STATUS, QUESTION = "*Your request so far*", "What phone number can we reach you at?"  # email on file, no phone
-RECOVERED_WITHIN = 10.0  # seconds from the new worker's start (inbox leases are 8 s, bot/process/inbox_worker.py)
+PATIENCE = 60.0  # a bound for a failing test, far above the leases' 8 s (bot/process/inbox_worker.py)
 
 
 @pytest.fixture
@@ -57,14 +57,6 @@ def statuses_shown(emulator: SlackEmulator, messages: list[Message]) -> Callable
 
 def answered(emulator: SlackEmulator, messages: list[Message]) -> Callable[[object], bool]:
     return lambda calls: all(len(bot_says(emulator, m)) >= 2 for m in messages)
-
-
-def until(condition: Callable[[], bool], deadline: float, what: str) -> None:
-    """Poll the database until `condition` holds, failing at `deadline` (wall clock)."""
-    while not condition():
-        if time.time() > deadline:
-            raise AssertionError(f"not within the deadline: {what}")
-        time.sleep(0.05)
 
 
 def inbox_done(db: Database, count: int) -> Callable[[], bool]:
@@ -110,17 +102,16 @@ def test_a_worker_killed_while_it_holds_leased_rows_is_replaced_and_every_dm_is_
     messages = dms(emulator, db, 6)
     emulator.set_latency("users.info", 5)  # the worker is inside a look-up, its rows leased, when it is killed
     with BotProcess.start(emulator, "worker", database_url=database_url, folder=tmp_path) as dead:
-        until(lambda: bool(held_rows(db)), time.time() + 15, "the first worker leases rows")
+        emulator.wait_for_in_flight("users.info", timeout=PATIENCE)  # a row is leased while its look-up is answered
         dead.kill()
     held = held_rows(db)
     assert held, "the kill landed while rows were leased"
     emulator.set_latency("users.info", None)
     with BotProcess.start(emulator, "worker", database_url=database_url, folder=tmp_path) as worker:
-        deadline = worker.started + RECOVERED_WITHIN
-        emulator.wait_for(statuses_shown(emulator, messages), timeout=max(0.0, deadline - time.time()))
-        until(inbox_done(db, len(messages)), deadline, "every inbox row processed")
-        emulator.wait_for(answered(emulator, messages), timeout=10)
+        emulator.wait_for(statuses_shown(emulator, messages), timeout=PATIENCE)
+        emulator.wait_for(answered(emulator, messages), timeout=PATIENCE)
         worker.stop()
+    assert inbox_done(db, len(messages))(), "a row is done in the transaction that wrote its answers"
     each_answered_once(emulator, db, messages)
 
 
@@ -129,7 +120,6 @@ def test_a_worker_killed_while_it_holds_leased_rows_is_replaced_and_every_dm_is_
 def test_a_postgresql_restart_mid_burst_under_two_workers_loses_nothing_and_does_nothing_twice(
     emulator: SlackEmulator, db: Database, database_url: str, postgres_server: PostgresServer, tmp_path: Path
 ) -> None:
-    messages = dms(emulator, db, 20)
     emulator.latency = 0.1
     emulator.set_latency("users.info", 2)  # the workers are inside look-ups, rows leased, when the restart lands
     start = BotProcess.start
@@ -137,14 +127,15 @@ def test_a_postgresql_restart_mid_burst_under_two_workers_loses_nothing_and_does
         start(emulator, "worker", database_url=database_url, folder=tmp_path) as first,
         start(emulator, "worker", database_url=database_url, folder=tmp_path) as second,
     ):
-        until(lambda: bool(held_rows(db)), time.time() + 15, "the workers lease rows")
+        messages = dms(emulator, db, 20)  # the burst arrives once both workers are up
+        emulator.wait_for_in_flight("users.info", timeout=PATIENCE)  # rows are leased while their look-ups are answered
+        assert held_rows(db)
         assert not inbox_done(db, len(messages))(), "the restart lands amid the work"
         postgres_server.halt()
         postgres_server.resume()
         emulator.set_latency("users.info", None)
-        back = time.time()
-        emulator.wait_for(answered(emulator, messages), timeout=25)
-        until(inbox_done(db, len(messages)), back + 25, "every inbox row processed")
+        emulator.wait_for(answered(emulator, messages), timeout=PATIENCE)
         first.stop()
         second.stop()
+    assert inbox_done(db, len(messages))(), "a row is done in the transaction that wrote its answers"
     each_answered_once(emulator, db, messages)

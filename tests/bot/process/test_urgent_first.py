@@ -11,7 +11,7 @@ import pytest
 from slack_emulator import SlackEmulator, SlackSide, Workspace
 from storage.engine import Database
 from tests.bot.bot_process import BotProcess
-from tests.bot.process.test_recovery import held_rows, until
+from tests.bot.process.test_recovery import held_rows
 
 SLOW = 4.0  # seconds users.info takes once the burst starts: longer than a trigger lives
 
@@ -37,7 +37,8 @@ def test_a_support_command_sent_while_every_thread_waits_on_slack_opens_its_form
         emulator.set_latency("users.info", SLOW)
         for n in range(16):  # more new requesters than the inbox worker has threads
             slack.dm(ws.add_user(f"requester{n}", real_name=f"Requester {n}"), f"Request {n}: it is down")
-        until(lambda: len(held_rows(db)) >= 8, bot.started + 60, "every inbox thread waits on users.info")
+        emulator.wait_for_in_flight("users.info", count=8, timeout=60)  # every inbox thread waits on a look-up
+        assert len(held_rows(db)) >= 8
         assert slack.slash_command("/support", alice, ws.open_im(alice)).acked
         opened = emulator.wait_for_call("views.open", timeout=10)
         emulator.set_latency("users.info", None)
