@@ -1,5 +1,5 @@
 """Recovery from crashes: worker processes killed with kill -9 while they hold leased rows, and the database
-restarted under them (README, "Storage": a row whose worker died is claimed again when its lease expires).
+restarted under them (docs/operations.md, "Storage": a row whose worker died is claimed again when its lease expires).
 
 The workers are `frontdesk worker` child processes (tests/bot/bot_process.py) against the Slack emulator; the
 receiver runs in the test and stores the DMs first. What is checked is what the requesters see (each DM thread
