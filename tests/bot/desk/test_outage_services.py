@@ -54,7 +54,7 @@ def _desk(db, tmp_path: Path, extra: str):
     news = workspace.add_channel("status-news", members=[workspace.user("bob")])
     config = replace(desk_config(workspace, tmp_path, extra=extra), announcements_channel=news.id)
     for conversation in conversation_on(db, workspace, config):
-        complete_request(conversation, "Search returns nothing\nsince 9:00")
+        conversation.request = complete_request(conversation, "Search returns nothing\nsince 9:00")
         frontdesk(conversation, "triage 1 P1 nobody can search")
         conversation.news = news.id
         yield conversation
@@ -94,6 +94,9 @@ def test_an_outage_on_two_services_records_them_and_says_which(desk):
         ":rotating_light: *Service disruption* (SR-000001): Search and the API time out\nAffected: Search, Public API\n"
     )
     frontdesk(desk, "resolve 1")
+    frontdesk(desk, "postmortem 1")
+    report = desk.thread(desk.desk.agents_channel, desk.request.card.ts)[-1].text
+    assert "\n*Services:* api, search\n*Timeline*" in report
     assert _notices(desk)[-1].startswith(
         ":white_check_mark: *Resolved* (SR-000001): Search and the API time out\nAffected: Public API, Search\n"
     )
