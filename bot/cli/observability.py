@@ -14,6 +14,7 @@ Rules:
   own port. A bad value is one line and exit 2.
 """
 
+import logging
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
@@ -26,6 +27,7 @@ from storage.engine import ENV_VAR as DATABASE_VAR
 from storage.engine import parse_database_url, secrets_of
 from storage.errors import StorageError
 
+log = logging.getLogger(__name__)
 PORT_VAR, HOST_VAR = "FRONTDESK_METRICS_PORT", "FRONTDESK_METRICS_HOST"
 SECRET_VARS = ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "FRONTDESK_SMTP_PASSWORD")
 SECRET_SUFFIXES = ("PASSWORD", "SECRET", "TOKEN")
@@ -74,4 +76,5 @@ class MetricsPort:
             yield None
             return
         with WebServer(MetricsWsgi(page), host=self.host, port=self.port) as server:
+            log.info("serving /metrics on http://%s:%s/metrics", self.host, server.port)
             yield server

@@ -5,7 +5,7 @@ Rules:
 - `FRONTDESK_LOG_LEVEL` (debug, info, warning, error, critical; default info) and `FRONTDESK_LOG_FORMAT` (text or
   json; default text) are read once, and `configure_logging` installs one handler on the root logger, on stderr,
   at process start (`frontdesk run` and `frontdesk worker`); configuring again replaces that handler, never adds.
-  APScheduler's lines about each job run are shown at debug only.
+  APScheduler's lines about each job run and Alembic's about its context are shown at debug only.
 - Every record carries `sr` (SR-000123) and `inbox_key` when it was written while a request or an inbox row was
   worked: the inbox worker sets the row's key for the row (`log_scope`), storage sets the request's SR number when
   it opens or locks its row (storage.worked); an explicit `extra={"sr": ...}` wins. Text lines end with
@@ -36,7 +36,7 @@ LEVELS = {"debug": logging.DEBUG, "info": logging.INFO, "warning": logging.WARNI
           "critical": logging.CRITICAL}  # fmt: skip
 FORMATS = ("text", "json")
 TOKEN = re.compile(r"\bx(?:ox[a-z]|app)-[A-Za-z0-9-]+")
-QUIET_BELOW_DEBUG = ("apscheduler",)  # a line per job run
+QUIET_BELOW_DEBUG = ("apscheduler", "alembic")  # a line per job run; the migration context at every start
 INBOX_KEY: ContextVar[str | None] = ContextVar("frontdesk_inbox_key", default=None)
 
 

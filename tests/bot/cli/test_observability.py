@@ -2,15 +2,21 @@
 the environment holds, and /metrics on a port of its own."""
 
 import http.client
+import json
 import logging
+from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
 from bot.cli.errors import BadInput
 from bot.cli.observability import MetricsPort, environment_secrets, start_logging
 from bot.monitoring.scrape import MetricsPage
+from slack_emulator import SlackEmulator, Workspace
 from storage.engine import Database
+from tests.bot.bot_process import BotProcess
+from tests.storage.postgres import free_port
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
@@ -70,3 +76,30 @@ def test_a_metrics_port_serves_the_page_on_loopback(db: Database) -> None:
         assert answer.status == 200
         assert b"frontdesk_database_up 1.0" in answer.read()
         connection.close()
+
+
+@pytest.fixture
+def emulator() -> Iterator[SlackEmulator]:
+    with SlackEmulator(Workspace.example()) as running:
+        yield running
+
+
+def test_a_worker_serves_metrics_on_its_port_and_logs_json_lines_without_its_token(
+    emulator: SlackEmulator, database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    port = free_port()
+    monkeypatch.setenv("FRONTDESK_METRICS_PORT", str(port))
+    monkeypatch.setenv("FRONTDESK_LOG_FORMAT", "json")
+    monkeypatch.setenv("FRONTDESK_LOG_LEVEL", "info")
+    with BotProcess.start(emulator, "worker", database_url=database_url, folder=tmp_path) as worker:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        connection.request("GET", "/metrics")
+        page = connection.getresponse().read().decode()
+        connection.close()
+        assert worker.stop() == 0
+    assert "frontdesk_database_up 1.0" in page
+    assert 'frontdesk_slack_api_seconds_count{method="auth.test"} 1.0' in page
+    logged = [json.loads(line) for line in worker.said if line.startswith("{")]
+    assert {"time", "level", "logger", "message"} <= set(logged[0])
+    assert any(line["message"] == f"serving /metrics on http://127.0.0.1:{port}/metrics" for line in logged)
+    assert emulator.bot_token not in "".join(worker.said)

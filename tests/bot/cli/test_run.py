@@ -5,6 +5,7 @@ import signal
 import subprocess
 import sys
 from pathlib import Path
+from typing import IO
 
 from slack_emulator import SlackEmulator, SlackSide, Workspace
 from tests.bot.cli.conftest import run_frontdesk
@@ -19,6 +20,14 @@ def desk_file(folder: Path, workspace: Workspace) -> Path:
         f'[agents]\nusers = ["{workspace.user("bob").id}"]\n'
     )
     return path
+
+
+def banner(stream: IO[str]) -> str:
+    """The first line the command itself prints (`frontdesk: ...`), past the log lines before it."""
+    for line in stream:
+        if line.startswith("frontdesk: "):
+            return line
+    return ""
 
 
 def test_missing_settings_are_listed_one_per_line(tmp_path, monkeypatch):
@@ -57,9 +66,9 @@ def test_run_serves_slack_over_http_and_answers_a_dm(tmp_path):
     with SlackEmulator(Workspace.example()) as emulator:
         process = start_run(emulator, tmp_path, "--http", "--host", "127.0.0.1", "--port", "0", socket_mode=False)
         try:
-            banner = process.stderr.readline()
-            assert banner.startswith("frontdesk: serving Slack on http://127.0.0.1:"), banner
-            url = banner.split(" on ", 1)[1].strip()
+            line = banner(process.stderr)
+            assert line.startswith("frontdesk: serving Slack on http://127.0.0.1:"), line
+            url = line.split(" on ", 1)[1].strip()
             said = SlackSide.over_http(emulator, url).dm("alice", "The dashboard is blank")
             assert said.deliveries[0].status == 200
             question = emulator.wait_for_call(

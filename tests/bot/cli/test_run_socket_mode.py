@@ -3,15 +3,15 @@
 import signal
 
 from slack_emulator import SOCKET_CONNECT, SlackEmulator, SlackSide, Workspace
-from tests.bot.cli.test_run import start_run
+from tests.bot.cli.test_run import banner, start_run
 
 
 def test_run_in_socket_mode_acks_a_dm_answers_it_and_stops_on_sigterm(tmp_path):
     with SlackEmulator(Workspace.example()) as emulator:
         process = start_run(emulator, tmp_path, socket_mode=True)
         try:
-            banner = process.stderr.readline()
-            assert banner.startswith("frontdesk: connected to Slack in Socket Mode"), banner
+            line = banner(process.stderr)
+            assert line.startswith("frontdesk: connected to Slack in Socket Mode"), line
             emulator.wait_for_call(SOCKET_CONNECT, timeout=15)
             said = SlackSide.over_socket_mode(emulator).dm("alice", "The dashboard is blank")
             (delivery,) = said.deliveries
@@ -32,7 +32,7 @@ def test_run_in_socket_mode_opens_the_form_shows_its_errors_and_takes_it(tmp_pat
     with SlackEmulator(Workspace.example()) as emulator:
         process = start_run(emulator, tmp_path, socket_mode=True)
         try:
-            assert process.stderr.readline().startswith("frontdesk: connected to Slack in Socket Mode")
+            assert banner(process.stderr).startswith("frontdesk: connected to Slack in Socket Mode")
             emulator.wait_for_call(SOCKET_CONNECT, timeout=15)
             slack = SlackSide.over_socket_mode(emulator)
             support = emulator.workspace.channel("support").id

@@ -14,7 +14,7 @@ from slack_emulator import SlackEmulator, Workspace
 from storage import outbox
 from storage.engine import Database
 from tests.bot.cli.conftest import run_frontdesk
-from tests.bot.cli.test_run import desk_file
+from tests.bot.cli.test_run import banner, desk_file
 from tests.bot.slack.conftest import receiving
 from tests.storage.helpers import NOW
 
@@ -40,7 +40,7 @@ def test_the_worker_answers_what_the_receiver_stored_and_status_shows_the_sweeps
         script = Path(sys.executable).with_name("frontdesk")
         process = subprocess.Popen([str(script), "worker"], env=env, stderr=subprocess.PIPE, text=True)
         try:
-            assert process.stderr.readline().startswith("frontdesk: worker running")
+            assert banner(process.stderr).startswith("frontdesk: worker running")
             question = emulator.wait_for_call(
                 "chat.postMessage", lambda call: str(call.arg("text")).startswith("Can we reach you"), timeout=15
             )
