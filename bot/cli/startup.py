@@ -7,8 +7,8 @@ Rules:
   command exits 2 before anything starts.
 - The database unreachable (a PostgreSQL server; a SQLite file that cannot be opened is a mistake to correct and
   stops the start), or Slack unreachable (no connection, a timeout, 429 or 5xx), is one line and a retry after a
-  backoff (1 s, doubling, at most `MOST_WAIT`) until it answers: never a traceback. Slack refusing the token stops
-  the start (exit 2) with one line.
+  backoff (1 s, doubling, at most `MOST_WAIT`) until it answers: never a traceback. Slack refusing the bot token,
+  or in Socket Mode the app-level token, stops the start (exit 2) with one line.
 - Then the doctor's other checks (placeholder ids, scopes, channels, user groups, SMTP and IMAP logins) are logged,
   one warning each, and a summary line: the bot runs, and waits for what it cannot do yet.
 """
@@ -29,7 +29,7 @@ from bot.config.mail_servers import SmtpSettings
 from bot.doctor.configuration import Configuration, placeholders, read_configuration
 from bot.doctor.findings import Finding, finding, line
 from bot.doctor.mail import imap_login, smtp_login
-from bot.doctor.slack import check_slack, client_for, unreachable_reason
+from bot.doctor.slack import check_app_token, check_slack, client_for, unreachable_reason
 from bot.process.app import Frontdesk
 from storage import migrate
 from storage.engine import Database, database_url, open_database
@@ -59,6 +59,8 @@ def start_app(*, http: bool, environ: Mapping[str, str] | None = None) -> tuple[
     assert configuration.desk is not None
     database = _patiently(lambda: _database(env))
     app = _patiently(lambda: _application(configuration, database))
+    if not http and configuration.settings.socket_mode:
+        _patiently(lambda: _app_token(configuration))
     warnings = _warnings(configuration, configuration.desk, configuration.smtp)
     for warning in warnings:
         log.warning("%s", line(warning))
@@ -128,6 +130,15 @@ def _application(configuration: Configuration, database: Database) -> Frontdesk:
         raise _Later(
             finding("slack_unreachable", url=settings.api_url, reason=reason or type(error).__name__)
         ) from None
+
+
+def _app_token(configuration: Configuration) -> None:
+    settings = configuration.settings
+    refused = check_app_token(settings.api_url, settings.app_token)
+    if refused is not None and refused.kind == "slack_unreachable":
+        raise _Later(refused)
+    if refused is not None:
+        fail(line(refused))
 
 
 def _warnings(configuration: Configuration, desk: DeskConfig, smtp: SmtpSettings | None) -> list[Finding]:

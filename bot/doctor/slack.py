@@ -1,7 +1,8 @@
 """The Slack checks: the bot token, its scopes, the configured channels and user groups (docs/operations.md, "Doctor").
 
 Rules:
-- auth.test proves the token. Slack unreachable (no connection, a timeout, HTTP 429 or 5xx) is `slack_unreachable`;
+- auth.test proves the bot token; in Socket Mode apps.connections.open proves the app-level token
+  (`app_token_refused`, fatal). Slack unreachable (no connection, a timeout, HTTP 429 or 5xx) is `slack_unreachable`;
   any other refusal is `token_refused`; both are fatal and end the Slack checks.
 - The scopes the token holds are those Slack names in auth.test's `x-oauth-scopes` header: every scope of the
   manifest (bot.cli.manifest, passed in as `wanted`) that is missing is named, on one line. Without the header
@@ -64,6 +65,19 @@ def who_am_i(client: WebClient) -> Identity | Finding:
     except SlackApiError as error:
         return finding("token_refused", fatal=True, error=_code(error))
     return Identity(str(auth.get("user", "")), str(auth.get("team", "")), _scopes(auth))
+
+
+def check_app_token(base_url: str, app_token: str) -> Finding | None:
+    """apps.connections.open with the app-level token (Socket Mode): None when Slack gives a link; the link, good
+    for one connection a short while, is left unused."""
+    client = WebClient(base_url=base_url, timeout=TIMEOUT_SECONDS)
+    try:
+        _call(client.apps_connections_open, app_token=app_token)
+    except _Unreachable as error:
+        return finding("slack_unreachable", fatal=True, url=base_url, reason=error.reason)
+    except SlackApiError as error:
+        return finding("app_token_refused", fatal=True, error=_code(error))
+    return None
 
 
 def check_slack(client: WebClient, desk: DeskConfig | None, wanted: Iterable[str]) -> SlackReport:

@@ -181,3 +181,19 @@ def test_a_refused_token_and_bad_settings_are_listed_together(
 def test_the_placeholders_are_exactly_the_ids_frontdesk_init_writes() -> None:
     text = render("config/frontdesk.toml.j2", policy="kiwi", presets=["kiwi"], default_plan="standard")
     assert set(re.findall(r'"([CGDUWS]0[A-Z0-9]+)"', text)) == PLACEHOLDERS
+
+
+def test_a_refused_app_level_token_is_a_problem(
+    emulator: SlackEmulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, database_url: str
+) -> None:
+    configure(monkeypatch, tmp_path, emulator, desk_text(emulator.workspace), FRONTDESK_DATABASE_URL=database_url,
+              SLACK_APP_TOKEN="xapp-1-A00000001-revoked")  # fmt: skip
+
+    outcome = run_frontdesk("doctor")
+
+    assert outcome.exit_code == 1
+    assert outcome.stdout.splitlines() == [
+        "Slack refused the app-level token (invalid_auth): check SLACK_APP_TOKEN (Basic Information > App-Level"
+        " Tokens, with the connections:write scope)",
+        "1 problem found",
+    ]

@@ -106,7 +106,8 @@ def test_a_database_that_answers_late_is_waited_for(
 
 def test_the_configurations_problems_are_listed_together(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     ws = Workspace.example()
-    config = desk_file(tmp_path, ws, more='[email]\naddress = "support@desk.example"\n')
+    email = '[email]\naddress = "support@desk.example"\nauthserv_id = "mx.desk.example"\n'
+    config = desk_file(tmp_path, ws, more=email)
     for name in [name for name in os.environ if name.startswith(("SLACK_", "FRONTDESK_"))]:
         monkeypatch.delenv(name)
     settings = {"SLACK_BOT_TOKEN": "xoxb-1-2", "SLACK_SIGNING_SECRET": "secret", "FRONTDESK_CONFIG": str(config),
@@ -141,3 +142,20 @@ def test_a_sqlite_file_that_cannot_be_opened_stops_the_start_in_one_line(
     assert outcome.exit_code == 2
     [line] = outcome.stderr.splitlines()
     assert line.startswith(f"frontdesk: cannot use the database sqlite:///{missing}: unable to open database file")
+
+
+def test_a_refused_app_level_token_stops_a_socket_mode_start_in_one_line(
+    emulator: SlackEmulator, tmp_path: Path
+) -> None:
+    env = environment(emulator, desk_file(tmp_path, emulator.workspace), f"sqlite:///{tmp_path / 'frontdesk.db'}")
+    env = {name: value for name, value in env.items() if name != "SLACK_SIGNING_SECRET"}
+    process = started(env | {"SLACK_APP_TOKEN": "xapp-1-A00000001-revoked"}, "run")
+    assert process.wait(timeout=30) == 2
+    assert process.stderr is not None
+    said = process.stderr.read().splitlines()
+    process.stderr.close()
+    assert said[-1] == (
+        "frontdesk: Slack refused the app-level token (invalid_auth): check SLACK_APP_TOKEN (Basic Information >"
+        " App-Level Tokens, with the connections:write scope)"
+    )
+    assert not any("Traceback" in text for text in said)
