@@ -1,5 +1,6 @@
-"""What a manager reads at a glance on the HTML report: the headline, each priority's compliance with its counts,
-and the uptime charts, one per distinct run of days (docs/reports.md, "The HTML report").
+"""What a manager reads at a glance on the HTML report: the headline (the text report opens with it too), each
+priority's compliance with its counts, and the uptime charts, one per distinct run of days (docs/reports.md, "The
+HTML report").
 
 Rules:
 - The headline: the share of decided targets met in the month (met of decided, over every target of the report),

@@ -1,7 +1,7 @@
 """The HTML report a manager reads at a glance (bot.reports.glance), on k0nsult's October (tests/bot/reports/
-requests.py: figures worked out in test_monthly.py): the headline, compliance bars with their counts, one uptime
-chart per distinct run of days with its dates; and the page in a real headless Chromium, whose screenshots are
-kept in test-artifacts/ (report-whole-desk.png, report-customer.png)."""
+requests.py: figures worked out in test_monthly.py): the headline (the text report opens with it too), compliance
+bars with their counts, one uptime chart per distinct run of days with its dates; and the page in a real headless
+Chromium, whose screenshots are kept in test-artifacts/ (report-whole-desk.png, report-customer.png)."""
 
 from fractions import Fraction
 from pathlib import Path
@@ -125,3 +125,21 @@ def test_a_customers_report_reads_at_a_glance_in_chromium(october, tmp_path: Pat
     ]
     assert len(browser.find_elements(By.CSS_SELECTOR, "svg.uptime")) == 1
     assert screenshot(browser, "report-customer.png").stat().st_size > 10_000
+
+
+def test_the_text_report_opens_with_the_same_headline(october) -> None:
+    lines = formatted(_report(october), "text").splitlines()
+
+    assert lines[3:8] == [
+        "Targets met:   57.1% (4 of 7 decided)",
+        "Breaches:      3 (SR-000002, SR-000005)",
+        "Availability:  98.856% lowest (Acme); under target: Enterprise, Acme",
+        "Credits owed:  Acme 10%, Enterprise 5% of the month's fee",
+        "",
+    ]
+    assert formatted(_report(october, customer="Globex"), "text").splitlines()[3:7] == [
+        "Targets met:   - (nothing decided)",
+        "Breaches:      0",
+        "Availability:  99.529% (target 99%: met)",
+        "Credits owed:  none",
+    ]
