@@ -134,12 +134,26 @@ class JsonFormatter(logging.Formatter):
 
 
 class _FrontdeskHandler(logging.StreamHandler):  # type: ignore[type-arg]
-    """The handler `configure_logging` installs (and replaces when called again)."""
+    """The handler `configure_logging` installs (and replaces when called again): on its `stream`, else on
+    whatever `sys.stderr` is when a record is written (as logging's last resort does), so a command run in-process
+    (click's test runner) leaves no handler on a closed stream behind."""
+
+    def __init__(self, stream: TextIO | None) -> None:
+        super().__init__(stream)
+        self._own = stream
+
+    @property
+    def stream(self) -> TextIO:
+        return self._own if self._own is not None else sys.stderr
+
+    @stream.setter
+    def stream(self, value: TextIO) -> None:
+        pass  # StreamHandler's constructor sets it; `_own` is the one kept
 
 
 def configure_logging(settings: LogSettings, *, secrets: Iterable[str] = (), stream: TextIO | None = None) -> None:
     """One handler on the root logger at `settings`' level and format, its records scrubbed of `secrets`."""
-    handler = _FrontdeskHandler(sys.stderr if stream is None else stream)
+    handler = _FrontdeskHandler(stream)
     handler.addFilter(ContextFilter())
     handler.addFilter(SecretFilter(secrets))
     handler.setFormatter(JsonFormatter() if settings.format == "json" else TextFormatter())
