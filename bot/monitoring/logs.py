@@ -1,5 +1,5 @@
 """Log records: the level and format chosen by environment variable, the request and inbox row being worked on
-every record that has one, and never a secret (docs/operations.md, "Logging"; docs/security.md, "Secrets").
+every record that has one, and never a secret (docs/operations.md, "Logging"; docs/security.md, "Escaping and secrets").
 
 Rules:
 - `FRONTDESK_LOG_LEVEL` (debug, info, warning, error, critical; default info) and `FRONTDESK_LOG_FORMAT` (text or
