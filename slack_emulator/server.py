@@ -282,7 +282,7 @@ class SlackEmulator:
                 return Answer(200, {"ok": True, **found.handler(self._context, request)})
             scopes = self.workspace.scopes
             try:
-                check_scopes(scopes, method)
+                check_scopes(scopes, method, self._kind_named(request))
                 return Answer(200, {"ok": True, **found.handler(self._context, request)}, headers=headers_of(scopes))
             except ApiError as error:
                 error.headers = {**headers_of(scopes), **error.headers}
@@ -290,6 +290,12 @@ class SlackEmulator:
 
         params = dict(request.params) if request else {}
         self._serve(handler, method, params, headers, answer, token=request.token if request else None)
+
+    def _kind_named(self, request: ApiRequest) -> str | None:
+        """The kind (Slack's channel_type) of the conversation a call names, when the workspace knows it."""
+        ref = request.text("channel")
+        channel = self.workspace.resolve_channel(ref) if ref else None
+        return None if channel is None else str(channel.kind)
 
     def _response_url(self, handler: _Handler, secret: str, headers: dict[str, str], body: bytes) -> None:
         try:

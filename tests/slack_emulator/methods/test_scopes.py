@@ -32,8 +32,10 @@ def test_a_method_without_its_scope_is_refused_as_slack_refuses_it(client: WebCl
 
 
 def test_one_scope_of_several_will_do(client: WebClient, ws: Workspace) -> None:
+    ws.grant_scopes(["mpim:write"])
+    assert client.conversations_open(users=ws.user("alice").id)["ok"]
     ws.grant_scopes(["groups:read"])
-    assert client.conversations_info(channel=ws.channel("support").id)["ok"]
+    assert refused(lambda: client.conversations_info(channel="C0UNKNOWN1"))["error"] == "channel_not_found"
 
 
 def test_the_default_scopes_are_the_manifests_and_cover_every_method() -> None:
@@ -46,3 +48,12 @@ def test_the_app_level_token_is_not_checked_for_scopes(emulator: SlackEmulator) 
     emulator.workspace.grant_scopes([])
     app = WebClient(base_url=emulator.base_url)
     assert app.apps_connections_open(app_token=emulator.app_token)["ok"]
+
+
+def test_a_conversation_needs_the_scope_of_its_kind(client: WebClient, ws: Workspace) -> None:
+    ws.grant_scopes(["channels:read", "channels:history"])
+    assert client.conversations_info(channel=ws.channel("support").id)["ok"]
+    body = refused(lambda: client.conversations_info(channel=ws.channel("support-agents").id))
+    assert (body["error"], body["needed"]) == ("missing_scope", "groups:read")
+    body = refused(lambda: client.conversations_history(channel=ws.channel("support-agents").id))
+    assert body["needed"] == "groups:history"
