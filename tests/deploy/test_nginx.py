@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from slack_emulator import SlackEmulator, SlackSide, Workspace
-from tests.bot.cli.test_run import start_run
+from tests.bot.cli.test_run import banner, start_run
 from tests.deploy.tools import tool
 from tests.storage.postgres import free_port
 
@@ -88,9 +88,9 @@ def proxy(tmp_path: Path) -> Iterator[tuple[SlackEmulator, Ports]]:
         bot = start_run(emulator, tmp_path, "--http", "--host", "127.0.0.1", "--port", "0", socket_mode=False)
         server = None
         try:
-            banner = bot.stderr.readline()
-            assert banner.startswith("frontdesk: serving Slack on http://127.0.0.1:"), banner
-            ports = Ports(free_port(), free_port(), int(banner.rsplit(":", 1)[1].split("/", 1)[0]))
+            serving = banner(bot.stderr)
+            assert serving.startswith("frontdesk: serving Slack on http://127.0.0.1:"), serving
+            ports = Ports(free_port(), free_port(), int(serving.rsplit(":", 1)[1].split("/", 1)[0]))
             main = configure(tmp_path, ports)
             server = subprocess.Popen([nginx, "-p", str(tmp_path), "-c", str(main), "-g", "daemon off;"],
                                       stderr=subprocess.PIPE, text=True)  # fmt: skip
