@@ -10,9 +10,15 @@ Rules (the same reading of the log as sla.clocks, docs/architecture.md, "Time"):
   counted while a pause with no resume leaves it open.
 - Every cycle keeps the priority and plan in force when it was decided, for reports per priority and plan.
 - Targets without a working duration (`none`, `next_release`) have no cycles.
+- Incremental (`since`, `resume`): only the cycles decided at or after `since` are returned, and each target's
+  walk through the periods of the run that holds its `resume` cycle (the latest decided before `since`, as
+  computed earlier) starts right after that cycle instead of at the run's start. Periods follow each other
+  (each begins where the previous ended), so this gives exactly the cycles a full walk gives from `since` on,
+  as long as the log before `since` is the one the resumed cycle was computed from; a request left open for a
+  month then costs the periods since the last recompute, not the month's.
 """
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -46,8 +52,16 @@ class Cycle:
         return self.met_at or self.due_at
 
 
-def cycles(policy: Policy, events: Iterable[Event], now: datetime) -> tuple[Cycle, ...]:
-    """Every decided cycle of every recurring target of the request whose log is `events`, at `now`, in order."""
+def cycles(
+    policy: Policy,
+    events: Iterable[Event],
+    now: datetime,
+    *,
+    since: datetime | None = None,
+    resume: Mapping[str, Cycle] | None = None,
+) -> tuple[Cycle, ...]:
+    """Every decided cycle of every recurring target of the request whose log is `events`, at `now`, in order;
+    with `since`, only those decided at or after it, each target's walk resumed after its `resume` cycle."""
     now = _utc(now)
     log = sorted((Event(_utc(event.at), event.kind, event.value) for event in events), key=lambda e: e.at)
     log = [event for event in log if event.at <= now]
@@ -55,11 +69,15 @@ def cycles(policy: Policy, events: Iterable[Event], now: datetime) -> tuple[Cycl
     found: list[Cycle] = []
     for target in policy.targets(plan, kind, priority):
         if target.definition.recurs:
-            found += _target_cycles(policy, target.name, log, now)
+            found += _target_cycles(policy, target.name, log, now, (resume or {}).get(target.name))
+    if since is not None:
+        found = [cycle for cycle in found if cycle.decided_at >= _utc(since)]
     return tuple(sorted(found, key=lambda cycle: (cycle.due_at, cycle.target)))
 
 
-def _target_cycles(policy: Policy, name: str, log: Sequence[Event], now: datetime) -> list[Cycle]:
+def _target_cycles(
+    policy: Policy, name: str, log: Sequence[Event], now: datetime, resume: Cycle | None = None
+) -> list[Cycle]:
     current = next(t for t in policy.targets(*_terms_at(policy, log, now)) if t.name == name)
     definition = current.definition
     first = next((event.at for event in log if event.kind == definition.starts_on), None)
@@ -69,10 +87,21 @@ def _target_cycles(policy: Policy, name: str, log: Sequence[Event], now: datetim
     stopped_at, gaps = stopped[0], stopped[-1]
     found: list[Cycle] = []
     for start, end, ended in _runs(log, first, stopped_at, gaps, definition.restarts_on, now):
+        if resume is not None and end <= _utc(resume.decided_at):
+            continue  # decided before the resumed cycle: known already
         target = next((t for t in policy.targets(*_terms_at(policy, log, start)) if t.name == name), None)
         if target is not None and isinstance(target.duration, WorkingDuration):
-            found += _run_cycles(policy, target, log, gaps, (start, end, ended))
+            after = _resumed_at(resume, start, end)
+            found += _run_cycles(policy, target, log, gaps, (start, end, ended), after)
     return found
+
+
+def _resumed_at(resume: Cycle | None, start: datetime, end: datetime) -> datetime | None:
+    """Where the walk of the run [start, end) resumes: after the resumed cycle when it is a missed period of it."""
+    if resume is None or resume.met_at is not None:
+        return None
+    due = _utc(resume.due_at)
+    return due if _utc(resume.started_at) >= start and due < end else None
 
 
 def _runs(
@@ -115,6 +144,7 @@ def _run_cycles(
     log: Sequence[Event],
     gaps: list[Span[datetime]],
     run: tuple[datetime, datetime, bool],
+    after: datetime | None = None,
 ) -> list[Cycle]:
     start, end, ended = run
     if not isinstance(target.duration, WorkingDuration):
@@ -122,7 +152,7 @@ def _run_cycles(
     spans = [*gaps, *(_pauses(log) if target.pausable else [])]
     amount = target.calendar.length_of(target.duration)
     found: list[Cycle] = []
-    previous = start
+    previous = after or start
     for _ in range(MAX_CYCLES):  # each period measured from the previous one's end: linear in the periods
         due = _Progress(target.calendar, previous, _excluded(spans, previous)).reach(amount) if amount else None
         if due is None:

@@ -10,20 +10,29 @@ Rules:
 - No deadline is ever computed anywhere else, so what the card, the home tab and the sweeps show is what
   `frontdesk sla due` gives for the same inputs.
 - The same recompute stores the request's decided update cycles (sla.cycles, storage.cycles), met or missed,
-  for the reports' update compliance.
+  for the reports' update compliance. It is incremental: the cycles stored are kept up to SKEW before the
+  latest one (events are recorded at the instant they happen, so none can fall before what an earlier
+  recompute decided, give or take the clocks of several workers), and the walk resumes after each target's
+  last kept cycle: a P1 left open for a month costs the periods since the last recompute, not the month's
+  (tests/perf/bench_cycles.py, docs/performance.md).
+- `backfill_cycles` gives the requests that have no stored cycle (those older than the cycles' table,
+  migration 0014) theirs, from their log, in batches; it is run once at start, and again it finds only
+  requests whose first period is still open, which it leaves as they are.
 - A target that has not started is not stored; a target without a deadline ("as seen fit") is stored as
   running with no due instant.
 """
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sla.clocks import Clocks, Event, State, TargetState, clocks
-from sla.cycles import cycles
+from sla.cycles import Cycle, cycles
 from sla.policy import Policy
 from storage import cycles as stored_cycles
 from storage import deadlines, ticket_events
-from storage.engine import Session
+from storage.engine import Database, Session
+
+SKEW = timedelta(minutes=5)  # how far the clocks of two workers may disagree
 
 
 def record(session: Session, ticket_id: int, events: Iterable[tuple[str, str]], *, at: datetime, actor: str) -> None:
@@ -43,12 +52,41 @@ def recompute(session: Session, policy: Policy, ticket_id: int, *, now: datetime
     state = clocks(policy, log, now)
     started = [_stored(target) for target in state.targets if target.state is not State.PENDING]
     deadlines.set_deadlines(session, ticket_id, started, next_change_at=now, actor=actor, now=now)
+    store_cycles(session, policy, ticket_id, log, now)
+    return state
+
+
+def store_cycles(session: Session, policy: Policy, ticket_id: int, log: list[Event], now: datetime) -> None:
+    """The request's decided update cycles, stored: those decided from SKEW before the latest one stored on,
+    the walk resumed after each target's last cycle before that (the module's rules)."""
+    latest = stored_cycles.latest_decided(session, ticket_id)
+    since = None if latest is None else latest - SKEW
+    resume = {} if since is None else stored_cycles.last_before(session, ticket_id, since)
+    known = {
+        target: Cycle(c.target, c.started_at, c.due_at, c.met_at, c.priority, c.plan) for target, c in resume.items()
+    }
     decided = [
         stored_cycles.CycleValue(c.target, c.started_at, c.due_at, c.met_at, c.priority, c.plan)
-        for c in cycles(policy, log, now)
+        for c in cycles(policy, log, now, since=since, resume=known)
     ]
-    stored_cycles.set_cycles(session, ticket_id, decided)
-    return state
+    stored_cycles.set_cycles(session, ticket_id, decided, since=since)
+
+
+def backfill_cycles(database: Database, policy: Policy, now: datetime, *, batch: int = 200) -> int:
+    """Stores the update cycles of every request past intake that has none yet (the module's rules); how many
+    requests got some."""
+    if not any(target.definition.recurs for plan in policy.plans.values() for target in plan.all_targets()):
+        return 0
+    filled, after = 0, 0
+    while True:
+        with database.write() as session:
+            ids = stored_cycles.tickets_without_cycles(session, after=after, limit=batch)
+            for ticket_id in ids:
+                store_cycles(session, policy, ticket_id, _log(session, ticket_id), now)
+                filled += stored_cycles.latest_decided(session, ticket_id) is not None
+        if len(ids) < batch:
+            return filled
+        after = ids[-1]
 
 
 def _log(session: Session, ticket_id: int) -> list[Event]:

@@ -12,6 +12,9 @@ Rules:
   expired before they could open: the person just clicks again; `frontdesk status` still lists them).
 - waiting-channels (every 10 minutes): the oldest message waiting for each channel the bot is not in is tried
   again, in case Slack's member_joined_channel was missed (bot.slack.membership).
+- cycles-backfill (every 10 minutes, so the first run is at start): once per database, the update cycles of the
+  requests older than the cycles' table (bot.desk.clocks.backfill_cycles); once a run has succeeded, later runs
+  only read that it did (a period like the others', so the stale-sweep alert of docs/operations.md holds).
 Every sweep speaks through a bot.say.Say (Slack, and email to requesters who wrote by email) made for its
 transaction, at the sweep's `now`; the dead-letters alert is Slack's alone.
 """
@@ -20,6 +23,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from bot.config.desk import DeskConfig
+from bot.desk.clocks import backfill_cycles
 from bot.desk.closing import sweep_resolved
 from bot.desk.intake.abandoned import sweep_abandoned
 from bot.desk.maintenance import sweep_maintenance
@@ -29,10 +33,11 @@ from bot.reports.monthly_post import sweep_monthly_report
 from bot.say import Say
 from bot.slack.membership import probe_waiting
 from bot.slack.say import SlackSayer
-from storage import dead_letters, outbox, reminders
+from storage import dead_letters, outbox, reminders, sweep_runs
 from storage.engine import Database, Session
 
 MINUTE = timedelta(minutes=1)
+BACKFILL = "cycles-backfill"
 ALERT = "dead-letters:"  # an alert that cannot be delivered is not alerted about (no alert loop)
 EXPIRED_TRIGGERS = frozenset({"expired_trigger_id", "exchanged_trigger_id"})  # a form opened too late
 
@@ -51,7 +56,18 @@ def desk_sweeps(database: Database, desk: DeskConfig) -> tuple[Sweep, ...]:
         Sweep("maintenance", MINUTE, lambda now: sweep_maintenance(database, desk, now, say_at(now))),
         Sweep("monthly-report", 10 * MINUTE, lambda now: sweep_monthly_report(database, desk, now, say_at(now))),
         Sweep("waiting-channels", 10 * MINUTE, lambda now: probe_waiting(database, now)),
+        Sweep(BACKFILL, 10 * MINUTE, lambda now: sweep_backfill(database, desk, now)),
     )
+
+
+def sweep_backfill(database: Database, desk: DeskConfig, now: datetime) -> bool:
+    """The update cycles of the requests that have none, once per database (a good run is recorded by the
+    scheduler in storage.sweep_runs); says nothing."""
+    with database.read() as session:
+        done = any(run.name == BACKFILL and run.last_error is None for run in sweep_runs.sweep_runs(session))
+    if not done:
+        backfill_cycles(database, desk.policy, now)
+    return False
 
 
 def sweep_dead_letters(database: Database, desk: DeskConfig, now: datetime) -> bool:

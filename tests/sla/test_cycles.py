@@ -80,3 +80,28 @@ def test_cycles_tile_each_run_and_are_met_only_by_an_update(replies, now_after, 
             assert cycle.started_at < cycle.met_at <= cycle.due_at
     assert len([c for c in found if c.met]) <= len(updates)
     assert [c.due_at for c in found] == sorted(c.due_at for c in found)
+
+
+EVENT_KINDS = ["public_reply", "public_reply", "public_reply", "pause", "resume", "resolved", "reopened"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(1, 4 * 24 * 60), st.sampled_from(EVENT_KINDS)), max_size=10),
+    st.integers(0, 5 * 24 * 60),
+    st.integers(0, 5 * 24 * 60),
+    st.sampled_from(["P1", "P2"]),
+)
+def test_resuming_after_a_known_cycle_gives_what_the_full_walk_gives(happened, since_after, now_after, priority):
+    """The incremental walk (since, resume: the latest cycle of each target decided before `since`) returns
+    exactly the full walk's cycles decided at or after `since`, whatever the log (updates, pauses, resolutions,
+    reopenings)."""
+    start = at("2026-11-23T10:00+01:00")
+    events = [Event(start, "complete"), Event(start, "priority", priority)]
+    events += [Event(start + timedelta(minutes=m), kind) for m, kind in sorted(happened)]
+    now = start + timedelta(minutes=max(since_after, now_after))
+    since = start + timedelta(minutes=min(since_after, now_after))
+    full = cycles(OWKIN, events, now)
+    earlier = cycles(OWKIN, events, since)  # what a recompute at `since` stored
+    resume = {c.target: c for c in earlier if c.decided_at < since}
+    assert cycles(OWKIN, events, now, since=since, resume=resume) == tuple(c for c in full if c.decided_at >= since)
