@@ -20,7 +20,7 @@ from storage.messages import add_attachment
 from storage.migrate import head_revision
 from storage.tables import Attachment, AuditEvent, Ticket
 from storage.tickets import open_ticket
-from tests.bot.cli.conftest import run_frontdesk
+from tests.bot.cli.conftest import run_console_script, run_frontdesk
 from tests.storage.helpers import NOW
 
 
@@ -112,7 +112,7 @@ def test_a_backup_taken_while_requests_are_written_restores_whole(
     monkeypatch.setenv("FRONTDESK_DATABASE_URL", database_url)
     with writing(db, AttachmentStore(attachments), at_least=20) as writer:
         before = writer.committed
-        made = run_frontdesk("backup", str(target), "--attachments", str(attachments))
+        made = run_console_script("backup", str(target), "--attachments", str(attachments))  # another process
         after = writer.committed
     assert made.exit_code == 0, made.stderr
     assert after > before, "the writer went on writing while the backup was taken"
