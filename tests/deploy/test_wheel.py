@@ -1,12 +1,14 @@
 """The wheel: `python -m build` makes it, it installs with its dependencies (pinned by constraints.txt) in a fresh
 venv that sees nothing of this one, and the installed `frontdesk` finds its templates, presets and migrations:
-`db upgrade` and `demo` work from any folder. One build and one venv for the module.
+`db upgrade` and `demo` work from any folder. The wheel is built from the files deploy/Dockerfile's build stage
+copies, as that stage builds it, so the image's build has what it needs. One build and one venv for the module.
 
 The dependencies' wheels are kept in a wheelhouse (FRONTDESK_WHEELHOUSE, default ~/.cache/frontdesk/wheelhouse):
 once it holds them all, the venv installs without the network in seconds; else pip downloads them into it
 first (about two minutes)."""
 
 import os
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -30,10 +32,28 @@ def _run(*command: str | Path, cwd: Path, timeout: float = 600, **env: str) -> s
     return done
 
 
+def _build_context(folder: Path) -> Path:
+    """What deploy/Dockerfile's build stage copies, laid out as its COPY lines say (without .dockerignore's)."""
+    stage = (ROOT / "deploy" / "Dockerfile").read_text().split("\nFROM ", 2)[1]
+    for line in stage.splitlines():
+        if line.startswith("COPY "):
+            *sources, target = line.split()[1:]
+            for source in sources:
+                destination = folder / target / source if target.endswith("/") else folder / target
+                if (ROOT / source).is_dir():
+                    shutil.copytree(ROOT / source, destination, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+                else:
+                    destination.parent.mkdir(parents=True, exist_ok=True)
+                    shutil.copyfile(ROOT / source, destination)
+    return folder
+
+
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The wheel built as the image builds it: from the files the Dockerfile copies, with python -m build."""
     dist = tmp_path_factory.mktemp("dist")
-    _run(sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", dist, ROOT, cwd=dist)
+    source = _build_context(tmp_path_factory.mktemp("src"))
+    _run(sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", dist, source, cwd=source)
     (built,) = dist.glob("frontdesk-*.whl")
     return built
 
