@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from sqlmodel import col, func, select
 
+from slack_emulator import Workspace
 from storage.attachments import AttachmentStore
 from storage.engine import Database
 from storage.messages import add_attachment
@@ -21,6 +22,7 @@ from storage.migrate import head_revision
 from storage.tables import Attachment, AuditEvent, Ticket
 from storage.tickets import open_ticket
 from tests.bot.cli.conftest import run_console_script, run_frontdesk
+from tests.bot.cli.test_run import desk_file
 from tests.storage.helpers import NOW
 
 
@@ -185,3 +187,19 @@ def test_restore_of_a_folder_that_is_no_backup_says_so(tmp_path: Path, monkeypat
     refused = run_frontdesk("restore", str(tmp_path), "--attachments", str(tmp_path / "files"))
     assert refused.exit_code == 2
     assert refused.stderr == f"frontdesk: {tmp_path} is not a Frontdesk backup (no manifest.json)\n"
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])
+def test_the_attachment_folder_is_the_desk_configs_by_default(database_url: str, tmp_path: Path, monkeypatch) -> None:
+    config = desk_file(tmp_path, Workspace.example())  # attachments_folder: the default, beside the config
+    stored = AttachmentStore(tmp_path / "attachments").save(b"a screenshot", "shot.txt")
+    monkeypatch.setenv("FRONTDESK_CONFIG", str(config))
+    monkeypatch.setenv("FRONTDESK_DATABASE_URL", database_url)
+    made = run_frontdesk("backup", str(tmp_path / "backup"))
+    assert made.exit_code == 0, made.stderr
+    assert "and 1 attachment file(s), 12 bytes, to" in made.stdout
+    assert (tmp_path / "backup" / "attachments" / stored.stored_path).read_bytes() == b"a screenshot"
+    monkeypatch.setenv("FRONTDESK_CONFIG", str(tmp_path / "missing.toml"))
+    refused = run_frontdesk("backup", str(tmp_path / "backup-2"))
+    assert refused.exit_code == 2
+    assert refused.stderr.endswith("(or give --attachments FOLDER)\n")
