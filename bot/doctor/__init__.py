@@ -6,8 +6,8 @@ Rules:
   the checks that need it are skipped.
 - The checks: the configuration (the environment, the desk config and its policy, the SMTP variables, the
   database URL, `[email]` without an SMTP server) and the placeholder ids `frontdesk init` writes
-  (bot.doctor.configuration); the bot token, its scopes against the manifest's, the bot a member of every
-  configured channel, the user groups readable (bot.doctor.slack); the SMTP and IMAP logins (bot.doctor.mail); the
-  database reachable and migrated (bot.doctor.database).
+  (bot.doctor.configuration); the bot token (and the app-level token in Socket Mode), its scopes against the
+  manifest's, the bot a member of every configured channel, the user groups readable (bot.doctor.slack); the SMTP
+  and IMAP logins (bot.doctor.mail); the database reachable and migrated (bot.doctor.database).
 - Nothing here changes anything: no message is posted, no mail sent, no table written.
 """
