@@ -533,14 +533,16 @@ def _healthz_seconds(port: int) -> float:
 @pytest.mark.parametrize(("count", "limit"), [(300, 1000), (1100, 1200)], ids=["300", "1100-past-select"])
 def test_hundreds_of_half_open_connections_do_not_starve_the_health_check(db, tmp_path, count, limit):
     """Each stalled connection holds no thread; past 1,024 sockets poll() is used, so select()'s limit is no
-    limit; the stalled ones are cut once the channel timeout has passed since their first byte."""
-    with door_on(db, tmp_path, channel_timeout=2, connection_limit=limit) as door, ExitStack() as held:
+    limit; the stalled ones are cut once the channel timeout has passed since their first byte. (The health check
+    is answered before that timeout: on a loaded machine, opening the connections alone takes a second or two.)"""
+    timeout = 4
+    with door_on(db, tmp_path, channel_timeout=timeout, connection_limit=limit) as door, ExitStack() as held:
         opened = time.monotonic()
         stalled = [held.enter_context(connection) for connection in _half_open(door.server.port, count)]
-        assert _healthz_seconds(door.server.port) < 2.0
+        assert _healthz_seconds(door.server.port) < timeout
         assert door.still_serves_slack()
-        assert _closed_by_server(stalled, within=10.0) == count
-        assert time.monotonic() - opened >= 2.0
+        assert _closed_by_server(stalled, within=10.0 + timeout) == count
+        assert time.monotonic() - opened >= timeout
 
 
 def test_a_client_trickling_its_headers_byte_by_byte_is_cut_after_the_channel_timeout(db, tmp_path):
