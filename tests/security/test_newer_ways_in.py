@@ -29,7 +29,10 @@ from storage.tables.queues import InboxItem
 from storage.tables.tickets import Message as MessageRow
 from storage.tables.tickets import Ticket
 from tests.bot.conversation import START, Conversation, conversation_on, desk_config
-from tests.bot.desk.conftest import complete_request, frontdesk
+from tests.bot.desk.conftest import complete_request, frontdesk, ticket_of
+from tests.bot.email.mail_conversation import ANNA, email, mail_desk, reply_to  # noqa: F401  (fixture)
+from tests.bot.email.smtp_server import smtp_server  # noqa: F401  (fixture)
+from tests.bot.email.test_round_trip import answer_every_question
 
 EXTERNAL = "T0ACME001"  # the customer's own organisation
 ERIN_EMAIL, ERIN_PHONE = "erin@acme.example", "+33 6 11 22 33 44"
@@ -360,3 +363,39 @@ def test_an_agents_click_or_form_naming_a_request_that_does_not_exist_is_dropped
     dropped = [r.getMessage() for r in caplog.records if "which does not exist" in r.getMessage()]
     assert len(dropped) == 3
     assert not [r for r in caplog.records if r.levelname == "ERROR"]
+
+
+# -- by email: a verified colleague of the requester, at the same customer's domain ---------------------------
+
+BERND = "bernd@customer.example"
+
+
+def test_a_colleagues_email_in_a_request_still_in_intake_answers_none_of_its_questions(mail_desk):  # noqa: F811
+    """Bernd may write in Anna's request (he is at the same customer), but his "Phone:" and "Email:" never become
+    her contact details, and nothing of his answers the intake."""
+    mail = mail_desk
+    mail.receive(email(message_id="<first@customer.example>"))
+    [question] = mail.new_emails()
+    mail.receive(reply_to(question, "Email: bernd@customer.example\nPhone: +49 170 1234567\nToday 9:00\nnone\n",
+                          sender=BERND))  # fmt: skip
+    ticket = ticket_of(mail.conversation)
+    assert ticket.contact_email == ANNA
+    assert ticket.contact_phone in (None, "")
+    assert ticket.status == "intake"
+    assert "contact" in ticket.missing_fields
+    assert all(BERND not in e.recipients for e in mail.new_emails())  # the intake asks only Anna
+
+
+def test_a_colleagues_yes_by_email_neither_closes_nor_rates_the_request(mail_desk):  # noqa: F811
+    mail = mail_desk
+    mail.receive(email(message_id="<first@customer.example>"))
+    answer_every_question(mail)
+    frontdesk(mail.conversation, "resolve SR-000001")
+    mail.settle()
+    [asked] = [
+        e for e in mail.new_emails() if "Is your problem solved?" in e.message.get_body(("plain",)).get_content()
+    ]
+    mail.receive(reply_to(asked, "Yes, all good now. 5", sender=BERND))
+    ticket = ticket_of(mail.conversation)
+    assert ticket.status == "resolved"
+    assert ticket.satisfaction_score is None
