@@ -23,11 +23,14 @@ def desk_file(folder: Path, workspace: Workspace) -> Path:
 
 
 def banner(stream: IO[str]) -> str:
-    """The first line the command itself prints (`frontdesk: ...`), past the log lines before it."""
+    """The first line the command itself prints (`frontdesk: ...`), past the log lines before it; without one,
+    everything it printed (for the failure to show)."""
+    lines = []
     for line in stream:
         if line.startswith("frontdesk: "):
             return line
-    return ""
+        lines.append(line)
+    return "".join(lines) or "(nothing printed)"
 
 
 def test_missing_settings_are_listed_one_per_line(tmp_path, monkeypatch):
