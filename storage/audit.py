@@ -18,6 +18,8 @@ from storage.columns import to_utc
 from storage.tables import AuditEvent
 
 REFUSED = "access.refused"  # someone tried what their role does not allow: nothing changed but this row
+MESSAGE_ADDED = "ticket.message_added"  # the requester or an agent wrote in a request's thread
+COMMENT_ADDED = "ticket.comment_added"  # someone else wrote there: kept as a comment (author_role "other")
 
 
 @dataclass(frozen=True)

@@ -3,9 +3,10 @@
 Rules:
 - A request's last activity is the latest audit event on it by anyone but the bot (`bot_actor`): a message in
   its thread, an answer given with a button, a form, or its opening; a refused attempt (`access.refused`) is
-  not activity, so nobody keeps another's request from closing by trying what they may not do. Every one of
-  them is audited in the same transaction as the change (storage.tickets, storage.messages), and audit ids only
-  grow, so the latest event's id also names the idle period that follows it.
+  not activity, nor is a comment of someone who is neither its requester nor an agent (`ticket.comment_added`),
+  so nobody keeps another's request from closing, by trying what they may not do or by writing in its thread.
+  Every one of them is audited in the same transaction as the change (storage.tickets, storage.messages), and
+  audit ids only grow, so the latest event's id also names the idle period that follows it.
 - `idle_intake` lists the requests in intake whose last activity is at or before `cutoff`, the longest idle
   first. It starts from the index on ticket.status (requests in intake are few next to all requests) and reaches
   their events through the index on audit_event (ticket_id, id), so it does not read closed requests.
@@ -19,10 +20,12 @@ from datetime import datetime
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from storage.audit import REFUSED
+from storage.audit import COMMENT_ADDED, REFUSED
 from storage.columns import to_utc
 from storage.kinds import TicketStatus
 from storage.tables import AuditEvent, Ticket
+
+NOT_ACTIVITY = (REFUSED, COMMENT_ADDED)
 
 
 @dataclass(frozen=True)
@@ -43,7 +46,7 @@ def idle_intake(session: Session, *, cutoff: datetime, bot_actor: str, limit: in
         .where(
             col(Ticket.status) == TicketStatus.INTAKE.value,
             col(AuditEvent.actor) != bot_actor,
-            col(AuditEvent.action) != REFUSED,
+            col(AuditEvent.action).not_in(NOT_ACTIVITY),
         )
         .group_by(col(AuditEvent.ticket_id))
         .subquery()
@@ -71,7 +74,7 @@ def idle_since(session: Session, ticket_id: int, *, bot_actor: str) -> IdleIntak
         .where(
             col(AuditEvent.ticket_id) == ticket_id,
             col(AuditEvent.actor) != bot_actor,
-            col(AuditEvent.action) != REFUSED,
+            col(AuditEvent.action).not_in(NOT_ACTIVITY),
         )
         .order_by(col(AuditEvent.id).desc())
         .limit(1)

@@ -61,7 +61,8 @@ def add_message(
     session.flush()
     assert message.id is not None
     after = {"message_id": message.id, "author_role": message.author_role, "public": public, "channel": channel}
-    audit.record(session, actor=author, action="ticket.message_added", at=at, ticket_id=ticket_id, after=after)
+    action = audit.COMMENT_ADDED if message.author_role == AuthorRole.OTHER.value else audit.MESSAGE_ADDED
+    audit.record(session, actor=author, action=action, at=at, ticket_id=ticket_id, after=after)
     return MessageRecord(
         message.id, ticket_id, author, AuthorRole(message.author_role), public, MessageChannel(channel), text, at
     )

@@ -17,6 +17,8 @@ from hypothesis import strategies as st
 from sqlmodel import select
 
 from bot.desk.commands import SHAPES, Command, parse_command
+from bot.desk.intake.abandoned import sweep_abandoned
+from bot.say import Say
 from bot.slack.routes import FRONTDESK, Role, route_of
 from bot.ways_in import IDS
 from slack_emulator import Message, Workspace, payloads
@@ -399,3 +401,32 @@ def test_a_colleagues_yes_by_email_neither_closes_nor_rates_the_request(mail_des
     ticket = ticket_of(mail.conversation)
     assert ticket.status == "resolved"
     assert ticket.satisfaction_score is None
+
+
+# -- abandoned intake: nobody but the requester keeps her request open ----------------------------------------
+
+
+def test_a_strangers_comments_in_a_request_thread_never_keep_it_from_closing(conversation):
+    """Mallory comments under Alice's incomplete request every few hours: Alice is reminded once, and the request
+    closes `close_after` after Alice's own last word, as if Mallory had said nothing."""
+    ws = conversation.emulator.workspace
+    ws.add_user("mallory", real_name="Mallory Evil")
+    ws.invite("support", "mallory")
+    root = conversation.slack.user_says("support", "alice", "Search is slow since this morning").message
+    conversation.settle()
+    intake, at = conversation.desk.intake, START
+    while at + timedelta(hours=3) < START + intake.close_after:
+        at += timedelta(hours=3)
+        conversation.now = at
+        conversation.slack.user_says("support", "mallory", "bump", thread_ts=root.ts)
+        conversation.settle()
+        sweep_abandoned(conversation.database, conversation.desk, at, lambda s, at=at: Say(s, conversation.desk, at))
+    closing = START + intake.close_after
+    conversation.now = closing
+    swept = sweep_abandoned(
+        conversation.database, conversation.desk, closing, lambda s: Say(s, conversation.desk, closing)
+    )
+    conversation.settle()
+    assert swept.closed == (_tickets(conversation)[0].id,)
+    reminders = [t for t in conversation.bot_says(root.channel, root.ts) if t.startswith("Are you still there?")]
+    assert len(reminders) == 1
