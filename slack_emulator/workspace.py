@@ -162,6 +162,7 @@ class Workspace:
         id: str | None = None,
         team: str | None = None,
         info_refused: bool = False,
+        deleted: bool = False,
     ) -> User:
         user = User(
             id=id or self.new_id("U"),
@@ -175,6 +176,7 @@ class Workspace:
             is_admin=is_admin,
             team=team,
             info_refused=info_refused,
+            deleted=deleted,
         )
         with self._lock:
             self._users[user.id] = user

@@ -9,7 +9,8 @@ Rules:
   (an older proxy in between) nothing is said about scopes.
 - Each configured channel (conversations.info): `channel_not_found` (unknown, or private without the bot) and not a
   member (`is_member` false: "invite @Frontdesk to #name") are problems, each naming the key; each configured
-  user group must answer usergroups.users.list. Placeholder ids (bot.doctor.configuration) are not looked up.
+  user group must answer usergroups.users.list, and each configured user users.info (unknown or deactivated is
+  a problem). Placeholder ids (bot.doctor.configuration) are not looked up.
 - These are warnings at start: the bot runs, and waits for what it cannot yet do (docs/operations.md).
 """
 
@@ -93,9 +94,11 @@ def check_slack(client: WebClient, desk: DeskConfig | None, wanted: Iterable[str
     ids = [found for found in configured_ids(desk) if found.value not in PLACEHOLDERS] if desk else []
     channels = [found for found in ids if found.what == "channel"]
     groups = [found for found in ids if found.what == "usergroup"]
+    users = [found for found in ids if found.what == "user"]
     try:
         problems.extend(problem for found in channels if (problem := _channel(client, found)) is not None)
         problems.extend(problem for found in groups if (problem := _usergroup(client, found)) is not None)
+        problems.extend(problem for found in users if (problem := _user(client, found)) is not None)
     except _Unreachable as error:
         problems.append(finding("slack_unreachable", fatal=True, url=client.base_url, reason=error.reason))
     return SlackReport(identity, tuple(problems), len(channels), len(groups))
@@ -118,6 +121,16 @@ def _usergroup(client: WebClient, found: ConfiguredId) -> Finding | None:
         _call(client.usergroups_users_list, usergroup=found.value)
     except SlackApiError as error:
         return finding("usergroup_unreadable", key=found.key, usergroup=found.value, error=_code(error))
+    return None
+
+
+def _user(client: WebClient, found: ConfiguredId) -> Finding | None:
+    try:
+        user = _call(client.users_info, user=found.value)["user"]
+    except SlackApiError as error:
+        return finding("user_unknown", key=found.key, user=found.value, error=_code(error))
+    if user.get("deleted"):
+        return finding("user_deactivated", key=found.key, user=found.value, name=user.get("name") or found.value)
     return None
 
 

@@ -197,3 +197,22 @@ def test_a_refused_app_level_token_is_a_problem(
         " Tokens, with the connections:write scope)",
         "1 problem found",
     ]
+
+
+def test_unknown_and_deactivated_people_are_named(
+    emulator: SlackEmulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, database_url: str
+) -> None:
+    gone = emulator.workspace.add_user("erin", real_name="Erin Gone", deleted=True)
+    levels = f'[levels.L2]\nusers = ["U0NOSUCH9", "{gone.id}"]\n'
+    configure(monkeypatch, tmp_path, emulator, desk_text(emulator.workspace) + levels,
+              FRONTDESK_DATABASE_URL=database_url)  # fmt: skip
+
+    outcome = run_frontdesk("doctor")
+
+    assert outcome.exit_code == 1
+    assert outcome.stdout.splitlines() == [
+        "levels.L2.users U0NOSUCH9: Slack knows no such user (user_not_found): check the id (their profile > ⋮ > Copy"
+        " member ID)",
+        f"levels.L2.users {gone.id}: @erin is deactivated in Slack: remove them or name someone else",
+        "2 problems found",
+    ]
