@@ -16,21 +16,10 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, case, func, select
 from sqlmodel import Session, col
 
+from sla.cycles import Cycle
 from storage.columns import to_utc
 from storage.reports import Scope
 from storage.tables import Ticket, UpdateCycle
-
-
-@dataclass(frozen=True)
-class CycleValue:
-    """One decided period: due at `due_at`, met at `met_at` (None: missed), under `priority` and `plan`."""
-
-    target: str
-    started_at: datetime
-    due_at: datetime
-    met_at: datetime | None
-    priority: str
-    plan: str
 
 
 @dataclass(frozen=True)
@@ -53,11 +42,11 @@ def latest_decided(session: Session, ticket_id: int) -> datetime | None:
     return None if found is None else to_utc(found)
 
 
-def last_before(session: Session, ticket_id: int, before: datetime) -> dict[str, CycleValue]:
+def last_before(session: Session, ticket_id: int, before: datetime) -> dict[str, Cycle]:
     """Each target's latest stored cycle decided before `before` (one indexed row per target)."""
     earlier = [col(UpdateCycle.ticket_id) == ticket_id, col(UpdateCycle.decided_at) < to_utc(before)]
     targets = session.execute(select(col(UpdateCycle.target)).where(*earlier).distinct()).scalars().all()
-    found: dict[str, CycleValue] = {}
+    found: dict[str, Cycle] = {}
     for target in targets:
         statement = (
             select(UpdateCycle)
@@ -67,7 +56,7 @@ def last_before(session: Session, ticket_id: int, before: datetime) -> dict[str,
         )
         row = session.execute(statement).scalars().one()
         met_at = None if row.met_at is None else to_utc(row.met_at)
-        found[target] = CycleValue(target, to_utc(row.started_at), to_utc(row.due_at), met_at, row.priority, row.plan)
+        found[target] = Cycle(target, to_utc(row.started_at), to_utc(row.due_at), met_at, row.priority, row.plan)
     return found
 
 
@@ -83,9 +72,7 @@ def tickets_without_cycles(session: Session, *, after: int, limit: int) -> list[
     return [int(ticket_id) for ticket_id in session.execute(statement).scalars()]
 
 
-def set_cycles(
-    session: Session, ticket_id: int, cycles: Sequence[CycleValue], *, since: datetime | None = None
-) -> None:
+def set_cycles(session: Session, ticket_id: int, cycles: Sequence[Cycle], *, since: datetime | None = None) -> None:
     """Stores exactly `cycles` as the ticket's decided cycles (with `since`: those decided at or after it)."""
     conditions = [col(UpdateCycle.ticket_id) == ticket_id]
     if since is not None:

@@ -26,7 +26,7 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from sla.clocks import Clocks, Event, State, TargetState, clocks
-from sla.cycles import Cycle, cycles
+from sla.cycles import cycles
 from sla.policy import Policy
 from storage import cycles as stored_cycles
 from storage import deadlines, ticket_events
@@ -62,13 +62,7 @@ def store_cycles(session: Session, policy: Policy, ticket_id: int, log: list[Eve
     latest = stored_cycles.latest_decided(session, ticket_id)
     since = None if latest is None else latest - SKEW
     resume = {} if since is None else stored_cycles.last_before(session, ticket_id, since)
-    known = {
-        target: Cycle(c.target, c.started_at, c.due_at, c.met_at, c.priority, c.plan) for target, c in resume.items()
-    }
-    decided = [
-        stored_cycles.CycleValue(c.target, c.started_at, c.due_at, c.met_at, c.priority, c.plan)
-        for c in cycles(policy, log, now, since=since, resume=known)
-    ]
+    decided = cycles(policy, log, now, since=since, resume=resume)
     stored_cycles.set_cycles(session, ticket_id, decided, since=since)
 
 
