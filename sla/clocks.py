@@ -42,23 +42,12 @@ from fractions import Fraction
 from functools import partial
 from zoneinfo import ZoneInfo
 
-from sla.calendar import Calendar
 from sla.durations import NextRelease, NoDeadline
-from sla.intervals import Span, clipped, merged
+from sla.intervals import Span
+from sla.log import Event, Progress, excluded, pauses, stop, stops_on, terms_at, utc
 from sla.policy import Escalation, Policy
 from sla.targets import Target
-from sla.timeline import MICROSECOND, to_micros
-
-REOPENABLE_STOPS = frozenset({"resolved", "closed", "deferred"})
-
-
-@dataclass(frozen=True)
-class Event:
-    """Something that happened to a request: `kind` at `at`, with a value for plan/kind/priority changes."""
-
-    at: datetime
-    kind: str
-    value: str = ""
+from sla.timeline import MICROSECOND
 
 
 class State(StrEnum):
@@ -118,10 +107,10 @@ class Clocks:
 
 def clocks(policy: Policy, events: Iterable[Event], now: datetime) -> Clocks:
     """The state of every target of the request whose log is `events`, at `now`."""
-    now = _utc(now)
-    log = sorted((Event(_utc(event.at), event.kind, event.value) for event in events), key=lambda e: e.at)
+    now = utc(now)
+    log = sorted((Event(utc(event.at), event.kind, event.value) for event in events), key=lambda e: e.at)
     log = [event for event in log if event.at <= now]
-    plan, kind, priority = _terms_at(policy, log, now)
+    plan, kind, priority = terms_at(policy, log, now)
     states = tuple(_target_state(policy, target, log, now) for target in policy.targets(plan, kind, priority))
     upcoming = [
         milestone.at.astimezone(UTC)
@@ -138,8 +127,8 @@ def _target_state(policy: Policy, target: Target, log: Sequence[Event], now: dat
     first_start = next((event.at for event in log if event.kind == definition.starts_on), None)
     if first_start is None:
         return TargetState(target.name, definition.label, target.calendar.name, State.PENDING, recurs=definition.recurs)
-    stopped_at, stopped_by, gaps = _stop(log, first_start, _stops_on(policy, target))
-    plan, kind, priority = _terms_at(policy, log, stopped_at or now)
+    stopped_at, stopped_by, gaps = stop(log, first_start, stops_on(policy, target))
+    plan, kind, priority = terms_at(policy, log, stopped_at or now)
     target = _same_target(policy.targets(plan, kind, priority), target)
     steps = [step for step in policy.escalations_for(plan, priority) if step.target == target.name]
     start = _restart(log, first_start, stopped_at, gaps, definition.restarts_on) if definition.recurs else first_start
@@ -147,21 +136,10 @@ def _target_state(policy: Policy, target: Target, log: Sequence[Event], now: dat
     if until is not None or isinstance(target.duration, NextRelease):
         exclusions: list[Span[datetime]] = []  # a release or a date deferred to does not move
     else:
-        exclusions = _excluded([*gaps, *(_pauses(log) if target.pausable else [])], start)
+        exclusions = excluded([*gaps, *(pauses(log) if target.pausable else [])], start)
     ended = _ended_as(policy, target.name, stopped_by)
-    progress = _Progress(target.calendar, start, exclusions)
+    progress = Progress(target.calendar, start, exclusions)
     return _evaluate(policy, target, progress, steps, stopped_at, now, ended=ended, until=until)
-
-
-def _stops_on(policy: Policy, target: Target) -> frozenset[str]:
-    """A target's stop events: its definition's, `resolved` where the resolution rule names it, and `deferred`
-    unless the deferral keeps it."""
-    stops = set(target.definition.stops_on)
-    if target.name in policy.resolution.satisfies | policy.resolution.cancels:
-        stops.add("resolved")
-    if target.name not in policy.deferral.keeps:
-        stops.add("deferred")
-    return frozenset(stops)
 
 
 def _ended_as(policy: Policy, name: str, stopped_by: str | None) -> State:
@@ -195,7 +173,7 @@ def _instant(text: str) -> datetime | None:
 def _evaluate(
     policy: Policy,
     target: Target,
-    progress: "_Progress",
+    progress: "Progress",
     steps: Sequence[Escalation],
     stopped_at: datetime | None,
     now: datetime,
@@ -245,16 +223,6 @@ def _evaluate(
     )
 
 
-def _terms_at(policy: Policy, log: Sequence[Event], instant: datetime) -> tuple[str, str, str]:
-    """Plan, kind and priority in force at `instant`: the latest change at or before it, else the defaults."""
-    before = [event for event in log if event.at <= instant]
-    return (
-        _latest(before, "plan", policy.default_plan),
-        _latest(before, "kind", policy.default_kind),
-        _latest(before, "priority", policy.default_priority),
-    )
-
-
 def _same_target(targets: Sequence[Target], target: Target) -> Target:
     """The rule of the same name among `targets` (those in force when a target stopped), else `target`."""
     return next((candidate for candidate in targets if candidate.name == target.name), target)
@@ -282,13 +250,13 @@ def _restart(
 
 def due_at(policy: Policy, target: Target, start: datetime, pauses: Sequence[Span[datetime]] = ()) -> datetime | None:
     """The deadline of `target` started at `start`, with these pauses if it is pausable; None: no deadline."""
-    start = _utc(start)
-    spans = [Span(_utc(p.start), None if p.end is None else _utc(p.end)) for p in pauses] if target.pausable else []
-    return _deadline(policy, target, start, _Progress(target.calendar, start, _excluded(spans, start)))[1]
+    start = utc(start)
+    spans = [Span(utc(p.start), None if p.end is None else utc(p.end)) for p in pauses] if target.pausable else []
+    return _deadline(policy, target, start, Progress(target.calendar, start, excluded(spans, start)))[1]
 
 
 def _deadline(
-    policy: Policy, target: Target, start: datetime, progress: "_Progress"
+    policy: Policy, target: Target, start: datetime, progress: "Progress"
 ) -> tuple[timedelta | None, datetime | None]:
     """The target's length in working time and its due instant (None, None without a deadline).
 
@@ -308,7 +276,7 @@ def _deadline(
 
 def _milestones(
     policy: Policy,
-    progress: "_Progress",
+    progress: "Progress",
     amount: timedelta,
     due: datetime | None,
     steps: Sequence[Escalation],
@@ -334,7 +302,7 @@ def _milestones(
     return sorted(milestones, key=lambda milestone: milestone.at)
 
 
-def _overdue(progress: "_Progress", amount: timedelta, now: datetime) -> list[Milestone]:
+def _overdue(progress: "Progress", amount: timedelta, now: datetime) -> list[Milestone]:
     """An overdue recurring target's period ends after the first (the breach): the latest one at or before `now`
     (what is due now) and the next one (when to look again), in UTC, each with its count of periods as fraction."""
     periods = progress.consumed(now) // amount
@@ -346,97 +314,8 @@ def _overdue(progress: "_Progress", amount: timedelta, now: datetime) -> list[Mi
     return found
 
 
-def _stop(
-    log: Sequence[Event], start: datetime, stops_on: frozenset[str]
-) -> tuple[datetime | None, str | None, list[Span[datetime]]]:
-    """When the target stopped (if it did), by which event, and the gaps between reopenable stops and their
-    reopening."""
-    stopped: Event | None = None
-    gaps: list[Span[datetime]] = []
-    for event in log:
-        if event.at < start:
-            continue
-        if stopped is None and event.kind in stops_on:
-            stopped = event
-        elif stopped is not None and event.kind == "reopened" and stopped.kind in REOPENABLE_STOPS:
-            gaps.append(Span(stopped.at, event.at))
-            stopped = None
-    return (stopped.at if stopped else None), (stopped.kind if stopped else None), gaps
-
-
-def _pauses(log: Sequence[Event]) -> list[Span[datetime]]:
-    spans: list[Span[datetime]] = []
-    opened: datetime | None = None
-    for event in log:
-        if event.kind == "pause" and opened is None:
-            opened = event.at
-        elif event.kind == "resume" and opened is not None:
-            spans.append(Span(opened, event.at))
-            opened = None
-    if opened is not None:
-        spans.append(Span(opened))
-    return spans
-
-
-def _excluded(spans: list[Span[datetime]], start: datetime) -> list[Span[datetime]]:
-    """Spans cut to begin at `start`, sorted and merged (sla.intervals); an open one absorbs everything after it."""
-    return merged(clipped(spans, Span(start)))
-
-
-class _Progress:
-    """Working time on a calendar from `start`, skipping excluded spans (pauses and reopen gaps)."""
-
-    def __init__(self, calendar: Calendar, start: datetime, exclusions: list[Span[datetime]]) -> None:
-        self.calendar, self.start, self.exclusions = calendar, start, exclusions
-
-    def reach(self, amount: timedelta) -> datetime | None:
-        """The instant at which `amount` of counted working time has passed; None inside an open pause."""
-        cursor, left = self.start, amount
-        for excluded in self.exclusions:
-            if excluded.start > cursor:
-                worked = self.calendar.working_time_between(cursor, excluded.start)
-                if worked >= left:
-                    break
-                left -= worked
-            if excluded.end is None:
-                return None
-            cursor = max(cursor, excluded.end)
-        return self.calendar.add(left, to=cursor)
-
-    def consumed(self, until: datetime) -> timedelta:
-        """Counted working time in [start, until)."""
-        return self._split(until)[0]
-
-    def paused(self, until: datetime) -> timedelta:
-        """Working time inside excluded spans in [start, until)."""
-        return self._split(until)[1]
-
-    def _split(self, until: datetime) -> tuple[timedelta, timedelta]:
-        counted, excluded, cursor = timedelta(0), timedelta(0), self.start
-        for span in self.exclusions:
-            if span.start >= until:
-                break
-            counted += self._between(cursor, span.start)
-            end = until if span.end is None else min(span.end, until)
-            excluded += self._between(span.start, end)
-            cursor = max(cursor, end)
-        return counted + self._between(cursor, until), excluded
-
-    def _between(self, first: datetime, last: datetime) -> timedelta:
-        return self.calendar.working_time_between(first, last) if last > first else timedelta(0)
-
-
-def _latest(log: Sequence[Event], kind: str, default: str) -> str:
-    return next((event.value for event in reversed(log) if event.kind == kind), default)
-
-
 def _scaled(amount: timedelta, fraction: Fraction) -> timedelta:
     return round(amount // MICROSECOND * fraction) * MICROSECOND
-
-
-def _utc(instant: datetime) -> datetime:
-    to_micros(instant)  # refuses naive instants
-    return instant.astimezone(UTC)
 
 
 def _local(instant: datetime | None, zone: ZoneInfo) -> datetime | None:

@@ -22,9 +22,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sla.clocks import Event, _excluded, _pauses, _Progress, _stop, _stops_on, _terms_at, _utc
 from sla.durations import WorkingDuration
 from sla.intervals import Span
+from sla.log import Event, Progress, excluded, pauses, stop, stops_on, terms_at, utc
 from sla.policy import Policy
 from sla.targets import Target
 
@@ -62,34 +62,34 @@ def cycles(
 ) -> tuple[Cycle, ...]:
     """Every decided cycle of every recurring target of the request whose log is `events`, at `now`, in order;
     with `since`, only those decided at or after it, each target's walk resumed after its `resume` cycle."""
-    now = _utc(now)
-    log = sorted((Event(_utc(event.at), event.kind, event.value) for event in events), key=lambda e: e.at)
+    now = utc(now)
+    log = sorted((Event(utc(event.at), event.kind, event.value) for event in events), key=lambda e: e.at)
     log = [event for event in log if event.at <= now]
-    plan, kind, priority = _terms_at(policy, log, now)
+    plan, kind, priority = terms_at(policy, log, now)
     found: list[Cycle] = []
     for target in policy.targets(plan, kind, priority):
         if target.definition.recurs:
             found += _target_cycles(policy, target.name, log, now, (resume or {}).get(target.name))
     if since is not None:
-        found = [cycle for cycle in found if cycle.decided_at >= _utc(since)]
+        found = [cycle for cycle in found if cycle.decided_at >= utc(since)]
     return tuple(sorted(found, key=lambda cycle: (cycle.due_at, cycle.target)))
 
 
 def _target_cycles(
     policy: Policy, name: str, log: Sequence[Event], now: datetime, resume: Cycle | None = None
 ) -> list[Cycle]:
-    current = next(t for t in policy.targets(*_terms_at(policy, log, now)) if t.name == name)
+    current = next(t for t in policy.targets(*terms_at(policy, log, now)) if t.name == name)
     definition = current.definition
     first = next((event.at for event in log if event.kind == definition.starts_on), None)
     if first is None:
         return []
-    stopped = _stop(log, first, _stops_on(policy, current))
+    stopped = stop(log, first, stops_on(policy, current))
     stopped_at, gaps = stopped[0], stopped[-1]
     found: list[Cycle] = []
     for start, end, ended in _runs(log, first, stopped_at, gaps, definition.restarts_on, now):
-        if resume is not None and end <= _utc(resume.decided_at):
+        if resume is not None and end <= utc(resume.decided_at):
             continue  # decided before the resumed cycle: known already
-        target = next((t for t in policy.targets(*_terms_at(policy, log, start)) if t.name == name), None)
+        target = next((t for t in policy.targets(*terms_at(policy, log, start)) if t.name == name), None)
         if target is not None and isinstance(target.duration, WorkingDuration):
             after = _resumed_at(resume, start, end)
             found += _run_cycles(policy, target, log, gaps, (start, end, ended), after)
@@ -100,8 +100,8 @@ def _resumed_at(resume: Cycle | None, start: datetime, end: datetime) -> datetim
     """Where the walk of the run [start, end) resumes: after the resumed cycle when it is a missed period of it."""
     if resume is None or resume.met_at is not None:
         return None
-    due = _utc(resume.due_at)
-    return due if _utc(resume.started_at) >= start and due < end else None
+    due = utc(resume.due_at)
+    return due if utc(resume.started_at) >= start and due < end else None
 
 
 def _runs(
@@ -149,12 +149,12 @@ def _run_cycles(
     start, end, ended = run
     if not isinstance(target.duration, WorkingDuration):
         return []
-    spans = [*gaps, *(_pauses(log) if target.pausable else [])]
+    spans = [*gaps, *(pauses(log) if target.pausable else [])]
     amount = target.calendar.length_of(target.duration)
     found: list[Cycle] = []
     previous = after or start
     for _ in range(MAX_CYCLES):  # each period measured from the previous one's end: linear in the periods
-        due = _Progress(target.calendar, previous, _excluded(spans, previous)).reach(amount) if amount else None
+        due = Progress(target.calendar, previous, excluded(spans, previous)).reach(amount) if amount else None
         if due is None:
             break
         due = due.astimezone(UTC)
@@ -171,5 +171,5 @@ def _run_cycles(
 def _cycle(
     policy: Policy, name: str, log: Sequence[Event], start: datetime, due: datetime, met_at: datetime | None
 ) -> Cycle:
-    plan, _, priority = _terms_at(policy, log, met_at or due)
+    plan, _, priority = terms_at(policy, log, met_at or due)
     return Cycle(name, start, due, met_at, priority, plan)

@@ -25,8 +25,9 @@ Rules:
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
-from sla.clocks import Clocks, Event, State, TargetState, clocks
+from sla.clocks import Clocks, State, TargetState, clocks
 from sla.cycles import cycles
+from sla.log import Event
 from sla.policy import Policy
 from storage import cycles as stored_cycles
 from storage import deadlines, ticket_events

@@ -6,7 +6,7 @@ Rules:
 - The deadline of every target is stored in ticket_deadline (one row per ticket and target) so that sweeps can
   find them with an index; `next_change_at` is the earliest instant at which anything about the ticket changes
   (a warning, a breach, an update nag), NULL when nothing will, and is indexed for the sweeps.
-- ticket_event is the log the SLA clocks read (sla.clocks.Event: complete, plan, kind, priority,
+- ticket_event is the log the SLA clocks read (sla.log.Event: complete, plan, kind, priority,
   defect_confirmed, public_reply, workaround, fix, resolved, closed, reopened, pause, resume, ...), in the
   order it happened: by `at`, then by id.
 - update_cycle keeps every decided period of a recurring target (sla.cycles), met or missed, for the reports.

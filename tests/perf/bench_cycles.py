@@ -25,8 +25,9 @@ from sqlalchemy import text
 
 from bot.desk import clocks as desk_clocks
 from sla import presets
-from sla.clocks import Event, clocks
+from sla.clocks import clocks
 from sla.cycles import cycles
+from sla.log import Event
 from storage import ticket_events
 from storage.engine import Database
 from storage.migrate import upgrade

@@ -3,7 +3,8 @@
 from datetime import datetime
 from fractions import Fraction
 
-from sla.clocks import Clocks, Event, TargetState, clocks
+from sla.clocks import Clocks, TargetState, clocks
+from sla.log import Event
 from sla.policy import Policy
 from tests.sla.policy_helpers import at, preset
 

@@ -13,8 +13,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from sla.clocks import Event, State, clocks, due_at
+from sla.clocks import State, clocks, due_at
 from sla.intervals import Span
+from sla.log import Event
 from sla.policy_loader import parse_policy
 from sla.timeline import NaiveInstantError
 from tests.sla.clock_helpers import clocks_at, instants, log, target_at, timeline

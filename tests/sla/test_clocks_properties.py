@@ -14,9 +14,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sla.calendar import Calendar
-from sla.clocks import Clocks, Event, State, clocks, due_at
+from sla.clocks import Clocks, State, clocks, due_at
 from sla.durations import WorkingDuration
 from sla.intervals import Span
+from sla.log import Event
 from sla.policy import Policy
 from sla.targets import Target
 from tests.sla.policy_helpers import preset

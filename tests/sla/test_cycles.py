@@ -8,8 +8,8 @@ from datetime import timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sla.clocks import Event
 from sla.cycles import cycles
+from sla.log import Event
 from tests.sla.clock_helpers import log
 from tests.sla.policy_helpers import at, preset
 
