@@ -23,3 +23,11 @@ def test_ci_runs_the_readmes_test_command_word_for_word():
     _, tests = _quick_start_commands()
     ci = (ROOT / ".ci" / "run").read_text()
     assert f'step tests bash -c "{tests}"' in ci
+
+
+def test_the_readme_says_in_short_what_is_verified_and_how_to_report_a_vulnerability():
+    readme = (ROOT / "README.md").read_text()
+    section = readme[readme.index("## Security") : readme.index("\n## ", readme.index("## Security") + 1)]
+    assert "Authentication-Results" in section
+    assert "vulnerability" in section
+    assert "docs/security.md" in section
