@@ -18,7 +18,8 @@ Rules:
 
 import json
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -70,15 +71,18 @@ class CallLog:
         self._in_flight: dict[str, int] = {}
         self._changed = threading.Condition()
 
-    def arrived(self, method: str) -> None:
-        """A call of `method` arrived; it is in flight until `left`."""
-        with self._changed:
-            self._in_flight[method] = self._in_flight.get(method, 0) + 1
-            self._changed.notify_all()
+    @contextmanager
+    def in_flight(self, method: str) -> Iterator[None]:
+        """A call of `method` is in flight while the block runs (from its arrival to its answer)."""
+        self._count(method, 1)
+        try:
+            yield
+        finally:
+            self._count(method, -1)
 
-    def left(self, method: str) -> None:
+    def _count(self, method: str, change: int) -> None:
         with self._changed:
-            self._in_flight[method] -= 1
+            self._in_flight[method] = self._in_flight.get(method, 0) + change
             self._changed.notify_all()
 
     def wait_for_in_flight(self, method: str, count: int, timeout: float = 5.0) -> None:

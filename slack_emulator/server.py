@@ -340,45 +340,33 @@ class SlackEmulator:
         *,
         token: str | None = None,
     ) -> None:
-        self.log.arrived(name)
-        try:
-            self._answer(handler, name, params, headers, compute, token)
-        finally:
-            self.log.left(name)
+        with self.log.in_flight(name):
+            received = self.workspace.now()
+            delay = self._latencies.draw(name)
+            if delay > 0:
+                self._stopping.wait(delay)
+            fault = self._take_fault(name)
+            if isinstance(fault, Drop):
+                handler.close_connection = True
+                dropped = {"error": "connection_dropped"}
+                self.log.record(Call(name, params, headers, self.workspace.now(), 0, dropped, token, received))
+                return
+            answer = _fault_answer(fault) if fault is not None else None
+            if answer is None:
+                answer = self._computed(name, compute)
+            now = self.workspace.now()
+            self.log.record(Call(name, params, headers, now, answer.status, answer.recorded(), token, received))
+            self._write(handler, answer)
 
-    def _answer(
-        self,
-        handler: _Handler,
-        name: str,
-        params: Mapping[str, Any],
-        headers: Mapping[str, str],
-        compute: Callable[[], Answer],
-        token: str | None,
-    ) -> None:
-        received = self.workspace.now()
-        delay = self._latencies.draw(name)
-        if delay > 0:
-            self._stopping.wait(delay)
-        fault = self._take_fault(name)
-        if isinstance(fault, Drop):
-            handler.close_connection = True
-            self.log.record(
-                Call(name, params, headers, self.workspace.now(), 0, {"error": "connection_dropped"}, token, received)
-            )
-            return
-        answer = _fault_answer(fault) if fault is not None else None
-        if answer is None:
-            try:
-                answer = compute()
-            except ApiError as error:
-                answer = Answer.refused(error)
-            except Exception as error:
-                log.exception("the Slack emulator failed on %s", name)
-                self.internal_errors.append(error)
-                answer = Answer(500, {"ok": False, "error": "fatal_error"})
-        now = self.workspace.now()
-        self.log.record(Call(name, params, headers, now, answer.status, answer.recorded(), token, received))
-        self._write(handler, answer)
+    def _computed(self, name: str, compute: Callable[[], Answer]) -> Answer:
+        try:
+            return compute()
+        except ApiError as error:
+            return Answer.refused(error)
+        except Exception as error:
+            log.exception("the Slack emulator failed on %s", name)
+            self.internal_errors.append(error)
+            return Answer(500, {"ok": False, "error": "fatal_error"})
 
     def _write(self, handler: _Handler, answer: Answer) -> None:
         body = answer.body()

@@ -10,6 +10,8 @@ Rules:
 - Property-based tests draw the same examples on every run (hypothesis profile `ci`, the default), so a run is
   deterministic: what fails once fails every time. `HYPOTHESIS_PROFILE=explore` draws new random examples on each run
   (1,000 where a test sets no count), for hunting bugs on demand; each failure it finds becomes a fixed test.
+- Each test starts with no work in hand for the log records (no SR number, no inbox key: bot.monitoring.logs
+  `log_scope`), whatever request an earlier test opened or locked in this thread.
 """
 
 import os
@@ -21,6 +23,7 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
+from bot.monitoring.logs import log_scope
 from storage.engine import Database
 from storage.migrate import upgrade
 from tests.storage.postgres import PostgresServer, find_bindir
@@ -35,6 +38,12 @@ BACKENDS = [
 ]
 TEMPLATE = "frontdesk_template"
 _numbers = count(1)
+
+
+@pytest.fixture(autouse=True)
+def no_work_in_hand() -> Iterator[None]:
+    with log_scope():
+        yield
 
 
 @pytest.fixture(scope="session")
