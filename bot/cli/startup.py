@@ -9,8 +9,9 @@ Rules:
   stops the start), or Slack unreachable (no connection, a timeout, 429 or 5xx), is one line and a retry after a
   backoff (1 s, doubling, at most `MOST_WAIT`) until it answers: never a traceback. Slack refusing the bot token,
   or in Socket Mode the app-level token, stops the start (exit 2) with one line.
-- Then the doctor's other checks (placeholder ids, scopes, channels, user groups, SMTP and IMAP logins) are logged,
-  one warning each, and a summary line: the bot runs, and waits for what it cannot do yet.
+- Then the bot starts, and the doctor's other checks (placeholder ids, scopes, channels, user groups, SMTP and IMAP
+  logins) run on a thread of their own and are logged, one warning each, and a summary line: the bot serves Slack
+  meanwhile (a mail server that never answers delays nothing), and waits for what it cannot do yet.
 """
 
 import logging
@@ -61,12 +62,20 @@ def start_app(*, http: bool, environ: Mapping[str, str] | None = None) -> tuple[
     app = _patiently(lambda: _application(configuration, database))
     if not http and configuration.settings.socket_mode:
         _patiently(lambda: _app_token(configuration))
+    started = app.start()
+    checks = threading.Thread(target=_log_checks, args=(configuration,), name="start-checks", daemon=True)
+    checks.start()
+    return started, database
+
+
+def _log_checks(configuration: Configuration) -> None:
+    """The doctor's other checks, one warning each, then the summary."""
+    assert configuration.desk is not None
     warnings = _warnings(configuration, configuration.desk, configuration.smtp)
     for warning in warnings:
         log.warning("%s", line(warning))
     summary = finding("checks_warned", count=len(warnings)) if warnings else finding("checks_passed")
     log.warning("%s", line(summary)) if warnings else log.info("%s", line(summary))
-    return app.start(), database
 
 
 def _stop(lines: list[str]) -> None:
