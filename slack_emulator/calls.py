@@ -10,8 +10,9 @@ Rules:
   `threading.Condition`, no polling) and returns its first truthy result, or raises `TimeoutError` that lists the
   calls seen, so a failing test says what did happen.
 - Recorded values are snapshots: params and headers are copies, headers with lower-case names.
-- A call is in flight from its arrival to its record: `wait_for_in_flight(method, count)` waits until `count` calls
-  of `method` are being answered at once (e.g. every worker thread inside a slow look-up).
+- A call is in flight from its arrival to its record: `wait_for_in_flight(method, count, where=...)` waits until
+  `count` calls of `method` (whose params satisfy `where`) are being answered at once (e.g. every worker thread
+  inside a slow look-up).
 - `time` is when the answer was decided (after any latency), `received` when the request arrived (before it),
   both on the workspace clock; `received` is None where there is no request (a Socket Mode ack).
 """
@@ -68,27 +69,34 @@ class Call:
 class CallLog:
     def __init__(self) -> None:
         self._calls: list[Call] = []
-        self._in_flight: dict[str, int] = {}
+        self._in_flight: list[tuple[str, dict[str, Any]]] = []
         self._changed = threading.Condition()
 
     @contextmanager
-    def in_flight(self, method: str) -> Iterator[None]:
-        """A call of `method` is in flight while the block runs (from its arrival to its answer)."""
-        self._count(method, 1)
+    def in_flight(self, method: str, params: Mapping[str, Any]) -> Iterator[None]:
+        """A call of `method` with `params` is in flight while the block runs (from its arrival to its answer)."""
+        entry = (method, dict(params))
+        with self._changed:
+            self._in_flight.append(entry)
+            self._changed.notify_all()
         try:
             yield
         finally:
-            self._count(method, -1)
+            with self._changed:
+                self._in_flight.remove(entry)
+                self._changed.notify_all()
 
-    def _count(self, method: str, change: int) -> None:
-        with self._changed:
-            self._in_flight[method] = self._in_flight.get(method, 0) + change
-            self._changed.notify_all()
+    def wait_for_in_flight(
+        self, method: str, count: int, where: Callable[[Mapping[str, Any]], bool] | None, timeout: float
+    ) -> None:
+        """Waits until at least `count` calls of `method` (whose params satisfy `where`) are in flight at once."""
 
-    def wait_for_in_flight(self, method: str, count: int, timeout: float = 5.0) -> None:
-        """Waits until at least `count` calls of `method` are in flight at once; TimeoutError otherwise."""
+        def enough() -> bool:
+            found = [p for m, p in self._in_flight if m == method and (where is None or where(p))]
+            return len(found) >= count
+
         with self._changed:
-            if not self._changed.wait_for(lambda: self._in_flight.get(method, 0) >= count, timeout):
+            if not self._changed.wait_for(enough, timeout):
                 raise TimeoutError(f"{count} {method} calls were never in flight at once within {timeout}s")
 
     def record(self, call: Call) -> None:

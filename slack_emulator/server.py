@@ -204,9 +204,16 @@ class SlackEmulator:
     ) -> Call:
         return self.log.wait_for_call(method, where, count=count, timeout=timeout)
 
-    def wait_for_in_flight(self, method: str, count: int = 1, timeout: float = 5.0) -> None:
-        """Waits until `count` calls of `method` are being answered at once (arrived, not yet answered)."""
-        self.log.wait_for_in_flight(method, count, timeout)
+    def wait_for_in_flight(
+        self,
+        method: str,
+        count: int = 1,
+        *,
+        where: Callable[[Mapping[str, Any]], bool] | None = None,
+        timeout: float = 5.0,
+    ) -> None:
+        """Waits until `count` calls of `method` (whose params satisfy `where`) are being answered at once."""
+        self.log.wait_for_in_flight(method, count, where, timeout)
 
     def fail(self, method: str, *faults: Fault, times: int | None = 1) -> None:
         """Answer the next calls of `method` (or `ANY_METHOD`) with `faults`, in order, each `times` times."""
@@ -340,7 +347,7 @@ class SlackEmulator:
         *,
         token: str | None = None,
     ) -> None:
-        with self.log.in_flight(name):
+        with self.log.in_flight(name, params):
             received = self.workspace.now()
             delay = self._latencies.draw(name)
             if delay > 0:

@@ -8,9 +8,10 @@ inbox row done). Waits are on the emulator's call log (calls answered, or in fli
 recovery is (the 10-second goal) is measured by tests/perf/bench_latency.py, not asserted here.
 """
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlmodel import col, select
@@ -59,6 +60,12 @@ def answered(emulator: SlackEmulator, messages: list[Message]) -> Callable[[obje
     return lambda calls: all(len(bot_says(emulator, m)) >= 2 for m in messages)
 
 
+def looking_up(messages: list[Message]) -> Callable[[Mapping[str, Any]], bool]:
+    """users.info for one of these messages' authors (not the start-up checks' look-up of the agents)."""
+    requesters = {message.user for message in messages}
+    return lambda params: params.get("user") in requesters
+
+
 def inbox_done(db: Database, count: int) -> Callable[[], bool]:
     def done() -> bool:
         with db.read() as session:
@@ -102,7 +109,8 @@ def test_a_worker_killed_while_it_holds_leased_rows_is_replaced_and_every_dm_is_
     messages = dms(emulator, db, 6)
     emulator.set_latency("users.info", 5)  # the worker is inside a look-up, its rows leased, when it is killed
     with BotProcess.start(emulator, "worker", database_url=database_url, folder=tmp_path) as dead:
-        emulator.wait_for_in_flight("users.info", timeout=PATIENCE)  # a row is leased while its look-up is answered
+        # a row is leased while its author's look-up is answered
+        emulator.wait_for_in_flight("users.info", where=looking_up(messages), timeout=PATIENCE)
         dead.kill()
     held = held_rows(db)
     assert held, "the kill landed while rows were leased"
@@ -128,7 +136,8 @@ def test_a_postgresql_restart_mid_burst_under_two_workers_loses_nothing_and_does
         start(emulator, "worker", database_url=database_url, folder=tmp_path) as second,
     ):
         messages = dms(emulator, db, 20)  # the burst arrives once both workers are up
-        emulator.wait_for_in_flight("users.info", timeout=PATIENCE)  # rows are leased while their look-ups are answered
+        # rows are leased while their authors' look-ups are answered
+        emulator.wait_for_in_flight("users.info", where=looking_up(messages), timeout=PATIENCE)
         assert held_rows(db)
         assert not inbox_done(db, len(messages))(), "the restart lands amid the work"
         postgres_server.halt()
