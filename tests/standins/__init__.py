@@ -1,0 +1,1 @@
+"""Loopback stand-ins for the vendors Frontdesk calls (GitHub, Jira, PagerDuty, Opsgenie, webhook receivers)."""
