@@ -15,18 +15,21 @@ from storage.tables.people import Agent, Customer, CustomerMatch, Requester
 from storage.tables.queues import Counter, InboxItem, OutboxItem, ReminderSent, SweepRun
 from storage.tables.service_events import MaintenanceService, MaintenanceWindow, Outage, OutageService
 from storage.tables.tickets import Attachment, Message, Pause, Ticket, TicketDeadline, TicketEvent, UpdateCycle
+from storage.tables.trackers import AppliedChange, DefectLink, TrackerPoll
 
 metadata = SQLModel.metadata
 
 __all__ = [
     "Agent",
     "ApiToken",
+    "AppliedChange",
     "Attachment",
     "AuditEvent",
     "ChannelWait",
     "Counter",
     "Customer",
     "CustomerMatch",
+    "DefectLink",
     "EmailRecord",
     "InboxItem",
     "MailboxState",
@@ -44,6 +47,7 @@ __all__ = [
     "Ticket",
     "TicketDeadline",
     "TicketEvent",
+    "TrackerPoll",
     "UpdateCycle",
     "metadata",
 ]

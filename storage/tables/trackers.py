@@ -37,7 +37,7 @@ class DefectLink(SQLModel, table=True):
     changed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
-class TrackerChange(SQLModel, table=True):
+class AppliedChange(SQLModel, table=True):
     __tablename__ = "tracker_change"
     __table_args__ = (UniqueConstraint("tracker", "change_key", name="uq_tracker_change_key"),)
 

@@ -1,0 +1,1 @@
+"""Defect trackers: the tracker-neutral values and service, GitHub Issues and Jira; docs/integrations.md."""
