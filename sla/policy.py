@@ -13,6 +13,8 @@ Rules:
 - Resolution (`Resolution`): the policy says which targets a `resolved` event satisfies (they stop there, met
   unless already past due) and which it cancels (they stop, neither met nor breached unless already past due);
   any other target keeps running. A reopening restarts them all.
+- Escalation steps (`Escalation`) go to a support level, page the on-call, or both; a step that pages names no
+  pager: the desk config says which (docs/policies.md, "Escalations").
 - Deferral (`Deferral`): a deferred defect's conversation closes: every target but those the policy keeps
   stops as deferred; a kept target (the permanent fix) stays tracked, due at the date or release given.
 - Policies are built by sla.policy_loader, which validates everything; once built nothing changes.
@@ -69,14 +71,16 @@ class Plan:
 
 @dataclass(frozen=True)
 class Escalation:
-    """A step of the ladder: at a fraction of a target (None: as soon as it starts), go to a level."""
+    """A step of the ladder: at a fraction of a target (None: as soon as it starts), go to a level (`to`), page
+    the on-call (`page`), or both. Which pager is paged is the desk's choice (its `[paging]`), not the policy's."""
 
     target: str
     at: Fraction | None
-    to: str
+    to: str | None
     priorities: frozenset[str] = frozenset()
     plans: frozenset[str] = frozenset()
     message: str = ""
+    page: bool = False
 
     def applies_to(self, plan: str, priority: str) -> bool:
         return (not self.priorities or priority in self.priorities) and (not self.plans or plan in self.plans)

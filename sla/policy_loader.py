@@ -8,6 +8,8 @@ Rules:
 - `[resolution]` names the targets a resolution `satisfies` and those it `cancels` (disjoint; by default it
   satisfies resolution and update and cancels response, workaround and fix); `[deferral]` names the targets a
   deferral `keeps` (the permanent fix by default). Each names known targets only.
+- An escalation step goes to the level `to` (L2 when not given) or, with `page = true`, pages the on-call and
+  goes to a level only when it names one.
 - Percentages and fractions are read as exact decimals (99.9 is 999/10, not a binary float).
 - Words shown in Slack fit where Slack shows them (`sla.wording`): a matrix choice's label at most 75 characters,
   a priority's "name label" 75, a matrix question 2,000; a longer one is refused at load, naming its key, the
@@ -409,14 +411,16 @@ def _escalations(
             for name in item.strings(key):
                 if name not in known:
                     raise item.error(f'names an unknown {key[:-1] if key == "plans" else "priority"} "{name}"', key)
+        page = item.value("page", bool, False)
         steps.append(
             Escalation(
                 target=target,
                 at=None if at is None else _decimal(at),
-                to=_member(item, "to", list(LEVELS), "L2"),
+                to=_member(item, "to", list(LEVELS), "L2") if item.has("to") or not page else None,
                 priorities=frozenset(item.strings("priorities")),
                 plans=frozenset(item.strings("plans")),
                 message=item.value("message", str, ""),
+                page=page,
             )
         )
         item.done()

@@ -30,7 +30,7 @@ def priority_rows(name: str) -> list[tuple[str, str, str]]:
     return [(priority.name, priority.label, priority.description) for priority in preset(name).priorities]
 
 
-def escalation_steps(name: str, plan: str, priority: str) -> set[tuple[str, Fraction | None, str, str]]:
+def escalation_steps(name: str, plan: str, priority: str) -> set[tuple[str, Fraction | None, str | None, str]]:
     return {(step.target, step.at, step.to, step.message) for step in preset(name).escalations_for(plan, priority)}
 
 
@@ -415,10 +415,20 @@ def test_livepro_targets_are_labelled_in_the_documents_words():
 def test_livepro_critical_restore_breach_diverts_to_the_backup_data_centre():
     # "If unable to restore within 30 minutes, divert to back up data center."
     assert escalation_steps("livepro", "standard", "critical") == {
-        ("restore", Fraction(1), "L2", "Divert to the backup data centre.")
+        ("restore", Fraction(1), "L2", "Divert to the backup data centre."),
+        ("response", None, None, ""),  # the page (test_livepro_pages_the_on_call_for_critical_requests_at_once)
     }
     assert escalation_steps("livepro", "standard", "high") == set()
     assert escalation_steps("livepro", "standard", "low") == set()
+
+
+def test_livepro_pages_the_on_call_for_critical_requests_at_once():
+    # "24/7 support for livepro clients for critical issues", "Incident report acknowledged within 15 minutes"
+    paging = [step for step in preset("livepro").escalations if step.page]
+    assert [(step.target, step.at, step.to, step.priorities) for step in paging] == [
+        ("response", None, None, frozenset({"critical"}))
+    ]
+    assert preset("livepro").target(None, None, "critical", "response").calendar.is_always
 
 
 def test_livepro_commits_to_four_nines():
