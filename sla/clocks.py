@@ -7,8 +7,8 @@ Rules:
   event; a target that had already stopped keeps the rule in force when it stopped (docs/architecture.md,
   "Time").
 - A target starts at the first of its start events (`complete`, or `defect_confirmed`) and stops at the first
-  of its stop events after that. `reopened` undoes a `resolved` or `closed` stop; the time between the stop
-  and the reopening does not count.
+  of its stop events after that. `reopened` undoes a `resolved` or `closed` stop, and `fix_reopened` (the
+  defect's tracker issue reopened) a `fix` stop; the time between the stop and the reopening does not count.
 - A `resolved` event also stops the targets the policy's resolution satisfies (met at that instant, unless
   already past due) and those it cancels (state `cancelled`, unless already past due) (sla.policy.Resolution).
 - A `deferred` event (its value the instant the defect is deferred to, ISO 8601) stops every target the policy's
@@ -21,7 +21,8 @@ Rules:
 - A recurring target (`update`) restarts at each of its restart events before it stops (and at a reopening):
   its deadline is measured from the latest one, and once overdue it falls due again every further period.
 - `next_release` targets are due at the first release on or after their start; neither pauses nor reopen gaps
-  move a release, nor count for its warnings.
+  move a release, nor count for its warnings. A `release` event (its value an instant, ISO 8601: the release
+  the defect's tracker issue is planned for) sets the request's own release instead: the latest one counts.
   `none` targets have no deadline.
 - Milestones are the instants at which something about a target happens: warnings at the policy's fractions,
   the breach, and the escalation steps (at a fraction of the target, or as soon as it starts). A recurring
@@ -139,7 +140,8 @@ def _target_state(policy: Policy, target: Target, log: Sequence[Event], now: dat
         exclusions = excluded([*gaps, *(pauses(log) if target.pausable else [])], start)
     ended = _ended_as(policy, target.name, stopped_by)
     progress = Progress(target.calendar, start, exclusions)
-    return _evaluate(policy, target, progress, steps, stopped_at, now, ended=ended, until=until)
+    release = _release_of(log)
+    return _evaluate(policy, target, progress, steps, stopped_at, now, ended=ended, until=until, release=release)
 
 
 def _ended_as(policy: Policy, name: str, stopped_by: str | None) -> State:
@@ -162,6 +164,12 @@ def _deferred_until(log: Sequence[Event], start: datetime) -> datetime | None:
     return until
 
 
+def _release_of(log: Sequence[Event]) -> datetime | None:
+    """The request's own release: the latest `release` event's instant (None: the policy's releases)."""
+    releases = (_instant(event.value) for event in reversed(log) if event.kind == "release")
+    return next((found for found in releases if found is not None), None)
+
+
 def _instant(text: str) -> datetime | None:
     try:
         parsed = datetime.fromisoformat(text)
@@ -180,6 +188,7 @@ def _evaluate(
     *,
     ended: State = State.MET,
     until: datetime | None = None,
+    release: datetime | None = None,
 ) -> TargetState:
     zone, start = target.calendar.zone, progress.start
     definition = target.definition
@@ -189,7 +198,7 @@ def _evaluate(
     if until is not None:  # deferred to a date: due then, its length the working time until then
         amount, due = target.calendar.working_time_between(start, until), until
     else:
-        amount, due = _deadline(policy, target, start, progress)
+        amount, due = _deadline(policy, target, start, progress, release)
     end = stopped_at or now
     elapsed, paused = progress.consumed(end), progress.paused(end)
     if amount is None:
@@ -256,20 +265,21 @@ def due_at(policy: Policy, target: Target, start: datetime, pauses: Sequence[Spa
 
 
 def _deadline(
-    policy: Policy, target: Target, start: datetime, progress: "Progress"
+    policy: Policy, target: Target, start: datetime, progress: "Progress", release: datetime | None = None
 ) -> tuple[timedelta | None, datetime | None]:
     """The target's length in working time and its due instant (None, None without a deadline).
 
-    A release is due at the release itself, not moved by pauses; its length is the working time until then.
+    A release is due at the release itself (the request's own `release`, else the policy's next), not moved by
+    pauses; its length is the working time until then (none for a release planned before the start).
     """
     calendar = target.calendar
     if isinstance(target.duration, NoDeadline):
         return None, None
     if isinstance(target.duration, NextRelease):
-        release = policy.releases.next_on_or_after(start)
+        release = release or policy.releases.next_on_or_after(start)
         if release is None:
             return None, None
-        return calendar.working_time_between(start, release), release.astimezone(calendar.zone)
+        return calendar.working_time_between(start, max(start, release)), release.astimezone(calendar.zone)
     amount = calendar.length_of(target.duration)
     return amount, progress.reach(amount)
 

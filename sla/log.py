@@ -5,7 +5,8 @@ and milestones) and sla.cycles (the periods of a recurring target).
 Rules: only what sla.clocks' docstring states, read the same way by both: events at the same instant keep their
 order; plan, kind and priority are the latest of each at an instant (else the policy's defaults); a target stops at
 the first of its stop events after its start (`resolved` where the resolution names it, `deferred` unless the
-deferral keeps it), and a `reopened` after a reopenable stop leaves a gap that does not count; a pause with no
+deferral keeps it), and a `reopened` after a reopenable stop (or a `fix_reopened` after a `fix`) leaves a gap
+that does not count; a pause with no
 resume is open; instants are compared in UTC and naive ones are refused.
 """
 
@@ -20,6 +21,7 @@ from sla.targets import Target
 from sla.timeline import to_micros
 
 REOPENABLE_STOPS = frozenset({"resolved", "closed", "deferred"})
+FIX_REOPENED = "fix_reopened"  # the defect's tracker issue reopened: undoes a `fix` stop, and nothing else
 
 
 @dataclass(frozen=True)
@@ -64,10 +66,14 @@ def stop(
             continue
         if stopped is None and event.kind in stops_on:
             stopped = event
-        elif stopped is not None and event.kind == "reopened" and stopped.kind in REOPENABLE_STOPS:
+        elif stopped is not None and _reopens(event.kind, stopped.kind):
             gaps.append(Span(stopped.at, event.at))
             stopped = None
     return (stopped.at if stopped else None), (stopped.kind if stopped else None), gaps
+
+
+def _reopens(kind: str, stopped_by: str) -> bool:
+    return (kind == "reopened" and stopped_by in REOPENABLE_STOPS) or (kind == FIX_REOPENED and stopped_by == "fix")
 
 
 def pauses(log: Sequence[Event]) -> list[Span[datetime]]:

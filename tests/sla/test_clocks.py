@@ -621,6 +621,43 @@ def test_a_long_pause_does_not_push_a_release_s_warnings_past_the_release():
     ]
 
 
+def test_a_release_the_tracker_plans_replaces_the_policy_s_next_release():
+    # The issue is put in a milestone due on Tuesday 1 December 18:00; moved later to the 8th at 12:00.
+    lines = [*KISSFLOW_MEDIUM_DEFECT, "2026-11-23T11:00+05:30 release 2026-12-01T18:00:00+05:30"]
+    state = target_at("kissflow", lines, "2026-11-23T12:00+05:30", "fix")
+    assert state.due_at == at("2026-12-01T18:00+05:30")
+    assert state.remaining == 150 * H  # Mon 14h + Tue-Fri 96h + Mon 24h + Tue 18h = 152h of weekdays, 2h used
+    lines = [*lines, "2026-11-24T09:00+05:30 release 2026-12-08T12:00:00+05:30"]
+    assert target_at("kissflow", lines, "2026-11-24T10:00+05:30", "fix").due_at == at("2026-12-08T12:00+05:30")
+
+
+def test_a_release_planned_before_the_defect_was_confirmed_is_already_breached():
+    lines = [*KISSFLOW_MEDIUM_DEFECT, "2026-11-23T11:00+05:30 release 2026-11-20T10:00:00+05:30"]
+    state = target_at("kissflow", lines, "2026-11-23T12:00+05:30", "fix")
+    assert state.state == State.BREACHED
+    assert state.due_at == at("2026-11-20T10:00+05:30")
+
+
+def test_a_fix_reopened_in_the_tracker_runs_again_without_counting_the_time_it_was_closed():
+    # kissflow high defect, fix 1w from Mon 11:00; closed Tue 11:00 (24h used), reopened Wed 11:00: the 24h while
+    # it was closed does not count, so it is due a weekday later than at first: Tue 1 Dec 11:00.
+    lines = [
+        "2026-11-23T09:00+05:30 complete",
+        "2026-11-23T11:00+05:30 kind defect",
+        "2026-11-23T11:00+05:30 priority high",
+        "2026-11-23T11:00+05:30 defect_confirmed",
+        "2026-11-24T11:00+05:30 fix",
+    ]
+    assert target_at("kissflow", lines, "2026-11-24T12:00+05:30", "fix").state == State.MET
+    lines = [*lines, "2026-11-25T11:00+05:30 fix_reopened"]
+    state = target_at("kissflow", lines, "2026-11-25T12:00+05:30", "fix")
+    assert state.state == State.RUNNING
+    assert state.due_at == at("2026-12-01T11:00+05:30")
+    # A fix_reopened undoes nothing else: a resolution stays a resolution.
+    resolved = [*lines[:4], "2026-11-24T11:00+05:30 resolved", "2026-11-25T11:00+05:30 fix_reopened"]
+    assert target_at("kissflow", resolved, "2026-11-25T12:00+05:30", "fix").state == State.MET
+
+
 def test_a_release_target_without_any_scheduled_release_has_no_deadline():
     policy = parse_policy(NO_RELEASES, source="unscheduled.toml")
     lines = ["2026-11-23T10:00+01:00 complete", "2026-11-23T10:00+01:00 defect_confirmed"]
