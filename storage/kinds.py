@@ -64,6 +64,7 @@ class OutboxState(StrEnum):
 class DestinationKind(StrEnum):
     SLACK = "slack"
     EMAIL = "email"
+    HTTP = "http"  # a call to another service's HTTP API or a webhook endpoint (bot.integrations.calls)
 
 
 class EmailOutcome(StrEnum):

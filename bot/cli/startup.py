@@ -31,6 +31,7 @@ from bot.doctor.configuration import Configuration, placeholders, read_configura
 from bot.doctor.findings import Finding, finding, line
 from bot.doctor.mail import imap_login, smtp_login
 from bot.doctor.slack import check_app_token, check_slack, client_for, unreachable_reason
+from bot.integrations.wiring import callers_for
 from bot.process.app import Frontdesk
 from storage import migrate
 from storage.engine import Database, database_url, open_database
@@ -59,7 +60,7 @@ def start_app(*, http: bool, environ: Mapping[str, str] | None = None) -> tuple[
         _stop([line(problem) for problem in configuration.problems])
     assert configuration.desk is not None
     database = _patiently(lambda: _database(env))
-    app = _patiently(lambda: _application(configuration, database))
+    app = _patiently(lambda: _application(configuration, database, env))
     if not http and configuration.settings.socket_mode:
         _patiently(lambda: _app_token(configuration))
     started = app.start()
@@ -119,7 +120,7 @@ def _database(environ: Mapping[str, str]) -> Database:
     return database
 
 
-def _application(configuration: Configuration, database: Database) -> Frontdesk:
+def _application(configuration: Configuration, database: Database, environ: Mapping[str, str]) -> Frontdesk:
     settings, desk = configuration.settings, configuration.desk
     assert desk is not None
     try:
@@ -131,6 +132,7 @@ def _application(configuration: Configuration, database: Database) -> Frontdesk:
             signing_secret=settings.signing_secret,
             smtp=configuration.smtp,
             app_id=settings.app_id,
+            callers=callers_for(desk, environ),
         )
     except (SlackApiError, SlackClientError, OSError) as error:
         reason = unreachable_reason(error)

@@ -10,6 +10,8 @@ Rules:
   manager around slack_sdk's `api_call`, nothing else on the hot path.
 - A delivery is counted once per outcome of a try: `sent`, `rate_limited` (429, tried again after Retry-After),
   `retried` (5xx, network), `parked` (the bot is not in the channel), `dead` (a dead letter).
+- An outgoing HTTP call (bot.integrations.calls) is timed per service (the Caller's name: `github`, `webhook`,
+  never an endpoint's URL), and each try counted by service and result (`HTTP_RESULTS`).
 - A sweep's run is timed (its histogram counts the runs), a failed run is counted, and a good one sets the
   sweep's last success to the wall-clock time (so `time() - ...` in an alert rule is its age).
 """
@@ -42,6 +44,20 @@ DELIVERIES = Counter(
     "frontdesk_deliveries",
     "Tries at delivering an outbox row, per Slack method (or email) and result.",
     ["method", "result"],
+    registry=INSTRUMENTS,
+)
+HTTP_RESULTS = ("sent", "found", "rate_limited", "retried", "dead")  # `found`: an earlier try had gone through
+HTTP_SECONDS = Histogram(
+    "frontdesk_http_call_seconds",
+    "Time an outgoing HTTP call took, answer or error, per service (bot.integrations.calls).",
+    ["service"],
+    buckets=(0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0),
+    registry=INSTRUMENTS,
+)
+HTTP_CALLS = Counter(
+    "frontdesk_http_calls",
+    "Tries at sending an outbox row over HTTP, per service (github, jira, pagerduty, opsgenie, webhook) and result.",
+    ["service", "result"],
     registry=INSTRUMENTS,
 )
 SWEEP_SECONDS = Histogram(
@@ -85,6 +101,22 @@ class MeteredWebClient(WebClient):
 def delivered(method: str, result: str) -> None:
     """One try at delivering an outbox row came to `result` (one of `RESULTS`)."""
     DELIVERIES.labels(method, result).inc()
+
+
+@contextmanager
+def http_call(service: str) -> Iterator[None]:
+    """Times the outgoing HTTP call made inside, per service."""
+    started = time.perf_counter()
+    try:
+        yield
+    finally:
+        HTTP_SECONDS.labels(service).observe(time.perf_counter() - started)
+
+
+def http_tried(service: str, result: str | None) -> None:
+    """One try at sending an HTTP row came to `result` (one of `HTTP_RESULTS`); None: put back untried, not counted."""
+    if result is not None:
+        HTTP_CALLS.labels(service, result).inc()
 
 
 @contextmanager

@@ -16,12 +16,14 @@ Rules (docs/architecture.md, "Layers" and "The path of a message"):
   (bot.slack.membership), and the bot's invitation to it sends them.
 - Email: with an SMTP server (`smtp`), an email delivery worker sends the outbox's email rows; each mailbox of the
   desk config is polled in a thread of its own (bot.email.mailboxes), storing into the same inbox.
+- Outgoing HTTP calls (trackers, paging, webhooks: bot.integrations.calls) are sent by an HTTP sender with the
+  `callers` given (bot.integrations.wiring builds them at start); without any, no sender runs.
 - `metrics` is the app's Prometheus page (bot.monitoring.scrape, at the app's clock); its Slack client times
   every Web API call for it (bot.monitoring.instruments). `wsgi()` serves the page at /metrics unless told
   not to (it has a port of its own: docs/operations.md, "Metrics").
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from functools import partial
 
@@ -35,6 +37,7 @@ from bot.desk.maintenance import add_configured
 from bot.email.ingest import mail_store
 from bot.email.mailboxes import Mailboxes
 from bot.email.sender import EmailDeliverer
+from bot.integrations.calls import Caller, HttpSender
 from bot.monitoring.instruments import MeteredWebClient
 from bot.monitoring.scrape import MetricsPage
 from bot.process.inbox_worker import InboxWorker
@@ -72,6 +75,7 @@ class Frontdesk:
         smtp: SmtpSettings | None = None,
         app_id: str = "",
         threads: int = THREADS,
+        callers: Mapping[str, Caller] | None = None,
     ) -> None:
         self.desk, self.database, self.clock = desk, database, clock
         self._signing_secret = signing_secret
@@ -99,6 +103,8 @@ class Frontdesk:
         self.email = (
             Runner(EmailDeliverer(database, smtp, desk.email, clock).poll, name="email", poll=POLL) if smtp else None
         )
+        self.http_sender = HttpSender(database, callers, clock, threads=threads) if callers else None
+        self.http = Runner(self.http_sender.round, name="http", poll=POLL) if self.http_sender else None
         self.mailboxes = Mailboxes(desk.email, database, mail_store(desk.intake.attachments_folder), clock)
         self.sweeper = Sweeper(database, desk_sweeps(database, desk), clock, on_said=self._said)
         self.slack_app: App = build_receiver(
@@ -127,6 +133,8 @@ class Frontdesk:
         self.urgent_delivery.start()
         if self.email is not None:
             self.email.start()
+        if self.http is not None:
+            self.http.start()
         self.inbox.start()
         self.urgent_inbox.start()
         self.mailboxes.start()
@@ -144,6 +152,9 @@ class Frontdesk:
         self.deliverer.close()
         if self.email is not None:
             self.email.stop()
+        if self.http is not None and self.http_sender is not None:
+            self.http.stop()
+            self.http_sender.close()
 
     def _stored(self) -> None:
         """Something was stored in the inbox: the inbox workers look at once."""
@@ -156,6 +167,8 @@ class Frontdesk:
         self.delivery.wake()
         if self.email is not None:
             self.email.wake()
+        if self.http is not None:
+            self.http.wake()
 
     def _process(self) -> timedelta:
         """One round of the inbox worker; at once again while there was work, else after POLL."""

@@ -56,7 +56,7 @@ class OutboxItem(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     idempotency_key: str = Field(max_length=255, unique=True)
-    destination_kind: str = Field(max_length=10)  # DestinationKind: slack or email
+    destination_kind: str = Field(max_length=10)  # DestinationKind: slack, email or http
     destination: str = Field(max_length=320)  # a Slack channel id, or an email address
     payload: dict[str, Any] = Field(sa_type=JSON)
     ticket_id: int | None = Field(default=None, foreign_key="ticket.id", index=True)
