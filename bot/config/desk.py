@@ -7,7 +7,8 @@ Rules:
   the blocked types: MIME types or `type/*` patterns, checked against the type detected from a file's bytes) and
   maintenance windows, email (`[email]`, bot.config.email), and on which business day of each month the
   previous month's report is posted (`[reports] monthly_on_business_day`, default 1; 0 turns it off) and whether
-  a month with nothing in it is posted too (`[reports] post_empty`, default false).
+  a month with nothing in it is posted too (`[reports] post_empty`, default false); the on-call pagers
+  (`[paging]`, bot.config.paging).
 - Every problem is reported, one line each, naming the file and the key; a typo in a key is a problem.
 - Slack ids are checked for shape (C/G/D for channels, U/W for users, S for user groups) so a name pasted where
   an id belongs is caught at start rather than at the first message.
@@ -32,6 +33,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from bot.config.email import EmailDesk, read_email
+from bot.config.paging import Paging, read_paging
 from sla import presets
 from sla.durations import parse_working_duration
 from sla.policy import Policy
@@ -137,6 +139,7 @@ class DeskConfig:
     monthly_report_day: int = 1  # the month's business day the previous month's report is posted on; 0: never
     post_empty_reports: bool = False  # `[reports] post_empty`: a month with nothing in it is posted too
     services: tuple[Service, ...] = ()  # `[[services]]`, in the order written; none: one implicit service
+    paging: Paging = field(default_factory=Paging)  # `[paging]` (bot.config.paging): the on-call pagers
 
     @property
     def phone_region(self) -> str | None:
@@ -196,6 +199,7 @@ def parse_desk_config(text: str, source: str, folder: Path) -> DeskConfig:
     maintenance = attempt(lambda: _maintenance(root, services), ())
     digest_over = attempt(lambda: _digest_over(root.child("reminders", required=False)), 5)
     email = attempt(lambda: read_email(root.child("email", required=False)), EmailDesk())
+    paging = attempt(lambda: read_paging(root.child("paging", required=False)), Paging())
     monthly_report_day, post_empty_reports = attempt(
         lambda: _reports(root.child("reports", required=False)), (1, False)
     )
@@ -219,6 +223,7 @@ def parse_desk_config(text: str, source: str, folder: Path) -> DeskConfig:
         monthly_report_day,
         post_empty_reports,
         services=services,
+        paging=paging,
     )
 
 
