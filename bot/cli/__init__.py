@@ -11,6 +11,7 @@ from typing import Any
 
 import click
 
+from bot.cli.api_token import api_token
 from bot.cli.backup import backup, restore
 from bot.cli.db import db
 from bot.cli.demo import demo
@@ -67,3 +68,4 @@ main.add_command(email)
 main.add_command(report)
 main.add_command(backup)
 main.add_command(restore)
+main.add_command(api_token)

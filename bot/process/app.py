@@ -20,7 +20,7 @@ Rules (docs/architecture.md, "Layers" and "The path of a message"):
   `callers` given (bot.integrations.wiring builds them at start); without any, no sender runs.
 - `metrics` is the app's Prometheus page (bot.monitoring.scrape, at the app's clock); its Slack client times
   every Web API call for it (bot.monitoring.instruments). `wsgi()` serves the page at /metrics unless told
-  not to (it has a port of its own: docs/operations.md, "Metrics").
+  not to (it has a port of its own: docs/operations.md, "Metrics"), and the read API under /api/v1 (bot.api).
 """
 
 from collections.abc import Callable, Mapping
@@ -30,6 +30,7 @@ from functools import partial
 from slack_bolt import App
 from slack_bolt.authorization import AuthorizeResult
 
+from bot.api.door import ReadApi
 from bot.config.desk import DeskConfig
 from bot.config.mail_servers import SmtpSettings
 from bot.delivery.deliverer import Deliverer, delivery_client
@@ -125,6 +126,7 @@ class Frontdesk:
             status_page=lambda: page(self.clock()),
             signing_secret=self._signing_secret,
             metrics=self.metrics if metrics else None,
+            api=ReadApi(self.database, [priority.name for priority in self.desk.policy.priorities], self.clock),
         )
 
     def start(self) -> "Frontdesk":

@@ -9,6 +9,8 @@ Rules (docs/security.md, "The HTTP door"; docs/architecture.md, "HTTP endpoints"
 - `GET /metrics` is the Prometheus page (bot.monitoring.scrape), only when the app is built with one (`metrics`):
   `frontdesk run --http` without FRONTDESK_METRICS_PORT; with it, the page is served on that port alone
   (`MetricsWsgi`) and is 404 here (docs/security.md, "Metrics"). Matched on its exact path, like every route.
+- Every path under `/api/` goes to the read API (bot.api.door) when the app is built with one (`api`): its own
+  exact paths, bearer tokens and JSON answers with `Cache-Control: no-store` (docs/security.md, "The read API").
 - `/healthz`, `/status` and `/metrics` take GET and HEAD only (405 with `Allow: GET, HEAD`); HEAD answers the
   headers alone. Anything else is 404.
 - Every answer carries `X-Content-Type-Options: nosniff`, `Referrer-Policy: no-referrer`, `X-Frame-Options:
@@ -31,6 +33,7 @@ from slack_bolt import App
 from waitress.channel import HTTPChannel
 from waitress.server import create_server
 
+from bot.api.door import ReadApi
 from bot.monitoring.scrape import MetricsPage
 from bot.slack.door import MAX_BODY, Answer, SlackDoor
 from storage.errors import StorageError
@@ -42,6 +45,7 @@ SLACK_PATH = "/slack/events"
 STATUS_PATH = "/status"
 HEALTH_PATH = "/healthz"
 METRICS_PATH = "/metrics"
+API_PREFIX = "/api/"
 _READ = ("GET", "HEAD")
 _NO_FRAMING = "frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
 NOTHING_ALLOWED = f"default-src 'none'; {_NO_FRAMING}"
@@ -52,7 +56,7 @@ logger = logging.getLogger(__name__)
 
 
 class FrontdeskWsgi:
-    """Routes a request to Slack's door, the health check or the status page."""
+    """Routes a request to Slack's door, the health check, the status page, the metrics or the read API."""
 
     def __init__(
         self,
@@ -63,11 +67,13 @@ class FrontdeskWsgi:
         signing_secret: str,
         clock: Callable[[], float] = time.time,
         metrics: MetricsPage | None = None,
+        api: ReadApi | None = None,
     ) -> None:
         self._slack = SlackDoor(slack_app, signing_secret, clock)
         self._healthy = healthy
         self._status_page = status_page
         self._metrics = metrics
+        self._api = api
 
     def __call__(self, environ: "WSGIEnvironment", start_response: "StartResponse") -> Iterable[bytes]:
         return _respond(self._answer(environ), environ, start_response)
@@ -84,6 +90,9 @@ class FrontdeskWsgi:
             return self._page() if method in _READ else _not_allowed("GET, HEAD")
         if path == METRICS_PATH and self._metrics is not None:
             return _metrics(self._metrics) if method in _READ else _not_allowed("GET, HEAD")
+        if path.startswith(API_PREFIX) and self._api is not None:
+            answer = self._api(environ)
+            return Answer(answer.status, answer.body, answer.headers)
         return _text(404, "not found\n")
 
     def _page(self) -> Answer:
