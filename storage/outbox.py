@@ -15,7 +15,7 @@ Rules:
   claimed before every other due row; `claim_outbox(urgent_only=True)` takes only those.
 - `renew_outbox` extends the lease of rows still being sent, so leases can be short (a crashed sender's rows are
   taken again within seconds) and never run out under a live one.
-- `outbox_entry` tells where a row stands by its key, with its result once sent.
+- `outbox_entry` tells where a row stands by its key: its state, tries and next try, and its result once sent.
 """
 
 from dataclasses import dataclass
@@ -71,6 +71,8 @@ class OutboxEntry:
     ordering_key: str | None
     result: dict[str, Any] | None
     last_error: str | None
+    attempts: int = 0
+    next_try_at: datetime | None = None  # when a pending row is tried next
 
 
 def enqueue(
@@ -216,6 +218,8 @@ def outbox_entry(session: Session, key: str) -> OutboxEntry | None:
         ordering_key=row.ordering_key,
         result=None if row.result is None else dict(row.result),
         last_error=row.last_error,
+        attempts=row.attempts,
+        next_try_at=row.next_try_at,
     )
 
 

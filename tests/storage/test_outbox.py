@@ -127,9 +127,10 @@ def test_a_row_that_waits_for_another_is_claimed_once_that_one_is_sent_or_dead(d
     assert _keys(claim_outbox(db, now=NOW, lease_for=LEASE)) == ["update"]
     with db.read() as session:
         assert outbox_entry(session, "post") == OutboxEntry(
-            "post", OutboxState.SENT, "C1", "C1/", {"channel": "C1", "ts": "1.000001"}, None
+            "post", OutboxState.SENT, "C1", "C1/", {"channel": "C1", "ts": "1.000001"}, None, 1, NOW
         )
-        assert outbox_entry(session, "reply") == OutboxEntry("reply", OutboxState.SENDING, "C1", None, None, None)
+        reply_entry = OutboxEntry("reply", OutboxState.SENDING, "C1", None, None, None, attempts=1, next_try_at=NOW)
+        assert outbox_entry(session, "reply") == reply_entry
         assert outbox_entry(session, "missing") is None
 
 
