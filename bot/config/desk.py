@@ -8,7 +8,7 @@ Rules:
   maintenance windows, email (`[email]`, bot.config.email), and on which business day of each month the
   previous month's report is posted (`[reports] monthly_on_business_day`, default 1; 0 turns it off) and whether
   a month with nothing in it is posted too (`[reports] post_empty`, default false); the on-call pagers
-  (`[paging]`, bot.config.paging).
+  (`[paging]`, bot.config.paging); the defect trackers (`[github]`, bot.config.trackers).
 - Every problem is reported, one line each, naming the file and the key; a typo in a key is a problem.
 - Slack ids are checked for shape (C/G/D for channels, U/W for users, S for user groups) so a name pasted where
   an id belongs is caught at start rather than at the first message.
@@ -34,6 +34,7 @@ from typing import TypeVar
 
 from bot.config.email import EmailDesk, read_email
 from bot.config.paging import Paging, read_paging
+from bot.config.trackers import GitHubDesk, read_github
 from sla import presets
 from sla.durations import parse_working_duration
 from sla.policy import Policy
@@ -140,6 +141,7 @@ class DeskConfig:
     post_empty_reports: bool = False  # `[reports] post_empty`: a month with nothing in it is posted too
     services: tuple[Service, ...] = ()  # `[[services]]`, in the order written; none: one implicit service
     paging: Paging = field(default_factory=Paging)  # `[paging]` (bot.config.paging): the on-call pagers
+    github: GitHubDesk | None = None  # `[github]` (bot.config.trackers): defects filed as GitHub issues
 
     @property
     def phone_region(self) -> str | None:
@@ -200,6 +202,7 @@ def parse_desk_config(text: str, source: str, folder: Path) -> DeskConfig:
     digest_over = attempt(lambda: _digest_over(root.child("reminders", required=False)), 5)
     email = attempt(lambda: read_email(root.child("email", required=False)), EmailDesk())
     paging = attempt(lambda: read_paging(root.child("paging", required=False)), Paging())
+    github = attempt(lambda: _github(root), None)
     monthly_report_day, post_empty_reports = attempt(
         lambda: _reports(root.child("reports", required=False)), (1, False)
     )
@@ -224,7 +227,12 @@ def parse_desk_config(text: str, source: str, folder: Path) -> DeskConfig:
         post_empty_reports,
         services=services,
         paging=paging,
+        github=github,
     )
+
+
+def _github(root: Reader) -> GitHubDesk | None:
+    return read_github(root.child("github")) if root.has("github") else None
 
 
 def _policy(root: Reader, folder: Path) -> Policy:
