@@ -1,17 +1,19 @@
 """Writing and reading the audit log.
 
 Rules:
-- `record` adds one event in the caller's transaction, the same one that makes the change it describes.
+- `record` adds one event in the caller's transaction, the same one that makes the change it describes;
+  `record_all` adds many in one statement (a sweep's batch), each written as `record` would write it.
 - `before`/`after` are JSON objects of the values that changed; `jsonable` turns instants into ISO 8601 text
   in UTC so that the log reads the same on every database.
 """
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
 from typing import Any
 
+from sqlalchemy import insert
 from sqlmodel import Session, col, select
 
 from storage.columns import to_utc
@@ -71,6 +73,38 @@ def record(
         )
     )
     session.flush()
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One audit event to add with `record_all`: the arguments of `record`."""
+
+    actor: str
+    action: str
+    at: datetime
+    ticket_id: int | None = None
+    subject: str | None = None
+    before: Mapping[str, Any] | None = None
+    after: Mapping[str, Any] | None = None
+
+
+def record_all(session: Session, entries: Sequence[Entry]) -> None:
+    """Appends the audit events `entries`, in the order given, in one statement."""
+    if not entries:
+        return
+    rows = [
+        {
+            "at": to_utc(entry.at),
+            "actor": entry.actor,
+            "action": entry.action,
+            "ticket_id": entry.ticket_id,
+            "subject": entry.subject,
+            "before": None if entry.before is None else jsonable(entry.before),
+            "after": None if entry.after is None else jsonable(entry.after),
+        }
+        for entry in entries
+    ]
+    session.connection().execute(insert(AuditEvent), rows)
 
 
 def trail(session: Session, ticket_id: int) -> list[AuditRecord]:

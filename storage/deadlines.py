@@ -13,6 +13,12 @@ a running target breached once its due instant is reached, and the milestone swe
 (late or not) or paused is not pending. This is the one place the rule lives, in its two forms side by side: for
 the database `PENDING` (the work list and the Home tab's queue filter on it), for a value read
 `DeadlineValue.pending` (a requester's own requests); a test holds them to the same answers.
+
+`set_deadlines` also stores the request's milestones (sla.plan, encoded; None: none stored, so the sweep
+recomputes), which are not audited: they are derived from the log like the deadlines. `mark_breached` is the
+milestone sweep's one change of a stored deadline from its stored milestones: running targets whose due instant
+has come become breached (decided at their due instant), with the same audit event `set_deadlines` writes for
+that change, for a batch of requests at once.
 """
 
 from collections.abc import Sequence
@@ -20,14 +26,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, or_
+from sqlalchemy import and_, bindparam, or_, tuple_, update
 from sqlmodel import Session, col, select
 
 from sla.clocks import State
 from storage import audit
 from storage.columns import to_utc
 from storage.errors import InvalidValueError
-from storage.tables import TicketDeadline
+from storage.tables import Ticket, TicketDeadline
 from storage.tickets import lock_ticket
 
 STORED = (State.RUNNING, State.PAUSED, State.MET, State.BREACHED, State.CANCELLED, State.DEFERRED)
@@ -70,9 +76,14 @@ def set_deadlines(
     next_change_at: datetime | None,
     actor: str,
     now: datetime,
+    milestones: str | None = None,
 ) -> None:
-    """Stores the deadline of every given target (others are left alone) and the ticket's next_change_at."""
+    """Stores the deadline of every given target (others are left alone), the ticket's next_change_at and its
+    milestones."""
     ticket = lock_ticket(session, ticket_id)
+    if ticket.milestones != milestones:
+        ticket.milestones = milestones
+        session.add(ticket)
     stored = {
         row.target: row
         for row in session.exec(select(TicketDeadline).where(col(TicketDeadline.ticket_id) == ticket_id))
@@ -116,6 +127,46 @@ def set_deadlines(
             before=before,
             after=after,
         )
+
+
+def mark_breached(session: Session, targets: Sequence[tuple[int, str]], *, actor: str, now: datetime) -> None:
+    """Each (ticket id, target) stored running is now breached, decided at its due instant (the module's rules)."""
+    if not targets:
+        return
+    table = TicketDeadline.__table__  # type: ignore[attr-defined]
+    columns = ("due_at", "state", "started_at", "stopped_at", "decided_at", "elapsed_seconds")
+    found = session.connection().execute(
+        select(table.c.id, table.c.ticket_id, table.c.target, *(table.c[name] for name in columns)).where(
+            tuple_(table.c.ticket_id, table.c.target).in_(list(targets)),
+            table.c.state == State.RUNNING.value,
+            table.c.due_at.is_not(None),
+        )
+    )
+    changes: dict[int, tuple[dict[str, Any], dict[str, Any]]] = {}
+    updates = []
+    for row in found:
+        old = {name: getattr(row, name) for name in columns}
+        new = {**old, "state": State.BREACHED.value, "decided_at": row.due_at}
+        before, after = changes.setdefault(row.ticket_id, ({}, {}))
+        before[row.target], after[row.target] = old, new
+        updates.append({"b_id": row.id, "b_decided": row.due_at})
+    if not updates:
+        return
+    statement = (
+        update(table)
+        .where(table.c.id == bindparam("b_id"))
+        .values(state=State.BREACHED.value, decided_at=bindparam("b_decided"))
+    )
+    session.connection().execute(statement, updates)
+    tickets_changed = update(Ticket.__table__).where(col(Ticket.id).in_(list(changes))).values(updated_at=to_utc(now))  # type: ignore[attr-defined]
+    session.connection().execute(tickets_changed)
+    audit.record_all(
+        session,
+        [
+            audit.Entry(actor=actor, action="ticket.deadlines_set", at=now, ticket_id=ticket_id, before=b, after=a)
+            for ticket_id, (b, a) in changes.items()
+        ],
+    )
 
 
 def _stored(state: str) -> State:

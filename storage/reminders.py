@@ -9,7 +9,7 @@ returned twice. Keys are at most 255 characters. `forget` removes keys, so what 
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import delete
+from sqlalchemy import delete, insert
 from sqlmodel import Session, col, select
 
 from storage.columns import to_utc
@@ -29,9 +29,9 @@ def record_new(session: Session, reminders: Iterable[tuple[str, int | None]], *,
     keys = [key for key, _ in given]
     known = set(session.exec(select(ReminderSent.key).where(col(ReminderSent.key).in_(keys))))
     new = [(key, ticket) for key, ticket in given if key not in known]
-    for key, ticket in new:
-        session.add(ReminderSent(key=key, ticket_id=ticket, at=to_utc(now)))
-    session.flush()
+    if new:
+        rows = [{"key": key, "ticket_id": ticket, "at": to_utc(now)} for key, ticket in new]
+        session.connection().execute(insert(ReminderSent), rows)  # one statement for a sweep's batch
     return [key for key, _ in new]
 
 

@@ -4,20 +4,29 @@ Rules:
 - A ticket is due when next_change_at <= now and no sweep holds an unexpired lease on it. The query walks the
   index on next_change_at in order and stops after `limit` rows, so its cost does not grow with the number of
   open tickets.
-- The sweep computes what happened (with sla/), writes outbox rows, and calls `reschedule` with the ticket's
-  new next_change_at (None when nothing more will change) in the same transaction; that ends the lease.
+- `lock_due` locks a claimed batch's tickets (in id order, so two sweeps never wait on each other in a cycle)
+  and reads each one's record and stored milestones (sla.plan, encoded) after the lock, so a change committed
+  meanwhile (an event recorded, its milestones recomputed) is what the sweep reads.
+- The sweep computes what happened (with sla/), writes outbox rows, and calls `reschedule` (one ticket) or
+  `reschedule_all` (a batch, one statement run for many) with each ticket's new next_change_at (None when nothing
+  more will change) and, when they changed, its stored milestones, in the same transaction; that ends the lease.
+  A ticket whose lease was lost is LeaseLostError, and the transaction is rolled back.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import and_, or_
-from sqlmodel import Session, col
+from sqlalchemy import and_, bindparam, or_, update
+from sqlmodel import Session, col, select
 
 from storage.columns import to_utc
 from storage.engine import Database
+from storage.errors import LeaseLostError
 from storage.leases import Lease, claim_rows, finish_row
 from storage.tables import Ticket
+from storage.tickets import TicketRecord, to_ticket_record
 
 SWEEP_LEASE = ("sweep_lease_until", "sweep_lease_token")
 
@@ -28,6 +37,16 @@ class DueTicket:
     sr_number: int
     next_change_at: datetime
     lease: Lease
+
+
+@dataclass(frozen=True)
+class Rescheduled:
+    """A claimed ticket's next change, and its stored milestones when they changed (`keep`: they did not)."""
+
+    due: DueTicket
+    next_change_at: datetime | None
+    milestones: str | None = None
+    keep: bool = True
 
 
 def claim_due_tickets(database: Database, *, now: datetime, lease_for: timedelta, limit: int = 100) -> list[DueTicket]:
@@ -54,3 +73,41 @@ def reschedule(session: Session, due: DueTicket, *, next_change_at: datetime | N
     """Stores when the ticket is due next and ends the sweep's lease; LeaseLostError if it was lost."""
     next_at = None if next_change_at is None else to_utc(next_change_at)
     finish_row(session, Ticket, due.id, due.lease, {"next_change_at": next_at}, lease_columns=SWEEP_LEASE)
+
+
+def lock_due(session: Session, due: Sequence[DueTicket]) -> dict[int, tuple[TicketRecord, str | None]]:
+    """Each claimed ticket's record and stored milestones, by id, its row locked until the transaction ends."""
+    statement = (
+        select(Ticket)
+        .where(col(Ticket.id).in_([ticket.id for ticket in due]))
+        .order_by(col(Ticket.id))
+        .with_for_update()
+    )
+    return {row.id: (to_ticket_record(row), row.milestones) for row in session.exec(statement) if row.id is not None}
+
+
+def reschedule_all(session: Session, moves: Sequence[Rescheduled]) -> None:
+    """Stores each ticket's next change (and its milestones unless kept) and ends the sweep's leases, in one
+    statement per shape; LeaseLostError if any lease was lost."""
+    until, token = (getattr(Ticket.__table__.c, name) for name in SWEEP_LEASE)  # type: ignore[attr-defined]
+    table = Ticket.__table__  # type: ignore[attr-defined]
+    for keep in (True, False):
+        rows = [
+            {"b_id": move.due.id, "b_token": move.due.lease.token, "b_next": _utc(move.next_change_at),
+             **({} if keep else {"b_milestones": move.milestones})}
+            for move in moves
+            if move.keep is keep
+        ]  # fmt: skip
+        if not rows:
+            continue
+        values: dict[str, Any] = {"next_change_at": bindparam("b_next"), until.name: None, token.name: None}
+        if not keep:
+            values["milestones"] = bindparam("b_milestones")
+        statement = update(table).where(table.c.id == bindparam("b_id"), token == bindparam("b_token")).values(**values)
+        changed = session.connection().execute(statement, rows).rowcount
+        if changed != len(rows):
+            raise LeaseLostError(f"{len(rows) - changed} of {len(rows)} tickets were claimed again after their lease")
+
+
+def _utc(instant: datetime | None) -> datetime | None:
+    return None if instant is None else to_utc(instant)

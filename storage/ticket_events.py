@@ -3,6 +3,9 @@
 Rules:
 - An event is `kind` at instant `at` (UTC), with a `value` for plan, kind and priority changes, and the actor who
   caused it; events are only ever added (a correction is a later event, such as `reopened` or a new `priority`).
+- `counts_of` gives how many events each request's log holds: since events are only added, the log of a request
+  changed exactly when its count did (the milestones stored with a request name the count they were computed
+  from: sla.plan).
 - `events_of` returns a request's events in the order they happened: by `at`, then in the order they were
   recorded, which is the order sla.clocks keeps for events at the same instant.
 """
@@ -10,6 +13,7 @@ Rules:
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from storage.columns import to_utc
@@ -49,3 +53,13 @@ def events_of(session: Session, ticket_id: int) -> list[TicketEventRecord]:
         .order_by(col(TicketEvent.at), col(TicketEvent.id))
     )
     return [TicketEventRecord(row.at, row.kind, row.value, row.actor) for row in session.exec(statement)]
+
+
+def counts_of(session: Session, ticket_ids: list[int]) -> dict[int, int]:
+    """How many events the log of each of the requests holds (those without any are left out)."""
+    statement = (
+        select(TicketEvent.ticket_id, func.count())
+        .where(col(TicketEvent.ticket_id).in_(ticket_ids))
+        .group_by(col(TicketEvent.ticket_id))
+    )
+    return {int(ticket_id): int(count) for ticket_id, count in session.exec(statement)}

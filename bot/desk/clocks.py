@@ -7,6 +7,9 @@ Rules:
   request's next change is set to `now`: a change can make milestones due at once (an escalation as soon as a
   target starts, for a priority just set), so the next sweep looks at it, says what is due (once: the reminder
   ledger) and stores its real next change (bot.desk.reminders).
+- The same recompute stores the request's milestones (sla.plan, for the log's length and the policy), so the
+  milestone sweep reads them until the log changes instead of recomputing (bot.desk.reminders); a log holding
+  an event after `now` stores none, and the sweep recomputes.
 - No deadline is ever computed anywhere else, so what the card, the home tab and the sweeps show is what
   `frontdesk sla due` gives for the same inputs.
 - The same recompute stores the request's decided update cycles (sla.cycles, storage.cycles), met or missed,
@@ -25,6 +28,7 @@ Rules:
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
+from sla import plan
 from sla.clocks import Clocks, State, TargetState, clocks
 from sla.cycles import cycles
 from sla.log import Event
@@ -52,7 +56,11 @@ def recompute(session: Session, policy: Policy, ticket_id: int, *, now: datetime
     log = _log(session, ticket_id)
     state = clocks(policy, log, now)
     started = [_stored(target) for target in state.targets if target.state is not State.PENDING]
-    deadlines.set_deadlines(session, ticket_id, started, next_change_at=now, actor=actor, now=now)
+    planned = plan.plan_of(state, log)
+    milestones = None if planned is None else plan.encode(planned, policy, events=len(log))
+    deadlines.set_deadlines(
+        session, ticket_id, started, next_change_at=now, actor=actor, now=now, milestones=milestones
+    )
     store_cycles(session, policy, ticket_id, log, now)
     return state
 

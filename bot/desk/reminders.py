@@ -1,11 +1,14 @@
 """Reminders at the policy's milestones: warnings, breaches, escalations and update nags. No Slack.
 
 Rules:
-- A request is looked at when its `next_change_at` comes (storage.sweeps leases it); its clocks are recomputed
-  from its event log at `now` (bot.desk.clocks), and every milestone of a running or breached target that
-  is at or before `now` becomes a reminder with a key naming the request, the target, the milestone and its
-  instant. The ledger (storage.reminders) keeps the keys said, so a reminder is said once, however many sweeps
-  run and however late: after downtime every reminder missed is said, once.
+- A request is looked at when its `next_change_at` comes (storage.sweeps leases it). Its milestones stored when
+  its log last changed (sla.plan) say where its running and breached targets stand at `now` exactly as its
+  clocks recomputed from the log would; where they cannot (the log or the policy changed since, none stored, or a
+  cadence's period came) its clocks are recomputed from its event log at `now` (bot.desk.clocks), which stores
+  them again. A running target whose due instant came is stored breached either way. Every milestone of a
+  running or breached target that is at or before `now` becomes a reminder with a key naming the request, the
+  target, the milestone and its instant. The ledger (storage.reminders) keeps the keys said, so a reminder is
+  said once, however many sweeps run and however late: after downtime every reminder missed is said, once.
 - Warnings (the policy's fractions) and the breach go to the card's thread, mentioning the assignee or, when
   nobody is assigned, the agents (their user group when the desk names one). A recurring target (sla's
   `recurs`: `update`, or a policy's own cadence) has no warnings: when it falls due without a public update, the
@@ -25,11 +28,13 @@ Rules:
   new in one sweep, one digest message lists them in the
   agents channel instead of one message each (escalations still set the level and update the card).
 - `sweep_milestones(database, desk, now, say_with)` is a function of the database and `now`; each claimed
-  request is handled in the sweep's transaction and rescheduled to its next change (which ends the lease).
+  batch is handled in one transaction (its tickets locked and read at once, the ledger, breaches and
+  reschedules written a statement for many) and each request rescheduled to its next change (which ends the
+  lease).
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from fractions import Fraction
 from typing import TYPE_CHECKING
@@ -38,9 +43,10 @@ from bot.actor import ACTOR
 from bot.config.desk import NOBODY, DeskConfig, People
 from bot.desk import clocks
 from bot.desk.actions import AgentActions
-from sla.clocks import Milestone, State, TargetState
+from sla import plan
+from sla.clocks import Milestone
 from sla.policy import Policy
-from storage import people, reminders, sweeps, tickets
+from storage import deadlines, people, reminders, sweeps, ticket_events, tickets
 from storage.engine import Database, Session
 from storage.kinds import TicketStatus
 
@@ -96,22 +102,45 @@ def _sweep_batch(
     digest_over: int,
 ) -> list[Reminder]:
     """One claimed batch in one transaction: reminders found, recorded in the ledger, said, tickets rescheduled."""
+    policy = desk.policy
     with database.write() as session:
-        said = [reminder for ticket in due for reminder in _ticket_reminders(session, desk.policy, ticket, now)]
+        locked = sweeps.lock_due(session, due)
+        counts = ticket_events.counts_of(session, [ticket.id for ticket in due])
+        policy_print = plan.fingerprint(policy)
+        said: list[Reminder] = []
+        moves: list[sweeps.Rescheduled] = []
+        breached: list[tuple[int, str]] = []
+        for claimed in due:
+            ticket, stored = locked[claimed.id]
+            known = plan.decode(stored, policy, events=counts.get(ticket.id, 0), fingerprint_of=policy_print)
+            at_now = None if known is None else plan.ahead(known, now)
+            if known is None or at_now is None:
+                at_now = plan.view(clocks.recompute(session, policy, ticket.id, now=now, actor=ACTOR))
+                move = sweeps.Rescheduled(claimed, None)
+            else:
+                newly = [t.name for t, k in zip(at_now.targets, known.targets, strict=True) if t.state != k.state]
+                breached += [(ticket.id, name) for name in newly]
+                text = plan.encode(at_now, policy, events=counts.get(ticket.id, 0)) if newly else None
+                move = sweeps.Rescheduled(claimed, None, text, keep=not newly)
+            found, wake = _ticket_reminders(ticket, policy, at_now, now)
+            said += found
+            moves.append(replace(move, next_change_at=wake))
+        deadlines.mark_breached(session, breached, actor=ACTOR, now=now)
+        sweeps.reschedule_all(session, moves)
         new = set(reminders.record_new(session, [(r.key, r.ticket.id) for r in said], now=now))
         fresh = [reminder for reminder in said if reminder.key in new]
         _say(session, desk, fresh, say_with(session), now, digest_over)
     return fresh
 
 
-def _ticket_reminders(session: Session, policy: Policy, due: sweeps.DueTicket, now: datetime) -> list[Reminder]:
-    """The request's reminders due at `now`, its deadlines stored; rescheduled to its next change."""
-    ticket = tickets.get_ticket(session, due.id)
-    state = clocks.recompute(session, policy, ticket.id, now=now, actor=ACTOR)
+def _ticket_reminders(
+    ticket: tickets.TicketRecord, policy: Policy, at_now: plan.Plan, now: datetime
+) -> tuple[list[Reminder], datetime | None]:
+    """The request's reminders due at `now` from where its targets stand (`at_now`), and its next change."""
     found: list[Reminder] = []
-    wake = [state.next_change] if state.next_change else []
-    for target in state.targets:
-        if target.state not in (State.RUNNING, State.BREACHED) or _quiet(ticket, policy, target):
+    wake = [at_now.next_change] if at_now.next_change else []
+    for target in at_now.targets:
+        if _quiet(ticket, policy, target):
             continue
         calendar = policy.calendars.get(target.calendar, policy.calendar)
         reached = _caught_up(target, [m for m in target.milestones if m.at <= now and _says(target, m)])
@@ -119,23 +148,22 @@ def _ticket_reminders(session: Session, policy: Policy, due: sweeps.DueTicket, n
             wake.append(calendar.next_opening(now))  # quiet hours: said at the next opening
             continue
         found += [_reminder(ticket, target, milestone) for milestone in reached]
-    sweeps.reschedule(session, due, next_change_at=min(wake, default=None))
-    return found
+    return found, min(wake, default=None)
 
 
-def _says(target: TargetState, milestone: Milestone) -> bool:
+def _says(target: plan.PlannedTarget, milestone: Milestone) -> bool:
     """Recurring targets only nag when due; every other milestone is said."""
     return not target.recurs or milestone.what in ("breach", "overdue")
 
 
-def _quiet(ticket: tickets.TicketRecord, policy: Policy, target: TargetState) -> bool:
+def _quiet(ticket: tickets.TicketRecord, policy: Policy, target: plan.PlannedTarget) -> bool:
     """A resolved or closed request says nothing; a deferred one only of the targets its deferral keeps."""
     if ticket.status in (TicketStatus.RESOLVED, TicketStatus.CLOSED):
         return True
     return ticket.deferred_at is not None and target.name not in policy.deferral.keeps
 
 
-def _caught_up(target: TargetState, reached: list[Milestone]) -> list[Milestone]:
+def _caught_up(target: plan.PlannedTarget, reached: list[Milestone]) -> list[Milestone]:
     """What is still worth saying of the milestones reached: a cadence's latest period only; once the breach is
     reached, no warning before it."""
     if target.recurs:
@@ -145,7 +173,7 @@ def _caught_up(target: TargetState, reached: list[Milestone]) -> list[Milestone]
     return reached
 
 
-def _reminder(ticket: tickets.TicketRecord, target: TargetState, milestone: Milestone) -> Reminder:
+def _reminder(ticket: tickets.TicketRecord, target: plan.PlannedTarget, milestone: Milestone) -> Reminder:
     what = "update" if target.recurs else milestone.what
     step = milestone.escalation
     key = f"ticket:{ticket.id}:{target.name}:{milestone.what}:{milestone.fraction}:{milestone.at.isoformat()}"
