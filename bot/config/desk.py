@@ -8,7 +8,8 @@ Rules:
   maintenance windows, email (`[email]`, bot.config.email), and on which business day of each month the
   previous month's report is posted (`[reports] monthly_on_business_day`, default 1; 0 turns it off) and whether
   a month with nothing in it is posted too (`[reports] post_empty`, default false); the on-call pagers
-  (`[paging]`, bot.config.paging); the defect trackers (`[github]`, bot.config.trackers).
+  (`[paging]`, bot.config.paging); the defect trackers (`[github]`, `[jira]`, bot.config.trackers); the outgoing
+  webhooks (`[[webhooks]]`, bot.config.webhooks).
 - Every problem is reported, one line each, naming the file and the key; a typo in a key is a problem.
 - Slack ids are checked for shape (C/G/D for channels, U/W for users, S for user groups) so a name pasted where
   an id belongs is caught at start rather than at the first message.
@@ -34,7 +35,8 @@ from typing import TypeVar
 
 from bot.config.email import EmailDesk, read_email
 from bot.config.paging import Paging, read_paging
-from bot.config.trackers import GitHubDesk, read_github
+from bot.config.trackers import GitHubDesk, JiraDesk, read_github, read_jira
+from bot.config.webhooks import Webhook, read_webhooks
 from sla import presets
 from sla.durations import parse_working_duration
 from sla.policy import Policy
@@ -142,6 +144,8 @@ class DeskConfig:
     services: tuple[Service, ...] = ()  # `[[services]]`, in the order written; none: one implicit service
     paging: Paging = field(default_factory=Paging)  # `[paging]` (bot.config.paging): the on-call pagers
     github: GitHubDesk | None = None  # `[github]` (bot.config.trackers): defects filed as GitHub issues
+    jira: JiraDesk | None = None  # `[jira]` (bot.config.trackers): defects filed as Jira issues
+    webhooks: tuple[Webhook, ...] = ()  # `[[webhooks]]` (bot.config.webhooks): endpoints told what happens
 
     @property
     def phone_region(self) -> str | None:
@@ -203,6 +207,8 @@ def parse_desk_config(text: str, source: str, folder: Path) -> DeskConfig:
     email = attempt(lambda: read_email(root.child("email", required=False)), EmailDesk())
     paging = attempt(lambda: read_paging(root.child("paging", required=False)), Paging())
     github = attempt(lambda: _github(root), None)
+    jira = attempt(lambda: read_jira(root.child("jira")) if root.has("jira") else None, None)
+    webhooks = attempt(lambda: read_webhooks(root), ())
     monthly_report_day, post_empty_reports = attempt(
         lambda: _reports(root.child("reports", required=False)), (1, False)
     )
@@ -228,6 +234,8 @@ def parse_desk_config(text: str, source: str, folder: Path) -> DeskConfig:
         services=services,
         paging=paging,
         github=github,
+        jira=jira,
+        webhooks=webhooks,
     )
 
 
