@@ -67,10 +67,11 @@ class ReadApi:
             _allowed(method)
             self._authenticate(environ, path)
             return self._list(parse_list_query(str(environ.get("QUERY_STRING", "")), self._priorities))
-        if path.startswith(REQUESTS_PATH + "/") and "/" not in path[len(REQUESTS_PATH) + 1 :]:
+        segment = path.removeprefix(REQUESTS_PATH + "/") if path.startswith(REQUESTS_PATH + "/") else ""
+        if segment and "/" not in segment:
             _allowed(method)
             self._authenticate(environ, path)
-            return self._detail(_number(path[len(REQUESTS_PATH) + 1 :]))
+            return self._detail(_number(segment))
         raise Refused(404, "not_found")
 
     def _list(self, query: ListQuery) -> ApiAnswer:
