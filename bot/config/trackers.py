@@ -10,11 +10,12 @@ Rules for `[jira]`:
 - `project` is the project key issues are filed in (upper-case letters, digits and `_`, starting with a letter);
   `issue_type` the issue type's name (`Bug`); `labels` are added to every filed issue (Jira labels hold no
   spaces). Every filed issue also carries the label `frontdesk-SR-000123`, by which a lost answer is found again.
-- Credentials come from the environment, read once here: `token_env` names the variable holding the API token
-  (Cloud) or personal access token (Data Center); `email_env` the one holding the account's email (Cloud only,
-  required there). `webhook_secret_env` names the variable holding the secret the Jira webhook signs with; without
-  it no webhook from Jira is accepted (the reconciliation poll still runs). A named variable that is unset or
-  empty is an error naming it. The values are never logged, stored or shown (`repr` hides them).
+- Credentials come from the environment: `token_env` names the variable holding the API token (Cloud) or personal
+  access token (Data Center); `email_env` the one holding the account's email (Cloud only, required there);
+  `webhook_secret_env` the one holding the secret the Jira webhook signs with (Cloud, and Data Center 10 and
+  later): without it no webhook from Jira is accepted (the reconciliation poll still runs). The table keeps the
+  names; `jira_secrets` reads the values once at start (bot.integrations.wiring), and a named variable that is
+  unset or empty is an error naming it; the values are never logged, stored or shown (`repr` hides them).
 - `public_prefix` (default `[public]`) marks an engineer's comment meant for the requester: one that starts with it
   (after leading spaces, any case) is relayed without the prefix; a comment restricted to a role or group is never
   relayed.
@@ -36,7 +37,6 @@ Rules for `[github]`:
   any case) is relayed to the requester without the prefix; every other comment stays among the engineers.
 """
 
-import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -62,18 +62,26 @@ class JiraDesk:
     labels: tuple[str, ...] = ()
     public_prefix: str = "[public]"
     done_statuses: tuple[str, ...] = ()
-    email: str = field(default="", repr=False)
-    token: str = field(default="", repr=False)
-    webhook_secret: str = field(default="", repr=False)
+    token_env: str = "JIRA_API_TOKEN"
+    email_env: str | None = None  # Cloud only
+    webhook_secret_env: str | None = None
 
     @property
     def cloud(self) -> bool:
         return self.flavour == "cloud"
 
 
-def read_jira(reader: Reader, environ: Mapping[str, str] | None = None) -> JiraDesk:
-    """The `[jira]` table (`reader`), checked, with its credentials from `environ`; PolicyError names the key."""
-    env = os.environ if environ is None else environ
+@dataclass(frozen=True)
+class JiraSecrets:
+    """The account's email (Cloud), the token and the webhook secret, read at start; never logged or shown."""
+
+    token: str = field(repr=False)
+    email: str = field(default="", repr=False)
+    webhook_secret: str = field(default="", repr=False)
+
+
+def read_jira(reader: Reader) -> JiraDesk:
+    """The `[jira]` table (`reader`), checked; PolicyError names the key. Secrets are read by `jira_secrets`."""
     flavour = reader.value("flavour", str, "cloud")
     if flavour not in FLAVOURS:
         raise reader.error(f'"{flavour}" is not one of {", ".join(FLAVOURS)}', "flavour")
@@ -97,9 +105,9 @@ def read_jira(reader: Reader, environ: Mapping[str, str] | None = None) -> JiraD
         labels=labels,
         public_prefix=reader.value("public_prefix", str, "[public]").strip(),
         done_statuses=tuple(name.strip().lower() for name in reader.strings("done_statuses")),
-        email=_secret(reader, "email_env", env, required=flavour == "cloud"),
-        token=_secret(reader, "token_env", env, required=True),
-        webhook_secret=_secret(reader, "webhook_secret_env", env, required=False),
+        token_env=reader.value("token_env", str, required=True),
+        email_env=reader.value("email_env", str, required=True) if flavour == "cloud" else None,
+        webhook_secret_env=reader.optional("webhook_secret_env", str),
     )
     if not desk.public_prefix:
         raise reader.error("must not be empty (every comment would be relayed)", "public_prefix")
@@ -117,14 +125,20 @@ def _url(reader: Reader) -> str:
     return url
 
 
-def _secret(reader: Reader, key: str, env: Mapping[str, str], *, required: bool) -> str:
-    variable = reader.value(key, str, required=True) if required else reader.optional(key, str)
-    if variable is None:
-        return ""
-    value = env.get(variable, "").strip()
-    if not value:
-        raise reader.error(f"the environment variable {variable} is not set", key)
-    return value
+def jira_secrets(desk: JiraDesk, environ: Mapping[str, str]) -> JiraSecrets:
+    """The `[jira]` secrets from `environ`; ValueError names a variable that is unset or empty."""
+
+    def read(key: str, variable: str | None) -> str:
+        value = environ.get(variable, "").strip() if variable is not None else ""
+        if variable is not None and not value:
+            raise ValueError(f"jira.{key}: the environment variable {variable} is not set")
+        return value
+
+    return JiraSecrets(
+        token=read("token_env", desk.token_env),
+        email=read("email_env", desk.email_env),
+        webhook_secret=read("webhook_secret_env", desk.webhook_secret_env),
+    )
 
 
 @dataclass(frozen=True)

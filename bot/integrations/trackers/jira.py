@@ -25,7 +25,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
-from bot.config.trackers import JiraDesk
+from bot.config.trackers import JiraDesk, JiraSecrets
 from bot.integrations.calls import HttpAnswer, HttpCall
 from bot.integrations.trackers import adf, jira_changes, jira_signature
 from bot.integrations.trackers.tracker import Defect, IssueRef, TrackerChange
@@ -51,8 +51,8 @@ def wiki_escaped(text: str) -> str:
 class JiraTracker:
     """One desk's Jira project; see the module's rules."""
 
-    def __init__(self, desk: JiraDesk) -> None:
-        self.desk = desk
+    def __init__(self, desk: JiraDesk, secrets: JiraSecrets) -> None:
+        self.desk, self.secrets = desk, secrets
         self.api = desk.url + desk.api_path
 
     @property
@@ -116,7 +116,7 @@ class JiraTracker:
         return self.ref(key) if jira_changes.is_key(key, self.desk.project) else None
 
     def verify(self, headers: Mapping[str, str], body: bytes) -> bool:
-        return jira_signature.verify(self.desk.webhook_secret, headers.get("x-hub-signature", ""), body)
+        return jira_signature.verify(self.secrets.webhook_secret, headers.get("x-hub-signature", ""), body)
 
     def delivery_id(self, headers: Mapping[str, str]) -> str | None:
         return headers.get("x-atlassian-webhook-identifier", "").strip()[:200] or None

@@ -34,11 +34,11 @@ class JiraCaller:
         self.timeouts = timeouts or Timeouts()
 
     def _authorization(self) -> str:
-        desk = self.tracker.desk
-        if desk.cloud:
-            pair = f"{desk.email}:{desk.token}".encode()
+        secrets = self.tracker.secrets
+        if self.tracker.desk.cloud:
+            pair = f"{secrets.email}:{secrets.token}".encode()
             return "Basic " + base64.b64encode(pair).decode("ascii")
-        return f"Bearer {desk.token}"
+        return f"Bearer {secrets.token}"
 
     def prepare(self, call: HttpCall, *, now: datetime, earlier: Mapping[str, HttpAnswer]) -> HttpCall:
         return call.with_headers(("Authorization", self._authorization()))

@@ -1,0 +1,43 @@
+"""Jira's webhook signature (`X-Hub-Signature: sha256=<hex>`, HMAC-SHA256 of the raw body): only the exact
+signature of these bytes with this secret passes (bot.integrations.trackers.jira_signature)."""
+
+import hashlib
+import hmac
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bot.integrations.trackers.jira_signature import sign, verify
+
+SECRETS = st.text(min_size=1, max_size=64).filter(str.strip)
+
+
+def atlassian(secret: str, body: bytes) -> str:
+    """As Atlassian documents it (computed here, not by the code under test)."""
+    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+@given(SECRETS, st.binary())
+def test_the_documented_signature_passes_in_either_case(secret: str, body: bytes) -> None:
+    assert sign(secret, body) == atlassian(secret, body)
+    assert verify(secret, atlassian(secret, body), body)
+    assert verify(secret, "sha256=" + atlassian(secret, body)[7:].upper(), body)
+
+
+@given(SECRETS, SECRETS, st.binary(), st.binary())
+def test_another_secret_or_body_fails(secret: str, other: str, body: bytes, changed: bytes) -> None:
+    if other != secret:
+        assert not verify(other, atlassian(secret, body), body)
+    if changed != body:
+        assert not verify(secret, atlassian(secret, body), changed)
+
+
+@given(SECRETS, st.binary(), st.text(max_size=80))
+def test_a_malformed_header_fails(secret: str, body: bytes, header: str) -> None:
+    good = atlassian(secret, body)
+    if header.strip().lower() != good:
+        assert not verify(secret, header, body)
+    assert not verify(secret, good.replace("sha256=", "sha1="), body)
+    assert not verify(secret, good[:-1], body)
+    assert not verify(secret, good + "0", body)
+    assert not verify("", atlassian("", body), body)  # no secret configured: nothing passes
