@@ -22,7 +22,8 @@ Rules:
   its deadline is measured from the latest one, and once overdue it falls due again every further period.
 - `next_release` targets are due at the first release on or after their start; neither pauses nor reopen gaps
   move a release, nor count for its warnings. A `release` event (its value an instant, ISO 8601: the release
-  the defect's tracker issue is planned for) sets the request's own release instead: the latest one counts.
+  the defect's tracker issue is planned for) sets the request's own release instead: the latest one counts, and
+  one with an empty value gives the policy's releases back.
   `none` targets have no deadline.
 - Milestones are the instants at which something about a target happens: warnings at the policy's fractions,
   the breach, and the escalation steps (at a fraction of the target, or as soon as it starts). A recurring
@@ -165,9 +166,9 @@ def _deferred_until(log: Sequence[Event], start: datetime) -> datetime | None:
 
 
 def _release_of(log: Sequence[Event]) -> datetime | None:
-    """The request's own release: the latest `release` event's instant (None: the policy's releases)."""
-    releases = (_instant(event.value) for event in reversed(log) if event.kind == "release")
-    return next((found for found in releases if found is not None), None)
+    """The request's own release: the latest `release` event's instant (None, or a value that is no instant: the
+    policy's releases again)."""
+    return next((_instant(event.value) for event in reversed(log) if event.kind == "release"), None)
 
 
 def _instant(text: str) -> datetime | None:

@@ -629,6 +629,9 @@ def test_a_release_the_tracker_plans_replaces_the_policy_s_next_release():
     assert state.remaining == 150 * H  # Mon 14h + Tue-Fri 96h + Mon 24h + Tue 18h = 152h of weekdays, 2h used
     lines = [*lines, "2026-11-24T09:00+05:30 release 2026-12-08T12:00:00+05:30"]
     assert target_at("kissflow", lines, "2026-11-24T10:00+05:30", "fix").due_at == at("2026-12-08T12:00+05:30")
+    # The milestone taken off: the policy's next release again (Tuesday 24th, 10:00).
+    lines = [*lines, "2026-11-24T09:30+05:30 release"]
+    assert target_at("kissflow", lines, "2026-11-24T09:40+05:30", "fix").due_at == at("2026-11-24T10:00+05:30")
 
 
 def test_a_release_planned_before_the_defect_was_confirmed_is_already_breached():
