@@ -13,7 +13,8 @@ Rules:
 - JQL: the clauses the bot sends, joined by AND: `project = "KEY"`, `labels = "x"`, `updated >= "yyyy-MM-dd HH:mm"`
   (read in `user_zone`, as Jira reads dates in the user's time zone, at minute precision), and `ORDER BY created|
   updated ASC`. Anything else is answered 400 with Jira's error body and recorded as a problem.
-  `search_lag` issues filed last are not yet found by a search (Jira's search is eventually consistent).
+  While `search_lag` is above 0, a search misses the issue filed last and lowers it by one (Jira's search is
+  eventually consistent: an issue just filed may be missing from it for a while).
 - Scripting the tracker's side: `transition`, `add_fix_version`, `comment` change an issue at an instant (the
   injected `clock`'s by default), record its changelog as Jira does, and return the webhook body Jira would send
   (`jira:issue_updated`, `comment_created`); `deliver(url, event, body, secret)` posts it as Jira does (signed
@@ -197,7 +198,8 @@ class JiraStandIn:
         jql = received.arg("jql") or ""
         most = int(received.arg("maxResults") or 50)
         with self._lock:
-            visible = list(self.issues.values())[: max(0, len(self.issues) - self.search_lag)]
+            visible = list(self.issues.values())[: -1 if self.search_lag > 0 else None]
+            self.search_lag = max(0, self.search_lag - 1)
             found = [issue for issue in visible if self._matches(issue, jql)]
             order = _ORDER.search(jql)
             if order:

@@ -8,12 +8,16 @@ Rules:
   searches the project for the issue carrying the label `frontdesk-SR-000123` (JiraTracker.search_call): found,
   the issue is recorded as if the lost answer had named it (a 201 with its id, key and self); not found, the call
   is sent again; the search refused or unanswered raises, so the channel retries later and never files blind.
-  Jira's search is eventually consistent (an issue appears in it within seconds); the channel's first retry comes
-  after its backoff, later than that. Other calls (GETs) are sent again: they change nothing.
+  Jira's search is eventually consistent (an issue just created may be missing from it for a few seconds), so
+  one look that finds nothing is not believed: the first `LOOKS - 1` empty looks for a key raise too (the row is
+  retried after the channel's backoff, seconds later), and only the next empty look sends the call again. The
+  count is kept in memory (a restarted worker looks twice again: it only waits longer). Other calls (GETs) are
+  sent again: they change nothing.
 - `on_sent` hands every answer to `record` (bot.integrations.trackers.defects.on_sent in the app), with the tracker.
 """
 
 import base64
+import threading
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
@@ -24,6 +28,7 @@ from bot.integrations.trackers.tracker import create_key
 from storage.engine import Session
 
 Record = Callable[..., None]
+LOOKS = 2  # empty searches for a key before its call is sent again
 
 
 class JiraCaller:
@@ -32,6 +37,8 @@ class JiraCaller:
     def __init__(self, tracker: JiraTracker, record: Record, timeouts: Timeouts | None = None) -> None:
         self.tracker, self.record = tracker, record
         self.timeouts = timeouts or Timeouts()
+        self._empty_looks: dict[str, int] = {}
+        self._lock = threading.Lock()
 
     def _authorization(self) -> str:
         secrets = self.tracker.secrets
@@ -59,6 +66,10 @@ class JiraCaller:
             raise LookupError("jira search answered no list of issues")
         found: list[Any] = [issue for issue in issues if isinstance(issue, Mapping) and issue.get("key")]
         if not found:
+            with self._lock:
+                looks = self._empty_looks[key] = self._empty_looks.get(key, 0) + 1
+            if looks < LOOKS:
+                raise LookupError("jira search found no issue yet (its index may lag): looking again later")
             return None
         issue = found[0]
         return HttpAnswer(201, {}, {"id": str(issue.get("id") or ""), "key": issue["key"], "self": issue.get("self")})

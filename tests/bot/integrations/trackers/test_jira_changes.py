@@ -1,0 +1,151 @@
+"""What Jira says, read as tracker changes (bot.integrations.trackers.jira_changes through JiraTracker): the webhook
+bodies and searches come from the Jira stand-in (tests/standins/jira.py), which writes them as Jira does."""
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bot.config.trackers import JiraDesk, JiraSecrets
+from bot.integrations.calls import HttpAnswer, send_now
+from bot.integrations.trackers.jira import JiraTracker
+from bot.integrations.trackers.jira_caller import JiraCaller
+from bot.integrations.trackers.tracker import ChangeKind, Deadline, Defect, TrackerChange
+from tests.standins.jira import JiraStandIn
+
+T0 = datetime(2026, 12, 3, 9, 30, tzinfo=UTC)
+SECRETS = JiraSecrets(token="jira-token", email="bot@example.com", webhook_secret="hook-secret")
+DEFECT = Defect("SR-000042", "Export fails", "The CSV export stops at 1000 rows.", "1. Export\n2. Count rows",
+                "P2", "major", (Deadline("Permanent fix", T0 + timedelta(days=10)),), "SR-000042")  # fmt: skip
+
+
+def desk_for(jira: JiraStandIn, **more: object) -> JiraDesk:
+    return JiraDesk(url=jira.url, project="OPS", flavour=jira.flavour, api_path=jira.api, **more)  # type: ignore[arg-type]
+
+
+@pytest.fixture(params=["cloud", "datacenter"])
+def jira(request: pytest.FixtureRequest) -> Iterator[JiraStandIn]:
+    with JiraStandIn(request.param, clock=lambda: T0) as stand_in:
+        yield stand_in
+    assert stand_in.problems == []
+    assert stand_in.server.internal_errors == []
+
+
+def filed(jira: JiraStandIn, tracker: JiraTracker) -> str:
+    caller = JiraCaller(tracker, record=lambda *args, **kwargs: None)
+    answer = send_now(caller.prepare(tracker.create_call(DEFECT), now=T0, earlier={}))
+    ref = tracker.created(answer)
+    assert ref is not None
+    return ref.key
+
+
+def polled(jira: JiraStandIn, tracker: JiraTracker, since: datetime) -> tuple[TrackerChange, ...]:
+    caller = JiraCaller(tracker, record=lambda *args, **kwargs: None)
+    (call,) = tracker.poll_calls(since)
+    answer = send_now(caller.prepare(call, now=T0, earlier={}))
+    assert answer.status == 200
+    return tracker.poll_changes(call, answer)
+
+
+def test_done_reopened_fix_version_and_comments_from_webhooks(jira: JiraStandIn) -> None:
+    tracker = JiraTracker(desk_for(jira), SECRETS)
+    key = filed(jira, tracker)
+    done_at, reopened_at, versioned_at = T0 + timedelta(hours=5), T0 + timedelta(hours=6), T0 + timedelta(hours=7)
+
+    done = jira.transition(key, "Done", "done", at=done_at)
+    reopened = jira.transition(key, "In Progress", "indeterminate", at=reopened_at)
+    version = jira.add_fix_version(key, "2026.12.2", "2026-12-15", at=versioned_at)
+    public = jira.comment(key, "  [PUBLIC] The fix ships on the 15th.", at=versioned_at)
+    private = jira.comment(key, "root cause: off by one", at=versioned_at)
+    restricted = jira.comment(key, "[public] but only for developers", at=versioned_at,
+                              visibility={"type": "role", "value": "Developers"})  # fmt: skip
+
+    [closed] = tracker.webhook_changes(done["webhookEvent"], done)
+    assert (closed.kind, closed.issue, closed.at) == (ChangeKind.CLOSED, key, done_at)
+    [back] = tracker.webhook_changes(reopened["webhookEvent"], reopened)
+    assert (back.kind, back.at) == (ChangeKind.REOPENED, reopened_at)
+    [release] = tracker.webhook_changes(version["webhookEvent"], version)
+    assert (release.kind, release.release, release.release_at) == (
+        ChangeKind.RELEASE, "2026.12.2", datetime(2026, 12, 15, tzinfo=UTC))  # fmt: skip
+    [relayed] = tracker.webhook_changes(public["webhookEvent"], public)
+    assert (relayed.kind, relayed.public, relayed.text, relayed.author) == (
+        ChangeKind.COMMENT, True, "The fix ships on the 15th.", "Dana Engineer")  # fmt: skip
+    [kept] = tracker.webhook_changes(private["webhookEvent"], private)
+    assert (kept.public, kept.text) == (False, "root cause: off by one")
+    [hidden] = tracker.webhook_changes(restricted["webhookEvent"], restricted)
+    assert hidden.public is False
+
+
+def test_the_poll_reads_the_same_changes_under_the_same_keys(jira: JiraStandIn) -> None:
+    tracker = JiraTracker(desk_for(jira), SECRETS)
+    key = filed(jira, tracker)
+    bodies = [
+        jira.transition(key, "Done", "done", at=T0 + timedelta(hours=1)),
+        jira.add_fix_version(key, "2027.1", None, at=T0 + timedelta(hours=2)),
+        jira.comment(key, "[public] Shipped.", at=T0 + timedelta(hours=3)),
+    ]
+    from_webhooks = [change for body in bodies for change in tracker.webhook_changes(body["webhookEvent"], body)]
+
+    from_poll = polled(jira, tracker, since=T0)
+
+    assert [c.change_key for c in from_poll] == [c.change_key for c in from_webhooks]
+    assert [(c.kind, c.at) for c in from_poll] == [(c.kind, c.at) for c in from_webhooks]
+    assert from_poll[1].release_at is None  # a fix version without a release date
+    assert from_poll[2].text == "Shipped."
+
+
+def test_the_poll_reaches_a_day_back_for_jira_users_far_from_utc() -> None:
+    """JQL reads `updated >= "..."` in the Jira user's time zone: a bound a day early still finds the change."""
+    with JiraStandIn("cloud", clock=lambda: T0, user_zone="Pacific/Pago_Pago") as jira:  # UTC-11
+        tracker = JiraTracker(desk_for(jira), SECRETS)
+        key = filed(jira, tracker)
+        jira.transition(key, "Done", at=T0 + timedelta(minutes=1))
+
+        [closed] = polled(jira, tracker, since=T0)
+
+        assert (closed.kind, closed.at) == (ChangeKind.CLOSED, T0 + timedelta(minutes=1))
+        assert jira.problems == []
+
+
+def test_done_statuses_named_by_the_desk(jira: JiraStandIn) -> None:
+    tracker = JiraTracker(desk_for(jira, done_statuses=("released",)), SECRETS)
+    key = filed(jira, tracker)
+
+    done = jira.transition(key, "Done", "done")
+    released = jira.transition(key, "Released", "indeterminate")
+
+    assert [c.kind for c in tracker.webhook_changes(done["webhookEvent"], done)] == [ChangeKind.REOPENED]
+    assert [c.kind for c in tracker.webhook_changes(released["webhookEvent"], released)] == [ChangeKind.CLOSED]
+
+
+def test_other_projects_events_and_shapes_give_nothing(jira: JiraStandIn) -> None:
+    tracker = JiraTracker(desk_for(jira), SECRETS)
+    key = filed(jira, tracker)
+    done = jira.transition(key, "Done")
+
+    assert tracker.webhook_changes("jira:issue_deleted", done) == ()
+    assert tracker.webhook_changes("jira:issue_updated", {**done, "issue": {**done["issue"], "key": "HR-1"}}) == ()
+    assert tracker.webhook_changes("jira:issue_updated", {**done, "timestamp": "yesterday"}) == ()
+    assert tracker.webhook_changes("jira:issue_updated", [1, 2]) == ()
+    assert tracker.webhook_changes("jira:issue_updated", {**done, "changelog": {"id": 1, "items": "x"}}) == ()
+
+
+ANY_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=20),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=12), children, max_size=4),
+    max_leaves=30,
+)
+
+
+@given(st.sampled_from(["jira:issue_updated", "comment_created", "x"]), ANY_JSON, ANY_JSON)
+def test_whatever_arrives_never_raises(event: str, changelog: object, comment: object) -> None:
+    tracker = JiraTracker(JiraDesk(url="https://acme.atlassian.net", project="OPS"), SECRETS)
+    payload = {"timestamp": 1764754200000, "issue": {"key": "OPS-1", "fields": changelog},
+               "changelog": changelog, "comment": comment}  # fmt: skip
+
+    for change in tracker.webhook_changes(event, payload):
+        assert change.issue == "OPS-1"
+        assert change.at.tzinfo is UTC
+    tracker.poll_changes(tracker.poll_calls(T0)[0], HttpAnswer(200, {}, {"issues": [payload, changelog]}))
