@@ -10,6 +10,9 @@ Rules:
   the confirmation, the desk's words to them, an agent's reply in the thread, and the update notices (bot.email.say
   says which, and when the desk config turns them off). Notices to customers go to their channels
   (`announce`) and by email to their requesters (`email`); an escalation is also emailed to the level's addresses.
+- Outgoing webhooks (bot.integrations.webhooks.say) hear what the desk says about requests and outages: the
+  request stored (`opened`), completed, closed, every change on the triage card, the warnings and breaches, and
+  outages (`outage`); they store their calls in the same transaction.
 - A Slack handler's own mechanics (modals, ephemeral answers, refusals, the Home tab) are Slack's alone; it
   calls them on `say.slack`.
 """
@@ -26,6 +29,7 @@ from bot.desk.intake.requests import Files
 from bot.desk.outage import IncidentReport
 from bot.desk.reminders import Reminder
 from bot.email.say import MailSayer
+from bot.integrations.webhooks.say import WebhookSayer
 from bot.reports.monthly import Report
 from bot.slack.say import SlackSayer
 from sla.clocks import Clocks
@@ -39,6 +43,7 @@ class Say:
     def __init__(self, session: Session, desk: DeskConfig, now: datetime) -> None:
         self.slack = SlackSayer(session, desk, now)
         self.mail = MailSayer(session, desk, now)
+        self.hooks = WebhookSayer(session, desk, now)
 
     # -- the intake --------------------------------------------------------------------------------------------
 
@@ -60,9 +65,14 @@ class Say:
         """The last question was answered by a message: its ready answers are no longer offered."""
         self.slack.answered_in_words(ticket, key=key)
 
+    def opened(self, ticket: TicketRecord) -> None:
+        """A request was stored (in intake): only webhooks hear of it."""
+        self.hooks.opened(ticket)
+
     def completed(self, ticket: TicketRecord, state: Clocks, zone: ZoneInfo, *, key: str) -> None:
         self.slack.completed(ticket, state, zone, key=key)
         self.mail.completed(ticket, state, zone, key=key)
+        self.hooks.request("request.completed", ticket, cause=key)
 
     def triage_card(self, ticket: TicketRecord, draft: Draft, state: Clocks, files: Files, *, key: str) -> None:
         self.slack.triage_card(ticket, draft, state, files, key=key)
@@ -89,11 +99,13 @@ class Say:
     def intake_closed(self, ticket: TicketRecord, *, key: str) -> None:
         self.slack.intake_closed(ticket, key=key)
         self.mail.intake_closed(ticket, key=key)
+        self.hooks.request("request.closed", ticket, cause=key, data={"reason": "intake_abandoned"})
 
     # -- the desk ----------------------------------------------------------------------------------------------
 
     def card(self, view: CardView, *, key: str) -> None:
         self.slack.card(view, key=key)
+        self.hooks.card(view, key=key)
 
     def to_requester(self, ticket: TicketRecord, what: str, details: dict[str, str], *, key: str) -> None:
         self.slack.to_requester(ticket, what, details, key=key)
@@ -117,6 +129,11 @@ class Say:
         """A message in the card's thread for the agents, notifying `mentions` (Slack ids)."""
         self.slack.to_agents(ticket, what, details, key=key, files=files, mentions=mentions)
 
+    def outage(self, ticket: TicketRecord, what: str, details: dict[str, str], *, key: str) -> None:
+        """An outage declared on `ticket` or ended (`what`: outage_started, outage_resolved): the customers are told
+        by notices (bot.desk.notices); only webhooks hear of it here."""
+        self.hooks.outage(ticket, what, details, key=key)
+
     def postmortem(self, report: IncidentReport, *, key: str) -> None:
         self.slack.postmortem(report, key=key)
 
@@ -130,11 +147,13 @@ class Say:
         """A milestone said in the card's thread, notifying `mentions` (Slack ids)."""
         self.slack.reminder(reminder, mentions, key=key)
         self.mail.update_notice(reminder)
+        self.hooks.reminders([reminder])
 
     def digest(self, items: list[Reminder], *, key: str) -> None:
         self.slack.digest(items, key=key)
         for reminder in items:
             self.mail.update_notice(reminder)
+        self.hooks.reminders(items)
 
     def escalation_email(self, reminder: Reminder, to: str, *, key: str) -> None:
         self.mail.escalation(reminder, to, key=key)

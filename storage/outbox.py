@@ -12,7 +12,8 @@ Rules:
   and the error (dead-lettered after `max_attempts`), `put_back` when the row was not tried (its attempt is
   given back), or `dead_letter` when a retry cannot succeed.
 - An `urgent` row (someone waits on it: a modal whose trigger expires in 3 seconds, an answer to a click) is
-  claimed before every other due row; `claim_outbox(urgent_only=True)` takes only those.
+  claimed before every other due row; `claim_outbox(urgent_only=True)` takes only those (and `key=` only the row
+  stored under that key: a command that waits for its own row).
 - `renew_outbox` extends the lease of rows still being sent, so leases can be short (a crashed sender's rows are
   taken again within seconds) and never run out under a live one.
 - `outbox_entry` tells where a row stands by its key: its state, tries and next try, and its result once sent.
@@ -118,9 +119,10 @@ def claim_outbox(
     limit: int = 20,
     destination_kind: str | None = None,
     urgent_only: bool = False,
+    key: str | None = None,
 ) -> list[OutboxClaim]:
-    """Leases up to `limit` messages due for a try (only urgent ones with `urgent_only`): urgent ones first, then
-    the longest waiting."""
+    """Leases up to `limit` messages due for a try (only urgent ones with `urgent_only`, only the row stored under
+    `key` with it): urgent ones first, then the longest waiting."""
     state, next_try_at = col(OutboxItem.state), col(OutboxItem.next_try_at)
     instant = to_utc(now)
     due = or_(
@@ -128,6 +130,7 @@ def claim_outbox(
         and_(state == OutboxState.SENDING.value, col(OutboxItem.lease_until) <= instant),
     )
     kind = true() if destination_kind is None else col(OutboxItem.destination_kind) == destination_kind
+    keyed = true() if key is None else col(OutboxItem.idempotency_key) == key
     earlier, awaited = aliased(OutboxItem), aliased(OutboxItem)
     behind_earlier = exists().where(
         col(earlier.ordering_key) == col(OutboxItem.ordering_key),
@@ -138,7 +141,7 @@ def claim_outbox(
     rows, lease = claim_rows(
         database,
         OutboxItem,
-        eligible=and_(due, kind, ~behind_earlier, ~waiting, col(OutboxItem.urgent) if urgent_only else true()),
+        eligible=and_(due, kind, keyed, ~behind_earlier, ~waiting, col(OutboxItem.urgent) if urgent_only else true()),
         order_by=[col(OutboxItem.urgent).desc(), next_try_at, col(OutboxItem.id)],
         limit=limit,
         now=now,

@@ -85,10 +85,13 @@ def test_the_application_does_not_import_the_emulator_but_for_the_demo() -> None
 
 
 def part_of(module: str) -> str | None:
-    """The part of `bot` a module belongs to: `bot.desk` for bot.desk.intake.requests, `bot.say` for bot.say."""
+    """The part of `bot` a module belongs to: `bot.desk` for bot.desk.intake.requests, `bot.say` for bot.say,
+    `bot.integrations.webhooks` for bot.integrations.webhooks.say."""
     parts = module.split(".")
     if parts[0] != "bot" or len(parts) < 2:
         return None
+    if parts[1] == "integrations" and len(parts) > 2:  # each integration (and the HTTP channel) is a part of its own
+        return f"bot.integrations.{parts[2]}"
     return (
         f"bot.{parts[1]}" if (ROOT / "bot" / parts[1]).is_dir() or (ROOT / "bot" / f"{parts[1]}.py").is_file() else None
     )

@@ -27,6 +27,7 @@ from bot.cli.report import report
 from bot.cli.run import run
 from bot.cli.sla import sla
 from bot.cli.status import status
+from bot.cli.webhooks import webhooks
 from bot.cli.worker import worker
 
 
@@ -69,3 +70,4 @@ main.add_command(report)
 main.add_command(backup)
 main.add_command(restore)
 main.add_command(api_token)
+main.add_command(webhooks)

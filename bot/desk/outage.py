@@ -146,3 +146,4 @@ class Outages:
     ) -> None:
         details = {**details, "sr": ticket.sr}
         notify_customers(session, self.desk, self.say, what, details, key=key, ticket_id=ticket.id)
+        self.say.outage(ticket, what, details, key=f"{key}:{what}")

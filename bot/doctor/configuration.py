@@ -2,8 +2,9 @@
 
 Rules (docs/operations.md, "Doctor"):
 - `read_configuration` reads the environment (bot.config.environment), the desk config and its policy
-  (bot.config.desk), the SMTP variables (bot.config.mail_servers) and the database URL (storage.engine), and
-  lists every problem of all of them together, fatal, one line each.
+  (bot.config.desk), the webhooks' signing secrets (bot.integrations.webhooks.caller), the SMTP variables
+  (bot.config.mail_servers) and the database URL (storage.engine), and lists every problem of all of them
+  together, fatal, one line each.
 - `[email]` with an address but no FRONTDESK_SMTP_HOST is a problem: the requesters' email would wait in the
   outbox for ever.
 - The ids `frontdesk init` writes (`PLACEHOLDERS`, templates/config/frontdesk.toml.j2) left in the desk config
@@ -17,6 +18,7 @@ from bot.config.desk import DeskConfig, DeskConfigError, load_desk_config
 from bot.config.environment import Settings
 from bot.config.mail_servers import EmailSettingsError, SmtpSettings
 from bot.doctor.findings import Finding, finding
+from bot.integrations.webhooks.caller import read_secrets
 from storage.engine import database_url
 from storage.errors import StorageError
 
@@ -42,6 +44,8 @@ def read_configuration(environ: Mapping[str, str], *, http: bool | None = None) 
         desk = load_desk_config(settings.config_path)
     except DeskConfigError as error:
         texts.extend(error.problems)
+    if desk is not None:
+        texts.extend(read_secrets(desk.webhooks, environ)[1])
     try:
         smtp = SmtpSettings.from_environment(environ)
     except EmailSettingsError as error:

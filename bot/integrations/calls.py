@@ -319,13 +319,13 @@ class HttpSender:
         self._due_lock = threading.Lock()
         self._pool = Pool(threads, name="http")
 
-    def send_once(self, now: datetime) -> int:
-        """Claims a batch, tries what may be tried (on the sender's threads), records every outcome; how many rows
-        were claimed."""
+    def send_once(self, now: datetime, *, key: str | None = None) -> int:
+        """Claims a batch (only the row stored under `key` with it), tries what may be tried (on the sender's
+        threads), records every outcome; how many rows were claimed."""
         self.next_due = None
         delivery = self.settings.delivery
         claims = outbox.claim_outbox(self.database, now=now, lease_for=delivery.lease_for, limit=delivery.batch_size,
-                                     destination_kind=DestinationKind.HTTP.value)  # fmt: skip
+                                     destination_kind=DestinationKind.HTTP.value, key=key)  # fmt: skip
         if not claims:
             return 0
         renew = lambda elapsed: outbox.renew_outbox(self.database, claims, until=now + elapsed + delivery.lease_for)  # noqa: E731

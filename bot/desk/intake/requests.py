@@ -353,7 +353,7 @@ class Intake:
             time_zone=profile.time_zone,
         )
         columns = _columns(draft, self.has_matrix)
-        return tickets.open_ticket(
+        ticket = tickets.open_ticket(
             session,
             kind=str(columns.pop("kind", "question")),
             actor=profile.user,
@@ -366,6 +366,8 @@ class Intake:
             email_thread_id=email,
             **columns,
         )
+        self.say.opened(ticket)
+        return ticket
 
     def _answer(
         self, session: Session, ticket: tickets.TicketRecord, before: Draft, incoming: Incoming, now: datetime
