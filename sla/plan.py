@@ -17,7 +17,8 @@ Rules:
 
 import hashlib
 import json
-from dataclasses import dataclass, replace
+from collections.abc import Mapping
+from dataclasses import dataclass, fields, is_dataclass, replace
 from datetime import UTC, datetime
 from fractions import Fraction
 from typing import Any
@@ -91,16 +92,40 @@ def ahead(plan: Plan, now: datetime) -> Plan | None:
 
 
 def fingerprint(policy: Policy) -> str:
-    """Names the policy's rules: another policy (or the same one changed) has another fingerprint."""
-    return hashlib.sha256(repr(policy).encode()).hexdigest()[:16]
+    """Names the policy's rules: another policy (or the same one changed) has another fingerprint, the same one
+    the same in every process (sets are written sorted, so string hashing's seed does not matter). The last
+    policy's is kept (one entry: the desk's policy)."""
+    if _last and _last[0] is policy:
+        return _last[1]
+    found = hashlib.sha256(_canonical(policy).encode()).hexdigest()[:16]
+    _last[:] = [policy, found]
+    return found
 
 
-def encode(plan: Plan, policy: Policy, *, events: int) -> str:
-    """The plan as JSON text, for the log of `events` events under `policy`."""
+_last: list[Any] = []
+
+
+def _canonical(value: Any) -> str:
+    """`value` written out the same way in every process: dataclasses field by field, mappings and sets sorted."""
+    if is_dataclass(value) and not isinstance(value, type):
+        kept = [item for item in fields(value) if item.compare and not item.name.startswith("_")]  # not caches
+        inner = ", ".join(f"{item.name}={_canonical(getattr(value, item.name))}" for item in kept)
+        return f"{type(value).__name__}({inner})"
+    if isinstance(value, Mapping):
+        return "{" + ", ".join(sorted(f"{_canonical(k)}: {_canonical(v)}" for k, v in value.items())) + "}"
+    if isinstance(value, set | frozenset):
+        return "{" + ", ".join(sorted(_canonical(item) for item in value)) + "}"
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_canonical(item) for item in value) + "]"
+    return repr(value)
+
+
+def encode(plan: Plan, policy: Policy, *, events: int, fingerprint_of: str | None = None) -> str:
+    """The plan as JSON text, for the log of `events` events under `policy` (`fingerprint_of`: as in decode)."""
     return json.dumps(
         {
             "v": VERSION,
-            "policy": fingerprint(policy),
+            "policy": fingerprint_of or fingerprint(policy),
             "events": events,
             "at": plan.at.isoformat(),
             "targets": [_encoded(policy, target) for target in plan.targets],

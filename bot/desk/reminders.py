@@ -21,7 +21,10 @@ Rules:
   milestone): "the permanent fix deadline, deferred to then, has passed", once, after downtime too; every other
   target of it stopped as deferred and says nothing (docs/architecture.md, "Time").
 - An escalation step sets the request's level, is audited and shown on the card, mentions the level's people
-  and emails the level's addresses.
+  and emails the level's addresses. A step that pages (`page = true`) pages the on-call through the desk's
+  `[paging]` (bot.integrations.paging.pages) when it is said, so a page obeys quiet hours like every reminder and
+  is sent once; the card and the reminder say "Paged on-call (PagerDuty)". A step that only pages says nothing
+  on a desk without `[paging]`.
 - Quiet hours: a target's reminders wait while its calendar is closed (unless it runs on `always`), and the
   request is looked at again at the calendar's next opening, where they are said once.
 - Digest: when more than the desk's `digest_over` ([reminders] in the desk config, 5 by default) reminders are
@@ -43,6 +46,8 @@ from bot.actor import ACTOR
 from bot.config.desk import NOBODY, DeskConfig, People
 from bot.desk import clocks
 from bot.desk.actions import AgentActions
+from bot.integrations.paging import pages
+from bot.integrations.paging.events import Incident
 from sla import plan
 from sla.clocks import Milestone
 from sla.policy import Policy
@@ -72,6 +77,8 @@ class Reminder:
     to_level: str | None = None
     message: str = ""
     deferred: bool = False  # the deadline of a deferred request's kept target (the date or release deferred to)
+    page: bool = False  # an escalation step that pages the on-call (docs/policies.md, "Escalations")
+    paged: tuple[str, ...] = ()  # the pagers it paged ("pagerduty", "opsgenie"): set when it is said
 
 
 def sweep_milestones(
@@ -120,7 +127,11 @@ def _sweep_batch(
             else:
                 newly = [t.name for t, k in zip(at_now.targets, known.targets, strict=True) if t.state != k.state]
                 breached += [(ticket.id, name) for name in newly]
-                text = plan.encode(at_now, policy, events=counts.get(ticket.id, 0)) if newly else None
+                text = (
+                    plan.encode(at_now, policy, events=counts.get(ticket.id, 0), fingerprint_of=policy_print)
+                    if newly
+                    else None
+                )
                 move = sweeps.Rescheduled(claimed, None, text, keep=not newly)
             found, wake = _ticket_reminders(ticket, policy, at_now, now)
             said += found
@@ -129,8 +140,7 @@ def _sweep_batch(
         sweeps.reschedule_all(session, moves)
         new = set(reminders.record_new(session, [(r.key, r.ticket.id) for r in said], now=now))
         fresh = [reminder for reminder in said if reminder.key in new]
-        _say(session, desk, fresh, say_with(session), now, digest_over)
-    return fresh
+        return _say(session, desk, fresh, say_with(session), now, digest_over)
 
 
 def _ticket_reminders(
@@ -189,6 +199,7 @@ def _reminder(ticket: tickets.TicketRecord, target: plan.PlannedTarget, mileston
         to_level=step.to if step else None,
         message=step.message if step else "",
         deferred=ticket.deferred_at is not None,
+        page=bool(step and step.page),
     )
 
 
@@ -199,15 +210,49 @@ def _say(
     say: "Say",
     now: datetime,
     digest_over: int,
-) -> None:
+) -> list[Reminder]:
+    """Says the reminders (the digest when there are many): what was said."""
+    fresh = [paged for reminder in fresh if (paged := _page(session, desk, reminder, now)) is not None]
     for reminder in fresh:
         if reminder.to_level is not None:
             _escalate(session, desk, reminder, say, now)
+        elif reminder.paged:
+            actions = AgentActions(desk, say)
+            state = actions.current(session, reminder.ticket.id, now)
+            actions.card(session, reminder.ticket, state, key=f"{reminder.key}:card", change="paged",
+                         pagers=",".join(reminder.paged))  # fmt: skip
     if len(fresh) > digest_over:
         say.digest(fresh, key=f"digest:{min(r.key for r in fresh)}:{len(fresh)}")
-        return
+        return fresh
     for reminder in fresh:
         say.reminder(reminder, _mentions(session, desk, reminder), key=reminder.key)
+    return fresh
+
+
+def _page(session: Session, desk: DeskConfig, reminder: Reminder, now: datetime) -> Reminder | None:
+    """A step that pages: the on-call paged (bot.integrations.paging.pages) and the reminder naming the pagers; a
+    step that only pages says nothing when nobody was paged (no `[paging]`, or the target paged before)."""
+    if not reminder.page:
+        return reminder
+    ticket, policy = reminder.ticket, desk.policy
+    state = clocks.current(session, policy, ticket.id, now=now)
+    running = tuple((t.label, t.due_at) for t in state.targets if t.due_at is not None and t.stopped_at is None)
+    names = [priority.name for priority in policy.priorities]
+    incident = Incident(
+        ticket=ticket,
+        target=reminder.target,
+        label=reminder.label,
+        due_at=reminder.due_at,
+        at=now,
+        rank=names.index(ticket.priority) if ticket.priority in names else len(names),
+        deadlines=running,
+        zone=policy.calendar.zone,
+        channel=desk.agents_channel,
+    )
+    paged = pages.page(session, desk, incident, now=now)
+    if not paged and reminder.to_level is None:
+        return None
+    return replace(reminder, paged=paged)
 
 
 def _escalate(
@@ -226,7 +271,8 @@ def _escalate(
     )  # fmt: skip
     actions = AgentActions(desk, say)
     state = actions.current(session, ticket.id, now)
-    actions.card(session, ticket, state, key=f"{reminder.key}:card", change="escalated_auto", level=level)
+    paged = {"pagers": ",".join(reminder.paged)} if reminder.paged else {}
+    actions.card(session, ticket, state, key=f"{reminder.key}:card", change="escalated_auto", level=level, **paged)
     at = desk.levels.get(level)
     for address in at.emails if at else ():
         say.escalation_email(reminder, address, key=f"{reminder.key}:email:{address}")

@@ -7,8 +7,6 @@ compliance panel (with its title), and one without an availability line no uptim
 
 import io
 
-from matplotlib.figure import Figure
-
 from bot.render import render_json
 from bot.reports.formats import compliance_by_priority
 from bot.reports.monthly import Report
@@ -18,6 +16,8 @@ GOOD, WARN, BAD = "#1e7d32", "#e0a800", "#b3261e"
 
 def chart_png(report: Report) -> bytes:
     """The report's chart: met % per priority on the left, the first availability line's days on the right."""
+    from matplotlib.figure import Figure  # here, not at import: a worker that draws no chart never loads it (40 MB)
+
     labels = render_json("reports/chart.json.j2", report=report)
     figure = Figure(figsize=(10, 3.6), dpi=100)
     compliance, uptime = figure.subplots(1, 2, width_ratios=(1, 2))

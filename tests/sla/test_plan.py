@@ -7,7 +7,11 @@ random instants over a few days of 2026-2027; the plan is taken at an instant at
 looked at again at a random later instant, minutes to weeks on (across nights, weekends and holidays).
 """
 
+import os
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
@@ -106,3 +110,16 @@ def test_a_plan_looked_at_before_its_instant_leaves_the_recompute_to_say():
     stored = plan.plan_of(clocks(policy, log, at + timedelta(hours=1)), log)
     assert stored is not None
     assert plan.ahead(stored, at) is None
+
+
+def test_a_policy_has_the_same_fingerprint_in_every_process_whatever_its_hash_seed():
+    script = "from sla import presets, plan; print(plan.fingerprint(presets.load('livepro')))"
+    seen = {
+        subprocess.run(
+            [sys.executable, "-c", script], capture_output=True, text=True, check=True,
+            env={**os.environ, "PYTHONHASHSEED": seed}, cwd=Path(__file__).resolve().parents[2],
+        ).stdout.strip()
+        for seed in ("1", "2", "3")
+    }  # fmt: skip
+    assert seen == {plan.fingerprint(preset("livepro"))}
+    assert plan.fingerprint(preset("owkin")) != plan.fingerprint(preset("kiwi"))
