@@ -96,7 +96,7 @@ def fingerprint(policy: Policy) -> str:
     the same in every process (sets are written sorted, so string hashing's seed does not matter). The last
     policy's is kept (one entry: the desk's policy)."""
     if _last and _last[0] is policy:
-        return _last[1]
+        return str(_last[1])
     found = hashlib.sha256(_canonical(policy).encode()).hexdigest()[:16]
     _last[:] = [policy, found]
     return found
