@@ -27,7 +27,8 @@ VARIABLE = re.compile(r"(FRONTDESK|SLACK)_[A-Z0-9_]+")
 READS = {"value", "optional", "strings", "child", "children", "parsed", "parsed_optional", "has"}
 ID_CHECKS = {"_id", "_optional_id", "_checked"}  # bot/config/desk.py: (reader, key, ...)
 DESK_READERS = (ROOT / "bot" / "config" / "desk.py", ROOT / "bot" / "config" / "email.py",
-                ROOT / "bot" / "config" / "paging.py", ROOT / "bot" / "config" / "webhooks.py")  # fmt: skip
+                ROOT / "bot" / "config" / "paging.py", ROOT / "bot" / "config" / "webhooks.py",
+                ROOT / "bot" / "config" / "trackers.py")  # fmt: skip
 
 
 def _section(title: str) -> str:

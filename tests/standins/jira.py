@@ -11,8 +11,9 @@ Rules:
 - Authentication as Jira: Cloud takes HTTP basic with `email:token`, Data Center `Bearer <token>`; anything else
   is answered 401 with Jira's error body, recorded in `refused` (not a problem: a test may try it on purpose).
 - JQL: the clauses the bot sends, joined by AND: `project = "KEY"`, `labels = "x"`, `updated >= "yyyy-MM-dd HH:mm"`
-  (read in `user_zone`, as Jira reads dates in the user's time zone, at minute precision), and `ORDER BY created|
-  updated ASC`. Anything else is answered 400 with Jira's error body and recorded as a problem.
+  (read in `user_zone`, as Jira reads dates in the user's time zone, at minute precision) or `updated >= "-42m"`
+  (relative to the clock; `m`, `h`, `d`, `w`), and `ORDER BY created|updated ASC`. Anything else is answered 400
+  with Jira's error body and recorded as a problem.
   While `search_lag` is above 0, a search misses the issue filed last and lowers it by one (Jira's search is
   eventually consistent: an issue just filed may be missing from it for a while).
 - Scripting the tracker's side: `transition`, `add_fix_version`, `comment` change an issue at an instant (the
@@ -35,7 +36,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -51,7 +52,10 @@ API = {"cloud": "/rest/api/3", "datacenter": "/rest/api/2"}
 DONE = {"id": "3", "key": "done", "name": "Done"}
 CATEGORIES = {"new": {"id": 2, "key": "new", "name": "To Do"}, "indeterminate": {"id": 4, "key": "indeterminate",
               "name": "In Progress"}, "done": {"id": 3, "key": "done", "name": "Done"}}  # fmt: skip
-_CLAUSE = re.compile(r'^(project|labels) = "([^"]+)"$|^updated >= "(\d{4}-\d{2}-\d{2} \d{2}:\d{2})"$')
+_CLAUSE = re.compile(
+    r'^(project|labels) = "([^"]+)"$|^updated >= "(?:(\d{4}-\d{2}-\d{2} \d{2}:\d{2})|-(\d+)([mhdw]))"$'
+)
+_UNITS = {"m": timedelta(minutes=1), "h": timedelta(hours=1), "d": timedelta(days=1), "w": timedelta(weeks=1)}
 _ORDER = re.compile(r"\s+ORDER BY (created|updated) ASC$")
 
 
@@ -220,6 +224,10 @@ class JiraStandIn:
             if match.group(3):
                 bound = datetime.strptime(match.group(3), "%Y-%m-%d %H:%M").replace(tzinfo=self.user_zone)
                 if issue.updated < bound:
+                    return False
+            if match.group(4):
+                bound = self.clock() - int(match.group(4)) * _UNITS[match.group(5)]
+                if issue.updated < bound.replace(second=0, microsecond=0):
                     return False
         return True
 

@@ -14,16 +14,23 @@ Rules:
 - An issue is named by its key ("OPS-123"); its page is `{url}/browse/OPS-123`.
 - Linking: `parse_link` takes "OPS-123" (any case) or the site's own browse URL; an issue of another project, or a
   URL of another site, is None.
-- The reconciliation poll is one search: JQL `project = "OPS" AND updated >= "<since - 1 day>" ORDER BY updated
-  ASC`, with the changelog expanded. JQL reads a date in the Jira user's own time zone, at minute precision, so the
-  bound is set a day early (more than any time zone's offset): changes read twice are applied once
-  (TrackerChange.change_key). Up to `POLL_PAGE` issues are read a poll.
+- The reconciliation poll is one search: JQL `project = "OPS" AND updated >= "<since>" ORDER BY updated ASC`, with
+  the changelog expanded, up to `POLL_PAGE` issues. JQL reads an absolute date in the Jira user's own time zone,
+  which Frontdesk does not know, so the stored call carries `since` in UTC and `relative_bound` turns it, when the
+  call is sent (the Caller's `prepare`), into a bound relative to that moment (`updated >= "-42m"`, a minute
+  more than has passed), which Jira reads the same in every time zone. Changes read twice are applied once
+  (TrackerChange.change_key). An answer with more issues than the page is logged (the rest wait for a later
+  poll only if they change again: docs/operations.md, "Defect trackers' reconciliation").
 """
 
+import logging
+import math
+import re
 from collections.abc import Mapping
-from datetime import datetime, timedelta
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from typing import Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from bot.config.trackers import JiraDesk, JiraSecrets
 from bot.integrations.calls import HttpAnswer, HttpCall
@@ -31,7 +38,10 @@ from bot.integrations.trackers import adf, jira_changes, jira_signature
 from bot.integrations.trackers.tracker import Defect, IssueRef, TrackerChange
 from bot.render import render
 
+log = logging.getLogger(__name__)
 NAME = "jira"
+_UTC_BOUND = "%Y-%m-%d %H:%M UTC"
+_BOUND = re.compile(r'updated >= "(\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC)"')
 POLL_PAGE = 100
 POLL_FIELDS = "status,fixVersions,comment,updated"
 _SUMMARY_MOST = 255
@@ -51,8 +61,8 @@ def wiki_escaped(text: str) -> str:
 class JiraTracker:
     """One desk's Jira project; see the module's rules."""
 
-    def __init__(self, desk: JiraDesk, secrets: JiraSecrets) -> None:
-        self.desk, self.secrets = desk, secrets
+    def __init__(self, desk: JiraDesk, secrets: JiraSecrets | None = None) -> None:
+        self.desk, self.secrets = desk, secrets or JiraSecrets(token="")
         self.api = desk.url + desk.api_path
 
     @property
@@ -125,12 +135,28 @@ class JiraTracker:
         return jira_changes.from_webhook(self.desk, event, payload)
 
     def poll_calls(self, since: datetime) -> tuple[HttpCall, ...]:
-        bound = (since - timedelta(days=1)).strftime("%Y-%m-%d %H:%M")
+        bound = since.astimezone(UTC).strftime(_UTC_BOUND)
         jql = f'project = "{self.desk.project}" AND updated >= "{bound}" ORDER BY updated ASC'
         return (self._search(jql, fields=POLL_FIELDS, most=POLL_PAGE, expand="changelog"),)
 
+    def relative_bound(self, call: HttpCall, now: datetime) -> HttpCall:
+        """The poll `call` with its UTC bound as a bound relative to `now` (any other call as it is)."""
+        parts = urlsplit(call.url)
+        query = dict(parse_qsl(parts.query))
+        match = _BOUND.search(query.get("jql", ""))
+        if match is None:
+            return call
+        since = datetime.strptime(match.group(1), _UTC_BOUND).replace(tzinfo=UTC)
+        minutes = max(1, math.ceil((now - since) / timedelta(minutes=1)) + 1)
+        query["jql"] = query["jql"].replace(match.group(0), f'updated >= "-{minutes}m"')
+        return replace(call, url=urlunsplit(parts._replace(query=urlencode(query))))
+
     def poll_changes(self, call: HttpCall, answer: HttpAnswer) -> tuple[TrackerChange, ...]:
-        return jira_changes.from_search(self.desk, answer.json)
+        body = answer.json
+        if isinstance(body, Mapping) and (body.get("isLast") is False or int(body.get("total") or 0) > POLL_PAGE):
+            log.warning("jira: more than %s issues changed since the last poll; the oldest %s were read", POLL_PAGE,
+                        POLL_PAGE)  # fmt: skip
+        return jira_changes.from_search(self.desk, body)
 
     def _search(self, jql: str, *, fields: str, most: int, expand: str = "") -> HttpCall:
         # Cloud: GET /rest/api/3/search/jql (the old /search answers 410 there); Data Center: GET /rest/api/2/search

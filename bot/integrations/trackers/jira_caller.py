@@ -3,7 +3,8 @@ docs/integrations.md, "Jira").
 
 Rules:
 - `prepare` adds the credentials at send time, never stored in a row: Cloud, HTTP basic auth with the account's
-  email and API token; Data Center, `Authorization: Bearer` with the personal access token.
+  email and API token; Data Center, `Authorization: Bearer` with the personal access token. A poll's bound is
+  made relative to the moment of sending (JiraTracker.relative_bound).
 - `already_done`, on a retry of the call that files a defect (key "jira:create:SR-000123") after a lost answer,
   searches the project for the issue carrying the label `frontdesk-SR-000123` (JiraTracker.search_call): found,
   the issue is recorded as if the lost answer had named it (a 201 with its id, key and self); not found, the call
@@ -48,7 +49,7 @@ class JiraCaller:
         return f"Bearer {secrets.token}"
 
     def prepare(self, call: HttpCall, *, now: datetime, earlier: Mapping[str, HttpAnswer]) -> HttpCall:
-        return call.with_headers(("Authorization", self._authorization()))
+        return self.tracker.relative_bound(call, now).with_headers(("Authorization", self._authorization()))
 
     def already_done(self, call: HttpCall, *, key: str) -> HttpAnswer | None:
         prefix = create_key(self.tracker.name, "")

@@ -3,6 +3,7 @@ bodies and searches come from the Jira stand-in (tests/standins/jira.py), which 
 
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from hypothesis import given
@@ -96,17 +97,27 @@ def test_the_poll_reads_the_same_changes_under_the_same_keys(jira: JiraStandIn) 
     assert from_poll[2].text == "Shipped."
 
 
-def test_the_poll_reaches_a_day_back_for_jira_users_far_from_utc() -> None:
-    """JQL reads `updated >= "..."` in the Jira user's time zone: a bound a day early still finds the change."""
-    with JiraStandIn("cloud", clock=lambda: T0, user_zone="Pacific/Pago_Pago") as jira:  # UTC-11
+def test_the_polls_bound_is_relative_so_the_jira_users_time_zone_does_not_matter() -> None:
+    """JQL reads an absolute date in the Jira user's time zone (UTC-11 here): the bound is sent as "-Nm"."""
+    clock = [T0]
+    with JiraStandIn("cloud", clock=lambda: clock[0], user_zone="Pacific/Pago_Pago") as jira:
         tracker = JiraTracker(desk_for(jira), SECRETS)
         key = filed(jira, tracker)
         jira.transition(key, "Done", at=T0 + timedelta(minutes=1))
+        jira.comment(key, "older", at=T0 - timedelta(minutes=30))
+        clock[0] = T0 + timedelta(minutes=20)
+        caller = JiraCaller(tracker, record=lambda *args, **kwargs: None)
+        (call,) = tracker.poll_calls(T0)
 
-        [closed] = polled(jira, tracker, since=T0)
+        sent = caller.prepare(call, now=clock[0], earlier={})
+        answer = send_now(sent)
 
-        assert (closed.kind, closed.at) == (ChangeKind.CLOSED, T0 + timedelta(minutes=1))
+        assert 'updated >= "-21m"' in parse_qs(urlsplit(sent.url).query)["jql"][0]
+        older, closed = (ChangeKind.COMMENT, T0 - timedelta(minutes=30)), (ChangeKind.CLOSED, T0 + timedelta(minutes=1))
+        assert [(c.kind, c.at) for c in tracker.poll_changes(call, answer)] == [older, closed]
         assert jira.problems == []
+        assert send_now(call).status == 400  # the stored bound is never sent as it is
+        jira.server.problems.clear()
 
 
 def test_done_statuses_named_by_the_desk(jira: JiraStandIn) -> None:
