@@ -6,8 +6,8 @@ Rules:
   once and the root logger configured (bot.monitoring.logs); a value that is not one of its words is one line and
   exit 2. The secrets its filter masks wherever they appear are the values of SLACK_BOT_TOKEN,
   SLACK_SIGNING_SECRET, SLACK_APP_TOKEN, FRONTDESK_SMTP_PASSWORD, of every variable whose name ends in PASSWORD,
-  SECRET or TOKEN (a mailbox's `password_env`), and the passwords of FRONTDESK_DATABASE_URL (each of 4 characters
-  or more).
+  SECRET, TOKEN or KEY (a mailbox's `password_env`, a pager's `routing_key_env` or `api_key_env`), and the
+  passwords of FRONTDESK_DATABASE_URL (each of 4 characters or more).
 - FRONTDESK_METRICS_PORT (1-65535) gives /metrics a port of its own, on FRONTDESK_METRICS_HOST (default
   127.0.0.1, loopback): `frontdesk worker` and `frontdesk run` in Socket Mode serve /metrics only there; `frontdesk
   run --http` then serves it there and not on its Slack port. Without it, only `run --http` serves /metrics, on its
@@ -30,7 +30,7 @@ from storage.errors import StorageError
 log = logging.getLogger(__name__)
 PORT_VAR, HOST_VAR = "FRONTDESK_METRICS_PORT", "FRONTDESK_METRICS_HOST"
 SECRET_VARS = ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "FRONTDESK_SMTP_PASSWORD")
-SECRET_SUFFIXES = ("PASSWORD", "SECRET", "TOKEN")
+SECRET_SUFFIXES = ("PASSWORD", "SECRET", "TOKEN", "KEY")  # KEY: the pagers' routing and API keys
 MIN_SECRET = 4  # a shorter value would mask every word it is part of; Slack tokens are masked by their form anyway
 
 

@@ -50,8 +50,10 @@ def test_the_secrets_are_the_known_variables_those_named_like_secrets_and_the_da
         "FRONTDESK_DATABASE_URL": "postgresql://desk:db-pass@db/frontdesk",
         "FRONTDESK_CONFIG": "frontdesk.toml",
         "SHORT_TOKEN": "abc",
+        "PAGERDUTY_ROUTING_KEY": "pd-routing-0123",
     }
-    assert sorted(environment_secrets(environ)) == ["abcdef0123", "db-pass", "mailbox-pass", "xoxb-1-2-3"]
+    expected = ["abcdef0123", "db-pass", "mailbox-pass", "pd-routing-0123", "xoxb-1-2-3"]
+    assert sorted(environment_secrets(environ)) == expected
 
 
 @pytest.mark.parametrize("text", ["0", "65536", "metrics", "-1"])
