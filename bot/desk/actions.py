@@ -19,6 +19,8 @@ Rules:
 - Resolving asks the requester to confirm (bot.desk.closing takes the answer). A pause ends when the requester
   writes or an agent resumes.
 - Everything said is keyed by the action's key, so an action done twice says it once.
+- A change that stops a target whose escalation step paged the on-call acknowledges the page; resolving or
+  closing the request resolves it (bot.integrations.paging.pages).
 """
 
 from collections.abc import Callable
@@ -33,6 +35,7 @@ from bot.desk.commands import NEXT_RELEASE
 from bot.desk.intake.requests import Files
 from bot.desk.outage import Outages
 from bot.desk.outcomes import Actor, Outcome, done, refused
+from bot.integrations.paging import pages
 from sla.clocks import Clocks
 from sla.policy import ESCALATION_LEVELS, STATED_KINDS
 from storage import messages, pauses, people, tickets, worklist
@@ -395,6 +398,7 @@ class AgentActions:
         """Records the events, recomputes the deadlines, updates the card; the outcome for the agent."""
         clocks.record(session, ticket.id, log, at=now, actor=by.user)
         state = clocks.recompute(session, self.desk.policy, ticket.id, now=now, actor=by.user)
+        pages.follow_up(session, self.desk, ticket, state, now=now)  # a page acknowledged or resolved
         self.card(session, ticket, state, key=f"{key}:card", change=change, **details)
         return done(change, ticket.sr, **details)
 
