@@ -10,7 +10,8 @@ Rules (docs/security.md, "The read API"; docs/integrations.md, "Read API"):
   the reason, the path and the client's address (the revoked token's name as subject); at most AUDITS_PER_MINUTE
   such rows a minute per process, so a flood of guesses cannot fill the audit log (the rest are only counted in
   the next row's `after.unaudited`). A missing token is logged once and not audited: nobody claimed anything.
-- A token's use is recorded at most once a minute (storage.api_tokens.mark_used).
+- A token's use is recorded at most once a minute (storage.api_tokens.mark_used). Every answer is counted for
+  /metrics by its kind (bot.monitoring.instruments.API_REQUESTS), never by token, path or client.
 - The token is checked first: without a good one nothing else is said (but 404 for a path that is none of the
   API's, 405 for a method it does not answer). Then the parameters (bot.api.query), before the database is read;
   a malformed SR number is 400, an unknown one 404. A database that fails is 503 `unavailable`, never a traceback.
@@ -28,6 +29,7 @@ from bot.api.document import openapi_document
 from bot.api.query import MAX_NUMBER, ListQuery, cursor_after, parse_list_query
 from bot.api.shapes import API_PATH, REQUESTS_PATH, detail_json, page_json
 from bot.api.tokens import MISSING, presented, token_hash
+from bot.monitoring.instruments import API_ANSWERS, API_REQUESTS
 from bot.slack.once import LogOnce
 from storage import api_reads, api_tokens, audit
 from storage.api_tokens import USE_PRECISION
@@ -38,6 +40,7 @@ DOCUMENT_PATH = f"{API_PATH}/openapi.json"
 AUDITS_PER_MINUTE = 60
 _NUMBER = re.compile(r"[Ss][Rr]-([0-9]{6,10})")
 _READ = ("GET", "HEAD")
+_COUNTED = dict(zip((200, 400, 401, 404, 405, 503), API_ANSWERS, strict=True))  # the answer label of each status
 log = logging.getLogger(__name__)
 
 
@@ -52,12 +55,14 @@ class ReadApi:
     def __call__(self, environ: Mapping[str, Any]) -> ApiAnswer:
         path, method = str(environ.get("PATH_INFO", "")), str(environ.get("REQUEST_METHOD", ""))
         try:
-            return self._route(environ, path, method)
+            answer = self._route(environ, path, method)
         except Refused as refused:
-            return refusal(refused)
+            answer = refusal(refused)
         except StorageError:
             log.exception("the read API could not read the database")
-            return refusal(Refused(503, "unavailable"))
+            answer = refusal(Refused(503, "unavailable"))
+        API_REQUESTS.labels(_COUNTED[answer.status]).inc()
+        return answer
 
     def _route(self, environ: Mapping[str, Any], path: str, method: str) -> ApiAnswer:
         if path == DOCUMENT_PATH:

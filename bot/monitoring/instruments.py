@@ -12,6 +12,8 @@ Rules:
   `retried` (5xx, network), `parked` (the bot is not in the channel), `dead` (a dead letter).
 - An outgoing HTTP call (bot.integrations.calls) is timed per service (the Caller's name: `github`, `webhook`,
   never an endpoint's URL), and each try counted by service and result (`HTTP_RESULTS`).
+- A read API request is counted by its answer (`API_ANSWERS`: ok, bad_request, unauthorized, not_found,
+  not_allowed, unavailable), never by token, path or client.
 - A sweep's run is timed (its histogram counts the runs), a failed run is counted, and a good one sets the
   sweep's last success to the wall-clock time (so `time() - ...` in an alert rule is its age).
 """
@@ -58,6 +60,13 @@ HTTP_CALLS = Counter(
     "frontdesk_http_calls",
     "Tries at sending an outbox row over HTTP, per service (github, jira, pagerduty, opsgenie, webhook) and result.",
     ["service", "result"],
+    registry=INSTRUMENTS,
+)
+API_ANSWERS = ("ok", "bad_request", "unauthorized", "not_found", "not_allowed", "unavailable")
+API_REQUESTS = Counter(
+    "frontdesk_api_requests",
+    "Requests to the read API (/api/v1), per answer (bot.api.door).",
+    ["answer"],
     registry=INSTRUMENTS,
 )
 SWEEP_SECONDS = Histogram(

@@ -8,6 +8,7 @@ what came back; `Served.token(name)` makes a token as `frontdesk api-token creat
 import http.client
 import json
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -65,6 +66,13 @@ class Served:
 
 @pytest.fixture
 def api(conversation: Conversation) -> Iterator[Served]:
+    with serving(conversation) as served:
+        yield served
+
+
+@contextmanager
+def serving(conversation: Conversation) -> Iterator[Served]:
+    """The conversation's desk served by the app's own WSGI on loopback, at the conversation's clock."""
     emulator = conversation.emulator
     app = Frontdesk(desk=conversation.desk, database=conversation.database, token=emulator.bot_token,
                     api_url=emulator.base_url, signing_secret=emulator.signing_secret,

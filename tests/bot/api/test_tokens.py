@@ -9,6 +9,7 @@ from sqlmodel import col, select
 
 from bot.api.door import AUDITS_PER_MINUTE
 from bot.api.tokens import new_token, token_hash
+from bot.monitoring.instruments import INSTRUMENTS
 from storage import api_tokens
 from storage.audit import REFUSED
 from storage.tables import AuditEvent
@@ -54,7 +55,10 @@ def test_a_wrong_malformed_or_revoked_token_is_401_invalid_token_and_audited_wit
         reply = api.get(ONE, headers={"Authorization": authorization})
         assert (reply.status, reply.json["error"]) == (401, "invalid_token"), authorization
         assert reply.headers["www-authenticate"] == 'Bearer realm="frontdesk", error="invalid_token"'
+    before = INSTRUMENTS.get_sample_value("frontdesk_api_requests_total", {"answer": "unauthorized"})
     assert api.get(ONE, good).status == 200
+    assert api.get(ONE, wrong).status == 401
+    assert INSTRUMENTS.get_sample_value("frontdesk_api_requests_total", {"answer": "unauthorized"}) == before + 1
 
     rows = refusals(api)
     assert [row.after["reason"] for row in rows[:3]] == list(presented)
