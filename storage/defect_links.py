@@ -88,6 +88,11 @@ def links_to(session: Session, tracker: str, key: str) -> list[DefectLinkRecord]
     return [_record(row) for row in session.exec(statement)]
 
 
+def any_link(session: Session, tracker: str) -> bool:
+    """Whether some request links an issue of `tracker`."""
+    return session.exec(select(DefectLink.id).where(col(DefectLink.tracker) == tracker).limit(1)).first() is not None
+
+
 def set_state(session: Session, ticket_id: int, state: str, *, at: datetime, now: datetime, actor: str) -> bool:
     """The issue is now `state` (OPEN or CLOSED) since the vendor's instant `at`; whether that changed anything."""
     if state not in (OPEN, CLOSED):

@@ -18,6 +18,7 @@ import logging
 import os
 import threading
 from collections.abc import Callable, Mapping
+from functools import partial
 from typing import TypeVar
 
 import click
@@ -27,12 +28,15 @@ from bot.cli.errors import fail
 from bot.cli.manifest import SCOPES
 from bot.config.desk import DeskConfig
 from bot.config.mail_servers import SmtpSettings
+from bot.desk import defects
 from bot.doctor.configuration import Configuration, placeholders, read_configuration
 from bot.doctor.findings import Finding, finding, line
 from bot.doctor.mail import imap_login, smtp_login
 from bot.doctor.slack import check_app_token, check_slack, client_for, unreachable_reason
+from bot.integrations.trackers.callers import tracker_callers
 from bot.integrations.wiring import callers_for
 from bot.process.app import Frontdesk
+from bot.say import Say
 from storage import migrate
 from storage.engine import Database, database_url, open_database
 from storage.errors import DatabaseUnavailableError, StorageError
@@ -120,6 +124,11 @@ def _database(environ: Mapping[str, str]) -> Database:
     return database
 
 
+def _tracker_record(desk: DeskConfig) -> Callable[..., None]:
+    """What the trackers' Callers hand their answers to: the defect service, speaking for this desk."""
+    return partial(defects.on_sent, desk=desk, say_for=lambda session, now: Say(session, desk, now))
+
+
 def _application(configuration: Configuration, database: Database, environ: Mapping[str, str]) -> Frontdesk:
     settings, desk = configuration.settings, configuration.desk
     assert desk is not None
@@ -132,7 +141,7 @@ def _application(configuration: Configuration, database: Database, environ: Mapp
             signing_secret=settings.signing_secret,
             smtp=configuration.smtp,
             app_id=settings.app_id,
-            callers=callers_for(desk, environ),
+            callers=callers_for(desk, environ) | tracker_callers(desk, environ, _tracker_record(desk)),
         )
     except (SlackApiError, SlackClientError, OSError) as error:
         reason = unreachable_reason(error)

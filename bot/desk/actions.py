@@ -16,6 +16,8 @@ Rules:
   to a release the policy names; an unknown one is refused, listing the releases to come) closes the requester's
   conversation: status `deferred`, every target but those the policy's deferral keeps stops, and the kept fix is
   due then (sla.clocks). It is listed in `list deferred` only; reopening undoes it.
+- Confirming a defect files it in the desk's tracker (bot.integrations.trackers.filing); `--link` names an issue
+  of it instead (an unknown or malformed one is refused, audited, nothing changed). The card shows the issue.
 - Resolving asks the requester to confirm (bot.desk.closing takes the answer). A pause ends when the requester
   writes or an agent resumes.
 - Everything said is keyed by the action's key, so an action done twice says it once.
@@ -36,9 +38,11 @@ from bot.desk.intake.requests import Files
 from bot.desk.outage import Outages
 from bot.desk.outcomes import Actor, Outcome, done, refused
 from bot.integrations.paging import pages
+from bot.integrations.trackers.configured import filing_tracker
+from bot.integrations.trackers.filing import file_defect
 from sla.clocks import Clocks
 from sla.policy import ESCALATION_LEVELS, STATED_KINDS
-from storage import messages, pauses, people, tickets, worklist
+from storage import audit, defect_links, messages, pauses, people, tickets, worklist
 from storage.engine import Session
 from storage.kinds import AuthorRole, MessageChannel, TicketStatus
 from storage.numbers import format_sr
@@ -60,6 +64,7 @@ class CardView:
     assignee: str | None  # a Slack user id
     change: str | None = None  # a reason code for templates/slack/triage_card.mrkdwn.j2
     details: tuple[tuple[str, str], ...] = ()
+    defect_issue: defect_links.DefectLinkRecord | None = None  # the tracker issue the defect lives in
 
 
 def nobody(user: str) -> bool:
@@ -109,13 +114,24 @@ class AgentActions:
     # -- defects ---------------------------------------------------------------------------------------------
 
     def confirm_defect(
-        self, session: Session, sr: int, severity: str | None, by: Actor, now: datetime, key: str
-    ) -> Outcome:
+        self, session: Session, sr: int, severity: str | None, by: Actor, now: datetime, key: str,
+        link: str | None = None,
+    ) -> Outcome:  # fmt: skip
+        """Confirms the defect and files it in the desk's tracker, or links the issue `link` names instead (also
+        on a defect already confirmed: the link is replaced)."""
         ticket = self.request_for(session, sr, by)
         if isinstance(ticket, Outcome):
             return ticket
+        issue = None if link is None else self._issue(session, ticket, link, by, now)
+        if isinstance(issue, Outcome):
+            return issue
         if ticket.defect_confirmed_at is not None:
-            return refused("already_defect", ticket.sr)
+            if issue is None:
+                return refused("already_defect", ticket.sr)
+            defect_links.link(session, ticket.id, issue, actor=by.user, now=now)
+            state = clocks.recompute(session, self.desk.policy, ticket.id, now=now, actor=by.user)
+            self.card(session, ticket, state, key=f"{key}:card", change="defect_linked", issue=issue.key)
+            return done("defect_linked", ticket.sr, issue=issue.key)
         names = [level.name for level in self.desk.policy.priorities]
         if severity is not None and severity not in names:
             return refused("priority_unknown", ticket.sr, value=severity, choices=", ".join(names))
@@ -124,7 +140,26 @@ class AgentActions:
         if severity is not None:
             changes["priority"], log = severity, [*log, ("priority", severity)]
         ticket = tickets.change_ticket(session, ticket.id, changes, actor=by.user, now=now, action="ticket.defect")
-        return self.changed(session, ticket, log, by, now, key, "defect_confirmed")
+        if issue is not None:
+            defect_links.link(session, ticket.id, issue, actor=by.user, now=now)
+        outcome = self.changed(session, ticket, log, by, now, key, "defect_confirmed")
+        if issue is None:  # filed in the desk's tracker, once (bot.integrations.trackers.filing)
+            file_defect(session, self.desk, ticket, self.current(session, ticket.id, now), now=now)
+        return outcome
+
+    def _issue(
+        self, session: Session, ticket: tickets.TicketRecord, link: str, by: Actor, now: datetime
+    ) -> defect_links.Issue | Outcome:
+        """The tracker issue `link` names, or the refusal (audited, nothing changed) when none is configured or
+        it names none of the desk's tracker's issues."""
+        tracker = filing_tracker(self.desk)
+        found = None if tracker is None else tracker.parse_link(link)
+        if found is not None:
+            return defect_links.Issue(found.tracker, found.key, found.url)
+        reason = "no_tracker" if tracker is None else "link_unknown"
+        audit.record(session, actor=by.user, action=audit.REFUSED, at=now, ticket_id=ticket.id,
+                     subject="defect --link", after={"reason": reason, "link": link[:200]})  # fmt: skip
+        return refused(reason, ticket.sr, value=link[:200], scope=tracker.scope if tracker else "")
 
     def workaround(self, session: Session, sr: int, text: str, by: Actor, now: datetime, key: str) -> Outcome:
         return self._public(session, sr, text, by, now, key, "workaround", [("workaround", "")])
@@ -418,7 +453,8 @@ class AgentActions:
     ) -> CardView:
         files = len(messages.attachments_of(session, ticket.id))
         assignee = people.agent_of(session, ticket.assignee_id).slack_user_id if ticket.assignee_id else None
-        return CardView(ticket, state, files, assignee, change, tuple(sorted(details.items())))
+        issue = defect_links.link_of(session, ticket.id)
+        return CardView(ticket, state, files, assignee, change, tuple(sorted(details.items())), issue)
 
     def _message(
         self, session: Session, ticket: tickets.TicketRecord, by: Actor, text: str, *, public: bool, now: datetime

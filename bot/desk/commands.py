@@ -13,6 +13,8 @@ Rules:
 - `outage SR [on SERVICE[,SERVICE...]] public title`: the word `on` after the SR starts the services the outage
   hits (ids, separated by commas, spaces after them allowed); the title follows. Without `on` it names none
   (every service). The service checks the names against the desk's services.
+- `defect SR [severity] [--link ISSUE]`: `--link` names an existing tracker issue (its URL, as Slack sends it or
+  not, or the tracker's short form) to link instead of filing one; the service reads it.
 - `kind` takes question, incident or feature (defects are confirmed with `defect`); `escalate` takes L2 or L3;
   `assign` takes a mention (`<@U123>` or `<@U123|name>`, the command escapes mentions). A priority, severity or
   release is taken as written: the service knows the policy's.
@@ -63,6 +65,7 @@ class Command:
     value: str | None = None
     user: str | None = None
     services: tuple[str, ...] = ()  # `outage SR on a,b title`: the services named, as typed
+    link: str | None = None  # `defect SR --link URL|#N|owner/repo#N|KEY`: the tracker issue named, as typed
 
 
 @dataclass(frozen=True)
@@ -102,6 +105,8 @@ def _arguments(action: str, sr: int, rest: str) -> Command | CommandError:
     shape = SHAPES[action]
     if action == "outage":
         return _outage(sr, rest)
+    if action == "defect" and "--link" in rest.split():
+        return _defect_link(sr, rest)
     first, remainder = _head(rest)
     if action == "defer" and first.lower() == "until":
         first, remainder = _head(remainder)
@@ -139,6 +144,18 @@ def _outage(sr: int, rest: str) -> Command | CommandError:
         return CommandError("services_missing", "outage")
     command = _with_text(Command("outage", sr), "text", remainder)
     return command if isinstance(command, CommandError) else replace(command, services=services)
+
+
+def _defect_link(sr: int, rest: str) -> Command | CommandError:
+    """`defect SR [severity] --link ISSUE`: the issue is the word after `--link`; at most a severity besides."""
+    words = rest.split()
+    at = words.index("--link")
+    if at + 1 >= len(words):
+        return CommandError("link_missing", "defect")
+    link, others = plain_text(words[at + 1]).strip("<>"), words[:at] + words[at + 2 :]
+    if len(others) > 1:
+        return CommandError("too_many", "defect", {"text": plain_text(" ".join(others[1:]))[:40]})
+    return Command("defect", sr, value=plain_text(others[0]) if others else None, link=link.split("|")[0])
 
 
 def _head(text: str) -> tuple[str, str]:

@@ -38,9 +38,10 @@ from storage.kinds import EmailOutcome
 from storage.tickets import TicketRecord
 
 REFERENCES = 20  # the newest Message-IDs of the thread named in References
-AGENTS_WORDS = frozenset({"reply", "workaround", "fix", "deferred"})
+AGENTS_WORDS = frozenset({"reply", "workaround", "fix", "deferred", "engineering_update"})
 NOTIFICATION_OF = {
     "reply": "replies",
+    "engineering_update": "replies",  # an engineer's public comment on the defect's tracker issue
     "workaround": "replies",
     "fix": "replies",
     "deferred": "replies",

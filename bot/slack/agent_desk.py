@@ -99,7 +99,7 @@ class AgentDesk:
         calls: dict[str, Call] = {
             "triage": lambda a, s, now: a.triage(s, sr, value or "", text, by, now, key),
             "kind": lambda a, s, now: a.set_kind(s, sr, value or "", by, now, key),
-            "defect": lambda a, s, now: a.confirm_defect(s, sr, value, by, now, key),
+            "defect": lambda a, s, now: a.confirm_defect(s, sr, value, by, now, key, command.link),
             "workaround": lambda a, s, now: a.workaround(s, sr, text, by, now, key),
             "fix": lambda a, s, now: a.fix(s, sr, value, by, now, key),
             "defer": lambda a, s, now: a.defer(s, sr, value or "", text, by, now, key),

@@ -40,6 +40,7 @@ API_VERSION = "2022-11-28"
 MEDIA_TYPE = "application/vnd.github+json"
 HEADERS = (("Accept", MEDIA_TYPE), ("X-GitHub-Api-Version", API_VERSION))
 POLL_PAGE = 100
+NO_SECRETS = GitHubSecrets("")  # a tracker that only builds calls (filing): it verifies no webhook
 _SHORT = re.compile(r"^(?:(?P<repo>[A-Za-z0-9][A-Za-z0-9-]*/[A-Za-z0-9._-]+))?#(?P<number>[1-9][0-9]{0,9})$")
 _PAGE = re.compile(r"^/(?P<repo>[^/]+/[^/]+)/issues/(?P<number>[1-9][0-9]{0,9})/?$")
 
@@ -47,7 +48,7 @@ _PAGE = re.compile(r"^/(?P<repo>[^/]+/[^/]+)/issues/(?P<number>[1-9][0-9]{0,9})/
 class GitHubTracker:
     """One desk's GitHub repository; see the module's rules."""
 
-    def __init__(self, desk: GitHubDesk, secrets: GitHubSecrets) -> None:
+    def __init__(self, desk: GitHubDesk, secrets: GitHubSecrets = NO_SECRETS) -> None:
         self.desk, self.secrets = desk, secrets
         self.repo_api = f"{desk.api_url}/repos/{desk.repository}"
 
