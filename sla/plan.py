@@ -21,6 +21,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields, is_dataclass, replace
 from datetime import UTC, datetime
 from fractions import Fraction
+from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -175,10 +176,16 @@ def _decoded(policy: Policy, stored: dict[str, Any]) -> PlannedTarget:
         return datetime.fromisoformat(text).astimezone(zone)
 
     milestones = tuple(
-        Milestone(instant(at), what, Fraction(fraction), None if step is None else policy.escalations[step])
+        Milestone(instant(at), what, _fraction(fraction), None if step is None else policy.escalations[step])
         for at, what, fraction, step in stored["milestones"]
     )
     due = None if stored["due"] is None else instant(stored["due"])
     return PlannedTarget(
         stored["name"], stored["label"], stored["calendar"], State(stored["state"]), due, milestones, stored["recurs"]
     )
+
+
+@lru_cache(maxsize=256)
+def _fraction(text: str) -> Fraction:
+    """A milestone's fraction read back (a policy has a handful: its warnings, steps and periods)."""
+    return Fraction(text)

@@ -38,6 +38,8 @@ class AuditRecord:
 
 def jsonable(value: Any) -> Any:
     """`value` with instants as ISO 8601 UTC text and enums as their values, ready for a JSON column."""
+    if value is None or type(value) in (str, int, float, bool):
+        return value  # the common case first: a sweep's batch writes thousands
     if isinstance(value, datetime):
         return to_utc(value).isoformat()
     if isinstance(value, Enum):

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, bindparam, or_, tuple_, update
+from sqlalchemy import and_, bindparam, or_, update
 from sqlmodel import Session, col, select
 
 from sla.clocks import State
@@ -135,9 +135,10 @@ def mark_breached(session: Session, targets: Sequence[tuple[int, str]], *, actor
         return
     table = TicketDeadline.__table__  # type: ignore[attr-defined]
     columns = ("due_at", "state", "started_at", "stopped_at", "decided_at", "elapsed_seconds")
+    wanted = set(targets)
     found = session.connection().execute(
         select(table.c.id, table.c.ticket_id, table.c.target, *(table.c[name] for name in columns)).where(
-            tuple_(table.c.ticket_id, table.c.target).in_(list(targets)),
+            table.c.ticket_id.in_({ticket_id for ticket_id, _ in wanted}),  # by the ticket_id index
             table.c.state == State.RUNNING.value,
             table.c.due_at.is_not(None),
         )
@@ -145,6 +146,8 @@ def mark_breached(session: Session, targets: Sequence[tuple[int, str]], *, actor
     changes: dict[int, tuple[dict[str, Any], dict[str, Any]]] = {}
     updates = []
     for row in found:
+        if (row.ticket_id, row.target) not in wanted:
+            continue
         old = {name: getattr(row, name) for name in columns}
         new = {**old, "state": State.BREACHED.value, "decided_at": row.due_at}
         before, after = changes.setdefault(row.ticket_id, ({}, {}))

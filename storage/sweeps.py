@@ -9,14 +9,13 @@ Rules:
   meanwhile (an event recorded, its milestones recomputed) is what the sweep reads.
 - The sweep computes what happened (with sla/), writes outbox rows, and calls `reschedule` (one ticket) or
   `reschedule_all` (a batch, one statement run for many) with each ticket's new next_change_at (None when nothing
-  more will change) and, when they changed, its stored milestones, in the same transaction; that ends the lease.
+  more will change), in the same transaction; that ends the lease.
   A ticket whose lease was lost is LeaseLostError, and the transaction is rolled back.
 """
 
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlalchemy import and_, bindparam, or_, update
 from sqlmodel import Session, col, select
@@ -41,12 +40,10 @@ class DueTicket:
 
 @dataclass(frozen=True)
 class Rescheduled:
-    """A claimed ticket's next change, and its stored milestones when they changed (`keep`: they did not)."""
+    """A claimed ticket and its next change (None: nothing more will change)."""
 
     due: DueTicket
     next_change_at: datetime | None
-    milestones: str | None = None
-    keep: bool = True
 
 
 def claim_due_tickets(database: Database, *, now: datetime, lease_for: timedelta, limit: int = 100) -> list[DueTicket]:
@@ -77,36 +74,29 @@ def reschedule(session: Session, due: DueTicket, *, next_change_at: datetime | N
 
 def lock_due(session: Session, due: Sequence[DueTicket]) -> dict[int, tuple[TicketRecord, str | None]]:
     """Each claimed ticket's record and stored milestones, by id, its row locked until the transaction ends."""
+    table = Ticket.__table__  # type: ignore[attr-defined]
     statement = (
-        select(Ticket)
-        .where(col(Ticket.id).in_([ticket.id for ticket in due]))
-        .order_by(col(Ticket.id))
-        .with_for_update()
-    )
-    return {row.id: (to_ticket_record(row), row.milestones) for row in session.exec(statement) if row.id is not None}
+        select(table).where(table.c.id.in_([ticket.id for ticket in due])).order_by(table.c.id).with_for_update()
+    )  # rows, not ORM objects: a batch is read once and never changed through them
+    return {row.id: (to_ticket_record(row), row.milestones) for row in session.connection().execute(statement)}
 
 
 def reschedule_all(session: Session, moves: Sequence[Rescheduled]) -> None:
-    """Stores each ticket's next change (and its milestones unless kept) and ends the sweep's leases, in one
-    statement per shape; LeaseLostError if any lease was lost."""
-    until, token = (getattr(Ticket.__table__.c, name) for name in SWEEP_LEASE)  # type: ignore[attr-defined]
+    """Stores each ticket's next change and ends the sweep's leases, in one statement run for all; LeaseLostError
+    if any lease was lost."""
+    if not moves:
+        return
     table = Ticket.__table__  # type: ignore[attr-defined]
-    for keep in (True, False):
-        rows = [
-            {"b_id": move.due.id, "b_token": move.due.lease.token, "b_next": _utc(move.next_change_at),
-             **({} if keep else {"b_milestones": move.milestones})}
-            for move in moves
-            if move.keep is keep
-        ]  # fmt: skip
-        if not rows:
-            continue
-        values: dict[str, Any] = {"next_change_at": bindparam("b_next"), until.name: None, token.name: None}
-        if not keep:
-            values["milestones"] = bindparam("b_milestones")
-        statement = update(table).where(table.c.id == bindparam("b_id"), token == bindparam("b_token")).values(**values)
-        changed = session.connection().execute(statement, rows).rowcount
-        if changed != len(rows):
-            raise LeaseLostError(f"{len(rows) - changed} of {len(rows)} tickets were claimed again after their lease")
+    until, token = (table.c[name] for name in SWEEP_LEASE)
+    rows = [{"b_id": m.due.id, "b_token": m.due.lease.token, "b_next": _utc(m.next_change_at)} for m in moves]
+    statement = (
+        update(table)
+        .where(table.c.id == bindparam("b_id"), token == bindparam("b_token"))
+        .values({table.c.next_change_at: bindparam("b_next"), until: None, token: None})
+    )
+    changed = session.connection().execute(statement, rows).rowcount
+    if changed != len(rows):
+        raise LeaseLostError(f"{len(rows) - changed} of {len(rows)} tickets were claimed again after their lease")
 
 
 def _utc(instant: datetime | None) -> datetime | None:

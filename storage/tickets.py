@@ -20,7 +20,7 @@ from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import Row, func
 from sqlmodel import Session, col, select
 
 from storage import audit
@@ -111,7 +111,8 @@ class TicketRecord:
         return format_sr(self.sr_number)
 
 
-def to_ticket_record(row: Ticket) -> TicketRecord:
+def to_ticket_record(row: Ticket | Row[Any]) -> TicketRecord:
+    """The record of a ticket row (an ORM object, or a row of the ticket table's columns)."""
     values = {field.name: getattr(row, field.name) for field in fields(TicketRecord)}
     values.update(kind=TicketKind(row.kind), status=TicketStatus(row.status), missing_fields=tuple(row.missing_fields))
     return TicketRecord(**values)

@@ -123,19 +123,12 @@ def _sweep_batch(
             at_now = None if known is None else plan.ahead(known, now)
             if known is None or at_now is None:
                 at_now = plan.view(clocks.recompute(session, policy, ticket.id, now=now, actor=ACTOR))
-                move = sweeps.Rescheduled(claimed, None)
-            else:
+            else:  # the stored milestones are kept as they are: mark_breached stores a breach once
                 newly = [t.name for t, k in zip(at_now.targets, known.targets, strict=True) if t.state != k.state]
                 breached += [(ticket.id, name) for name in newly]
-                text = (
-                    plan.encode(at_now, policy, events=counts.get(ticket.id, 0), fingerprint_of=policy_print)
-                    if newly
-                    else None
-                )
-                move = sweeps.Rescheduled(claimed, None, text, keep=not newly)
             found, wake = _ticket_reminders(ticket, policy, at_now, now)
             said += found
-            moves.append(replace(move, next_change_at=wake))
+            moves.append(sweeps.Rescheduled(claimed, wake))
         deadlines.mark_breached(session, breached, actor=ACTOR, now=now)
         sweeps.reschedule_all(session, moves)
         new = set(reminders.record_new(session, [(r.key, r.ticket.id) for r in said], now=now))
