@@ -237,3 +237,23 @@ def test_a_desk_without_paging_says_nothing_of_a_step_that_only_pages(db, tmp_pa
         assert all(not r.paged for r in said)
         with conversation.database.read() as session:
             assert outbox.outbox_entry(session, "page:pagerduty:SR-000001:response:trigger") is None
+
+
+def test_a_routing_key_pagerduty_refuses_is_a_dead_letter_that_never_shows_the_key(db, tmp_path, pagerduty):
+    for conversation in livepro_desk(db, tmp_path, paging_table(pagerduty)):
+        critical_request(conversation)
+        sweep(conversation, conversation.now)
+        wrong = {**ENV, "PD_KEY": "f" * 32}
+        callers = paging_callers(conversation.desk.paging, wrong)
+        sender = HttpSender(conversation.database, callers, lambda: SAT_3AM_SYDNEY)
+        send_all(conversation, conversation.now, sender)
+        (refused,) = pagerduty.refused
+        assert refused.json["routing_key"] == "f" * 32
+        with conversation.database.read() as session:
+            entry = outbox.outbox_entry(session, "page:pagerduty:SR-000001:response:trigger")
+            letters = outbox.dead_letters(session)
+        assert entry is not None
+        assert entry.state is OutboxState.DEAD
+        assert "HTTP 400 from pagerduty POST 127.0.0.1: Event object is invalid" in (entry.last_error or "")
+        assert all("f" * 32 not in str(letter) for letter in letters)
+        assert pagerduty.incidents == []
