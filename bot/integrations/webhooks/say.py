@@ -6,7 +6,8 @@ Rules:
   happening, so no service knows webhooks exist and each happening has one place: `opened` (a request stored, in
   intake), `request` from Say.completed (`request.completed`) and Say.intake_closed (`request.closed`, reason
   `intake_abandoned`), `card` (every change an agent or a sweep makes shows on the triage card: a priority
-  changed, a defect confirmed, a resolution, a closing, and every target met), `reminders` (the warnings and
+  changed, a defect confirmed, a resolution, a closing, and every target met, a cadence such as `update`
+  excepted: it is no deadline), `reminders` (the warnings and
   breaches the milestone sweep says: `deadline.warning`, `deadline.breached`) and `outage` (an outage declared
   or ended, told to the customers).
 - For each endpoint that wants the event, one HttpCall is stored (bot.integrations.calls) in the transaction of
@@ -85,7 +86,7 @@ class WebhookSayer:
             change = {"from": details.get("was") or None, "to": details.get("priority")}
             self.request("priority.changed", ticket, cause=key, data=change)
         for target in view.state.targets:
-            if target.state is State.MET and target.stopped_at is not None:
+            if target.state is State.MET and target.stopped_at is not None and not target.recurs:
                 cause = f"ticket:{ticket.id}:met:{target.name}:{target.stopped_at.isoformat()}"
                 data = {"target": target.name, "due_at": instant(target.due_at), "met_at": instant(target.stopped_at)}
                 self.request("deadline.met", ticket, cause=cause, data=data, occurred_at=target.stopped_at)
