@@ -14,10 +14,12 @@ from collections.abc import Mapping
 from bot.config.desk import DeskConfig
 from bot.integrations.calls import Caller
 from bot.integrations.paging.callers import paging_callers
+from bot.integrations.webhooks.caller import webhook_callers
 
 
 def callers_for(desk: DeskConfig, environ: Mapping[str, str]) -> dict[str, Caller]:
     """The Callers of the integrations `desk` configures, by Caller name (the service's prefix)."""
     callers: dict[str, Caller] = {}
     callers |= paging_callers(desk.paging, environ)
+    callers |= webhook_callers(desk.webhooks, environ)
     return callers
