@@ -20,7 +20,7 @@ Rules:
   call is sent (the Caller's `prepare`), into a bound relative to that moment (`updated >= "-42m"`, a minute
   more than has passed), which Jira reads the same in every time zone. Changes read twice are applied once
   (TrackerChange.change_key). An answer with more issues than the page is logged (the rest wait for a later
-  poll only if they change again: docs/operations.md, "Defect trackers' reconciliation").
+  poll only if they change again: docs/integrations.md, "Jira").
 """
 
 import logging
