@@ -199,3 +199,25 @@ def _http_rows(db) -> list[str]:
     claims = outbox.claim_outbox(db, now=datetime(2100, 1, 1, tzinfo=UTC), lease_for=timedelta(0),
                                  destination_kind="http", limit=100)  # fmt: skip
     return [claim.idempotency_key for claim in claims]
+
+
+def test_an_outage_declared_and_ended_is_told_with_its_public_title(hooked: Hooked) -> None:
+    conversation = hooked.conversation
+    complete_request(conversation, "Nobody can log in\nsince 9:00")
+    frontdesk(conversation, "triage 1 P1 everyone is locked out")
+    declared_at = conversation.now
+    frontdesk(conversation, "outage 1 Exports are failing for everyone")
+    resolved_at = conversation.now
+    frontdesk(conversation, "resolve 1")
+    hooked.deliver()
+
+    outages = [event for event in hooked.receiver.events if event["type"].startswith("outage.")]
+    assert [event["type"] for event in outages] == ["outage.declared", "outage.resolved"]
+    declared, ended = (event["data"] for event in outages)
+    assert declared["title"] == "Exports are failing for everyone"
+    assert declared["started_at"] == "2026-11-24T08:00:00+00:00"  # when the problem began: 9:00 in Paris
+    assert declared["ended_at"] is None
+    assert ended["ended_at"] == instant(resolved_at)
+    assert outages[0]["occurred_at"] == instant(declared_at)
+    assert all(event["request"]["number"] == "SR-000001" for event in outages)
+    assert "Nobody can log in" not in str(hooked.receiver.events)  # nothing the requester wrote
