@@ -182,11 +182,13 @@ class Timeouts:
 
 class CallFailed(Exception):
     """No answer: `sent` tells whether the request may have reached the service (a timeout or a dropped connection
-    after sending: the service may have acted) or surely did not (the connection could not be opened)."""
+    after sending: the service may have acted) or surely did not (the connection could not be opened);
+    `permanent`, that the call itself cannot be sent (a header value with a line break, a body that cannot be
+    encoded), so trying again is pointless."""
 
-    def __init__(self, error: str, *, sent: bool) -> None:
+    def __init__(self, error: str, *, sent: bool, permanent: bool = False) -> None:
         super().__init__(error)
-        self.error, self.sent = error, sent
+        self.error, self.sent, self.permanent = error, sent, permanent
 
 
 def send_now(call: HttpCall, timeouts: Timeouts = Timeouts()) -> HttpAnswer:
@@ -223,8 +225,11 @@ def _exchange(call: HttpCall, url: str, timeouts: Timeouts) -> HttpAnswer:
         if body is not None:
             headers.setdefault("Content-Type", "application/json")
         target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        if body is not None or call.method in ("POST", "PUT", "PATCH"):
+            headers["Content-Length"] = str(len(body or b""))
+        _put_headers(connection, call.method, target, headers, host)
         try:
-            connection.request(call.method, target, body=body, headers=headers)
+            connection.endheaders(body)
             response = connection.getresponse()
             raw = response.read(timeouts.answer_cap + 1)
         except (OSError, http.client.HTTPException) as error:
@@ -233,6 +238,23 @@ def _exchange(call: HttpCall, url: str, timeouts: Timeouts) -> HttpAnswer:
         return HttpAnswer(response.status, names, _parsed(raw, timeouts.answer_cap))
     finally:
         connection.close()
+
+
+def _put_headers(
+    connection: http.client.HTTPConnection, method: str, target: str, headers: Mapping[str, str], host: str
+) -> None:
+    """The request line and headers; a permanent CallFailed naming the header that cannot be sent (never its
+    value, which may be a credential)."""
+    try:
+        connection.putrequest(method, target)
+    except (ValueError, UnicodeError, http.client.InvalidURL):
+        raise CallFailed(f"the call to {host} cannot be sent: invalid path", sent=False, permanent=True) from None
+    for name, value in headers.items():
+        try:
+            connection.putheader(name, value)
+        except (ValueError, UnicodeError):
+            raise CallFailed(f"the call to {host} cannot be sent: header {name!r} is invalid", sent=False,
+                             permanent=True) from None  # fmt: skip
 
 
 def _parsed(raw: bytes, cap: int) -> Any:
@@ -425,6 +447,8 @@ class HttpSender:
     def _record(self, row: _Row, answer: "HttpAnswer | CallFailed", now: datetime) -> str:
         """What came of the call, at `now`, the instant its answer arrived; the try's result for /metrics."""
         call, claim = row.call, row.claim
+        if isinstance(answer, CallFailed) and answer.permanent:
+            return self._dead(claim, f"{call.service} {call.method}: {answer.error}")
         if isinstance(answer, CallFailed):
             return self._transient(claim, f"{call.service} {call.method}: {answer.error}", now)
         host = urlsplit(call.url).hostname

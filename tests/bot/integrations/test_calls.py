@@ -372,3 +372,16 @@ def test_each_service_keeps_its_pace(db: Database, stand_in: StandIn, caller: Ve
     clock.advance(timedelta(seconds=1))
     worker.send_once(clock.now)
     assert entry(db, "thing:2").state is OutboxState.SENT
+
+
+def test_a_call_that_cannot_be_sent_is_dead_at_once_without_its_header_value(
+    db: Database, stand_in: StandIn, caller: VendorCaller, clock: ManualClock
+) -> None:
+    with db.write() as session:
+        call = HttpCall("vendor", "POST", f"{stand_in.url}/things", {}, (("X-Note", "line\nbreak"),))
+        call_later(session, call, key="bad", now=clock.now)
+    sender(db, caller, clock).send_once(clock.now)
+    row = entry(db, "bad")
+    assert row.state is OutboxState.DEAD
+    assert row.last_error == "vendor POST: the call to 127.0.0.1 cannot be sent: header 'X-Note' is invalid"
+    assert stand_in.received == []
