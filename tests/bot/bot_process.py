@@ -4,7 +4,7 @@ Rules:
 - `BotProcess.start(emulator, "run", "--http", ...)` or `(emulator, "worker")` runs the installed `frontdesk`
   console script, configured by the environment as in production (bot/config/environment.py): the emulator's bot token,
   signing secret and Web API URL, a desk config (the kiwi desk of tests/bot/cli/test_run.py), the database URL;
-  SLACK_APP_TOKEN is removed, so `run` serves HTTP.
+  SLACK_APP_TOKEN is removed, so `run` serves HTTP; `desk_extra` is TOML added to the desk config.
 - `start` returns once the process printed its banner (`frontdesk run` names its events URL, kept in `url`);
   its stderr is then read by a thread into `said`, so a chatty bot never blocks on a full pipe and a failing
   test can show what it said. `started` is the wall-clock instant just before the process was spawned.
@@ -36,13 +36,15 @@ class BotProcess:
         self._reader: threading.Thread | None = None
 
     @classmethod
-    def start(cls, emulator: SlackEmulator, *arguments: str, database_url: str, folder: Path) -> "BotProcess":
+    def start(
+        cls, emulator: SlackEmulator, *arguments: str, database_url: str, folder: Path, desk_extra: str = ""
+    ) -> "BotProcess":
         env = {
             **os.environ,
             "SLACK_BOT_TOKEN": emulator.bot_token,
             "SLACK_SIGNING_SECRET": emulator.signing_secret,
             "SLACK_API_URL": emulator.base_url,
-            "FRONTDESK_CONFIG": str(desk_file(folder, emulator.workspace)),
+            "FRONTDESK_CONFIG": str(desk_file(folder, emulator.workspace, desk_extra)),
             "FRONTDESK_DATABASE_URL": database_url,
         }
         env.pop("SLACK_APP_TOKEN", None)

@@ -11,13 +11,14 @@ from slack_emulator import SlackEmulator, SlackSide, Workspace
 from tests.bot.cli.conftest import run_frontdesk
 
 
-def desk_file(folder: Path, workspace: Workspace) -> Path:
+def desk_file(folder: Path, workspace: Workspace, extra: str = "") -> Path:
+    """The kiwi desk of `workspace`, with `extra` TOML after it."""
     path = folder / "frontdesk.toml"
     path.write_text(
         'policy = "kiwi"\n[slack]\n'
         f'intake_channel = "{workspace.channel("support").id}"\n'
         f'agents_channel = "{workspace.channel("support-agents").id}"\n'
-        f'[agents]\nusers = ["{workspace.user("bob").id}"]\n'
+        f'[agents]\nusers = ["{workspace.user("bob").id}"]\n' + extra
     )
     return path
 
