@@ -185,3 +185,30 @@ def test_a_public_comment_reaches_the_requester_and_a_private_one_does_not(db, t
         assert "for the team only" not in seen
         reconcile(conversation)  # read again: said once
         assert "\n".join(requester_sees(conversation)).count("The fix is deployed to staging") == 1
+
+
+def test_an_agent_links_an_existing_jira_issue_and_nothing_is_filed(db, tmp_path, jira, clock):
+    for conversation in jira_desk(db, tmp_path, jira, clock):
+        complete_request(conversation, "The CSV export stops after 1000 rows")
+        assert frontdesk(conversation, "defect 1 --link OPS-5", user="alice", channel="support") == (
+            "Only agents can do that.")  # fmt: skip
+        with conversation.database.read() as session:
+            assert defect_links.link_of(session, ticket_of(conversation).id) is None
+
+        refused = frontdesk(conversation, "defect 1 --link https://evil.example/browse/OPS-5")
+        assert refused.startswith('"https://evil.example/browse/OPS-5" is not an issue of OPS')
+        assert "Nothing was changed." in refused
+        other = frontdesk(conversation, "defect 1 --link HR-5")
+        assert other.startswith('"HR-5" is not an issue of OPS')
+        answer = frontdesk(conversation, f"defect 1 --link {jira.url}/browse/ops-5")
+        send_all(conversation)
+
+        assert answer == "SR-000001: linked to the tracker issue OPS-5; its changes now come back here."
+        assert jira.server.received == []  # nothing filed, nothing asked
+        with conversation.database.read() as session:
+            link = defect_links.link_of(session, ticket_of(conversation).id)
+            refusals = [e for e in audit.trail(session, ticket_of(conversation).id) if e.action == audit.REFUSED]
+        assert link is not None
+        assert (link.issue.key, link.issue.url) == ("OPS-5", f"{jira.url}/browse/OPS-5")
+        assert [r.after["link"] for r in refusals] == ["https://evil.example/browse/OPS-5", "HR-5"]
+        assert f"Tracker: <{jira.url}/browse/OPS-5|OPS-5> (open)" in card_of(conversation, 0).text
