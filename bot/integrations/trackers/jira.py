@@ -12,6 +12,8 @@ Rules:
   after a lost answer (`search_call`: JQL `project = "OPS" AND labels = "frontdesk-SR-000123"`): labels are exact
   (JQL's `~` text search is fuzzy and stemmed), and need no app to index them (entity properties do).
 - An issue is named by its key ("OPS-123"); its page is `{url}/browse/OPS-123`.
+- A delivery is named by its `X-Atlassian-Webhook-Identifier` (kept across Jira's retries); without one, by its
+  signature, the HMAC of its body, which a retry of the same delivery repeats.
 - Linking: `parse_link` takes "OPS-123" (any case) or the site's own browse URL; an issue of another project, or a
   URL of another site, is None.
 - The reconciliation poll is one search: JQL `project = "OPS" AND updated >= "<since>" ORDER BY updated ASC`, with
@@ -129,7 +131,11 @@ class JiraTracker:
         return jira_signature.verify(self.secrets.webhook_secret, headers.get("x-hub-signature", ""), body)
 
     def delivery_id(self, headers: Mapping[str, str]) -> str | None:
-        return headers.get("x-atlassian-webhook-identifier", "").strip()[:200] or None
+        # Jira's id of the delivery, kept across its retries; a Jira that sends none (some Data Center releases)
+        # is named by the signature, the HMAC of the body: the same delivery sent again has the same one
+        identifier = headers.get("x-atlassian-webhook-identifier", "").strip()[:200]
+        signature = headers.get("x-hub-signature", "").strip().lower()
+        return identifier or (f"signed:{signature[7:71]}" if signature.startswith("sha256=") else None)
 
     def webhook_changes(self, event: str, payload: Any) -> tuple[TrackerChange, ...]:
         return jira_changes.from_webhook(self.desk, event, payload)

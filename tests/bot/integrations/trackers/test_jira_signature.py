@@ -7,6 +7,8 @@ import hmac
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bot.config.trackers import JiraDesk, JiraSecrets
+from bot.integrations.trackers.jira import JiraTracker
 from bot.integrations.trackers.jira_signature import sign, verify
 
 SECRETS = st.text(min_size=1, max_size=64).filter(str.strip)
@@ -41,3 +43,13 @@ def test_a_malformed_header_fails(secret: str, body: bytes, header: str) -> None
     assert not verify(secret, good[:-1], body)
     assert not verify(secret, good + "0", body)
     assert not verify("", atlassian("", body), body)  # no secret configured: nothing passes
+
+
+def test_a_delivery_is_named_by_jiras_identifier_else_by_its_signature() -> None:
+    tracker = JiraTracker(JiraDesk(url="https://jira.example.com", project="OPS"), JiraSecrets(token="t"))
+    signature = atlassian("s", b"{}")
+
+    assert tracker.delivery_id({"x-atlassian-webhook-identifier": "wh-9", "x-hub-signature": signature}) == "wh-9"
+    assert tracker.delivery_id({"x-hub-signature": signature.upper().replace("SHA256", "sha256")}) == (
+        "signed:" + signature[7:])  # fmt: skip
+    assert tracker.delivery_id({}) is None
