@@ -79,6 +79,19 @@ def test_done_reopened_fix_version_and_comments_from_webhooks(jira: JiraStandIn)
     assert hidden.public is False
 
 
+def test_a_comment_in_both_of_jiras_events_is_one_change(jira: JiraStandIn) -> None:
+    """Jira sends a comment as `comment_created` and, to issue subscribers, as `jira:issue_updated` too."""
+    tracker = JiraTracker(desk_for(jira), SECRETS)
+    key = filed(jira, tracker)
+    created = jira.comment(key, "[public] On it.")
+    updated = {**created, "webhookEvent": "jira:issue_updated", "issue_event_type_name": "issue_commented"}
+
+    [one] = tracker.webhook_changes("comment_created", created)
+    [other] = tracker.webhook_changes("jira:issue_updated", updated)
+
+    assert one == other
+
+
 def test_the_poll_reads_the_same_changes_under_the_same_keys(jira: JiraStandIn) -> None:
     tracker = JiraTracker(desk_for(jira), SECRETS)
     key = filed(jira, tracker)
