@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.config.desk import DeskConfigError, parse_desk_config
+from bot.config.desk import DeskConfigError, load_desk_config, parse_desk_config
 from bot.config.webhooks import EVENTS, Webhook
 
 BASE = """
@@ -81,3 +81,16 @@ def test_names_events_and_the_secret_variable_are_required_and_checked() -> None
         for p in _problems('[[webhooks]]\nname = "a"\nurl = "https://x.example/"\nevents = ["request.opened"]\n')
     )
     assert any("colour" in p for p in _problems(hook() + 'colour = "red"\n'))
+
+
+def test_the_commented_webhook_of_frontdesk_init_loads_once_uncommented(tmp_path: Path) -> None:
+    from tests.bot.cli.conftest import run_frontdesk
+
+    path = tmp_path / "frontdesk.toml"
+    run_frontdesk("init", str(path))
+    text = path.read_text()
+    start = text.index("# [[webhooks]]")
+    uncommented = "\n".join(line.removeprefix("# ") for line in text[start:].splitlines())
+    path.write_text(text[:start] + uncommented + "\n")
+    (hook,) = load_desk_config(path).webhooks
+    assert (hook.name, hook.secret_env) == ("ops", "OPS_WEBHOOK_SECRET")
