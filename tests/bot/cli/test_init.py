@@ -57,3 +57,16 @@ def test_the_commented_services_load_once_uncommented(tmp_path):
     path.write_text(text[:start] + uncommented + "\n" + text[end:])
     services = load_desk_config(path).services
     assert [(s.id, s.name) for s in services] == [("search", "Search"), ("api", "Public API")]
+
+
+def test_the_commented_jira_table_loads_once_uncommented(tmp_path):
+    path = tmp_path / "frontdesk.toml"
+    run_frontdesk("init", str(path))
+    text = path.read_text()
+    start = text.index("# [jira]")
+    uncommented = "\n".join(line.removeprefix("# ") for line in text[start:].splitlines())
+    path.write_text(text[:start] + uncommented + "\n")
+    jira = load_desk_config(path).jira
+    assert jira is not None
+    assert (jira.url, jira.project, jira.api_path, jira.token_env, jira.email_env) == (
+        "https://example.atlassian.net", "OPS", "/rest/api/3", "JIRA_API_TOKEN", "JIRA_EMAIL")  # fmt: skip
