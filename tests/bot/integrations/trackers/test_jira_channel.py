@@ -5,7 +5,7 @@ plain text. No request is linked here (the defect service's part is tests/bot/in
 
 import random
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import partial
 from pathlib import Path
 
@@ -113,14 +113,18 @@ def test_filed_with_credentials_added_at_send_time(db: Database, tmp_path: Path,
 def test_a_429_blocks_jira_until_retry_after_then_files_once(db: Database, tmp_path: Path, jira: JiraStandIn) -> None:
     desk, clock = desk_for(jira, tmp_path), ManualClock()
     key = file(db, desk, clock)
-    jira.server.fault("POST", f"{jira.api}/issue", Status(429, {"Retry-After": "30"}, {"errorMessages": ["slow"]}))
     start = clock.now
+    reset = (start + timedelta(seconds=30)).strftime("%Y-%m-%dT%H:%MZ")  # Jira Cloud's headers on a 429
+    limited = {"Retry-After": "30", "X-RateLimit-Limit": "100", "X-RateLimit-Remaining": "0",
+               "X-RateLimit-Reset": reset, "X-RateLimit-NearLimit": "true"}  # fmt: skip
+    jira.server.fault("POST", f"{jira.api}/issue", Status(429, limited, {"errorMessages": ["Rate limit exceeded."]}))
 
     sender = HttpSender(db, callers(desk, ENV), clock, SETTINGS, rng=random.Random(3))
     sender.send_once(clock.now)
 
-    assert entry(db, key).next_try_at == start + timedelta(seconds=30)
-    clock.advance(timedelta(seconds=29))
+    until = max(start + timedelta(seconds=30), datetime.fromisoformat(reset.replace("Z", "+00:00")))
+    assert entry(db, key).next_try_at == until
+    clock.advance(until - start - timedelta(seconds=1))
     assert sender.send_once(clock.now) == 0
     clock.advance(timedelta(seconds=1))
     run(db, desk, clock)
