@@ -90,7 +90,9 @@ def test_the_commented_webhook_of_frontdesk_init_loads_once_uncommented(tmp_path
     run_frontdesk("init", str(path))
     text = path.read_text()
     start = text.index("# [[webhooks]]")
-    uncommented = "\n".join(line.removeprefix("# ") for line in text[start:].splitlines())
-    path.write_text(text[:start] + uncommented + "\n")
+    end = text.find("\n\n", start)  # the example ends at the next blank line, or with the file
+    end = len(text) if end == -1 else end
+    uncommented = "\n".join(line.removeprefix("# ") for line in text[start:end].splitlines())
+    path.write_text(text[:start] + uncommented + "\n" + text[end:])
     (hook,) = load_desk_config(path).webhooks
     assert (hook.name, hook.secret_env) == ("ops", "OPS_WEBHOOK_SECRET")
