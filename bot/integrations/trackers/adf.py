@@ -44,7 +44,8 @@ def _paragraph(block: str) -> dict[str, Any]:
 
 
 def _inline(line: str) -> list[dict[str, Any]]:
-    nodes, at = [], 0
+    nodes: list[dict[str, Any]] = []
+    at = 0
     for match in URL.finditer(line):
         if match.start() > at:
             nodes.append({"type": "text", "text": line[at : match.start()]})
