@@ -108,7 +108,7 @@ class JiraStandIn:
                 ("GET", f"{self.api}/issue/{{issueIdOrKey}}"): self._get,
                 ("GET", f"{self.api}{search}"): self._search,
             },
-            check=self._problems,
+            check=self.check,
         )
         self.search_path = f"{self.api}{search}"
 
@@ -129,7 +129,8 @@ class JiraStandIn:
     def problems(self) -> list[str]:
         return self.server.problems
 
-    def _problems(self, received: Received) -> list[str]:
+    def check(self, received: Received) -> list[str]:
+        """What Jira would refuse in `received` (the server runs it before every answer)."""
         problems = self.description.problems(received)
         if received.method == "POST" and not problems:
             problems += self._create_problems(received.json)

@@ -1,6 +1,7 @@
 """What Jira says, read as tracker changes (bot.integrations.trackers.jira_changes through JiraTracker): the webhook
 bodies and searches come from the Jira stand-in (tests/standins/jira.py), which writes them as Jira does."""
 
+import json
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
@@ -15,6 +16,7 @@ from bot.integrations.trackers.jira import JiraTracker
 from bot.integrations.trackers.jira_caller import JiraCaller
 from bot.integrations.trackers.tracker import ChangeKind, Deadline, Defect, TrackerChange
 from tests.standins.jira import JiraStandIn
+from tests.standins.server import Received
 
 T0 = datetime(2026, 12, 3, 9, 30, tzinfo=UTC)
 SECRETS = JiraSecrets(token="jira-token", email="bot@example.com", webhook_secret="hook-secret")
@@ -173,3 +175,26 @@ def test_whatever_arrives_never_raises(event: str, changelog: object, comment: o
         assert change.issue == "OPS-1"
         assert change.at.tzinfo is UTC
     tracker.poll_changes(tracker.poll_calls(T0)[0], HttpAnswer(200, {}, {"issues": [payload, changelog]}))
+
+
+WORDS = st.text(st.characters(codec="utf-8"), max_size=400)
+
+
+@pytest.mark.parametrize("flavour", ["cloud", "datacenter"])
+@given(title=WORDS, description=WORDS, steps=WORDS, priority=st.text(min_size=1, max_size=20))
+def test_any_defect_makes_a_create_call_jira_accepts(
+    flavour: str, title: str, description: str, steps: str, priority: str
+) -> None:
+    """Whatever the requester wrote: a one-line summary of at most 255 characters, a valid ADF document (Cloud) or
+    plain text (Data Center), labels without spaces; checked by the stand-in as Jira would."""
+    jira = JiraStandIn(flavour)  # not started: only its check is used
+    tracker = JiraTracker(JiraDesk(url="https://acme.atlassian.net", project="OPS", flavour=flavour,
+                                   api_path=jira.api), SECRETS)  # fmt: skip
+    defect = Defect("SR-000042", title, description, steps, priority, "major", DEFECT.deadlines, "SR-000042")
+
+    call = tracker.create_call(defect)
+    body = json.dumps(call.json, ensure_ascii=False).encode("utf-8")
+    received = Received("POST", f"{jira.api}/issue", {}, {"content-type": "application/json"}, body,
+                        f"{jira.api}/issue")  # fmt: skip
+
+    assert jira.check(received) == []
