@@ -16,11 +16,11 @@ Rules:
   with Jira's error body and recorded as a problem.
   While `search_lag` is above 0, a search misses the issue filed last and lowers it by one (Jira's search is
   eventually consistent: an issue just filed may be missing from it for a while).
-- Scripting the tracker's side: `transition`, `add_fix_version`, `comment` change an issue at an instant (the
-  injected `clock`'s by default), record its changelog as Jira does, and return the webhook body Jira would send
-  (`jira:issue_updated`, `comment_created`); `deliver(url, event, body, secret)` posts it as Jira does (signed
-  `X-Hub-Signature: sha256=...` over the raw body when a secret is given, `X-Atlassian-Webhook-Identifier`
-  unique per delivery, or the one given for a retry) and returns the HTTP status.
+- Scripting the tracker's side: `transition`, `add_fix_version`, `remove_fix_version`, `comment` change an issue at an
+  instant (the injected `clock`'s by default), record its changelog as Jira does, and return the webhook body Jira would
+  send (`jira:issue_updated`, `comment_created`); `deliver(url, event, body, secret)` posts it as Jira does (signed
+  `X-Hub-Signature: sha256=...` over the raw body when a secret is given, `X-Atlassian-Webhook-Identifier` unique per
+  delivery, or the one given for a retry) and returns the HTTP status.
 - Instants are written as Jira writes them ("2026-12-03T14:00:00.000+0000"); webhooks carry REST v2 shapes
   (comment bodies as strings), as Jira's do; searches on Cloud carry ADF comment bodies.
 """
@@ -285,6 +285,16 @@ class JiraStandIn:
             self.issues[key].fix_versions.append(version)
             item = {"field": "Fix Version", "fieldtype": "jira", "fieldId": "fixVersions", "from": None,
                     "fromString": None, "to": version_id, "toString": name}  # fmt: skip
+            return self._change(key, at, [item])
+
+    def remove_fix_version(self, key: str, name: str, at: datetime | None = None) -> dict[str, Any]:
+        """Takes fix version `name` off the issue; the webhook body."""
+        with self._lock:
+            issue = self.issues[key]
+            [version] = [v for v in issue.fix_versions if v["name"] == name]
+            issue.fix_versions.remove(version)
+            item = {"field": "Fix Version", "fieldtype": "jira", "fieldId": "fixVersions", "from": version["id"],
+                    "fromString": name, "to": None, "toString": None}  # fmt: skip
             return self._change(key, at, [item])
 
     def comment(

@@ -1,12 +1,13 @@
 """What Jira's webhooks and searches say, as tracker-neutral changes (docs/integrations.md, "Jira").
 
 Rules:
-- Webhooks: `jira:issue_updated` gives one change per changelog item that matters, at the delivery's `timestamp`
-  (the instant Jira made the change): a status item into a done status is `closed`, into any other status
-  `reopened` (the defect service applies a reopening only to an issue it knows as closed); a Fix Version item that
-  adds a version is `release`, with that version's `releaseDate` (read from the issue's fixVersions) as the start
-  of that day in UTC. A comment in the delivery (`comment_created`, or the `comment` of an `issue_updated`) is
-  `comment`, at its `created` instant. Other events, and items or fields of other shapes, give nothing.
+- Webhooks: `jira:issue_updated` gives one change per changelog item that matters, at the delivery's `timestamp` (the
+  instant Jira made the change): a status item into a done status is `closed`, into any other status `reopened` (the
+  defect service applies a reopening only to an issue it knows as closed); a Fix Version item that adds a version is
+  `release`, with that version's `releaseDate` (read from the issue's fixVersions) as the start of that day in UTC; one
+  that removes the issue's last fix version is `release` with no name (the release taken off: the policy's releases
+  count again). A comment in the delivery (`comment_created`, or the `comment` of an `issue_updated`) is `comment`, at
+  its `created` instant. Other events, and items or fields of other shapes, give nothing.
 - Searches (the reconciliation poll, changelog expanded): each issue's changelog histories give the same changes
   at each history's `created` instant, and its comments the same comment changes.
 - A status is done when its name is one of the desk's `done_statuses`; without them, when Jira puts it in the
@@ -97,6 +98,9 @@ def _history(
                 release=release,
                 release_at=_release_date(fields.get("fixVersions"), str(item.get("to") or ""), release),
             )
+        elif name in _FIX_VERSION_FIELDS and item.get("fromString") and not _mappings(fields.get("fixVersions")):
+            removed = f"{key}|changelog:{history_id}|release-removed:{item.get('from')}"
+            yield TrackerChange(ChangeKind.RELEASE, key, at, change_id=removed)
 
 
 def _done(desk: JiraDesk, item: Mapping[str, Any], current: Mapping[str, Any]) -> bool:

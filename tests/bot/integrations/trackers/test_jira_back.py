@@ -166,6 +166,12 @@ def test_a_fix_version_sets_the_release_then_reopening_restarts_the_fix(db, tmp_
         assert fix.state.value == "running"
         assert fix.due_at == release
         assert "(open, release 2026.12.2" in card_of(conversation, 0).text
+        removed_at = conversation.now + timedelta(minutes=1)
+        jira.remove_fix_version(key, "2026.12.2", at=removed_at)
+        conversation.now += timedelta(minutes=5)
+        reconcile(conversation)
+        assert jira_events(conversation)[-1] == ("release", removed_at, "")
+        assert fix_deadline(conversation).due_at != release  # the policy's next release again
 
 
 def test_a_public_comment_reaches_the_requester_and_a_private_one_does_not(db, tmp_path, jira, clock):
