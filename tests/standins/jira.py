@@ -320,7 +320,14 @@ class JiraStandIn:
         signature: str | None = None,
     ) -> int:  # fmt: skip
         """POSTs a webhook body as Jira does; the HTTP status of the answer. `signature` overrides the header."""
-        raw = json.dumps(body).encode()
+        return self.deliver_raw(url, json.dumps(body).encode(), secret=secret, identifier=identifier,
+                                signature=signature)  # fmt: skip
+
+    def deliver_raw(
+        self, url: str, raw: bytes, *, secret: str | None, identifier: str | None = None,
+        signature: str | None = None,
+    ) -> int:  # fmt: skip
+        """POSTs these bytes as a webhook, signed as Jira signs them (or with `signature`); the HTTP status."""
         headers = {"Content-Type": "application/json", "User-Agent": "Atlassian Webhook HTTP Client",
                    "X-Atlassian-Webhook-Identifier": identifier or f"wh-{next(self._deliveries)}",
                    "X-Atlassian-Webhook-Flow": "Primary"}  # fmt: skip
