@@ -36,7 +36,7 @@ Rules:
   lease).
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from fractions import Fraction
@@ -91,13 +91,35 @@ def sweep_milestones(
 ) -> list[Reminder]:
     """Says what is due at `now` on the requests whose next change has come, a batch at a time until none is
     left; the reminders said."""
-    fresh: list[Reminder] = []
+    return [reminder for said in _sweep_batches(database, desk, now, say_with, digest_over) for reminder in said]
+
+
+def count_milestones(
+    database: Database,
+    desk: DeskConfig,
+    now: datetime,
+    say_with: Callable[[Session], "Say"],
+    *,
+    digest_over: int | None = None,
+) -> int:
+    """`sweep_milestones` keeping only how many reminders were said, so a sweep holds one batch at a time
+    however many are due (the application's sweep: docs/performance.md, "Milestone sweep")."""
+    return sum(len(said) for said in _sweep_batches(database, desk, now, say_with, digest_over))
+
+
+def _sweep_batches(
+    database: Database,
+    desk: DeskConfig,
+    now: datetime,
+    say_with: Callable[[Session], "Say"],
+    digest_over: int | None,
+) -> Iterator[list[Reminder]]:
+    """Each claimed batch's reminders said, a batch at a time until none is left."""
     over = desk.digest_over if digest_over is None else digest_over
     while due := sweeps.claim_due_tickets(database, now=now, lease_for=LEASE, limit=BATCH):
-        fresh += _sweep_batch(database, desk, due, now, say_with, over)
+        yield _sweep_batch(database, desk, due, now, say_with, over)
         if len(due) < BATCH:
             break
-    return fresh
 
 
 def _sweep_batch(

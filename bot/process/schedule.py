@@ -12,6 +12,9 @@ Rules:
   expired before they could open: the person just clicks again; `frontdesk status` still lists them).
 - waiting-channels (every 10 minutes): the oldest message waiting for each channel the bot is not in is tried
   again, in case Slack's member_joined_channel was missed (bot.slack.membership).
+- tracker-poll (every 5 minutes, so the first run is at start): the reconciliation poll of the defect trackers,
+  stored as calls of the outgoing channel (paced and rate limited like every call), applied when answered
+  (bot.desk.defects.start_polls);
 - cycles-backfill (every 10 minutes, so the first run is at start): once per database, the update cycles of the
   requests older than the cycles' table (bot.desk.clocks.backfill_cycles); once a run has succeeded, later runs
   only read that it did (a period like the others', so the stale-sweep alert of docs/operations.md holds).
@@ -23,11 +26,13 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from bot.config.desk import DeskConfig
+from bot.desk import defects
 from bot.desk.clocks import backfill_cycles
 from bot.desk.closing import sweep_resolved
 from bot.desk.intake.abandoned import sweep_abandoned
 from bot.desk.maintenance import sweep_maintenance
-from bot.desk.reminders import sweep_milestones
+from bot.desk.reminders import count_milestones
+from bot.integrations.trackers import configured
 from bot.process.scheduler import Sweep
 from bot.reports.monthly_post import sweep_monthly_report
 from bot.say import Say
@@ -48,7 +53,7 @@ def desk_sweeps(database: Database, desk: DeskConfig) -> tuple[Sweep, ...]:
 
     return (
         Sweep(
-            "milestones", timedelta(seconds=30), lambda now: bool(sweep_milestones(database, desk, now, say_at(now)))
+            "milestones", timedelta(seconds=30), lambda now: bool(count_milestones(database, desk, now, say_at(now)))
         ),
         Sweep("abandoned-intake", MINUTE, lambda now: sweep_abandoned(database, desk, now, say_at(now)).anything),
         Sweep("resolved-unanswered", MINUTE, lambda now: bool(sweep_resolved(database, desk, now, say_at(now)))),
@@ -57,7 +62,17 @@ def desk_sweeps(database: Database, desk: DeskConfig) -> tuple[Sweep, ...]:
         Sweep("monthly-report", 10 * MINUTE, lambda now: sweep_monthly_report(database, desk, now, say_at(now))),
         Sweep("waiting-channels", 10 * MINUTE, lambda now: probe_waiting(database, now)),
         Sweep(BACKFILL, 10 * MINUTE, lambda now: sweep_backfill(database, desk, now)),
+        Sweep("tracker-poll", 5 * MINUTE, lambda now: sweep_trackers(database, desk, now)),
     )
+
+
+def sweep_trackers(database: Database, desk: DeskConfig, now: datetime) -> bool:
+    """Asks each configured tracker for what changed since its last poll (calls stored in the outbox)."""
+    trackers = configured.trackers(desk)
+    if not trackers:
+        return False
+    with database.write() as session:
+        return defects.start_polls(session, trackers, now=now) > 0
 
 
 def sweep_backfill(database: Database, desk: DeskConfig, now: datetime) -> bool:
