@@ -2,8 +2,9 @@
 
 Rules:
 - `StandIn(routes, check=...)` binds a ThreadingHTTPServer to 127.0.0.1 on a free port when started (`start()` or
-  `with`); `url` is `http://127.0.0.1:<port>` (no trailing slash). `stop()` ends waits and joins every handler
-  thread, so no socket is left open.
+  `with`); `url` is `http://127.0.0.1:<port>` (no trailing slash). `stop()` ends waits and waits for every request
+  in hand to be answered, so no socket is left open; a handler still busy after `STOP_WAIT` seconds (a stand-in
+  that deadlocked) makes `stop()` raise instead of hanging the suite.
 - `routes` maps `(METHOD, template)` to a handler; templates are OpenAPI-style paths (`/repos/{owner}/{repo}/issues`),
   a `{name}` matching one path segment. The handler gets a `Received` (method, path, query, lower-case headers, raw
   body, parsed JSON, the template's parameters) and returns an `Answer` (status, JSON body, headers). No route:
@@ -32,6 +33,7 @@ from typing import Any, Self, TypeVar
 from urllib.parse import parse_qs, urlsplit
 
 T = TypeVar("T")
+STOP_WAIT = 10.0
 
 
 @dataclass(frozen=True)
@@ -108,6 +110,7 @@ class StandIn:
         self.received: list[Received] = []
         self.problems: list[str] = []
         self.internal_errors: list[BaseException] = []
+        self._in_hand = 0  # requests being answered
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -118,8 +121,8 @@ class StandIn:
 
     def start(self) -> Self:
         server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_class(self))
-        server.daemon_threads = False
-        server.block_on_close = True
+        server.daemon_threads = True  # stop() waits for the requests in hand itself, with a bound
+        server.block_on_close = False
         self._server = server
         self._thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
         self._thread.start()
@@ -129,9 +132,14 @@ class StandIn:
         self._stopping.set()
         if self._server is not None:
             self._server.shutdown()
-            self._server.server_close()  # joins the handler threads (block_on_close)
+            self._server.server_close()
         if self._thread is not None:
             self._thread.join()
+        with self._lock:
+            if not self._lock.wait_for(lambda: self._in_hand == 0, STOP_WAIT):
+                raise RuntimeError(
+                    f"{self._in_hand} request(s) still in hand {STOP_WAIT} s after stop: a stuck handler"
+                )
 
     def __enter__(self) -> Self:
         return self.start()
@@ -207,6 +215,16 @@ def _handler_class(stand_in: StandIn) -> type[BaseHTTPRequestHandler]:
             pass
 
         def _any(self) -> None:
+            with stand_in._lock:
+                stand_in._in_hand += 1
+            try:
+                self._answer()
+            finally:
+                with stand_in._lock:
+                    stand_in._in_hand -= 1
+                    stand_in._lock.notify_all()
+
+        def _answer(self) -> None:
             split = urlsplit(self.path)
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length) if length else b""
