@@ -33,6 +33,7 @@ from bot.doctor.configuration import Configuration, placeholders, read_configura
 from bot.doctor.findings import Finding, finding, line
 from bot.doctor.mail import imap_login, smtp_login
 from bot.doctor.slack import check_app_token, check_slack, client_for, unreachable_reason
+from bot.integrations.trackers import configured
 from bot.integrations.trackers.callers import tracker_callers
 from bot.integrations.wiring import callers_for
 from bot.process.app import Frontdesk
@@ -124,7 +125,7 @@ def _database(environ: Mapping[str, str]) -> Database:
     return database
 
 
-def _tracker_record(desk: DeskConfig) -> Callable[..., None]:
+def tracker_record(desk: DeskConfig) -> Callable[..., None]:
     """What the trackers' Callers hand their answers to: the defect service, speaking for this desk."""
     return partial(defects.on_sent, desk=desk, say_for=lambda session, now: Say(session, desk, now))
 
@@ -141,7 +142,8 @@ def _application(configuration: Configuration, database: Database, environ: Mapp
             signing_secret=settings.signing_secret,
             smtp=configuration.smtp,
             app_id=settings.app_id,
-            callers=callers_for(desk, environ) | tracker_callers(desk, environ, _tracker_record(desk)),
+            callers=callers_for(desk, environ) | tracker_callers(desk, environ, tracker_record(desk)),
+            trackers=configured.with_secrets(desk, environ),
         )
     except (SlackApiError, SlackClientError, OSError) as error:
         reason = unreachable_reason(error)

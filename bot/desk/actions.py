@@ -143,8 +143,9 @@ class AgentActions:
         if issue is not None:
             defect_links.link(session, ticket.id, issue, actor=by.user, now=now)
         outcome = self.changed(session, ticket, log, by, now, key, "defect_confirmed")
-        if issue is None:  # filed in the desk's tracker, once (bot.integrations.trackers.filing)
-            file_defect(session, self.desk, ticket, self.current(session, ticket.id, now), now=now)
+        if issue is not None:
+            return done("defect_linked", ticket.sr, issue=issue.key)
+        file_defect(session, self.desk, ticket, self.current(session, ticket.id, now), now=now)  # once, by key
         return outcome
 
     def _issue(

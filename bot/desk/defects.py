@@ -29,9 +29,9 @@ Rules:
 """
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from bot.config.desk import DeskConfig
 from bot.desk import clocks
@@ -101,6 +101,14 @@ def apply(session: Session, desk: DeskConfig, say: "Say", tracker: str, change: 
         log.info("%s: a %s change of %s ignored: no request links that issue", tracker, change.kind, change.issue)
         return 0
     return sum(_apply_to(session, desk, say, tracker, link, change, now) for link in links)
+
+
+def apply_webhook(
+    session: Session, desk: DeskConfig, say: "Say", tracker: Tracker, payload: Mapping[str, Any], *, now: datetime
+) -> int:
+    """Applies what a stored webhook delivery (bot.integrations.trackers.door) says; how many requests changed."""
+    changes = tracker.webhook_changes(str(payload.get("event") or ""), payload.get("body"))
+    return sum(apply(session, desk, say, tracker.name, change, now=now) for change in changes)
 
 
 def _apply_to(

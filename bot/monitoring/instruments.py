@@ -69,6 +69,13 @@ API_REQUESTS = Counter(
     ["answer"],
     registry=INSTRUMENTS,
 )
+TRACKER_WEBHOOKS = Counter(
+    "frontdesk_tracker_webhooks",
+    "Webhook deliveries from the defect trackers (POST /integrations/<tracker>), per tracker and result: stored, "
+    "replayed, bad_signature, malformed, too_large, unavailable (bot.integrations.trackers.door).",
+    ["tracker", "result"],
+    registry=INSTRUMENTS,
+)
 SWEEP_SECONDS = Histogram(
     "frontdesk_sweep_seconds",
     "Time one run of a sweep took, per sweep.",

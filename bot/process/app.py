@@ -39,6 +39,8 @@ from bot.email.ingest import mail_store
 from bot.email.mailboxes import Mailboxes
 from bot.email.sender import EmailDeliverer
 from bot.integrations.calls import Caller, HttpSender
+from bot.integrations.trackers.door import TrackerDoor
+from bot.integrations.trackers.tracker import Tracker
 from bot.monitoring.instruments import MeteredWebClient
 from bot.monitoring.scrape import MetricsPage
 from bot.process.inbox_worker import InboxWorker
@@ -77,8 +79,10 @@ class Frontdesk:
         app_id: str = "",
         threads: int = THREADS,
         callers: Mapping[str, Caller] | None = None,
+        trackers: tuple[Tracker, ...] = (),
     ) -> None:
         self.desk, self.database, self.clock = desk, database, clock
+        self.trackers = trackers  # with their webhook secrets: POST /integrations/<tracker>
         self._signing_secret = signing_secret
         self.client = MeteredWebClient(token=token, base_url=api_url)
         self.metrics = MetricsPage(database, clock)
@@ -127,6 +131,7 @@ class Frontdesk:
             signing_secret=self._signing_secret,
             metrics=self.metrics if metrics else None,
             api=ReadApi(self.database, [priority.name for priority in self.desk.policy.priorities], self.clock),
+            trackers=TrackerDoor(self.database, self.trackers, self.clock, on_stored=self._stored),
         )
 
     def start(self) -> "Frontdesk":

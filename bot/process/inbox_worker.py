@@ -22,6 +22,8 @@ Rules:
   nothing and gets an ephemeral saying it was answered already, and how.
 - Emails (source "email") are read, parsed and their files saved by bot.email.service before the transaction,
   and handled in it; agents' decisions on held emails come as button clicks (bot.slack.held_review).
+- A tracker's webhook (source "github" or "jira", stored by bot.integrations.trackers.door once its signature
+  passed) is applied by bot.desk.defects to the requests that link the issue.
 - What is said goes through bot.say.Say: Slack, and email to requesters who wrote by email. Each handler's act
   gets one bot.act.ActContext (the transaction, the intake, the Say, the clock).
 - A failing row is put back and retried; after `max_attempts` it is dead and stays visible in `frontdesk
@@ -44,11 +46,13 @@ from slack_sdk.errors import SlackApiError
 
 from bot.act import Act, ActContext
 from bot.config.desk import DeskConfig
+from bot.desk import defects
 from bot.desk.actions import AgentActions
 from bot.desk.intake.requests import Incoming, Intake, Profile
 from bot.desk.outcomes import Actor, refused
 from bot.email.ingest import mail_store
 from bot.email.service import MailDesk
+from bot.integrations.trackers import configured
 from bot.monitoring.logs import log_scope
 from bot.render import render
 from bot.say import Say
@@ -177,6 +181,7 @@ class InboxWorker:
         self.agent_desk = AgentDesk(desk, self.agents, self.profiles.of)
         self.home = HomeTab(desk, self.agents, self.profiles.of)
         self.mail = MailDesk(desk, store, mail_store(desk.intake.attachments_folder))
+        self.trackers = {tracker.name: tracker for tracker in configured.trackers(desk)}
         self.held = HeldReview(self.mail.release, self.agents, self.profiles.of)
         self.gate = Gate(database, self.agents)
         self.handlers = self._handlers()
@@ -302,6 +307,9 @@ class InboxWorker:
         """What the row does, its look-ups made; run in the worker's transaction."""
         if claim.source == "email":
             return self.mail.prepare(claim)
+        if claim.source in self.trackers:  # a tracker's webhook, verified at the door (bot.desk.defects)
+            tracker, payload = self.trackers[claim.source], claim.payload
+            return lambda ctx: defects.apply_webhook(ctx.session, self.desk, ctx.say, tracker, payload, now=ctx.now)
         key, body = claim.key, claim.payload
         if key.startswith("message:"):
             return self._thread_message(key, body)

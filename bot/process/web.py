@@ -11,6 +11,9 @@ Rules (docs/security.md, "The HTTP door"; docs/architecture.md, "HTTP endpoints"
   (`MetricsWsgi`) and is 404 here (docs/security.md, "Metrics"). Matched on its exact path, like every route.
 - Every path under `/api/` goes to the read API (bot.api.door) when the app is built with one (`api`): its own
   exact paths, bearer tokens and JSON answers with `Cache-Control: no-store` (docs/security.md, "The read API").
+- Every path under `/integrations/` goes to the trackers' webhook door (bot.integrations.trackers.door) when the
+  app is built with one (`trackers`): `POST /integrations/github`, `POST /integrations/jira`, signed by the vendor
+  (docs/security.md, "Tracker webhooks").
 - `/healthz`, `/status` and `/metrics` take GET and HEAD only (405 with `Allow: GET, HEAD`); HEAD answers the
   headers alone. Anything else is 404.
 - Every answer carries `X-Content-Type-Options: nosniff`, `Referrer-Policy: no-referrer`, `X-Frame-Options:
@@ -34,6 +37,8 @@ from waitress.channel import HTTPChannel
 from waitress.server import create_server
 
 from bot.api.door import ReadApi
+from bot.integrations.trackers.door import PREFIX as TRACKERS_PREFIX
+from bot.integrations.trackers.door import TrackerDoor
 from bot.monitoring.scrape import MetricsPage
 from bot.slack.door import MAX_BODY, Answer, SlackDoor
 from storage.errors import StorageError
@@ -68,8 +73,10 @@ class FrontdeskWsgi:
         clock: Callable[[], float] = time.time,
         metrics: MetricsPage | None = None,
         api: ReadApi | None = None,
+        trackers: TrackerDoor | None = None,
     ) -> None:
         self._slack = SlackDoor(slack_app, signing_secret, clock)
+        self._trackers = trackers
         self._healthy = healthy
         self._status_page = status_page
         self._metrics = metrics
@@ -93,6 +100,9 @@ class FrontdeskWsgi:
         if path.startswith(API_PREFIX) and self._api is not None:
             answer = self._api(environ)
             return Answer(answer.status, answer.body, answer.headers)
+        if path.startswith(TRACKERS_PREFIX) and self._trackers is not None:
+            received = self._trackers(environ)
+            return Answer(received.status, received.body, received.headers)
         return _text(404, "not found\n")
 
     def _page(self) -> Answer:
