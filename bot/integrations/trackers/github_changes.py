@@ -10,8 +10,8 @@ Rules:
 - The issue list (the reconciliation poll) gives, for each issue, its state as a change (`closed` at `closed_at`,
   or `reopened` at `updated_at`) and its milestone as `release` at `updated_at`: the defect service applies only
   what differs from what it knows of the issue. The repository's comment list gives each comment as `comment`.
-- `change_id`: a comment is "<owner/repo#N>|comment:<id>", so a webhook and the poll name it alike; other changes
-  are keyed by the (issue, kind, instant) triple.
+- `change_id`: a comment is "<owner/repo#N>|comment:<id>", so a webhook and the poll name it alike; a release
+  "<owner/repo#N>|release:<title>|<instant>"; other changes are keyed by the (issue, kind, instant) triple.
 - A comment is public when its body starts with the desk's `public_prefix` (after leading spaces, any case); `text`
   is then the body without it, stripped. Comments by bots (`user.type` "Bot") are never public.
 - Instants are GitHub's ISO 8601 UTC ("2026-12-03T10:00:00Z"); a missing or malformed one gives no change, and
@@ -85,7 +85,8 @@ def _issue_action(key: str, action: str, issue: Mapping[str, Any]) -> Iterator[T
         milestone = issue.get("milestone") if action == "milestoned" else None
         title = str(milestone.get("title") or "")[:200] if isinstance(milestone, Mapping) else ""
         due = instant(milestone.get("due_on")) if isinstance(milestone, Mapping) else None
-        yield TrackerChange(ChangeKind.RELEASE, key, at, release=title, release_at=due)
+        change_id = f"{key}|release:{title}|{at.isoformat()}"  # two milestone changes in one second are two
+        yield TrackerChange(ChangeKind.RELEASE, key, at, change_id[:300], release=title, release_at=due)
 
 
 def _comment(desk: GitHubDesk, key: str, comment: Any) -> TrackerChange | None:
