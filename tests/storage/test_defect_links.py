@@ -28,6 +28,8 @@ def test_a_link_is_set_once_and_replaced_only_when_asked(db: Database) -> None:
         ]
         assert [link.ticket_id for link in defect_links.links_to(session, "github", "acme/app#13")] == [ticket]
         assert defect_links.links_to(session, "github", "acme/app#12") == []
+        assert defect_links.any_link(session, "github")
+        assert not defect_links.any_link(session, "jira")
 
 
 def test_the_issue_s_state_and_release_carry_the_vendor_s_instant(db: Database) -> None:
