@@ -2,7 +2,8 @@
 
 Rules (docs/operations.md, "Doctor"):
 - `read_configuration` reads the environment (bot.config.environment), the desk config and its policy
-  (bot.config.desk), the webhooks' signing secrets (bot.integrations.webhooks.caller), the SMTP variables
+  (bot.config.desk), the webhooks' signing secrets (bot.integrations.webhooks.caller), the pagers' keys
+  (bot.integrations.paging.callers), the SMTP variables
   (bot.config.mail_servers) and the database URL (storage.engine), and lists every problem of all of them
   together, fatal, one line each.
 - `[email]` with an address but no FRONTDESK_SMTP_HOST is a problem: the requesters' email would wait in the
@@ -18,6 +19,7 @@ from bot.config.desk import DeskConfig, DeskConfigError, load_desk_config
 from bot.config.environment import Settings
 from bot.config.mail_servers import EmailSettingsError, SmtpSettings
 from bot.doctor.findings import Finding, finding
+from bot.integrations.paging.callers import key_problems
 from bot.integrations.webhooks.caller import read_secrets
 from storage.engine import database_url
 from storage.errors import StorageError
@@ -46,6 +48,7 @@ def read_configuration(environ: Mapping[str, str], *, http: bool | None = None) 
         texts.extend(error.problems)
     if desk is not None:
         texts.extend(read_secrets(desk.webhooks, environ)[1])
+        texts.extend(key_problems(desk.paging, environ))
     try:
         smtp = SmtpSettings.from_environment(environ)
     except EmailSettingsError as error:

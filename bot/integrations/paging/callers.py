@@ -67,21 +67,26 @@ class OpsgenieCaller:
 
 def paging_callers(paging: Paging, environ: Mapping[str, str]) -> dict[str, Caller]:
     """The Callers of the pagers `paging` configures, their keys read from `environ`."""
-    callers: dict[str, Caller] = {}
-    problems: list[str] = []
-    if paging.pagerduty is not None:
-        key = _key(environ, paging.pagerduty.routing_key_env, "paging.pagerduty.routing_key_env", problems)
-        callers["pagerduty"] = PagerDutyCaller(key)
-    if paging.opsgenie is not None:
-        key = _key(environ, paging.opsgenie.api_key_env, "paging.opsgenie.api_key_env", problems)
-        callers["opsgenie"] = OpsgenieCaller(key)
+    problems = key_problems(paging, environ)
     if problems:
         raise DeskConfigError(problems)
+    callers: dict[str, Caller] = {}
+    if paging.pagerduty is not None:
+        callers["pagerduty"] = PagerDutyCaller(environ[paging.pagerduty.routing_key_env].strip())
+    if paging.opsgenie is not None:
+        callers["opsgenie"] = OpsgenieCaller(environ[paging.opsgenie.api_key_env].strip())
     return callers
 
 
-def _key(environ: Mapping[str, str], variable: str, where: str, problems: list[str]) -> str:
-    key = environ.get(variable, "").strip()
-    if not key:
-        problems.append(f"{where}: the environment variable {variable} (the pager's key) is not set")
-    return key
+def key_problems(paging: Paging, environ: Mapping[str, str]) -> list[str]:
+    """One line for each configured pager whose key's variable is not set (`frontdesk doctor` and the start)."""
+    wanted = []
+    if paging.pagerduty is not None:
+        wanted.append(("paging.pagerduty.routing_key_env", paging.pagerduty.routing_key_env))
+    if paging.opsgenie is not None:
+        wanted.append(("paging.opsgenie.api_key_env", paging.opsgenie.api_key_env))
+    return [
+        f"{where}: the environment variable {variable} (the pager's key) is not set"
+        for where, variable in wanted
+        if not environ.get(variable, "").strip()
+    ]

@@ -13,6 +13,8 @@ from hypothesis import strategies as st
 
 from bot.config.desk import DeskConfigError
 from bot.config.paging import OpsgenieSettings, PagerDutySettings, Paging, Responder
+from bot.doctor.configuration import read_configuration
+from bot.doctor.findings import line
 from bot.integrations.calls import HttpCall, body_of
 from bot.integrations.paging import events
 from bot.integrations.paging.callers import OpsgenieCaller, PagerDutyCaller, paging_callers
@@ -114,3 +116,18 @@ def test_a_key_whose_variable_is_not_set_stops_the_start_naming_it():
     ]
     assert set(paging_callers(PAGING, {"PD_KEY": "k1", "OG_KEY": "k2"})) == {"pagerduty", "opsgenie"}
     assert paging_callers(Paging(), {}) == {}
+
+
+def test_the_doctor_and_the_start_name_a_pager_key_that_is_not_set(tmp_path):
+    desk = tmp_path / "frontdesk.toml"
+    desk.write_text(
+        'policy = "livepro"\n[slack]\nintake_channel = "C0INTAKE09"\nagents_channel = "C0AGENTS09"\n'
+        '[agents]\nusers = ["U0AGENT009"]\n[paging.pagerduty]\nrouting_key_env = "DOCTOR_PD_KEY"\n'
+    )
+    environ = {"SLACK_BOT_TOKEN": "xoxb-1-2", "SLACK_SIGNING_SECRET": "s" * 32, "FRONTDESK_CONFIG": str(desk)}
+    lines = [line(found) for found in read_configuration(environ, http=True).problems]
+    assert "paging.pagerduty.routing_key_env: the environment variable DOCTOR_PD_KEY (the pager's key) is not set" in (
+        lines
+    )
+    lines = [line(found) for found in read_configuration({**environ, "DOCTOR_PD_KEY": "k" * 32}, http=True).problems]
+    assert not any("paging" in text for text in lines)
