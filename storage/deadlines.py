@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, bindparam, or_, update
+from sqlalchemy import and_, or_, update
 from sqlmodel import Session, col, select
 
 from sla.clocks import State
@@ -144,7 +144,7 @@ def mark_breached(session: Session, targets: Sequence[tuple[int, str]], *, actor
         )
     )
     changes: dict[int, tuple[dict[str, Any], dict[str, Any]]] = {}
-    updates = []
+    rows = []
     for row in found:
         if (row.ticket_id, row.target) not in wanted:
             continue
@@ -152,15 +152,11 @@ def mark_breached(session: Session, targets: Sequence[tuple[int, str]], *, actor
         new = {**old, "state": State.BREACHED.value, "decided_at": row.due_at}
         before, after = changes.setdefault(row.ticket_id, ({}, {}))
         before[row.target], after[row.target] = old, new
-        updates.append({"b_id": row.id, "b_decided": row.due_at})
-    if not updates:
+        rows.append(row.id)
+    if not rows:
         return
-    statement = (
-        update(table)
-        .where(table.c.id == bindparam("b_id"))
-        .values(state=State.BREACHED.value, decided_at=bindparam("b_decided"))
-    )
-    session.connection().execute(statement, updates)
+    breached = update(table).where(table.c.id.in_(rows))  # one statement: decided at each row's own due instant
+    session.connection().execute(breached.values(state=State.BREACHED.value, decided_at=table.c.due_at))
     tickets_changed = update(Ticket.__table__).where(col(Ticket.id).in_(list(changes))).values(updated_at=to_utc(now))  # type: ignore[attr-defined]
     session.connection().execute(tickets_changed)
     audit.record_all(
