@@ -2,7 +2,7 @@
 
 Rules:
 - `record` adds one event in the caller's transaction, the same one that makes the change it describes;
-  `record_all` adds many in one multi-row INSERT (a sweep's batch), each written as `record` would write it.
+  `record_all` adds many in one statement run for all (a sweep's batch), each written as `record` would write it.
 - `before`/`after` are JSON objects of the values that changed; `jsonable` turns instants into ISO 8601 text
   in UTC so that the log reads the same on every database.
 """
@@ -106,7 +106,7 @@ def record_all(session: Session, entries: Sequence[Entry]) -> None:
         }
         for entry in entries
     ]
-    session.connection().execute(insert(AuditEvent).values(rows))  # one multi-row INSERT, one round trip
+    session.connection().execute(insert(AuditEvent), rows)  # one statement run for all (executemany)
 
 
 def trail(session: Session, ticket_id: int) -> list[AuditRecord]:

@@ -31,7 +31,7 @@ def record_new(session: Session, reminders: Iterable[tuple[str, int | None]], *,
     new = [(key, ticket) for key, ticket in given if key not in known]
     if new:
         rows = [{"key": key, "ticket_id": ticket, "at": to_utc(now)} for key, ticket in new]
-        session.connection().execute(insert(ReminderSent).values(rows))  # one multi-row INSERT for a sweep's batch
+        session.connection().execute(insert(ReminderSent), rows)  # one statement run for a sweep's batch
     return [key for key, _ in new]
 
 

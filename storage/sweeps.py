@@ -8,7 +8,7 @@ Rules:
   and reads each one's record and stored milestones (sla.plan, encoded) after the lock, so a change committed
   meanwhile (an event recorded, its milestones recomputed) is what the sweep reads.
 - The sweep computes what happened (with sla/), writes outbox rows, and calls `reschedule` (one ticket) or
-  `reschedule_all` (a claimed batch, in one statement) with each ticket's new next_change_at (None when nothing
+  `reschedule_all` (a batch, one statement run for many) with each ticket's new next_change_at (None when nothing
   more will change), in the same transaction; that ends the lease.
   A ticket whose lease was lost is LeaseLostError, and the transaction is rolled back.
 """
@@ -17,10 +17,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, case, literal, or_, update
+from sqlalchemy import and_, bindparam, or_, update
 from sqlmodel import Session, col, select
 
-from storage.columns import UTCDateTime, to_utc
+from storage.columns import to_utc
 from storage.engine import Database
 from storage.errors import LeaseLostError
 from storage.leases import Lease, claim_rows, finish_row
@@ -82,29 +82,21 @@ def lock_due(session: Session, due: Sequence[DueTicket]) -> dict[int, tuple[Tick
 
 
 def reschedule_all(session: Session, moves: Sequence[Rescheduled]) -> None:
-    """Stores each ticket's next change and ends the sweep's leases, in one statement for the batch (its tickets
-    share the claim's lease); LeaseLostError if any lease was lost."""
+    """Stores each ticket's next change and ends the sweep's leases, in one statement run for all; LeaseLostError
+    if any lease was lost."""
     if not moves:
         return
-    leases = {move.due.lease.token for move in moves}
-    if len(leases) != 1:
-        raise ValueError("reschedule_all takes the tickets of one claim")
     table = Ticket.__table__  # type: ignore[attr-defined]
     until, token = (table.c[name] for name in SWEEP_LEASE)
-    ids = [move.due.id for move in moves]
-    next_at = case(
-        {move.due.id: literal(_utc(move.next_change_at), UTCDateTime) for move in moves},
-        value=table.c.id,
-        else_=table.c.next_change_at,
-    )
+    rows = [{"b_id": m.due.id, "b_token": m.due.lease.token, "b_next": _utc(m.next_change_at)} for m in moves]
     statement = (
         update(table)
-        .where(table.c.id.in_(ids), token == leases.pop())
-        .values({table.c.next_change_at: next_at, until: None, token: None})
+        .where(table.c.id == bindparam("b_id"), token == bindparam("b_token"))
+        .values({table.c.next_change_at: bindparam("b_next"), until: None, token: None})
     )
-    changed = session.connection().execute(statement).rowcount
-    if changed != len(ids):
-        raise LeaseLostError(f"{len(ids) - changed} of {len(ids)} tickets were claimed again after their lease")
+    changed = session.connection().execute(statement, rows).rowcount
+    if changed != len(rows):
+        raise LeaseLostError(f"{len(rows) - changed} of {len(rows)} tickets were claimed again after their lease")
 
 
 def _utc(instant: datetime | None) -> datetime | None:
