@@ -103,7 +103,8 @@ def count_milestones(
     digest_over: int | None = None,
 ) -> int:
     """`sweep_milestones` keeping only how many reminders were said, so a sweep holds one batch at a time
-    however many are due (the application's sweep: docs/performance.md, "Milestone sweep")."""
+    however many are due (the application's sweep: docs/performance.md, "Sweeps: 10,000 due among 1,000,000
+    open requests")."""
     return sum(len(said) for said in _sweep_batches(database, desk, now, say_with, digest_over))
 
 
