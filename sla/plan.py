@@ -1,5 +1,5 @@
 """A request's milestones stored with it: what the milestone sweep reads until its event log changes, instead of
-recomputing every clock from the log (docs/architecture.md, "Milestones").
+recomputing every clock from the log (docs/architecture.md, "Time").
 
 Rules:
 - A plan is taken from the clocks at an instant (sla.clocks): the targets running or breached then, each with its

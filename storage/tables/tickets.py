@@ -71,7 +71,7 @@ class Ticket(SQLModel, table=True):
     next_change_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
     sweep_lease_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
     sweep_lease_token: str | None = Field(default=None, max_length=32)
-    milestones: str | None = Field(default=None, sa_type=Text)  # sla.plan, encoded: docs/architecture.md, "Milestones"
+    milestones: str | None = Field(default=None, sa_type=Text)  # sla.plan, encoded: docs/architecture.md, "Time"
 
 
 class TicketDeadline(SQLModel, table=True):

@@ -1,6 +1,6 @@
 """The milestones stored with each request (ticket.milestones): what the milestone sweep needs of its clocks until
 its event log changes (sla.plan), so a sweep run says the reminders due without recomputing every clock
-(docs/architecture.md, "Milestones").
+(docs/architecture.md, "Time").
 
 Written by hand to match the model, checked by autogenerate finding nothing left to migrate.
 

@@ -1,5 +1,5 @@
 """The milestone sweep reads the milestones stored with a request until its log changes (docs/architecture.md,
-"Milestones"): end to end, two requests completed at the same instant, one read from its stored milestones and
+"Time"): end to end, two requests completed at the same instant, one read from its stored milestones and
 one whose stored milestones are gone (so the sweep recomputes it from its log), say the same reminders, store
 the same deadlines and audit the same breach."""
 
