@@ -6,7 +6,10 @@
 Rules:
 - `on_sent` (every tracker Caller's `on_sent`, in the transaction that marks the call sent): the answer to a
   create call links the request to the filed issue (unless an agent linked another meanwhile); a poll answer's
-  changes are applied and that listing's cursor moves to the instant of the answer.
+  changes are applied and that listing's cursor moves to the instant of the answer; when the answer was a full page
+  (the tracker's `poll_read_until`), the cursor moves only to the last item it held (a vendor's instant, so the
+  next bound is that instant itself, not less SKEW) and the listing is asked again at once from there, so a long downtime is caught up page by page and nothing is skipped (a page of items that all
+  changed at one instant, which could never move on, logs a warning and moves to the answer's instant).
 - `apply` applies one TrackerChange to every request linking its issue; a change of an issue no request links is
   dropped with a log line. A change is applied once per request (storage.defect_links.record_change: the vendor's
   id, else the (issue, kind, instant) triple), and only when it changes what the bot knows of the issue:
@@ -76,7 +79,20 @@ def on_sent(
         return
     for change in tracker.poll_changes(call, answer):
         apply(session, desk, say, tracker.name, change, now=now)
-    defect_links.set_polled(session, tracker.name, listing, now)
+    read_until, before = (
+        tracker.poll_read_until(call, answer),
+        defect_links.polled_until(session, tracker.name, listing),
+    )
+    cursor = None if read_until is None else read_until + SKEW  # the next bound is read_until itself, inclusive
+    if cursor is None or (before is not None and cursor <= before):  # all read, or no progress: from now on
+        if read_until is not None:
+            log.warning("%s: more than a page changed at %s; the rest wait for their next change", tracker.name,
+                        read_until.isoformat())  # fmt: skip
+        defect_links.set_polled(session, tracker.name, listing, now)
+        return
+    log.info("%s: a full page changed; the listing goes on from %s", tracker.name, read_until.isoformat())
+    defect_links.set_polled(session, tracker.name, listing, cursor)
+    _ask(session, tracker, int(listing.rpartition("|")[2]), listing, now=now)
 
 
 def _filed(
@@ -201,16 +217,19 @@ def start_polls(session: Session, trackers: tuple[Tracker, ...], *, now: datetim
     for tracker in trackers:
         if not defect_links.any_link(session, tracker.name):
             continue
-        count = len(tracker.poll_calls(now))
-        for index in range(count):
-            listing = f"{tracker.scope}|{index}"
-            cursor = defect_links.polled_until(session, tracker.name, listing)
-            since = (cursor - SKEW) if cursor is not None else now - FIRST_LOOK
-            call = tracker.poll_calls(since)[index]
-            key = f"{tracker.name}:poll:{listing}@{since.isoformat()}"[:250]
-            call_later(session, call, key=key, now=now, ordering_key=f"{tracker.name}:poll:{listing}")
+        for index in range(len(tracker.poll_calls(now))):
+            _ask(session, tracker, index, f"{tracker.scope}|{index}", now=now)
             asked += 1
     return asked
+
+
+def _ask(session: Session, tracker: Tracker, index: int, listing: str, *, now: datetime) -> None:
+    """Stores the poll call of one listing, from its cursor less SKEW (keyed by that bound)."""
+    cursor = defect_links.polled_until(session, tracker.name, listing)
+    since = (cursor - SKEW) if cursor is not None else now - FIRST_LOOK
+    call = tracker.poll_calls(since)[index]
+    key = f"{tracker.name}:poll:{listing}@{since.isoformat()}"[:250]
+    call_later(session, call, key=key, now=now, ordering_key=f"{tracker.name}:poll:{listing}")
 
 
 def _listing_of(tracker: Tracker, key: str) -> str | None:

@@ -232,6 +232,13 @@ class GitHubStandIn:
 
     # the engineers' side
 
+    def add_issue(self, title: str, at: datetime) -> int:
+        """An issue someone opened in the repository (not through the bot) at `at`; its number."""
+        with self._lock:
+            number = len(self.issues) + 1
+            self.issues[number] = Issue(number, title, "", [], at, at)
+            return number
+
     def close(self, number: int, at: datetime | None = None) -> tuple[str, dict[str, Any]]:
         with self._lock:
             issue = self.issues[number]

@@ -146,6 +146,13 @@ class GitHubTracker:
             return github_changes.from_comments(self.desk, answer.json)
         return github_changes.from_issues(self.desk, answer.json)
 
+    def poll_read_until(self, call: HttpCall, answer: HttpAnswer) -> datetime | None:
+        items = answer.json if isinstance(answer.json, list) else []
+        if len(items) < POLL_PAGE:
+            return None
+        instants = [github_changes.instant(item.get("updated_at")) for item in items if isinstance(item, Mapping)]
+        return max((at for at in instants if at is not None), default=None)
+
 
 def _fence(text: str) -> str:
     """A code fence longer than any run of backticks in `text` (at least three)."""

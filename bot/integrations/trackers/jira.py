@@ -158,11 +158,12 @@ class JiraTracker:
         return replace(call, url=urlunsplit(parts._replace(query=urlencode(query))))
 
     def poll_changes(self, call: HttpCall, answer: HttpAnswer) -> tuple[TrackerChange, ...]:
+        return jira_changes.from_search(self.desk, answer.json)
+
+    def poll_read_until(self, call: HttpCall, answer: HttpAnswer) -> datetime | None:
         body = answer.json
-        if isinstance(body, Mapping) and (body.get("isLast") is False or int(body.get("total") or 0) > POLL_PAGE):
-            log.warning("jira: more than %s issues changed since the last poll; the oldest %s were read", POLL_PAGE,
-                        POLL_PAGE)  # fmt: skip
-        return jira_changes.from_search(self.desk, body)
+        full = isinstance(body, Mapping) and (body.get("isLast") is False or int(body.get("total") or 0) > POLL_PAGE)
+        return jira_changes.last_updated(body) if full else None
 
     def _search(self, jql: str, *, fields: str, most: int, expand: str = "") -> HttpCall:
         # Cloud: GET /rest/api/3/search/jql (the old /search answers 410 there); Data Center: GET /rest/api/2/search

@@ -79,6 +79,14 @@ def from_search(desk: JiraDesk, body: Any) -> tuple[TrackerChange, ...]:
     return tuple(sorted(changes, key=lambda change: change.at))
 
 
+def last_updated(body: Any) -> datetime | None:
+    """The latest `updated` of a search answer's issues (the poll asks for them oldest first)."""
+    instants = (
+        _instant(_mapping(issue.get("fields")).get("updated")) for issue in _mappings(_mapping(body).get("issues"))
+    )
+    return max((at for at in instants if at is not None), default=None)
+
+
 def _history(
     desk: JiraDesk, key: str, issue: Mapping[str, Any], history_id: str, at: datetime, items: Any
 ) -> Iterator[TrackerChange]:

@@ -136,6 +136,11 @@ class Tracker(Protocol):
 
     def poll_changes(self, call: HttpCall, answer: HttpAnswer) -> tuple[TrackerChange, ...]: ...
 
+    def poll_read_until(self, call: HttpCall, answer: HttpAnswer) -> datetime | None:
+        """None when the poll's answer held everything changed since its bound; when it was a full page (oldest
+        first), the vendor's instant of the last item it held: the listing goes on from there, nothing skipped."""
+        ...
+
 
 def marker(sr: str) -> str:
     """The hidden line every filed issue's body carries, found again by searching for "frontdesk:SR-000123"."""

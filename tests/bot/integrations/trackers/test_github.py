@@ -283,3 +283,24 @@ def test_linking_an_existing_issue_files_none_and_strangers_are_refused(desk_wit
     send_all(conversation, github, conversation_clock)
     assert github.creates() == []
     assert "Tracker: <https://github.com/acme/app/issues/77|acme/app#77> (open)" in card_of(conversation, 0).text
+
+
+def test_more_changes_than_a_page_are_all_reconciled_page_by_page(desk_with_github, github, conversation_clock):
+    conversation = desk_with_github
+    filed_defect(conversation, github, conversation_clock, "high")
+    start = conversation.now
+    for offset in range(150):  # 150 other issues changed while the bot was down, before ours was closed
+        github.add_issue(f"Other {offset}", start + timedelta(minutes=1, seconds=offset))
+    closed_at = start + timedelta(hours=1)
+    github.close(1, at=closed_at)  # no webhook reaches the bot
+    conversation.now = closed_at + timedelta(hours=1)
+    conversation.restart()
+    with conversation.database.write() as session:
+        assert start_polls(session, configured.trackers(conversation.desk), now=conversation.now) == 2
+    send_all(conversation, github, conversation_clock)
+    fix = fix_of(conversation).target("fix")
+    assert (fix.state, fix.stopped_at) == (State.MET, closed_at.replace(microsecond=0))
+    pages = [call.arg("since") for call in github.server.calls("GET", ISSUES) if call.arg("sort") == "updated"]
+    assert len(pages) == 2  # the second from the last issue of the first, less the skew
+    assert pages[1] > pages[0]
+    assert github.problems == []

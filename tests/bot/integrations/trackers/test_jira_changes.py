@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from bot.config.trackers import JiraDesk, JiraSecrets
 from bot.integrations.calls import HttpAnswer, send_now
-from bot.integrations.trackers.jira import JiraTracker
+from bot.integrations.trackers.jira import POLL_PAGE, JiraTracker
 from bot.integrations.trackers.jira_caller import JiraCaller
 from bot.integrations.trackers.tracker import ChangeKind, Deadline, Defect, TrackerChange
 from tests.standins.jira import JiraStandIn
@@ -198,3 +198,18 @@ def test_any_defect_makes_a_create_call_jira_accepts(
                         f"{jira.api}/issue")  # fmt: skip
 
     assert jira.check(received) == []
+
+
+def test_a_full_page_says_where_the_poll_goes_on_and_a_short_one_that_it_is_through(jira: JiraStandIn) -> None:
+    tracker = JiraTracker(desk_for(jira), SECRETS)
+    caller = JiraCaller(tracker, record=lambda *args, **kwargs: None)
+    for _ in range(POLL_PAGE):
+        filed(jira, tracker)
+
+    def read_until() -> datetime | None:
+        (call,) = tracker.poll_calls(T0 - timedelta(hours=1))
+        return tracker.poll_read_until(call, send_now(caller.prepare(call, now=T0, earlier={})))
+
+    assert read_until() is None  # exactly a page: all of it read
+    filed(jira, tracker)
+    assert read_until() == T0.replace(microsecond=0)  # one more: the poll goes on from the last issue it read
