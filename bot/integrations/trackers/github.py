@@ -15,7 +15,7 @@ Rules:
 - Linking: `parse_link` takes "#12", "owner/repo#12" or the issue's page URL; another repository (any case
   differs only), a pull request's URL, a number that is not a positive integer: None.
 - Webhooks: `X-Hub-Signature-256` is "sha256=" and the hex HMAC-SHA256 of the raw body keyed with the webhook's
-  secret (bot.integrations.trackers.jira_signature, the same scheme); the delivery's id is `X-GitHub-Delivery`.
+  secret (bot.integrations.trackers.hub_signature, the same scheme); the delivery's id is `X-GitHub-Delivery`.
 - The reconciliation poll is two listings, each of up to `POLL_PAGE` items updated since the instant, oldest first:
   the repository's issues (state all) and its issue comments.
 - `lookup_call()`: the newest `POLL_PAGE` issues created (with the desk's labels when it has some), where the
@@ -31,7 +31,7 @@ from urllib.parse import urlencode, urlsplit
 
 from bot.config.trackers import GitHubDesk, GitHubSecrets
 from bot.integrations.calls import HttpAnswer, HttpCall
-from bot.integrations.trackers import github_changes, jira_signature
+from bot.integrations.trackers import github_changes, hub_signature
 from bot.integrations.trackers.tracker import Defect, IssueRef, TrackerChange, marker
 from bot.render import render
 
@@ -122,7 +122,7 @@ class GitHubTracker:
         return self.ref(int(match.group("number")))
 
     def verify(self, headers: Mapping[str, str], body: bytes) -> bool:
-        return jira_signature.verify(self.secrets.webhook_secret, headers.get("x-hub-signature-256", ""), body)
+        return hub_signature.verify(self.secrets.webhook_secret, headers.get("x-hub-signature-256", ""), body)
 
     def delivery_id(self, headers: Mapping[str, str]) -> str | None:
         return headers.get("x-github-delivery", "").strip()[:200] or None

@@ -36,7 +36,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from bot.config.trackers import JiraDesk, JiraSecrets
 from bot.integrations.calls import HttpAnswer, HttpCall
-from bot.integrations.trackers import adf, jira_changes, jira_signature
+from bot.integrations.trackers import adf, hub_signature, jira_changes
 from bot.integrations.trackers.tracker import Defect, IssueRef, TrackerChange
 from bot.render import render
 
@@ -128,7 +128,7 @@ class JiraTracker:
         return self.ref(key) if jira_changes.is_key(key, self.desk.project) else None
 
     def verify(self, headers: Mapping[str, str], body: bytes) -> bool:
-        return jira_signature.verify(self.secrets.webhook_secret, headers.get("x-hub-signature", ""), body)
+        return hub_signature.verify(self.secrets.webhook_secret, headers.get("x-hub-signature", ""), body)
 
     def delivery_id(self, headers: Mapping[str, str]) -> str | None:
         # Jira's id of the delivery, kept across its retries; a Jira that sends none (some Data Center releases)

@@ -1,6 +1,7 @@
-"""The signature of Jira's webhooks: Cloud's admin webhooks and Data Center's (10 and later) registered with a
-secret carry `X-Hub-Signature: sha256=<hex>`, the HMAC-SHA256 of the raw body keyed with that secret
-(docs/integrations.md, "Jira"; docs/security.md, "Tracker webhooks").
+"""The signature trackers put on their webhooks, one scheme for both: GitHub's `X-Hub-Signature-256` and Jira's
+`X-Hub-Signature` (Cloud's admin webhooks and Data Center's, 10 and later, registered with a secret) are
+`sha256=<hex>`, the HMAC-SHA256 of the raw body keyed with the webhook's secret (docs/integrations.md, "GitHub
+Issues", "Jira"; docs/security.md, "Tracker webhooks").
 
 Rules:
 - `sign(secret, body)` is the header's value; `verify(secret, header, body)` is true only when the header is exactly

@@ -1,5 +1,5 @@
 """Jira's webhook signature (`X-Hub-Signature: sha256=<hex>`, HMAC-SHA256 of the raw body): only the exact
-signature of these bytes with this secret passes (bot.integrations.trackers.jira_signature)."""
+signature of these bytes with this secret passes (bot.integrations.trackers.hub_signature)."""
 
 import hashlib
 import hmac
@@ -8,8 +8,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.config.trackers import JiraDesk, JiraSecrets
+from bot.integrations.trackers.hub_signature import sign, verify
 from bot.integrations.trackers.jira import JiraTracker
-from bot.integrations.trackers.jira_signature import sign, verify
 
 SECRETS = st.text(min_size=1, max_size=64).filter(str.strip)
 
