@@ -30,7 +30,7 @@ from bot.api.query import MAX_NUMBER, ListQuery, cursor_after, parse_list_query
 from bot.api.shapes import API_PATH, REQUESTS_PATH, detail_json, page_json
 from bot.api.tokens import MISSING, presented, token_hash
 from bot.monitoring.instruments import API_ANSWERS, API_REQUESTS
-from bot.slack.once import LogOnce
+from bot.monitoring.log_once import LogOnce
 from storage import api_reads, api_tokens, audit
 from storage.api_tokens import USE_PRECISION
 from storage.engine import Database

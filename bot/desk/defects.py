@@ -8,8 +8,9 @@ Rules:
   create call links the request to the filed issue (unless an agent linked another meanwhile); a poll answer's
   changes are applied and that listing's cursor moves to the instant of the answer; when the answer was a full page
   (the tracker's `poll_read_until`), the cursor moves only to the last item it held (a vendor's instant, so the
-  next bound is that instant itself, not less SKEW) and the listing is asked again at once from there, so a long downtime is caught up page by page and nothing is skipped (a page of items that all
-  changed at one instant, which could never move on, logs a warning and moves to the answer's instant).
+  next bound is that instant itself, not less SKEW) and the listing is asked again at once from there, so a long
+  downtime is caught up page by page and nothing is skipped (a page of items that all changed at one instant,
+  which could never move on, logs a warning and moves to the answer's instant).
 - `apply` applies one TrackerChange to every request linking its issue; a change of an issue no request links is
   dropped with a log line. A change is applied once per request (storage.defect_links.record_change: the vendor's
   id, else the (issue, kind, instant) triple), and only when it changes what the bot knows of the issue:

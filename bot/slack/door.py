@@ -11,7 +11,7 @@ Rules (docs/security.md, "The HTTP door"):
 - A signed body is parsed and checked (bot.slack.body): malformed is 400. Bolt then receives the checked object
   as JSON, so Bolt never parses the request's own bytes (its guess by first character and by the word `payload`
   is never involved) and its own signature check is off (bot.slack.receiver).
-- Each kind of refusal is logged once (bot.slack.once), at WARNING and without a traceback.
+- Each kind of refusal is logged once (bot.monitoring.log_once), at WARNING and without a traceback.
 """
 
 import hashlib
@@ -24,8 +24,8 @@ from typing import Any
 
 from slack_bolt import App
 
+from bot.monitoring.log_once import LogOnce
 from bot.slack.body import Malformed, parse_http
-from bot.slack.once import LogOnce
 from bot.slack.receiver import dispatch
 
 MAX_BODY = 1024 * 1024

@@ -41,10 +41,10 @@ from slack_sdk.socket_mode.client import BaseSocketModeClient
 from slack_sdk.socket_mode.request import SocketModeRequest
 from slack_sdk.socket_mode.response import SocketModeResponse
 
+from bot.monitoring.log_once import LogOnce
 from bot.slack.body import Malformed, check
 from bot.slack.inbox_keys import Dropped, classify
 from bot.slack.installation import Installation
-from bot.slack.once import LogOnce
 from storage import inbox
 from storage.engine import Database
 from storage.errors import DatabaseUnavailableError, StorageError

@@ -15,8 +15,9 @@ Rules:
   came) with the event's name (GitHub's `X-GitHub-Event`, else the body's `webhookEvent`) and the body, and only
   then answered 202; a replay is answered 200 and changes nothing. A database that fails is 503 (the vendor
   sends again). The inbox worker applies the row later like any other (bot.desk.defects.apply_webhook).
-- Each refusal is logged at WARNING (never the body or a header's value) and every delivery counted for /metrics
-  by tracker and result (bot.monitoring.instruments.TRACKER_WEBHOOKS).
+- Each kind of refusal is logged once per tracker at WARNING (bot.monitoring.log_once: a flood of bad deliveries
+  cannot flood the log; never the body or a header's value), and every delivery counted for /metrics by tracker
+  and result, so a flood shows there (bot.monitoring.instruments.TRACKER_WEBHOOKS).
 """
 
 import json
@@ -28,6 +29,7 @@ from typing import Any
 
 from bot.integrations.trackers.tracker import Tracker
 from bot.monitoring.instruments import TRACKER_WEBHOOKS
+from bot.monitoring.log_once import LogOnce
 from storage import inbox
 from storage.engine import Database
 from storage.errors import StorageError
@@ -58,6 +60,7 @@ class TrackerDoor:
     ) -> None:
         self._database, self._clock, self._on_stored = database, clock, on_stored
         self._trackers = {tracker.name: tracker for tracker in trackers}
+        self._refusals = LogOnce(log)
 
     def __call__(self, environ: Mapping[str, Any]) -> Answer:
         name = str(environ.get("PATH_INFO", ""))[len(PREFIX) :]
@@ -73,17 +76,21 @@ class TrackerDoor:
     def _receive(self, tracker: Tracker, environ: Mapping[str, Any]) -> tuple[Answer, str]:
         length = _length(environ)
         if length is None or length > MAX_BODY:
-            log.warning("%s webhook refused: no length, or over %s bytes", tracker.name, MAX_BODY)
+            self._refusals.say(f"{tracker.name}:size", "%s webhook refused: no length, or over %s bytes", tracker.name,
+                               MAX_BODY)  # fmt: skip
             return _text(413, "too large\n"), "too_large"
         body = environ["wsgi.input"].read(length) if length else b""
         headers = _headers(environ)
         if not tracker.verify(headers, body):
-            log.warning("%s webhook refused: missing or bad signature", tracker.name)
+            self._refusals.say(
+                f"{tracker.name}:signature", "%s webhook refused: missing or bad signature", tracker.name
+            )
             return _text(401, "bad signature\n"), "bad_signature"
         delivery = tracker.delivery_id(headers)
         payload = _json_object(body)
         if delivery is None or payload is None:
-            log.warning("%s webhook refused: no delivery id, or a body that is not a JSON object", tracker.name)
+            self._refusals.say(f"{tracker.name}:shape", "%s webhook refused: no delivery id, or not a JSON object",
+                               tracker.name)  # fmt: skip
             return _text(400, "malformed\n"), "malformed"
         event = headers.get("x-github-event") or str(payload.get("webhookEvent") or "")
         row = {"tracker": tracker.name, "event": event[:100], "body": payload}

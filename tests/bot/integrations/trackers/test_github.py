@@ -6,6 +6,7 @@ the instant GitHub closed it (card and monthly report); a milestone sets the rel
 public comments reach the requester, private ones do not; bad signatures and replays change nothing; what changed
 while the bot was down is read back by the reconciliation poll."""
 
+import logging
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -204,14 +205,18 @@ def test_public_comments_reach_the_requester_and_private_ones_do_not(
     assert all("text" not in (e.after or {}) for e in comments)
 
 
-def test_a_bad_signature_is_refused_and_nothing_is_stored(desk_with_github, github, conversation_clock, door):
+def test_a_bad_signature_is_refused_and_nothing_is_stored(desk_with_github, github, conversation_clock, door, caplog):
     conversation = desk_with_github
     filed_defect(conversation, github, conversation_clock, "high")
     event, payload = github.close(1)
     with conversation.database.read() as session:
         rows = sum(inbox.inbox_counts(session).values())
+    caplog.set_level(logging.WARNING, logger="bot.integrations.trackers.door")
     assert github.deliver(door, event, payload, "not-the-secret") == 401
-    assert github.deliver(door, event, payload, None) == 401
+    for _ in range(20):  # a flood of forged deliveries: one log line, every one counted in /metrics
+        assert github.deliver(door, event, payload, None) == 401
+    refusals = [r for r in caplog.records if r.name == "bot.integrations.trackers.door"]
+    assert [r.getMessage() for r in refusals] == ["github webhook refused: missing or bad signature"]
     with conversation.database.read() as session:
         assert sum(inbox.inbox_counts(session).values()) == rows
     conversation.settle()
