@@ -3,7 +3,8 @@
 Rules (docs/operations.md, "Doctor"):
 - `read_configuration` reads the environment (bot.config.environment), the desk config and its policy
   (bot.config.desk), the webhooks' signing secrets (bot.integrations.webhooks.caller), the pagers' keys
-  (bot.integrations.paging.callers), the SMTP variables
+  (bot.integrations.paging.callers), the trackers' tokens and webhook secrets (bot.integrations.trackers.configured),
+  the SMTP variables
   (bot.config.mail_servers) and the database URL (storage.engine), and lists every problem of all of them
   together, fatal, one line each.
 - `[email]` with an address but no FRONTDESK_SMTP_HOST is a problem: the requesters' email would wait in the
@@ -20,6 +21,7 @@ from bot.config.environment import Settings
 from bot.config.mail_servers import EmailSettingsError, SmtpSettings
 from bot.doctor.findings import Finding, finding
 from bot.integrations.paging.callers import key_problems
+from bot.integrations.trackers import configured
 from bot.integrations.webhooks.caller import read_secrets
 from storage.engine import database_url
 from storage.errors import StorageError
@@ -49,6 +51,7 @@ def read_configuration(environ: Mapping[str, str], *, http: bool | None = None) 
     if desk is not None:
         texts.extend(read_secrets(desk.webhooks, environ)[1])
         texts.extend(key_problems(desk.paging, environ))
+        texts.extend(_tracker_problems(desk, environ))
     try:
         smtp = SmtpSettings.from_environment(environ)
     except EmailSettingsError as error:
@@ -63,6 +66,14 @@ def read_configuration(environ: Mapping[str, str], *, http: bool | None = None) 
     if desk is not None and desk.email.enabled and smtp is None and not _smtp_named(environ):
         problems.append(finding("email_without_smtp", fatal=True, address=desk.email.address))
     return Configuration(settings, desk, smtp, tuple(problems), database_url_ok)
+
+
+def _tracker_problems(desk: DeskConfig, environ: Mapping[str, str]) -> list[str]:
+    try:
+        configured.with_secrets(desk, environ)
+    except DeskConfigError as error:
+        return list(error.problems)
+    return []
 
 
 def _smtp_named(environ: Mapping[str, str]) -> bool:

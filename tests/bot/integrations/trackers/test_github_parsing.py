@@ -7,6 +7,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.config.trackers import GitHubDesk, GitHubSecrets
+from bot.doctor.configuration import read_configuration
+from bot.doctor.findings import line
 from bot.integrations.trackers.github import GitHubTracker
 from bot.integrations.trackers.tracker import ChangeKind
 
@@ -89,3 +91,16 @@ def test_a_comment_on_another_repository_or_a_pull_request_gives_nothing() -> No
     assert TRACKER.webhook_changes("issue_comment", pull) == ()
     bot = {**ours, "comment": {**comment, "user": {"login": "ci", "type": "Bot"}}}
     assert TRACKER.webhook_changes("issue_comment", bot)[0].public is False
+
+
+def test_the_doctor_and_the_start_name_a_tracker_variable_that_is_not_set(tmp_path):
+    desk = tmp_path / "frontdesk.toml"
+    desk.write_text(
+        'policy = "k0nsult"\n[slack]\nintake_channel = "C0INTAKE09"\nagents_channel = "C0AGENTS09"\n'
+        '[agents]\nusers = ["U0AGENT009"]\n[github]\nrepository = "acme/app"\ntoken_env = "DOCTOR_GH_TOKEN"\n'
+    )
+    environ = {"SLACK_BOT_TOKEN": "xoxb-1-2", "SLACK_SIGNING_SECRET": "s" * 32, "FRONTDESK_CONFIG": str(desk)}
+    lines = [line(found) for found in read_configuration(environ, http=True).problems]
+    assert "github.token_env: the environment variable DOCTOR_GH_TOKEN is not set" in lines
+    lines = [line(found) for found in read_configuration({**environ, "DOCTOR_GH_TOKEN": "t"}, http=True).problems]
+    assert not any("github" in text for text in lines)
