@@ -39,7 +39,6 @@ Rules:
 
 import logging
 import random
-import threading
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
@@ -64,6 +63,7 @@ from bot.delivery.call_results import (
     retry_after_seconds,
 )
 from bot.delivery.pacing import Pacing
+from bot.delivery.rows import OutboxRows
 from bot.delivery.slack_payload import (
     DESTINATION_KIND,
     FILE_UPLOAD,
@@ -134,19 +134,23 @@ class Deliverer:
         if any(isinstance(handler, RateLimitErrorRetryHandler) for handler in client.retry_handlers):
             raise ValueError("the delivery client must not retry 429s itself: it would sleep in the worker")
         self.pacing = Pacing(database, self.settings.channel_pace)
-        self.next_due: datetime | None = None  # the earliest retry set by the last batch
-        self._due_lock = threading.Lock()
+        self.rows = OutboxRows(database, self.settings.max_attempts)  # rows not got through (bot.delivery.rows)
         self._pool = Pool(threads, name="delivery")
         self._urgent_elsewhere = urgent_elsewhere  # a thread of the app's sends urgent rows: no look before each row
 
     def deliver_once(self, now: datetime) -> int:
         """Claims a batch, sends what may be sent (the rows at once on the worker's threads), records every
         outcome; returns how many rows were claimed."""
-        self.next_due = None
+        self.rows.start()
         claims = self._claim(now, urgent_only=False)
         with Heartbeat(lambda elapsed: self._renew(claims, now + elapsed)):
             self._pool.each(claims, lambda claim: self._urgent_then(claim, now))
         return len(claims)
+
+    @property
+    def next_due(self) -> datetime | None:
+        """The earliest retry or put-back the last batch set (bot.delivery.rows)."""
+        return self.rows.next_due
 
     def round(self) -> timedelta:
         """One round for a thread (bot.threads.runner.Runner) at the clock's instant: how long to wait before the next,
@@ -155,9 +159,7 @@ class Deliverer:
         now, poll = self.clock(), self.settings.poll_interval
         if self.deliver_once(now) >= self.settings.batch_size:
             return timedelta(0)
-        if self.next_due is not None:
-            return max(timedelta(0), min(poll, self.next_due - now))
-        return poll
+        return self.rows.wait(now, poll)
 
     def deliver_urgent(self, now: datetime) -> int:
         """Sends only views and answers to clicks (their trigger lives 3 s); how many rows were claimed."""
@@ -201,11 +203,11 @@ class Deliverer:
         try:
             payload, args = self._prepare(claim, now)
         except _Unsendable as error:
-            self._dead(claim, str(error))
+            self.rows.dead(claim, str(error))
             delivered(str(claim.payload.get("method") or "unknown"), "dead")
             return
         except _NotYet as later:
-            self._put_back(claim, later.until, later.reason)
+            self.rows.put_back(claim, later.until, later.reason)
             return
         if payload.method == "chat.postMessage":
             args = {**args, "metadata": {"event_type": MARK, "event_payload": {"key": claim.idempotency_key}}}
@@ -336,14 +338,14 @@ class Deliverer:
             case RateLimited(retry_after=seconds, error=error):
                 until = now + timedelta(seconds=seconds)
                 self.pacing.block(payload.method, until)
-                return self._retry(claim, error, until) or "rate_limited"
+                return self.rows.retry(claim, error, until) or "rate_limited"
             case Transient(error=error):
-                return self._retry(claim, error, now + self.settings.backoff(claim.attempts, self.rng)) or "retried"
+                return self.rows.retry(claim, error, now + self.settings.backoff(claim.attempts, self.rng)) or "retried"
             case NotInChannel(error=error) if args.get("channel"):
                 self._park(claim, str(args["channel"]), error, now)
                 return "parked"
             case Permanent(error=error):  # NotInChannel too, where no channel is named
-                self._dead(claim, error)
+                self.rows.dead(claim, error)
         return "dead"
 
     def _park(self, claim: OutboxClaim, channel: str, error: str, now: datetime) -> None:
@@ -353,32 +355,6 @@ class Deliverer:
                 self.on_parked(session, waiting, now)
         if waiting is not None:
             log.warning("messages for channel %s wait until the bot is invited to it (%s)", channel, error)
-
-    def _retry(self, claim: OutboxClaim, error: str, at: datetime) -> str | None:
-        """The row tried again at `at`; "dead" when its tries reached the limit, else None."""
-        with self.database.write() as session:
-            state = outbox.retry_later(
-                session, claim, error=error, next_try_at=at, max_attempts=self.settings.max_attempts
-            )
-        if state is OutboxState.DEAD:
-            log.warning("outbox row %s dead after %s tries: %s", claim.id, claim.attempts, error)
-            return "dead"
-        self._due_at(at)
-        return None
-
-    def _put_back(self, claim: OutboxClaim, until: datetime, reason: str) -> None:
-        with self.database.write() as session:
-            outbox.put_back(session, claim, next_try_at=until, reason=reason)
-        self._due_at(until)
-
-    def _dead(self, claim: OutboxClaim, error: str) -> None:
-        with self.database.write() as session:
-            outbox.dead_letter(session, claim, error=error)
-        log.warning("outbox row %s dead-lettered: %s", claim.id, error)
-
-    def _due_at(self, at: datetime) -> None:
-        with self._due_lock:
-            self.next_due = at if self.next_due is None else min(self.next_due, at)
 
 
 def _release(session: Session, method: str, channel: str, now: datetime) -> int:

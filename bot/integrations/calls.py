@@ -34,7 +34,6 @@ import json
 import logging
 import random
 import ssl
-import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -42,6 +41,7 @@ from typing import Any, Protocol
 from urllib.parse import urljoin, urlsplit
 
 from bot.delivery.pacing import Pace
+from bot.delivery.rows import OutboxRows
 from bot.delivery.tuning import DeliverySettings
 from bot.integrations import rate_limits
 from bot.monitoring.instruments import http_call, http_tried
@@ -337,14 +337,13 @@ class HttpSender:
         self.database, self.callers, self.clock = database, dict(callers), clock
         self.settings = settings or HttpSettings()
         self.rng = rng or random.Random()
-        self.next_due: datetime | None = None  # the earliest retry or put-back the last batch set
-        self._due_lock = threading.Lock()
+        self.rows = OutboxRows(database, self.settings.delivery.max_attempts)  # unsent rows (bot.delivery.rows)
         self._pool = Pool(threads, name="http")
 
     def send_once(self, now: datetime, *, key: str | None = None) -> int:
         """Claims a batch (only the row stored under `key` with it), tries what may be tried (on the sender's
         threads), records every outcome; how many rows were claimed."""
-        self.next_due = None
+        self.rows.start()
         delivery = self.settings.delivery
         claims = outbox.claim_outbox(self.database, now=now, lease_for=delivery.lease_for, limit=delivery.batch_size,
                                      destination_kind=DestinationKind.HTTP.value, key=key)  # fmt: skip
@@ -355,15 +354,18 @@ class HttpSender:
             self._pool.each(claims, lambda claim: self._send(claim, now))
         return len(claims)
 
+    @property
+    def next_due(self) -> datetime | None:
+        """The earliest retry or put-back the last batch set (bot.delivery.rows)."""
+        return self.rows.next_due
+
     def round(self) -> timedelta:
         """One round for a bot.threads.runner.Runner: at once again after a full batch, else at the earliest instant
         the batch set or after the poll interval, whichever is sooner."""
         now, poll = self.clock(), self.settings.delivery.poll_interval
         if self.send_once(now) >= self.settings.delivery.batch_size:
             return timedelta(0)
-        if self.next_due is not None:
-            return max(timedelta(0), min(poll, self.next_due - now))
-        return poll
+        return self.rows.wait(now, poll)
 
     def close(self) -> None:
         self._pool.close()
@@ -381,9 +383,9 @@ class HttpSender:
             row = self._row(claim, now)
             self._admit(row.call, self._moment(now))
         except _Dead as error:
-            return self._dead(claim, str(error))
+            return self.rows.dead(claim, str(error))
         except _NotYet as later:
-            self._put_back(claim, later.until, later.reason)
+            self.rows.put_back(claim, later.until, later.reason)
             return None
         if claim.attempts > 1:
             try:
@@ -397,7 +399,7 @@ class HttpSender:
         try:
             prepared = row.caller.prepare(row.call, now=self._moment(now), earlier=row.earlier)
         except Exception as error:  # a Caller that cannot make the call (a credential missing): never retried blind
-            return self._dead(claim, f"{row.call.service} could not prepare the call: {_reason(error)}")
+            return self.rows.dead(claim, f"{row.call.service} could not prepare the call: {_reason(error)}")
         with http_call(row.call.caller_name):
             try:
                 answer: HttpAnswer | CallFailed = send_now(prepared, self.settings.timeouts)
@@ -448,7 +450,7 @@ class HttpSender:
         """What came of the call, at `now`, the instant its answer arrived; the try's result for /metrics."""
         call, claim = row.call, row.claim
         if isinstance(answer, CallFailed) and answer.permanent:
-            return self._dead(claim, f"{call.service} {call.method}: {answer.error}")
+            return self.rows.dead(claim, f"{call.service} {call.method}: {answer.error}")
         if isinstance(answer, CallFailed):
             return self._transient(claim, f"{call.service} {call.method}: {answer.error}", now)
         host = urlsplit(call.url).hostname
@@ -462,10 +464,10 @@ class HttpSender:
             return "sent"
         if rate_limits.is_rate_limited(answer.status, answer.headers, now=now):
             later = until or now + self.settings.delivery.backoff(claim.attempts, self.rng)
-            return self._retry(claim, f"{what}, rate limited until {later.isoformat()}", later) or "rate_limited"
+            return self.rows.retry(claim, f"{what}, rate limited until {later.isoformat()}", later) or "rate_limited"
         if answer.status >= 500 or answer.status == 408:
             return self._transient(claim, what, now)
-        return self._dead(claim, f"{what}: {_summary(answer)}")
+        return self.rows.dead(claim, f"{what}: {_summary(answer)}")
 
     def _sent(self, row: _Row, answer: HttpAnswer, now: datetime) -> None:
         claim = row.claim
@@ -479,33 +481,9 @@ class HttpSender:
         log.info("%s blocked until %s (rate limit)", service, until.isoformat())
 
     def _transient(self, claim: OutboxClaim, error: str, now: datetime) -> str:
-        return self._retry(claim, error, now + self.settings.delivery.backoff(claim.attempts, self.rng)) or "retried"
-
-    def _retry(self, claim: OutboxClaim, error: str, at: datetime) -> str | None:
-        """The row tried again at `at`; "dead" when its tries reached the limit, else None."""
-        with self.database.write() as session:
-            state = outbox.retry_later(session, claim, error=error, next_try_at=at,
-                                       max_attempts=self.settings.delivery.max_attempts)  # fmt: skip
-        if state is OutboxState.DEAD:
-            log.warning("outbox row %s dead after %s tries: %s", claim.id, claim.attempts, error)
-            return "dead"
-        self._due_at(at)
-        return None
-
-    def _put_back(self, claim: OutboxClaim, until: datetime, reason: str) -> None:
-        with self.database.write() as session:
-            outbox.put_back(session, claim, next_try_at=until, reason=reason)
-        self._due_at(until)
-
-    def _dead(self, claim: OutboxClaim, error: str) -> str:
-        with self.database.write() as session:
-            outbox.dead_letter(session, claim, error=error)
-        log.warning("outbox row %s dead-lettered: %s", claim.id, error)
-        return "dead"
-
-    def _due_at(self, at: datetime) -> None:
-        with self._due_lock:
-            self.next_due = at if self.next_due is None else min(self.next_due, at)
+        return (
+            self.rows.retry(claim, error, now + self.settings.delivery.backoff(claim.attempts, self.rng)) or "retried"
+        )
 
 
 def _summary(answer: HttpAnswer) -> str:
