@@ -18,11 +18,10 @@ Rules:
   unable to page.
 """
 
-import ipaddress
-import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from bot.config.addresses import env_variable, is_loopback
 from sla.policy_reader import Reader
 
 PAGERDUTY_URL = "https://events.pagerduty.com"
@@ -82,14 +81,14 @@ def read_paging(reader: Reader) -> Paging:
 
 
 def _pagerduty(reader: Reader) -> PagerDutySettings:
-    settings = PagerDutySettings(_variable(reader, "routing_key_env"), _origin(reader, PAGERDUTY_URL))
+    settings = PagerDutySettings(env_variable(reader, "routing_key_env"), _origin(reader, PAGERDUTY_URL))
     reader.done()
     return settings
 
 
 def _opsgenie(reader: Reader) -> OpsgenieSettings:
     responders = tuple(parse_responder(reader, text) for text in reader.strings("responders"))
-    settings = OpsgenieSettings(_variable(reader, "api_key_env"), _origin(reader, OPSGENIE_URL), responders)
+    settings = OpsgenieSettings(env_variable(reader, "api_key_env"), _origin(reader, OPSGENIE_URL), responders)
     reader.done()
     return settings
 
@@ -103,13 +102,6 @@ def parse_responder(reader: Reader, text: str) -> Responder:
     return Responder(kind, name.strip())
 
 
-def _variable(reader: Reader, key: str) -> str:
-    variable = reader.value(key, str, required=True)
-    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", variable):
-        raise reader.error(f'"{variable}" is not the name of an environment variable', key)
-    return variable
-
-
 def _origin(reader: Reader, default: str) -> str:
     url = reader.value("url", str, default)
     parts = urlsplit(url)
@@ -121,17 +113,8 @@ def _origin(reader: Reader, default: str) -> str:
         raise reader.error(f'"{url}" is not an origin such as {default}', "url")
     if parts.path.strip("/") or parts.query or parts.fragment:
         raise reader.error(f'"{url}" must be an origin only, without a path or query, such as {default}', "url")
-    if parts.scheme == "http" and not _loopback(parts.hostname):
+    if parts.scheme == "http" and not is_loopback(parts.hostname):
         raise reader.error(f'"{url}" must be https (http only on the loopback interface)', "url")
     return f"{parts.scheme}://{parts.hostname if ':' not in parts.hostname else f'[{parts.hostname}]'}" + (
         f":{port}" if port else ""
     )
-
-
-def _loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False

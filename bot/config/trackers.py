@@ -42,10 +42,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+from bot.config.addresses import is_loopback
 from sla.policy_reader import Reader
 
 FLAVOURS = {"cloud": "/rest/api/3", "datacenter": "/rest/api/2"}
-LOOPBACK = {"127.0.0.1", "::1", "localhost"}
 _PROJECT = re.compile(r"^[A-Z][A-Z0-9_]{0,99}$")
 _LABEL = re.compile(r"^\S{1,255}$")
 _REPOSITORY = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}$")
@@ -120,7 +120,7 @@ def _url(reader: Reader) -> str:
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
         raise reader.error(f'"{url}" is not a site URL such as https://example.atlassian.net', "url")
-    if parts.scheme == "http" and parts.hostname not in LOOPBACK:
+    if parts.scheme == "http" and not is_loopback(parts.hostname):
         raise reader.error("must be https (the token would travel in cleartext)", "url")
     return url
 
@@ -211,6 +211,6 @@ def _origin(reader: Reader, key: str, default: str) -> str:
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
         raise reader.error(f'"{url}" is not a URL such as {default}', key)
-    if parts.scheme == "http" and parts.hostname not in LOOPBACK:
+    if parts.scheme == "http" and not is_loopback(parts.hostname):
         raise reader.error("must be https (the token would travel in cleartext)", key)
     return url

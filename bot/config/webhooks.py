@@ -12,11 +12,11 @@ Rules:
   set, or holds fewer than 16 characters, stops the start, naming it, so no endpoint is ever sent unsigned calls.
 """
 
-import ipaddress
 import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from bot.config.addresses import env_variable, is_loopback
 from sla.policy_reader import Reader
 
 EVENTS = (
@@ -33,7 +33,6 @@ EVENTS = (
     "outage.resolved",
 )
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
-_VARIABLE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
 @dataclass(frozen=True)
@@ -65,7 +64,7 @@ def read_webhooks(root: Reader) -> tuple[Webhook, ...]:
             raise item.error(f'"{name}" is not a webhook name ({shape})', "name")
         if any(hook.name == name for hook in hooks):
             raise item.error(f'"{name}" is already the name of another webhook', "name")
-        hooks.append(Webhook(name, _url(item), _events(item), _variable(item, "secret_env")))
+        hooks.append(Webhook(name, _url(item), _events(item), env_variable(item, "secret_env")))
         item.done()
     return tuple(hooks)
 
@@ -100,20 +99,3 @@ def _port_readable(url: str) -> bool:
     except ValueError:
         return False
     return port is None or port > 0
-
-
-def _variable(item: Reader, key: str) -> str:
-    variable = item.value(key, str, required=True)
-    if not _VARIABLE.match(variable):
-        raise item.error(f'"{variable}" is not the name of an environment variable', key)
-    return variable
-
-
-def is_loopback(host: str) -> bool:
-    """Whether `host` is this machine (localhost, 127.0.0.0/8, ::1)."""
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
