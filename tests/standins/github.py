@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.standins.openapi import Description
-from tests.standins.server import Answer, Received, StandIn
+from tests.standins.server import Answer, Received, Served, StandIn
 
 SPEC = Path(__file__).parent / "specs" / "github" / "issues-2022-11-28.json"
 ISSUES = "/repos/{owner}/{repo}/issues"
@@ -77,7 +77,7 @@ class Comment:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-class GitHubStandIn:
+class GitHubStandIn(Served):
     """One repository on a loopback GitHub; see the module's rules."""
 
     def __init__(
@@ -100,21 +100,6 @@ class GitHubStandIn:
             {("POST", ISSUES): self._create, ("GET", ISSUES): self._list, ("GET", COMMENTS): self._list_comments},
             check=self._problems,
         )
-
-    def __enter__(self) -> "GitHubStandIn":
-        self.server.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.server.stop()
-
-    @property
-    def url(self) -> str:
-        return self.server.url
-
-    @property
-    def problems(self) -> list[str]:
-        return self.server.problems
 
     def creates(self) -> list[Received]:
         return self.server.calls("POST", ISSUES)

@@ -45,7 +45,7 @@ from jsonschema import Draft4Validator
 
 from bot.integrations.trackers import adf
 from tests.standins.openapi import Description
-from tests.standins.server import Answer, Received, StandIn
+from tests.standins.server import Answer, Received, Served, StandIn
 
 SPECS = Path(__file__).parent / "specs" / "jira"
 API = {"cloud": "/rest/api/3", "datacenter": "/rest/api/2"}
@@ -76,7 +76,7 @@ class Issue:
     fix_versions: list[dict[str, Any]] = field(default_factory=list)
 
 
-class JiraStandIn:
+class JiraStandIn(Served):
     """One Jira site with one project; see the module's rules."""
 
     def __init__(
@@ -113,21 +113,6 @@ class JiraStandIn:
         self.search_path = f"{self.api}{search}"
 
     # the server
-
-    def __enter__(self) -> "JiraStandIn":
-        self.server.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.server.stop()
-
-    @property
-    def url(self) -> str:
-        return self.server.url
-
-    @property
-    def problems(self) -> list[str]:
-        return self.server.problems
 
     def check(self, received: Received) -> list[str]:
         """What Jira would refuse in `received` (the server runs it before every answer)."""

@@ -25,7 +25,7 @@ from typing import Any
 from urllib.parse import unquote
 
 from tests.standins.openapi import Description
-from tests.standins.server import Answer, Received, StandIn
+from tests.standins.server import Answer, Received, Served, StandIn
 
 SPEC = Path(__file__).parent / "specs" / "opsgenie" / "alert-v2.json"
 ALERTS = "/v2/alerts"
@@ -45,7 +45,7 @@ class Alert:
     actions: list[str] = field(default_factory=list)  # create, acknowledge, close, in order
 
 
-class OpsgenieStandIn:
+class OpsgenieStandIn(Served):
     """One Opsgenie account's Alert API; see the module's rules."""
 
     def __init__(self, api_key: str = "og-key-0001") -> None:
@@ -62,21 +62,6 @@ class OpsgenieStandIn:
         self.orphans: list[Received] = []
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
-
-    def __enter__(self) -> "OpsgenieStandIn":
-        self.server.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.server.stop()
-
-    @property
-    def url(self) -> str:
-        return self.server.url
-
-    @property
-    def problems(self) -> list[str]:
-        return self.server.problems
 
     def alert(self, alias: str) -> Alert | None:
         with self._lock:

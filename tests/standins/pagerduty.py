@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.standins.openapi import Description
-from tests.standins.server import Answer, Received, StandIn
+from tests.standins.server import Answer, Received, Served, StandIn
 
 SPEC = Path(__file__).parent / "specs" / "pagerduty" / "events-v2.json"
 ENQUEUE = "/v2/enqueue"
@@ -35,7 +35,7 @@ class Incident:
     actions: list[str] = field(default_factory=list)  # event actions, in order
 
 
-class PagerDutyStandIn:
+class PagerDutyStandIn(Served):
     """One Events API v2 integration; see the module's rules."""
 
     def __init__(self, routing_key: str = "R" * 32) -> None:
@@ -45,21 +45,6 @@ class PagerDutyStandIn:
         self.incidents: list[Incident] = []
         self.refused: list[Received] = []
         self._lock = threading.Lock()
-
-    def __enter__(self) -> "PagerDutyStandIn":
-        self.server.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.server.stop()
-
-    @property
-    def url(self) -> str:
-        return self.server.url
-
-    @property
-    def problems(self) -> list[str]:
-        return self.server.problems
 
     def events(self) -> list[dict[str, Any]]:
         """Every event received, in order, as sent."""

@@ -17,6 +17,7 @@ Rules:
   `Status(code, headers, json)` answers that instead of the handler (429 with Retry-After, 5xx);
   `Lost(act=True)` runs the handler (the vendor acted) or not, then closes the connection without an answer;
   `Slow(seconds)` waits that long (ended at once by `stop()`) before answering normally.
+- A vendor's stand-in holds its StandIn as `server` and takes `Served` for `with`, `url` and `problems`.
 - `received` lists every request in arrival order (recorded before it is answered); `wait_for(predicate, timeout)`
   waits on a condition over that list and returns the predicate's first true value.
 """
@@ -251,3 +252,24 @@ def _handler_class(stand_in: StandIn) -> type[BaseHTTPRequestHandler]:
         do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _any
 
     return Handler
+
+
+class Served:
+    """What every vendor stand-in that holds a StandIn as `server` offers: `with`, `url`, `problems`."""
+
+    server: StandIn
+
+    def __enter__(self) -> Self:
+        self.server.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.stop()
+
+    @property
+    def url(self) -> str:
+        return self.server.url
+
+    @property
+    def problems(self) -> list[str]:
+        return self.server.problems
