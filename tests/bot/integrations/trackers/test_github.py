@@ -112,6 +112,20 @@ def requester_thread(conversation: Conversation) -> list[str]:
     return conversation.bot_says(dm, root.ts)
 
 
+def closed_while_down(
+    conversation: Conversation, github: GitHubStandIn, clock: list[datetime], closed_at: datetime
+) -> None:
+    """Issue 1 closed at `closed_at`, no webhook reaching the bot, restarted an hour later: its poll meets the fix."""
+    github.close(1, at=closed_at)
+    conversation.now = closed_at + timedelta(hours=1)
+    conversation.restart()
+    with conversation.database.write() as session:
+        assert start_polls(session, configured.trackers(conversation.desk), now=conversation.now) == 2
+    send_all(conversation, github, clock)
+    fix = fix_of(conversation).target("fix")
+    assert (fix.state, fix.stopped_at) == (State.MET, closed_at.replace(microsecond=0))
+
+
 def test_a_confirmed_defect_is_filed_once_even_when_github_s_first_answer_is_lost(
     desk_with_github, github, conversation_clock
 ):
@@ -241,14 +255,7 @@ def test_what_changed_while_the_bot_was_down_is_reconciled_by_the_poll(desk_with
     filed_defect(conversation, github, conversation_clock, "high")
     closed_at = conversation.now + timedelta(minutes=30)
     github.comment(1, "[public] Fixed in 2.4.1.", at=closed_at - timedelta(minutes=5))
-    github.close(1, at=closed_at)  # no webhook reaches the bot
-    conversation.now = closed_at + timedelta(hours=1)
-    conversation.restart()
-    with conversation.database.write() as session:
-        assert start_polls(session, configured.trackers(conversation.desk), now=conversation.now) == 2
-    send_all(conversation, github, conversation_clock)
-    fix = fix_of(conversation).target("fix")
-    assert (fix.state, fix.stopped_at) == (State.MET, closed_at.replace(microsecond=0))
+    closed_while_down(conversation, github, conversation_clock, closed_at)
     assert requester_thread(conversation)[-1].endswith("Fixed in 2.4.1.")
     with conversation.database.write() as session:
         link = defect_links.link_of(session, ticket_of(conversation).id)
@@ -297,14 +304,7 @@ def test_more_changes_than_a_page_are_all_reconciled_page_by_page(desk_with_gith
     for offset in range(150):  # 150 other issues changed while the bot was down, before ours was closed
         github.add_issue(f"Other {offset}", start + timedelta(minutes=1, seconds=offset))
     closed_at = start + timedelta(hours=1)
-    github.close(1, at=closed_at)  # no webhook reaches the bot
-    conversation.now = closed_at + timedelta(hours=1)
-    conversation.restart()
-    with conversation.database.write() as session:
-        assert start_polls(session, configured.trackers(conversation.desk), now=conversation.now) == 2
-    send_all(conversation, github, conversation_clock)
-    fix = fix_of(conversation).target("fix")
-    assert (fix.state, fix.stopped_at) == (State.MET, closed_at.replace(microsecond=0))
+    closed_while_down(conversation, github, conversation_clock, closed_at)
     pages = [call.arg("since") for call in github.server.calls("GET", ISSUES) if call.arg("sort") == "updated"]
     assert len(pages) == 2  # the second from the last issue of the first, less the skew
     assert pages[1] > pages[0]

@@ -22,26 +22,11 @@ from slack_emulator import Workspace
 from storage import audit, deadlines, defect_links, ticket_events
 from tests.bot.conversation import Conversation, conversation_on, desk_config
 from tests.bot.desk.conftest import card_of, complete_request, frontdesk, ticket_of
+from tests.bot.integrations.trackers.conftest import Clock
 from tests.standins.jira import JiraStandIn
 
 EMAIL, TOKEN = "frontdesk-bot@example.com", "atlassian-api-token-1"
 ENV = {"JIRA_EMAIL": EMAIL, "JIRA_API_TOKEN": TOKEN}
-
-
-class Clock:
-    """The conversation's instant, shared with the stand-in once the conversation runs."""
-
-    def __init__(self) -> None:
-        self.conversation: Conversation | None = None
-
-    def __call__(self) -> datetime:
-        assert self.conversation is not None
-        return self.conversation.now
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
 
 
 @pytest.fixture

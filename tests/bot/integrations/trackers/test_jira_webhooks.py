@@ -4,7 +4,7 @@ worker applies them. Done stops the fix at Jira's instant; a bad or missing sign
 nothing; a replayed delivery is applied once; Data Center files with its bearer token and its webhooks apply too."""
 
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import timedelta
 from functools import partial
 from pathlib import Path
 
@@ -15,33 +15,18 @@ from bot.desk import defects
 from bot.integrations.calls import Caller, HttpSender
 from bot.integrations.trackers import configured
 from bot.integrations.trackers.callers import tracker_callers
+from bot.integrations.trackers.door import TrackerDoor
 from bot.process.web import FrontdeskWsgi, WebServer
 from bot.say import Say
 from slack_emulator import Workspace
 from storage import deadlines, defect_links, inbox, ticket_events
 from tests.bot.conversation import Conversation, conversation_on, desk_config
 from tests.bot.desk.conftest import card_of, complete_request, frontdesk, ticket_of
+from tests.bot.integrations.trackers.conftest import Clock
 from tests.standins.jira import JiraStandIn
 
-TrackerDoor = pytest.importorskip("bot.integrations.trackers.door").TrackerDoor  # the trackers' door (with web.py)
 EMAIL, TOKEN, SECRET = "frontdesk-bot@example.com", "atlassian-api-token-1", "jira-webhook-secret-1"
 ENV = {"JIRA_EMAIL": EMAIL, "JIRA_API_TOKEN": TOKEN, "JIRA_WEBHOOK_SECRET": SECRET}
-
-
-class Clock:
-    """The conversation's instant, shared with the stand-in once the conversation runs."""
-
-    def __init__(self) -> None:
-        self.conversation: Conversation | None = None
-
-    def __call__(self) -> datetime:
-        assert self.conversation is not None
-        return self.conversation.now
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
 
 
 @pytest.fixture(params=["cloud", "datacenter"])
