@@ -18,7 +18,8 @@ the database `PENDING` (the work list and the Home tab's queue filter on it), fo
 recomputes), which are not audited: they are derived from the log like the deadlines. `mark_breached` is the
 milestone sweep's one change of a stored deadline from its stored milestones: running targets whose due instant
 has come become breached (decided at their due instant), with the same audit event `set_deadlines` writes for
-that change, for a batch of requests at once.
+that change, for a batch of requests at once; it returns the requests it changed, which the sweep marks updated
+with their reschedule (storage.sweeps), so each swept row is written once.
 """
 
 from collections.abc import Sequence
@@ -33,7 +34,7 @@ from sla.clocks import State
 from storage import audit
 from storage.columns import to_utc
 from storage.errors import InvalidValueError
-from storage.tables import Ticket, TicketDeadline
+from storage.tables import TicketDeadline
 from storage.tickets import lock_ticket
 
 STORED = (State.RUNNING, State.PAUSED, State.MET, State.BREACHED, State.CANCELLED, State.DEFERRED)
@@ -129,10 +130,11 @@ def set_deadlines(
         )
 
 
-def mark_breached(session: Session, targets: Sequence[tuple[int, str]], *, actor: str, now: datetime) -> None:
-    """Each (ticket id, target) stored running is now breached, decided at its due instant (the module's rules)."""
+def mark_breached(session: Session, targets: Sequence[tuple[int, str]], *, actor: str, now: datetime) -> set[int]:
+    """Each (ticket id, target) stored running is now breached, decided at its due instant (the module's rules);
+    the tickets changed."""
     if not targets:
-        return
+        return set()
     table = TicketDeadline.__table__  # type: ignore[attr-defined]
     columns = ("due_at", "state", "started_at", "stopped_at", "decided_at", "elapsed_seconds")
     wanted = set(targets)
@@ -154,11 +156,9 @@ def mark_breached(session: Session, targets: Sequence[tuple[int, str]], *, actor
         before[row.target], after[row.target] = old, new
         rows.append(row.id)
     if not rows:
-        return
+        return set()
     breached = update(table).where(table.c.id.in_(rows))  # one statement: decided at each row's own due instant
     session.connection().execute(breached.values(state=State.BREACHED.value, decided_at=table.c.due_at))
-    tickets_changed = update(Ticket.__table__).where(col(Ticket.id).in_(list(changes))).values(updated_at=to_utc(now))  # type: ignore[attr-defined]
-    session.connection().execute(tickets_changed)
     audit.record_all(
         session,
         [
@@ -166,6 +166,7 @@ def mark_breached(session: Session, targets: Sequence[tuple[int, str]], *, actor
             for ticket_id, (b, a) in changes.items()
         ],
     )
+    return set(changes)
 
 
 def _stored(state: str) -> State:

@@ -1,15 +1,18 @@
 """The reminder ledger: which reminders were said, so each is said once.
 
-Rules: `record_new` adds the keys not recorded yet and returns those, in the caller's transaction; a key
-recorded by a concurrent transaction makes that one fail on the unique key and be redone, so a key is never
-returned twice. Keys are at most 255 characters. `forget` removes keys, so what they name may be said again
-(a dead letter retried by hand that dies again is alerted again).
+Rules: `record_new` adds the keys not recorded yet and returns those, in the caller's transaction, in one
+statement (INSERT ... ON CONFLICT DO NOTHING RETURNING): the database tells which keys are new, never a read
+before the write, so a key being recorded by a concurrent transaction is waited for and then skipped (or
+recorded, if that one rolled back), and a key is never returned twice. Keys are at most 255 characters.
+`forget` removes keys, so what they name may be said again (a dead letter retried by hand that dies again is
+alerted again).
 """
 
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import delete, insert
+from sqlalchemy import delete
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
 from storage.columns import to_utc
@@ -26,13 +29,12 @@ def record_new(session: Session, reminders: Iterable[tuple[str, int | None]], *,
     given = list(dict(reminders).items())
     if not given:
         return []
-    keys = [key for key, _ in given]
-    known = set(session.exec(select(ReminderSent.key).where(col(ReminderSent.key).in_(keys))))
-    new = [(key, ticket) for key, ticket in given if key not in known]
-    if new:
-        rows = [{"key": key, "ticket_id": ticket, "at": to_utc(now)} for key, ticket in new]
-        session.connection().execute(insert(ReminderSent), rows)  # one statement run for a sweep's batch
-    return [key for key, _ in new]
+    table = ReminderSent.__table__  # type: ignore[attr-defined]
+    insert = (postgresql if session.get_bind().dialect.name == "postgresql" else sqlite).insert
+    rows = [{"key": key, "ticket_id": ticket, "at": to_utc(now)} for key, ticket in given]
+    statement = insert(table).on_conflict_do_nothing(index_elements=["key"]).returning(table.c.key)
+    stored = set(session.connection().execute(statement, rows).scalars())  # one statement: "insertmanyvalues"
+    return [key for key, _ in given if key in stored]
 
 
 def forget(session: Session, keys: Iterable[str]) -> None:

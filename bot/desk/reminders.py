@@ -1,7 +1,7 @@
 """Reminders at the policy's milestones: warnings, breaches, escalations and update nags. No Slack.
 
 Rules:
-- A request is looked at when its `next_change_at` comes (storage.sweeps leases it). Its milestones stored when
+- A request is looked at when its `next_change_at` comes (storage.sweeps locks it). Its milestones stored when
   its log last changed (sla.plan) say where its running and breached targets stand at `now` exactly as its
   clocks recomputed from the log would; where they cannot (the log or the policy changed since, none stored, or a
   cadence's period came) its clocks are recomputed from its event log at `now` (bot.desk.clocks), which stores
@@ -30,12 +30,15 @@ Rules:
 - Digest: when more than the desk's `digest_over` ([reminders] in the desk config, 5 by default) reminders are
   new in one sweep, one digest message lists them in the
   agents channel instead of one message each (escalations still set the level and update the card).
-- `sweep_milestones(database, desk, now, say_with)` is a function of the database and `now`; each claimed
-  batch is handled in one transaction (its tickets locked and read at once, the ledger, breaches and
-  reschedules written a statement for many) and each request rescheduled to its next change (which ends the
-  lease).
+- `sweep_milestones(database, desk, now, say_with)` is a function of the database and `now`; each batch is
+  locked, read, handled and rescheduled to its next change in one transaction (the ledger, breaches and
+  reschedules written a statement for many), so a sweep that dies leaves nothing held (storage.sweeps).
+- A batch whose handling fails is rolled back and its requests swept one at a time; a request that fails alone
+  is put off by `RETRY_AFTER` (2 minutes) and logged with its SR number, so one broken request never holds up
+  the others, and the sweep's run reports the failure once the rest is swept.
 """
 
+import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -53,12 +56,15 @@ from sla.clocks import Milestone
 from sla.policy import Policy
 from storage import deadlines, people, reminders, sweeps, ticket_events, tickets
 from storage.engine import Database, Session
+from storage.errors import DatabaseUnavailableError
 from storage.kinds import TicketStatus
 
 if TYPE_CHECKING:
     from bot.say import Say
 
-LEASE = timedelta(minutes=2)
+log = logging.getLogger(__name__)
+
+RETRY_AFTER = timedelta(minutes=2)  # a ticket its sweep failed on alone is looked at again then
 BATCH = 100
 
 
@@ -115,48 +121,98 @@ def _sweep_batches(
     say_with: Callable[[Session], "Say"],
     digest_over: int | None,
 ) -> Iterator[list[Reminder]]:
-    """Each claimed batch's reminders said, a batch at a time until none is left."""
+    """Each batch's reminders said, a batch at a time until none is due. After a batch fails, its tickets are
+    swept one at a time; one that fails alone is put off (the module's rules), and the first such failure is
+    raised once every other due ticket was swept."""
     over = desk.digest_over if digest_over is None else digest_over
-    while due := sweeps.claim_due_tickets(database, now=now, lease_for=LEASE, limit=BATCH):
-        yield _sweep_batch(database, desk, due, now, say_with, over)
-        if len(due) < BATCH:
+    alone, failures = 0, list[Exception]()
+    while True:
+        limit = 1 if alone else BATCH
+        try:
+            said, swept = _sweep_batch(database, desk, now, say_with, over, limit)
+        except _BatchFailed as failed:
+            if limit > 1:
+                alone = len(failed.tickets)
+            else:
+                failures.append(failed.failure)
+                _put_off(database, failed.tickets[0], now)
+                alone -= 1
+            continue
+        yield said
+        alone = max(alone - swept, 0)
+        if swept < limit:
             break
+    if failures:
+        raise failures[0]
+
+
+class _BatchFailed(Exception):
+    """A batch's handling failed (rolled back): its tickets, and what failed."""
+
+    def __init__(self, tickets: list[tickets.TicketRecord], failure: Exception) -> None:
+        super().__init__(str(failure))
+        self.tickets, self.failure = tickets, failure
+
+
+def _put_off(database: Database, ticket: tickets.TicketRecord, now: datetime) -> None:
+    """A ticket that fails alone is looked at again `RETRY_AFTER` later, and said to the log."""
+    until = now + RETRY_AFTER
+    with database.write() as session:
+        sweeps.put_off(session, ticket.id, until=until)
+    sr = f"SR-{ticket.sr_number:06d}"
+    log.error("the milestone sweep failed on %s; it is looked at again at %s", sr, until.isoformat(), extra={"sr": sr})
 
 
 def _sweep_batch(
     database: Database,
     desk: DeskConfig,
-    due: list[sweeps.DueTicket],
     now: datetime,
     say_with: Callable[[Session], "Say"],
     digest_over: int,
-) -> list[Reminder]:
-    """One claimed batch in one transaction: reminders found, recorded in the ledger, said, tickets rescheduled."""
-    policy = desk.policy
+    limit: int,
+) -> tuple[list[Reminder], int]:
+    """Up to `limit` due tickets locked and swept in one transaction: reminders found, recorded in the ledger,
+    said, tickets rescheduled; what was said and how many tickets were swept. _BatchFailed when handling them
+    failed (nothing of it is kept); a database that cannot be used is raised as it is."""
     with database.write() as session:
-        locked = sweeps.lock_due(session, due)
-        counts = ticket_events.counts_of(session, [ticket.id for ticket in due])
-        policy_print = plan.fingerprint(policy)
-        said: list[Reminder] = []
-        moves: list[sweeps.Rescheduled] = []
-        breached: list[tuple[int, str]] = []
-        for claimed in due:
-            ticket, stored = locked[claimed.id]
-            known = plan.decode(stored, policy, events=counts.get(ticket.id, 0), fingerprint_of=policy_print)
-            at_now = None if known is None else plan.ahead(known, now)
-            if known is None or at_now is None:
-                at_now = plan.view(clocks.recompute(session, policy, ticket.id, now=now, actor=ACTOR))
-            else:  # the stored milestones are kept as they are: mark_breached stores a breach once
-                newly = [t.name for t, k in zip(at_now.targets, known.targets, strict=True) if t.state != k.state]
-                breached += [(ticket.id, name) for name in newly]
-            found, wake = _ticket_reminders(ticket, policy, at_now, now)
-            said += found
-            moves.append(sweeps.Rescheduled(claimed, wake))
-        deadlines.mark_breached(session, breached, actor=ACTOR, now=now)
-        sweeps.reschedule_all(session, moves)
-        new = set(reminders.record_new(session, [(r.key, r.ticket.id) for r in said], now=now))
-        fresh = [reminder for reminder in said if reminder.key in new]
-        return _say(session, desk, fresh, say_with(session), now, digest_over)
+        due = sweeps.lock_due(session, now=now, limit=limit)
+        if not due:
+            return [], 0
+        try:
+            return _handle(session, desk, due, now, say_with(session), digest_over), len(due)
+        except DatabaseUnavailableError:
+            raise
+        except Exception as failure:
+            raise _BatchFailed([d.ticket for d in due], failure) from failure
+
+
+def _handle(
+    session: Session, desk: DeskConfig, due: list[sweeps.DueTicket], now: datetime, say: "Say", digest_over: int
+) -> list[Reminder]:
+    """The locked batch swept: the reminders due said, the breaches stored, each ticket rescheduled."""
+    policy = desk.policy
+    counts = ticket_events.counts_of(session, [d.ticket.id for d in due])
+    policy_print = plan.fingerprint(policy)
+    said: list[Reminder] = []
+    moves: list[tuple[int, datetime | None]] = []
+    breached: list[tuple[int, str]] = []
+    for locked in due:
+        ticket = locked.ticket
+        known = plan.decode(locked.milestones, policy, events=counts.get(ticket.id, 0), fingerprint_of=policy_print)
+        at_now = None if known is None else plan.ahead(known, now)
+        if known is None or at_now is None:
+            at_now = plan.view(clocks.recompute(session, policy, ticket.id, now=now, actor=ACTOR))
+        else:  # the stored milestones are kept as they are: mark_breached stores a breach once
+            newly = [t.name for t, k in zip(at_now.targets, known.targets, strict=True) if t.state != k.state]
+            breached += [(ticket.id, name) for name in newly]
+        found, wake = _ticket_reminders(ticket, policy, at_now, now)
+        said += found
+        moves.append((ticket.id, wake))
+    touched = deadlines.mark_breached(session, breached, actor=ACTOR, now=now)
+    sweeps.reschedule_all(session, [sweeps.Rescheduled(i, at, i in touched) for i, at in moves], now=now)
+    new = set(reminders.record_new(session, [(r.key, r.ticket.id) for r in said], now=now))
+    fresh = [reminder for reminder in said if reminder.key in new]
+    return _say(session, desk, fresh, say, now, digest_over)
 
 
 def _ticket_reminders(

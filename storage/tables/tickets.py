@@ -10,7 +10,7 @@ Rules:
   defect_confirmed, public_reply, workaround, fix, resolved, closed, reopened, pause, resume, ...), in the
   order it happened: by `at`, then by id.
 - update_cycle keeps every decided period of a recurring target (sla.cycles), met or missed, for the reports.
-- `sweep_lease_until`/`sweep_lease_token` mark a ticket claimed by a sweep worker (storage.sweeps).
+- The milestone sweep finds the due tickets by (next_change_at, id), its order (storage.sweeps).
 """
 
 from datetime import datetime
@@ -23,7 +23,10 @@ from storage.columns import UTCDateTime
 
 class Ticket(SQLModel, table=True):
     __tablename__ = "ticket"
-    __table_args__ = (Index("ix_ticket_status_priority_plan", "status", "priority", "plan"),)  # storage.metrics
+    __table_args__ = (
+        Index("ix_ticket_status_priority_plan", "status", "priority", "plan"),  # storage.metrics
+        Index("ix_ticket_next_change_at_id", "next_change_at", "id"),  # storage.sweeps
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     sr_number: int = Field(unique=True)
@@ -68,9 +71,7 @@ class Ticket(SQLModel, table=True):
     closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     updated_at: datetime = Field(sa_type=UTCDateTime)
 
-    next_change_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
-    sweep_lease_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
-    sweep_lease_token: str | None = Field(default=None, max_length=32)
+    next_change_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     milestones: str | None = Field(default=None, sa_type=Text)  # sla.plan, encoded: docs/architecture.md, "Time"
 
 

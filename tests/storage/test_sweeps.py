@@ -1,16 +1,13 @@
-"""Claiming due tickets for the sweeps: due ones only, earliest first, leased, rescheduled, never twice."""
+"""Locking due tickets for the milestone sweep: due ones only, earliest first, rescheduled, never twice, and
+nothing left held by a sweep that died."""
 
 from datetime import timedelta
 
-import pytest
-
 from storage.engine import Database
-from storage.errors import LeaseLostError
-from storage.sweeps import DueTicket, claim_due_tickets, reschedule
+from storage.sweeps import Rescheduled, lock_due, put_off, reschedule_all
 from storage.tickets import get_ticket, open_ticket
 from tests.storage.helpers import NOW, run_in_threads
 
-LEASE = timedelta(minutes=1)
 HOUR = timedelta(hours=1)
 
 
@@ -22,52 +19,70 @@ def _open(db: Database, *next_changes: object) -> list[int]:
         ]
 
 
-def _reschedule(db: Database, due: DueTicket, at: object) -> None:
+def _due(db: Database, at: object, limit: int = 100) -> list[int]:
     with db.write() as session:
-        reschedule(session, due, next_change_at=at)  # type: ignore[arg-type]
+        return [due.ticket.id for due in lock_due(session, now=at, limit=limit)]  # type: ignore[arg-type]
 
 
-def test_due_tickets_are_claimed_earliest_first(db: Database) -> None:
-    ids = _open(db, NOW, NOW - HOUR, NOW + HOUR, None)
-    due = claim_due_tickets(db, now=NOW, lease_for=LEASE)
-    assert [ticket.id for ticket in due] == [ids[1], ids[0]]
-    assert [ticket.sr_number for ticket in due] == [2, 1]
-    assert due[0].next_change_at == NOW - HOUR
-    assert claim_due_tickets(db, now=NOW, lease_for=LEASE) == []  # leased
+def test_due_tickets_are_locked_earliest_first_then_by_id(db: Database) -> None:
+    ids = _open(db, NOW, NOW - HOUR, NOW + HOUR, None, NOW)
+    assert _due(db, NOW) == [ids[1], ids[0], ids[4]]
+    assert _due(db, NOW, limit=2) == [ids[1], ids[0]]
+    with db.write() as session:
+        (first,) = lock_due(session, now=NOW, limit=1)
+    assert first.ticket.sr_number == 2
+    assert first.ticket.next_change_at == NOW - HOUR
 
 
-def test_rescheduling_ends_the_lease_and_sets_the_next_instant(db: Database) -> None:
-    (ticket_id,) = _open(db, NOW)
-    (due,) = claim_due_tickets(db, now=NOW, lease_for=LEASE)
-    _reschedule(db, due, NOW + HOUR)
-    assert claim_due_tickets(db, now=NOW + HOUR - timedelta(seconds=1), lease_for=LEASE) == []
-    (again,) = claim_due_tickets(db, now=NOW + HOUR, lease_for=LEASE)
-    _reschedule(db, again, None)
+def test_rescheduling_sets_the_next_instant_and_marks_only_touched_tickets_updated(db: Database) -> None:
+    ids = _open(db, NOW, NOW)
+    later = NOW + timedelta(minutes=5)
+    with db.write() as session:
+        reschedule_all(session, [Rescheduled(ids[0], NOW + HOUR, touched=True), Rescheduled(ids[1], None)], now=later)
+    assert _due(db, NOW + HOUR - timedelta(seconds=1)) == []
+    assert _due(db, NOW + HOUR) == [ids[0]]
     with db.read() as session:
-        assert get_ticket(session, ticket_id).next_change_at is None
-    assert claim_due_tickets(db, now=NOW + 1000 * HOUR, lease_for=LEASE) == []
+        touched, untouched = get_ticket(session, ids[0]), get_ticket(session, ids[1])
+    assert (touched.updated_at, touched.next_change_at) == (later, NOW + HOUR)
+    assert (untouched.updated_at, untouched.next_change_at) == (NOW, None)
+    assert _due(db, NOW + 1000 * HOUR) == [ids[0]]
 
 
-def test_a_ticket_whose_sweep_died_is_claimed_again_after_the_lease(db: Database) -> None:
-    _open(db, NOW)
-    (first,) = claim_due_tickets(db, now=NOW, lease_for=LEASE)
-    (second,) = claim_due_tickets(db, now=NOW + LEASE, lease_for=LEASE)
-    assert second.id == first.id
-    with pytest.raises(LeaseLostError):
-        _reschedule(db, first, NOW + HOUR)
-    _reschedule(db, second, NOW + HOUR)
+def test_a_sweep_that_died_leaves_nothing_held(db: Database) -> None:
+    (ticket_id,) = _open(db, NOW)
+
+    class Died(Exception):
+        pass
+
+    try:
+        with db.write() as session:
+            assert [due.ticket.id for due in lock_due(session, now=NOW, limit=10)] == [ticket_id]
+            raise Died  # the process ends in the middle of its batch: the transaction is rolled back
+    except Died:
+        pass
+    assert _due(db, NOW) == [ticket_id]  # the next sweep takes it at once
 
 
-def test_concurrent_sweeps_never_claim_one_ticket_twice(db: Database) -> None:
+def test_a_ticket_put_off_is_due_again_then(db: Database) -> None:
+    (ticket_id,) = _open(db, NOW)
+    with db.write() as session:
+        put_off(session, ticket_id, until=NOW + HOUR)
+    assert _due(db, NOW) == []
+    assert _due(db, NOW + HOUR) == [ticket_id]
+
+
+def test_concurrent_sweeps_never_lock_one_ticket_twice(db: Database) -> None:
     _open(db, *[NOW - timedelta(seconds=number) for number in range(90)])
 
     def sweep() -> list[int]:
         handled = []
-        while batch := claim_due_tickets(db, now=NOW, lease_for=LEASE, limit=7):
-            for due in batch:
-                _reschedule(db, due, NOW + HOUR)
-                handled.append(due.id)
-        return handled
+        while True:
+            with db.write() as session:
+                batch = lock_due(session, now=NOW, limit=7)
+                reschedule_all(session, [Rescheduled(due.ticket.id, NOW + HOUR) for due in batch], now=NOW)
+            if not batch:
+                return handled
+            handled += [due.ticket.id for due in batch]
 
     per_sweep = run_in_threads([sweep] * 4)
     handled = [ticket for tickets in per_sweep for ticket in tickets]

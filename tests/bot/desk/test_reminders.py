@@ -6,10 +6,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.desk.reminders import LEASE, sweep_milestones
+from bot.desk.reminders import RETRY_AFTER, sweep_milestones
 from bot.say import Say
+from sla.policy import PolicyLookupError
 from slack_emulator import Workspace, pings
-from storage import audit, sweeps
+from storage import audit, sweeps, ticket_events
 from tests.bot.conversation import conversation_on, desk_config
 from tests.bot.desk.conftest import card_of, complete_request, ticket_of
 from tests.storage.helpers import run_in_threads
@@ -148,14 +149,46 @@ def test_two_workers_sweeping_together_say_each_reminder_once(conversation):
         assert len([m for m in thread if m.text.startswith(":hourglass")]) == 2
 
 
-def test_a_sweep_that_died_after_claiming_is_taken_over_when_its_lease_ends(conversation, request_done):
+def test_a_sweep_that_died_in_its_batch_is_taken_over_at_once(conversation, request_done):
     at = _at(24, 12, 30)
-    claimed = sweeps.claim_due_tickets(conversation.database, now=at, lease_for=LEASE)  # then the process died
-    assert [t.sr_number for t in claimed] == [1]
-    assert _sweep(conversation, at + timedelta(seconds=30)) == []  # its lease still holds: nobody says anything
-    said = _sweep(conversation, at + LEASE)
+
+    class Died(Exception):
+        pass
+
+    def die_holding_the_batch() -> None:
+        with conversation.database.write() as session:
+            assert [due.ticket.sr_number for due in sweeps.lock_due(session, now=at, limit=100)] == [1]
+            raise Died  # the process ends holding its batch: its transaction goes with it
+
+    with pytest.raises(Died):
+        die_holding_the_batch()
+    said = _sweep(conversation, at + timedelta(seconds=1))  # nothing waits for a lease to end
     assert [(r.what, float(r.fraction)) for r in said] == [("breach", 1.0)]
-    assert _sweep(conversation, at + LEASE + timedelta(minutes=1)) == []
+    assert _sweep(conversation, at + timedelta(minutes=1)) == []
+
+
+def test_a_request_its_sweep_fails_on_is_put_off_and_the_others_are_said(conversation, caplog):
+    for number in range(3):
+        complete_request(conversation, f"Problem {number}")
+    broken = ticket_of(conversation, 2)
+    with conversation.database.write() as session:  # its log names a priority the policy no longer has
+        ticket_events.record_event(session, broken.id, "priority", at=_at(24, 10, 30), actor="U0", value="P9")
+        session.connection().exec_driver_sql(f"UPDATE ticket SET milestones = NULL WHERE id = {broken.id}")
+    at = _at(24, 12, 0)
+    with caplog.at_level("ERROR", logger="bot.desk.reminders"), pytest.raises(PolicyLookupError, match="P9"):
+        _sweep(conversation, at, digest_over=99)
+    (record,) = [r for r in caplog.records if r.name == "bot.desk.reminders"]
+    assert record.sr == "SR-000002"
+    assert record.getMessage() == (
+        f"the milestone sweep failed on SR-000002; it is looked at again at {(at + RETRY_AFTER).isoformat()}"
+    )
+    conversation.now = at
+    conversation.settle()
+    for sr, said in ((1, 2), (2, 0), (3, 2)):  # the response's 50% and 80% warnings of the two others
+        thread = conversation.thread(conversation.desk.agents_channel, card_of(conversation, sr - 1).ts)
+        assert len([m for m in thread if m.text.startswith(":hourglass")]) == said
+    assert ticket_of(conversation, 2).next_change_at == at + RETRY_AFTER
+    assert ticket_of(conversation, 1).next_change_at > at
 
 
 CADENCE = """
