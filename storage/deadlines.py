@@ -132,38 +132,37 @@ def set_deadlines(
 
 def mark_breached(session: Session, targets: Sequence[tuple[int, str]], *, actor: str, now: datetime) -> set[int]:
     """Each (ticket id, target) stored running is now breached, decided at its due instant (the module's rules);
-    the tickets changed."""
+    the tickets changed. One statement changes the rows and returns them: a running row is undecided (no
+    `decided_at`, as `DeadlineValue.decided_at` says), so each one's before is its after, running and undecided."""
     if not targets:
         return set()
     table = TicketDeadline.__table__  # type: ignore[attr-defined]
     columns = ("due_at", "state", "started_at", "stopped_at", "decided_at", "elapsed_seconds")
-    wanted = set(targets)
-    found = session.connection().execute(
-        select(table.c.id, table.c.ticket_id, table.c.target, *(table.c[name] for name in columns)).where(
-            table.c.ticket_id.in_({ticket_id for ticket_id, _ in wanted}),  # by the ticket_id index
-            table.c.state == State.RUNNING.value,
-            table.c.due_at.is_not(None),
-        )
-    )
+    by_target: dict[str, set[int]] = {}
+    for ticket_id, target in targets:
+        by_target.setdefault(target, set()).add(ticket_id)
     changes: dict[int, tuple[dict[str, Any], dict[str, Any]]] = {}
-    rows = []
-    for row in found:
-        if (row.ticket_id, row.target) not in wanted:
-            continue
-        old = {name: getattr(row, name) for name in columns}
-        new = {**old, "state": State.BREACHED.value, "decided_at": row.due_at}
-        before, after = changes.setdefault(row.ticket_id, ({}, {}))
-        before[row.target], after[row.target] = old, new
-        rows.append(row.id)
-    if not rows:
-        return set()
-    breached = update(table).where(table.c.id.in_(rows))  # one statement: decided at each row's own due instant
-    session.connection().execute(breached.values(state=State.BREACHED.value, decided_at=table.c.due_at))
+    for target, ticket_ids in sorted(by_target.items()):  # a statement per target: a batch breaches one or two
+        breached = (
+            update(table)
+            .where(
+                table.c.target == target,
+                table.c.ticket_id.in_(sorted(ticket_ids)),
+                table.c.state == State.RUNNING.value,
+                table.c.due_at.is_not(None),
+            )
+            .values(state=State.BREACHED.value, decided_at=table.c.due_at)  # decided at each row's own due instant
+            .returning(table.c.ticket_id, *(table.c[name] for name in columns))
+        )
+        for row in session.connection().execute(breached):
+            new = {name: getattr(row, name) for name in columns}
+            before, after = changes.setdefault(row.ticket_id, ({}, {}))
+            before[target], after[target] = {**new, "state": State.RUNNING.value, "decided_at": None}, new
     audit.record_all(
         session,
         [
             audit.Entry(actor=actor, action="ticket.deadlines_set", at=now, ticket_id=ticket_id, before=b, after=a)
-            for ticket_id, (b, a) in changes.items()
+            for ticket_id, (b, a) in sorted(changes.items())
         ],
     )
     return set(changes)

@@ -31,7 +31,8 @@ def _breaches(conversation, sr: int) -> list[dict]:
     with conversation.database.read() as session:
         trail = audit.trail(session, ticket_of(conversation, sr).id)
     return [
-        {name: value for name, value in event.after.items() if name != "next_change_at"}
+        [{name: value for name, value in change.items() if name != "next_change_at"}
+         for change in (event.before, event.after)]
         for event in trail
         if event.action == "ticket.deadlines_set" and event.after and "response" in event.after
         and event.after["response"]["state"] == "breached"
@@ -62,6 +63,7 @@ def test_stored_milestones_say_what_the_recompute_says(conversation):
     assert [d.state for d in first if d.target == "response"] == ["breached"]
     assert _breaches(conversation, 1) == _breaches(conversation, 2)
     assert len(_breaches(conversation, 1)) == 1  # stored once, however many sweeps came after
+    assert ticket_of(conversation, 1).updated_at == _at(24, 12, 30)  # the breach stored is a change of the request
     assert _stored(conversation, 1) == kept  # read, never rewritten: the log did not change
     assert ticket_of(conversation, 1).next_change_at == ticket_of(conversation, 2).next_change_at
 
