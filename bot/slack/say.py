@@ -43,6 +43,7 @@ from storage.outbox import DeadLetter
 from storage.tickets import TicketRecord
 
 MAX_TEXT = 39_000
+DIGEST_ITEMS = 100  # reminders per digest message: at most about 20,000 characters, well under MAX_TEXT
 DOUBLE_CLICK = timedelta(seconds=5)
 
 
@@ -250,10 +251,14 @@ class SlackSayer:
         self._in_card_thread(reminder.ticket, text, key=key)
 
     def digest(self, items: list[Reminder], *, key: str) -> None:
-        """Many reminders at once: one message in the agents channel."""
-        text = render("slack/digest.mrkdwn.j2", items=items, zone=self.desk.policy.calendar.zone)
-        payload = SlackPayload("chat.postMessage", {"channel": self.desk.agents_channel, "text": _cut(text)})
-        enqueue_slack(self.session, key=key, payload=payload, now=self.now)
+        """Many reminders at once: one message in the agents channel, or one per `DIGEST_ITEMS` of them (their
+        parts numbered), so none is cut off."""
+        parts = [items[start : start + DIGEST_ITEMS] for start in range(0, len(items), DIGEST_ITEMS)]
+        for number, part in enumerate(parts, start=1):
+            text = render("slack/digest.mrkdwn.j2", items=part, total=len(items), part=number, parts=len(parts),
+                          zone=self.desk.policy.calendar.zone)  # fmt: skip
+            payload = SlackPayload("chat.postMessage", {"channel": self.desk.agents_channel, "text": _cut(text)})
+            enqueue_slack(self.session, key=key if number == 1 else f"{key}:{number}", payload=payload, now=self.now)
 
     def monthly_report(self, report: Report, channel: str, chart: Path, *, key: str) -> None:
         """A month's report in `channel`, its chart in the message's thread (Slack's external upload)."""

@@ -1,12 +1,13 @@
 """Reminders at milestones, end to end with an injected clock: once each, late or not, never at night."""
 
 from datetime import UTC, datetime, timedelta
+from fractions import Fraction
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.desk.reminders import RETRY_AFTER, sweep_milestones
+from bot.desk.reminders import RETRY_AFTER, Reminder, sweep_milestones
 from bot.say import Say
 from sla.policy import PolicyLookupError
 from slack_emulator import Workspace, pings
@@ -85,6 +86,25 @@ def test_many_reminders_in_one_sweep_make_one_digest(conversation):
     assert digest.text.startswith("*6 reminders*\n• *SR-000001* P4: 50% of the response time gone")
     assert pings(digest) == ()
     assert _sweep(conversation, _at(24, 12, 1)) == []
+
+
+def test_a_digest_of_more_than_a_message_holds_is_posted_in_parts_none_cut(conversation, request_done):
+    ticket, at = ticket_of(conversation), _at(24, 12, 0)
+    items = [
+        Reminder(key=f"ticket:{ticket.id}:response:warning:{n}", ticket=ticket, target="response", label="Response",
+                 what="warning", fraction=Fraction(n, 251), due_at=_at(24, 12, 5))
+        for n in range(1, 251)
+    ]  # fmt: skip
+    with conversation.database.write() as session:
+        Say(session, conversation.desk, at).digest(items, key="digest:many")
+    conversation.now = at
+    conversation.settle()
+    posted = conversation.emulator.workspace.messages(conversation.desk.agents_channel)[-3:]
+    assert [m.text.splitlines()[0] for m in posted] == [f"*250 reminders* (part {n} of 3)" for n in (1, 2, 3)]
+    lines = [line for m in posted for line in m.text.splitlines()[1:]]
+    assert len(lines) == 250
+    assert all(line.startswith("• *SR-000001* P4: ") for line in lines)
+    assert not any("cut" in m.text for m in posted)
 
 
 @pytest.fixture
