@@ -28,8 +28,8 @@ Rules:
 - Quiet hours: a target's reminders wait while its calendar is closed (unless it runs on `always`), and the
   request is looked at again at the calendar's next opening, where they are said once.
 - Digest: when more than the desk's `digest_over` ([reminders] in the desk config, 5 by default) reminders are
-  new in one sweep, one digest message lists them in the
-  agents channel instead of one message each (escalations still set the level and update the card).
+  new in one batch, one digest lists them in the agents channel instead of one message each (in messages of 100
+  reminders: bot.slack.say); escalations still set the level and update the card.
 - `sweep_milestones(database, desk, now, say_with)` is a function of the database and `now`; each batch is
   locked, read, handled and rescheduled to its next change in one transaction (the ledger, breaches and
   reschedules written a statement for many), so a sweep that dies leaves nothing held (storage.sweeps).

@@ -1,12 +1,17 @@
 """Locking due tickets for the milestone sweep: due ones only, earliest first, rescheduled, never twice, and
 nothing left held by a sweep that died."""
 
+import os
+import signal
+import time
 from datetime import timedelta
+
+from sqlalchemy import text
 
 from storage.engine import Database
 from storage.sweeps import Rescheduled, lock_due, put_off, reschedule_all
 from storage.tickets import get_ticket, open_ticket
-from tests.storage.helpers import NOW, run_in_threads
+from tests.storage.helpers import NOW, run_in_threads, start_worker
 
 HOUR = timedelta(hours=1)
 
@@ -61,6 +66,35 @@ def test_a_sweep_that_died_leaves_nothing_held(db: Database) -> None:
     except Died:
         pass
     assert _due(db, NOW) == [ticket_id]  # the next sweep takes it at once
+
+
+def test_a_sweep_process_killed_holding_its_batch_leaves_it_to_the_next_sweep_at_once(
+    database_url: str, db: Database
+) -> None:
+    ids = _open(db, NOW, NOW, NOW)
+    worker = start_worker("hold", database_url)
+    assert worker.stdout is not None
+    backend, *held = (int(word) for word in worker.stdout.readline().split())
+    assert held == ids
+    if db.backend == "postgresql":  # SQLite: the holder has the write lock, and the next sweep waits for it
+        assert _due(db, NOW) == []  # held: skipped, not waited for
+    os.kill(worker.pid, signal.SIGKILL)
+    worker.communicate()
+    if db.backend == "postgresql":  # the server ends the killed client's session as soon as it reads its end
+        _wait_until_ended(db, backend)
+    assert _due(db, NOW) == ids  # no lease to wait out
+
+
+def _wait_until_ended(db: Database, backend: int, within: float = 10.0) -> None:
+    """Waits for the PostgreSQL session `backend` to be gone (its transaction rolled back), at most `within` s."""
+    until = time.monotonic() + within
+    while time.monotonic() < until:
+        with db.read() as session:
+            query = text("SELECT count(*) FROM pg_stat_activity WHERE pid = :pid")
+            if session.connection().execute(query, {"pid": backend}).scalar() == 0:
+                return
+        time.sleep(0.01)
+    raise AssertionError(f"the killed sweep's session {backend} still runs after {within} s")
 
 
 def test_a_ticket_put_off_is_due_again_then(db: Database) -> None:

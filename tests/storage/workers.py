@@ -6,6 +6,8 @@ Modes:
 - `crash URL`: opens requests forever, each with a message and deadlines (several statements in one
   transaction), printing the SR number after each commit; the test kills it with SIGKILL.
 - `upgrade URL`: upgrades the database to head and prints the revision it is at.
+- `hold URL`: locks the due tickets as the milestone sweep's batch does, prints its PostgreSQL backend's pid
+  (0 on SQLite) and their ids, then waits in the transaction for ever; the test kills it with SIGKILL.
 - `inbox URL THREADS`: THREADS threads claim inbox rows until none is left, and mark each one done in the
   same transaction as an audit event naming the row; prints "done" at the end.
 - `outbox URL THREADS`: the same with outbox rows, marked sent.
@@ -24,6 +26,7 @@ from storage.messages import add_message
 from storage.migrate import upgrade
 from storage.numbers import next_number
 from storage.outbox import claim_outbox, mark_sent
+from storage.sweeps import lock_due
 from storage.tickets import open_ticket
 from tests.storage.helpers import run_in_threads
 
@@ -51,6 +54,14 @@ def crash(database: Database) -> None:
         print(ticket.sr_number, flush=True)
 
 
+def hold(database: Database) -> None:
+    with database.write() as session:
+        due = lock_due(session, now=NOW, limit=100)
+        pid = "SELECT pg_backend_pid()" if database.backend == "postgresql" else "SELECT 0"
+        print(session.connection().exec_driver_sql(pid).scalar(), *(locked.ticket.id for locked in due), flush=True)
+        threading.Event().wait()  # for ever: killed holding the locks
+
+
 def drain_inbox(database: Database, worker: str) -> None:
     while batch := claim_inbox(database, now=NOW, lease_for=timedelta(minutes=5), limit=5):
         for claim in batch:
@@ -72,6 +83,8 @@ def main(arguments: list[str]) -> None:
     database = Database.from_url(url)
     if mode == "crash":
         crash(database)
+    if mode == "hold":
+        hold(database)
     if mode == "upgrade":
         print(upgrade(database).current, flush=True)
         return
