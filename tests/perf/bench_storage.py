@@ -118,7 +118,7 @@ def measure(database: Database, sizes: list[int], inserts: int, say: Callable[[s
         fill_tickets(database, loaded + 1, size)
         loaded = size
         median, worst = lock_time_ms(database)
-        results[f"lock the {DUE} due tickets among {size:,} open, ms (median / worst of 7)"] = (
+        results[f"lock and read the {DUE} due tickets among {size:,} open, ms (median / worst of 7)"] = (
             f"{median:.1f} / {worst:.1f}"
         )
     say("SR numbers")
