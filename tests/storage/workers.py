@@ -6,8 +6,8 @@ Modes:
 - `crash URL`: opens requests forever, each with a message and deadlines (several statements in one
   transaction), printing the SR number after each commit; the test kills it with SIGKILL.
 - `upgrade URL`: upgrades the database to head and prints the revision it is at.
-- `hold URL`: locks the due tickets as the milestone sweep's batch does, prints its PostgreSQL backend's pid
-  (0 on SQLite) and their ids, then waits in the transaction for ever; the test kills it with SIGKILL.
+- `hold URL`: locks the due tickets as the milestone sweep's batch does, prints their ids, then waits in the
+  transaction for ever; the test kills it with SIGKILL.
 - `inbox URL THREADS`: THREADS threads claim inbox rows until none is left, and mark each one done in the
   same transaction as an audit event naming the row; prints "done" at the end.
 - `outbox URL THREADS`: the same with outbox rows, marked sent.
@@ -57,8 +57,7 @@ def crash(database: Database) -> None:
 def hold(database: Database) -> None:
     with database.write() as session:
         due = lock_due(session, now=NOW, limit=100)
-        pid = "SELECT pg_backend_pid()" if database.backend == "postgresql" else "SELECT 0"
-        print(session.connection().exec_driver_sql(pid).scalar(), *(locked.ticket.id for locked in due), flush=True)
+        print(*(locked.ticket.id for locked in due), flush=True)
         threading.Event().wait()  # for ever: killed holding the locks
 
 
