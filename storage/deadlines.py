@@ -132,8 +132,9 @@ def set_deadlines(
 
 def mark_breached(session: Session, targets: Sequence[tuple[int, str]], *, actor: str, now: datetime) -> set[int]:
     """Each (ticket id, target) stored running is now breached, decided at its due instant (the module's rules);
-    the tickets changed. One statement changes the rows and returns them: a running row is undecided (no
-    `decided_at`, as `DeadlineValue.decided_at` says), so each one's before is its after, running and undecided."""
+    the tickets changed. One statement per target changes the rows and returns them: a running row is undecided
+    (no `decided_at`, as `DeadlineValue.decided_at` says), so each one's before is its after, running and
+    undecided."""
     if not targets:
         return set()
     table = TicketDeadline.__table__  # type: ignore[attr-defined]

@@ -1,9 +1,9 @@
 """The reminder ledger: which reminders were said, so each is said once.
 
 Rules: `record_new` adds the keys not recorded yet and returns those, in the caller's transaction, in one
-statement (INSERT ... ON CONFLICT DO NOTHING RETURNING): the database tells which keys are new, never a read
-before the write, so a key being recorded by a concurrent transaction is waited for and then skipped (or
-recorded, if that one rolled back), and a key is never returned twice. Keys are at most 255 characters.
+statement (storage.upsert `insert_new`): the database tells which keys are new, never a read before the write,
+so a key being recorded by a concurrent transaction is waited for and then skipped (or recorded, if that one
+rolled back), and a key is never returned twice. Keys are at most 255 characters.
 `forget` removes keys, so what they name may be said again (a dead letter retried by hand that dies again is
 alerted again).
 """
@@ -12,11 +12,11 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from sqlalchemy import delete
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
 from storage.columns import to_utc
 from storage.tables import ReminderSent
+from storage.upsert import insert_new
 
 
 def was_recorded(session: Session, key: str) -> bool:
@@ -29,11 +29,8 @@ def record_new(session: Session, reminders: Iterable[tuple[str, int | None]], *,
     given = list(dict(reminders).items())
     if not given:
         return []
-    table = ReminderSent.__table__  # type: ignore[attr-defined]
-    insert = (postgresql if session.get_bind().dialect.name == "postgresql" else sqlite).insert
     rows = [{"key": key, "ticket_id": ticket, "at": to_utc(now)} for key, ticket in given]
-    statement = insert(table).on_conflict_do_nothing(index_elements=["key"]).returning(table.c.key)
-    stored = set(session.connection().execute(statement, rows).scalars())  # one statement: "insertmanyvalues"
+    stored = insert_new(session, ReminderSent, rows, "key")
     return [key for key, _ in given if key in stored]
 
 

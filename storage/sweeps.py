@@ -67,9 +67,10 @@ def reschedule_all(session: Session, moves: Sequence[Rescheduled], *, now: datet
     if not moves:
         return
     table = Ticket.__table__  # type: ignore[attr-defined]
-    rows = [{"b_id": m.ticket_id, "b_next": _utc(m.next_change_at), "b_touched": m.touched} for m in moves]
+    # the instants take the type of their column: UTCDateTime stores them in UTC
+    rows = [{"b_id": m.ticket_id, "b_next": m.next_change_at, "b_touched": m.touched} for m in moves]
     touched = bindparam("b_touched", type_=Boolean)
-    touched_at = case((touched, literal(to_utc(now), UTCDateTime)), else_=table.c.updated_at)
+    touched_at = case((touched, literal(now, UTCDateTime)), else_=table.c.updated_at)
     statement = (
         update(table)
         .where(table.c.id == bindparam("b_id"))
@@ -82,7 +83,3 @@ def put_off(session: Session, ticket_id: int, *, until: datetime) -> None:
     """The ticket's next change is `until` (a ticket its sweep could not handle, looked at again then)."""
     table = Ticket.__table__  # type: ignore[attr-defined]
     session.connection().execute(update(table).where(table.c.id == ticket_id).values(next_change_at=to_utc(until)))
-
-
-def _utc(instant: datetime | None) -> datetime | None:
-    return None if instant is None else to_utc(instant)

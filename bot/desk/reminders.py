@@ -179,7 +179,8 @@ def _sweep_batch(
         if not due:
             return [], 0
         try:
-            return _handle(session, desk, due, now, say_with(session), digest_over), len(due)
+            with database.reporting_errors():  # a database that cannot be used is said as such, not as a failure
+                return _handle(session, desk, due, now, say_with(session), digest_over), len(due)
         except DatabaseUnavailableError:
             raise
         except Exception as failure:
